@@ -1,0 +1,144 @@
+//! One basket: read its bytes in one positional read, decompress, split payload and entry offsets.
+//!
+//! On disk a basket is a `TKey` header followed by TBasket's own header (`fVersion`, `fBufferSize`,
+//! `fNevBufSize`, `fNevBuf`, `fLast`, a flag byte), then the compressed payload. Uncompressed, the
+//! payload holds the entries' bytes up to `fLast - fKeylen` (the border) and, for branches whose
+//! entries vary in size, a table of entry offsets after it: a count, then one offset per entry
+//! counted from the key start (so `fKeylen` is subtracted).
+
+use crate::compression;
+use crate::cursor::Cursor;
+use crate::error::{Result, RootError};
+use crate::file::{Key, RootFile};
+use crate::tree::BasketLoc;
+
+/// Buffers reused from basket to basket, so that reading allocates only when a basket is larger
+/// than any before it.
+#[derive(Debug, Default)]
+pub struct BasketBuffers {
+    raw: Vec<u8>,
+    data: Vec<u8>,
+    offsets: Vec<u32>,
+    border: usize,
+    has_offsets: bool,
+}
+
+/// A decompressed basket, borrowed from its [`BasketBuffers`].
+#[derive(Debug, Clone, Copy)]
+pub struct Basket<'a> {
+    /// The entries' bytes.
+    pub data: &'a [u8],
+    /// Byte offset of each entry in `data`, plus the end (entries + 1 values), when stored.
+    pub entry_offsets: Option<&'a [u32]>,
+    /// Entries in the basket.
+    pub entries: usize,
+}
+
+impl BasketBuffers {
+    /// The basket last read.
+    pub fn basket(&self, entries: usize) -> Basket<'_> {
+        Basket {
+            data: &self.data[..self.border],
+            entry_offsets: self.has_offsets.then_some(&self.offsets[..]),
+            entries,
+        }
+    }
+
+    /// Only reads the raw bytes of a basket (for the decompression benchmark).
+    pub fn read_raw(&mut self, file: &RootFile, loc: &BasketLoc) -> Result<()> {
+        file.read_bytes(loc.seek, loc.bytes as usize, &mut self.raw)
+    }
+
+    /// Reads and decodes the basket at `loc`; `location` names it in errors
+    /// (`tree 'events', branch 'Jet_Px', basket 3`).
+    pub fn read(&mut self, file: &RootFile, loc: &BasketLoc, location: &str) -> Result<()> {
+        self.read_raw(file, loc)?;
+        self.decode(file, loc, location)
+    }
+
+    /// Decompresses and splits the raw bytes read by [`BasketBuffers::read_raw`].
+    pub fn decode(&mut self, file: &RootFile, loc: &BasketLoc, location: &str) -> Result<()> {
+        let at = || format!("{location} (byte {})", loc.seek);
+        let mut c = Cursor::new(&self.raw, 0);
+        let header = (|| {
+            let key = Key::parse(&mut c)?;
+            c.skip(2 + 4 + 4)?; // fVersion, fBufferSize, fNevBufSize
+            let nev_buf = c.i32()?;
+            let last = c.i32()?;
+            Ok::<_, crate::cursor::DecodeError>((key, nev_buf, last))
+        })();
+        let (key, nev_buf, last) = header.map_err(|e| file.corrupt(at(), e))?;
+        if key.n_bytes != loc.bytes {
+            return Err(file.corrupt(
+                at(),
+                format!(
+                    "basket key says {} bytes, the branch says {}",
+                    key.n_bytes, loc.bytes
+                ),
+            ));
+        }
+        if nev_buf < 0 || nev_buf as u64 != loc.entries {
+            return Err(file.corrupt(
+                at(),
+                format!(
+                    "basket holds {nev_buf} entries, the branch says {}",
+                    loc.entries
+                ),
+            ));
+        }
+        let stored = &self.raw[key.key_len as usize..];
+        compression::decompress(stored, key.obj_len as usize, &mut self.data).map_err(|e| {
+            RootError::Decompression {
+                path: file.path().to_path_buf(),
+                location: at(),
+                algorithm: e.algorithm,
+                detail: e.detail,
+            }
+        })?;
+        let border = last as i64 - key.key_len as i64;
+        if border < 0 || border as usize > self.data.len() {
+            return Err(file.corrupt(
+                at(),
+                format!(
+                    "data border {border} outside the {}-byte basket",
+                    self.data.len()
+                ),
+            ));
+        }
+        self.border = border as usize;
+        self.has_offsets = self.border < self.data.len();
+        if self.has_offsets {
+            self.split_offsets(nev_buf as usize, key.key_len as u32)
+                .map_err(|detail| file.corrupt(at(), detail))?;
+        }
+        Ok(())
+    }
+
+    fn split_offsets(&mut self, entries: usize, key_len: u32) -> Result<(), String> {
+        let table = &self.data[self.border..];
+        let (words, _) = table.as_chunks::<4>();
+        let count = words.first().map(|w| i32::from_be_bytes(*w)).unwrap_or(-1);
+        if count < 0 || (count as usize) < entries || words.len() < entries + 1 {
+            return Err(format!(
+                "entry offset table ({} bytes, count {count}) too short for {entries} entries",
+                table.len()
+            ));
+        }
+        self.offsets.clear();
+        self.offsets.reserve(entries + 1);
+        let mut prev = 0u32;
+        for w in &words[1..=entries] {
+            let off = u32::from_be_bytes(*w).wrapping_sub(key_len);
+            if off < prev || off as usize > self.border {
+                return Err(format!(
+                    "entry offset {off} out of order or past the data ({} bytes)",
+                    self.border
+                ));
+            }
+            self.offsets.push(off);
+            prev = off;
+        }
+        self.offsets.push(self.border as u32);
+        Ok(())
+    }
+}

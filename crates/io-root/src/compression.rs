@@ -1,0 +1,270 @@
+//! ROOT's compressed records: a sequence of blocks, each with a 9-byte header.
+//!
+//! Header: two letters naming the algorithm (`ZL` zlib, `XZ` LZMA, `L4` LZ4, `ZS` ZSTD, `CS` old
+//! ROOT deflate), one method byte, then the compressed and the uncompressed size of the block as
+//! 3-byte little-endian integers. LZ4 blocks carry an 8-byte xxHash64 checksum of the compressed
+//! bytes before the LZ4 data. A record is uncompressed when its stored size equals its object size.
+//!
+//! The decompressors come from well-kept crates (flate2, liblzma, lz4_flex, zstd); this module only
+//! walks the blocks, checks every size and checksum, and writes into one caller-owned buffer.
+
+use std::io::Read;
+
+/// Algorithms as they appear in block headers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Algorithm {
+    Zlib,
+    Lzma,
+    Lz4,
+    Zstd,
+    /// ROOT's pre-zlib deflate ("CS"): recognised, not decoded.
+    OldRoot,
+}
+
+impl Algorithm {
+    /// A short human name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Algorithm::Zlib => "zlib",
+            Algorithm::Lzma => "LZMA",
+            Algorithm::Lz4 => "LZ4",
+            Algorithm::Zstd => "ZSTD",
+            Algorithm::OldRoot => "old ROOT (CS)",
+        }
+    }
+}
+
+/// Why a record does not decompress.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecompressError {
+    pub algorithm: &'static str,
+    pub detail: String,
+}
+
+const HEADER: usize = 9;
+
+/// Largest record we accept (ROOT's own limit on one object is 1 GiB).
+pub const MAX_RECORD: usize = 1 << 30;
+
+/// Decompresses `compressed` (one record made of blocks) into `out`, which is cleared and resized
+/// to exactly `uncompressed_len` bytes. A record whose stored size equals `uncompressed_len` is
+/// copied as is.
+///
+/// ```
+/// let mut out = Vec::new();
+/// rask_io_root::compression::decompress(b"abc", 3, &mut out).unwrap();
+/// assert_eq!(out, b"abc");
+/// ```
+pub fn decompress(
+    compressed: &[u8],
+    uncompressed_len: usize,
+    out: &mut Vec<u8>,
+) -> Result<(), DecompressError> {
+    out.clear();
+    if uncompressed_len > MAX_RECORD {
+        return Err(DecompressError {
+            algorithm: "?",
+            detail: format!("record claims {uncompressed_len} bytes, more than the 1 GiB limit"),
+        });
+    }
+    if compressed.len() == uncompressed_len {
+        out.extend_from_slice(compressed);
+        return Ok(());
+    }
+    check_block_sizes(compressed, uncompressed_len)?;
+    out.resize(uncompressed_len, 0);
+    let mut src = compressed;
+    let mut filled = 0usize;
+    while filled < uncompressed_len {
+        if src.len() < HEADER {
+            return Err(DecompressError {
+                algorithm: "?",
+                detail: format!(
+                    "compressed data ends after {filled} of {uncompressed_len} bytes (truncated block header)"
+                ),
+            });
+        }
+        let algorithm = match &src[..2] {
+            b"ZL" => Algorithm::Zlib,
+            b"XZ" => Algorithm::Lzma,
+            b"L4" => Algorithm::Lz4,
+            b"ZS" => Algorithm::Zstd,
+            b"CS" => Algorithm::OldRoot,
+            other => {
+                return Err(DecompressError {
+                    algorithm: "?",
+                    detail: format!("unknown compression block header {:02x?}", other),
+                });
+            }
+        };
+        let fail = |detail: String| DecompressError {
+            algorithm: algorithm.name(),
+            detail,
+        };
+        let c_len = u24(&src[3..6]);
+        let u_len = u24(&src[6..9]);
+        let body = src.get(HEADER..HEADER + c_len).ok_or_else(|| {
+            fail(format!(
+                "block of {c_len} compressed bytes runs past the end of the record"
+            ))
+        })?;
+        let dst = out.get_mut(filled..filled + u_len).ok_or_else(|| {
+            fail(format!(
+                "block of {u_len} bytes overflows the record's {uncompressed_len} bytes"
+            ))
+        })?;
+        if u_len == 0 {
+            return Err(fail("empty block".to_string()));
+        }
+        decompress_block(algorithm, body, dst).map_err(fail)?;
+        filled += u_len;
+        src = &src[HEADER + c_len..];
+    }
+    Ok(())
+}
+
+/// Walks the block headers before anything is allocated: their sizes must add up to the record's,
+/// so a damaged size cannot make us allocate or zero a huge buffer.
+fn check_block_sizes(compressed: &[u8], uncompressed_len: usize) -> Result<(), DecompressError> {
+    let mut src = compressed;
+    let mut total = 0usize;
+    while src.len() >= HEADER && total < uncompressed_len {
+        let (c_len, u_len) = (u24(&src[3..6]), u24(&src[6..9]));
+        total += u_len;
+        src = src.get(HEADER + c_len..).unwrap_or(&[]);
+    }
+    if total != uncompressed_len {
+        return Err(DecompressError {
+            algorithm: "?",
+            detail: format!(
+                "compressed blocks hold {total} bytes, the record says {uncompressed_len}: the record is damaged or truncated"
+            ),
+        });
+    }
+    Ok(())
+}
+
+fn u24(b: &[u8]) -> usize {
+    b[0] as usize | (b[1] as usize) << 8 | (b[2] as usize) << 16
+}
+
+fn decompress_block(algorithm: Algorithm, body: &[u8], dst: &mut [u8]) -> Result<(), String> {
+    match algorithm {
+        Algorithm::Zlib => read_exactly(flate2::read::ZlibDecoder::new(body), dst),
+        Algorithm::Lzma => {
+            let stream = liblzma::stream::Stream::new_stream_decoder(u64::MAX, 0)
+                .map_err(|e| e.to_string())?;
+            read_exactly(liblzma::read::XzDecoder::new_stream(body, stream), dst)
+        }
+        Algorithm::Zstd => {
+            let decoder =
+                zstd::stream::read::Decoder::with_buffer(body).map_err(|e| e.to_string())?;
+            read_exactly(decoder, dst)
+        }
+        Algorithm::Lz4 => {
+            let (checksum, data) = body
+                .split_at_checked(8)
+                .ok_or_else(|| "LZ4 block shorter than its checksum".to_string())?;
+            let want = u64::from_be_bytes(checksum.try_into().map_err(|_| "checksum".to_string())?);
+            let got = xxhash_rust::xxh64::xxh64(data, 0);
+            if want != got {
+                return Err(format!(
+                    "checksum mismatch (stored {want:016x}, computed {got:016x}): the data is damaged"
+                ));
+            }
+            let n = lz4_flex::block::decompress_into(data, dst).map_err(|e| e.to_string())?;
+            if n != dst.len() {
+                return Err(format!(
+                    "block gave {n} bytes, its header says {}",
+                    dst.len()
+                ));
+            }
+            Ok(())
+        }
+        Algorithm::OldRoot => Err("ROOT's old 'CS' compression is not supported".to_string()),
+    }
+}
+
+/// Fills `dst` from `reader` and checks the stream ends exactly there.
+fn read_exactly(mut reader: impl Read, dst: &mut [u8]) -> Result<(), String> {
+    reader.read_exact(dst).map_err(|e| {
+        format!(
+            "stream ended or failed before its declared {} bytes: {e}",
+            dst.len()
+        )
+    })?;
+    let mut extra = [0u8; 1];
+    match reader.read(&mut extra) {
+        Ok(0) => Ok(()),
+        Ok(_) => Err(format!(
+            "stream holds more than its declared {} bytes",
+            dst.len()
+        )),
+        Err(e) => Err(format!("stream is damaged after its data: {e}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn block(tag: &[u8; 2], method: u8, body: &[u8], u_len: usize) -> Vec<u8> {
+        let mut out = tag.to_vec();
+        out.push(method);
+        for n in [body.len(), u_len] {
+            out.extend_from_slice(&(n as u32).to_le_bytes()[..3]);
+        }
+        out.extend_from_slice(body);
+        out
+    }
+
+    fn zlib(data: &[u8]) -> Vec<u8> {
+        let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(data).unwrap();
+        e.finish().unwrap()
+    }
+
+    #[test]
+    fn multi_block_records_concatenate() {
+        let a = vec![1u8; 1000];
+        let b: Vec<u8> = (0..500u32).map(|i| i as u8).collect();
+        let mut rec = block(b"ZL", 8, &zlib(&a), a.len());
+        let lz = lz4_flex::block::compress(&b);
+        let mut body = xxhash_rust::xxh64::xxh64(&lz, 0).to_be_bytes().to_vec();
+        body.extend_from_slice(&lz);
+        rec.extend(block(b"L4", 4, &body, b.len()));
+        let mut out = Vec::new();
+        decompress(&rec, 1500, &mut out).unwrap();
+        assert_eq!(&out[..1000], &a[..]);
+        assert_eq!(&out[1000..], &b[..]);
+    }
+
+    #[test]
+    fn damaged_lz4_fails_its_checksum() {
+        let b = vec![7u8; 300];
+        let lz = lz4_flex::block::compress(&b);
+        let mut body = xxhash_rust::xxh64::xxh64(&lz, 0).to_be_bytes().to_vec();
+        body.extend_from_slice(&lz);
+        let last = body.len() - 1;
+        body[last] ^= 0xff;
+        let rec = block(b"L4", 4, &body, b.len());
+        let err = decompress(&rec, 300, &mut Vec::new()).unwrap_err();
+        assert!(err.detail.contains("checksum"), "{err:?}");
+    }
+
+    #[test]
+    fn truncated_and_oversized_records_are_errors() {
+        let a = vec![3u8; 1000];
+        let rec = block(b"ZL", 8, &zlib(&a), a.len());
+        for cut in [0, 5, 9, rec.len() - 1] {
+            assert!(decompress(&rec[..cut], 1000, &mut Vec::new()).is_err());
+        }
+        assert!(decompress(&rec, 2000, &mut Vec::new()).is_err());
+        assert!(decompress(&rec, 999, &mut Vec::new()).is_err());
+        let zs = zstd::bulk::compress(&a, 3).unwrap();
+        let mut out = Vec::new();
+        decompress(&block(b"ZS", 1, &zs, 1000), 1000, &mut out).unwrap();
+        assert_eq!(out, a);
+    }
+}

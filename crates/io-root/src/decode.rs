@@ -1,0 +1,390 @@
+//! Decoding basket bytes into Arrow buffers: whole ranges at a time, big-endian to native.
+//!
+//! A [`ColumnBuilder`] collects one branch's values for one entry range across baskets: one flat
+//! values buffer, plus 32-bit list offsets for jagged, vector and string branches. Nothing is
+//! allocated per entry; fixed-size and counter-indexed branches convert a whole contiguous byte
+//! range per basket.
+
+use std::sync::Arc;
+
+use arrow_array::types::*;
+use arrow_array::{
+    ArrayRef, BooleanArray, FixedSizeListArray, ListArray, PrimitiveArray, StringArray,
+};
+use arrow_buffer::{BooleanBufferBuilder, Buffer, OffsetBuffer, ScalarBuffer};
+use arrow_schema::{DataType, Field};
+
+use crate::basket::Basket;
+use crate::types::{Layout, Prim};
+
+/// Values of one primitive type, native-endian.
+#[derive(Debug)]
+enum Values {
+    Bool(BooleanBufferBuilder),
+    I8(Vec<i8>),
+    U8(Vec<u8>),
+    I16(Vec<i16>),
+    U16(Vec<u16>),
+    I32(Vec<i32>),
+    U32(Vec<u32>),
+    I64(Vec<i64>),
+    U64(Vec<u64>),
+    F32(Vec<f32>),
+    F64(Vec<f64>),
+    /// Double32_t: f32 on disk, f64 in memory.
+    D32(Vec<f64>),
+}
+
+macro_rules! extend_be {
+    ($v:expr, $src:expr, $n:literal, $from:expr) => {{
+        let (chunks, _) = $src.as_chunks::<$n>();
+        $v.extend(chunks.iter().map($from));
+    }};
+}
+
+impl Values {
+    fn new(prim: Prim, capacity: usize) -> Values {
+        match prim {
+            Prim::Bool => Values::Bool(BooleanBufferBuilder::new(capacity)),
+            Prim::I8 => Values::I8(Vec::with_capacity(capacity)),
+            Prim::U8 => Values::U8(Vec::with_capacity(capacity)),
+            Prim::I16 => Values::I16(Vec::with_capacity(capacity)),
+            Prim::U16 => Values::U16(Vec::with_capacity(capacity)),
+            Prim::I32 => Values::I32(Vec::with_capacity(capacity)),
+            Prim::U32 => Values::U32(Vec::with_capacity(capacity)),
+            Prim::I64 => Values::I64(Vec::with_capacity(capacity)),
+            Prim::U64 => Values::U64(Vec::with_capacity(capacity)),
+            Prim::F32 | Prim::Float16 => Values::F32(Vec::with_capacity(capacity)),
+            Prim::F64 => Values::F64(Vec::with_capacity(capacity)),
+            Prim::Double32 => Values::D32(Vec::with_capacity(capacity)),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Values::Bool(b) => b.len(),
+            Values::I8(v) => v.len(),
+            Values::U8(v) => v.len(),
+            Values::I16(v) => v.len(),
+            Values::U16(v) => v.len(),
+            Values::I32(v) => v.len(),
+            Values::U32(v) => v.len(),
+            Values::I64(v) => v.len(),
+            Values::U64(v) => v.len(),
+            Values::F32(v) => v.len(),
+            Values::F64(v) => v.len(),
+            Values::D32(v) => v.len(),
+        }
+    }
+
+    /// Appends the big-endian values in `src` (whose length is a multiple of the value size).
+    fn extend(&mut self, src: &[u8]) {
+        match self {
+            Values::Bool(b) => src.iter().for_each(|&x| b.append(x != 0)),
+            Values::I8(v) => v.extend(src.iter().map(|&x| x as i8)),
+            Values::U8(v) => v.extend_from_slice(src),
+            Values::I16(v) => extend_be!(v, src, 2, |c| i16::from_be_bytes(*c)),
+            Values::U16(v) => extend_be!(v, src, 2, |c| u16::from_be_bytes(*c)),
+            Values::I32(v) => extend_be!(v, src, 4, |c| i32::from_be_bytes(*c)),
+            Values::U32(v) => extend_be!(v, src, 4, |c| u32::from_be_bytes(*c)),
+            Values::I64(v) => extend_be!(v, src, 8, |c| i64::from_be_bytes(*c)),
+            Values::U64(v) => extend_be!(v, src, 8, |c| u64::from_be_bytes(*c)),
+            Values::F32(v) => extend_be!(v, src, 4, |c| f32::from_be_bytes(*c)),
+            Values::F64(v) => extend_be!(v, src, 8, |c| f64::from_be_bytes(*c)),
+            Values::D32(v) => extend_be!(v, src, 4, |c| f32::from_be_bytes(*c) as f64),
+        }
+    }
+
+    fn finish(self) -> ArrayRef {
+        fn prim<T: ArrowPrimitiveType>(v: Vec<T::Native>) -> ArrayRef {
+            Arc::new(PrimitiveArray::<T>::new(ScalarBuffer::from(v), None))
+        }
+        match self {
+            Values::Bool(mut b) => Arc::new(BooleanArray::new(b.finish(), None)),
+            Values::I8(v) => prim::<Int8Type>(v),
+            Values::U8(v) => prim::<UInt8Type>(v),
+            Values::I16(v) => prim::<Int16Type>(v),
+            Values::U16(v) => prim::<UInt16Type>(v),
+            Values::I32(v) => prim::<Int32Type>(v),
+            Values::U32(v) => prim::<UInt32Type>(v),
+            Values::I64(v) => prim::<Int64Type>(v),
+            Values::U64(v) => prim::<UInt64Type>(v),
+            Values::F32(v) => prim::<Float32Type>(v),
+            Values::F64(v) => prim::<Float64Type>(v),
+            Values::D32(v) => prim::<Float64Type>(v),
+        }
+    }
+}
+
+/// Accumulates one branch's entries from consecutive basket ranges.
+#[derive(Debug)]
+pub struct ColumnBuilder {
+    layout: Layout,
+    values: Values,
+    /// List offsets (jagged, vector, string layouts), starting at 0.
+    offsets: Vec<i32>,
+    /// String bytes (char* layout).
+    bytes: Vec<u8>,
+    entries: usize,
+}
+
+impl ColumnBuilder {
+    /// A builder for `layout`, sized for about `entries` entries.
+    pub fn new(layout: &Layout, entries: usize) -> Self {
+        let prim = match layout {
+            Layout::Fixed { prim, .. } | Layout::Jagged { prim, .. } | Layout::Vector { prim } => {
+                *prim
+            }
+            Layout::CharStar => Prim::U8,
+        };
+        let capacity = match layout {
+            Layout::Fixed { .. } => entries * layout.multiplicity(),
+            _ => 0,
+        };
+        let mut offsets = Vec::new();
+        if !matches!(layout, Layout::Fixed { .. }) {
+            offsets.reserve(entries + 1);
+            offsets.push(0);
+        }
+        ColumnBuilder {
+            layout: layout.clone(),
+            values: Values::new(prim, capacity),
+            offsets,
+            bytes: Vec::new(),
+            entries: 0,
+        }
+    }
+
+    /// Appends entries `lo..hi` of `basket`. Errors describe what in the basket is inconsistent.
+    pub fn append(&mut self, basket: Basket<'_>, lo: usize, hi: usize) -> Result<(), String> {
+        debug_assert!(lo <= hi && hi <= basket.entries);
+        match &self.layout {
+            Layout::Fixed { prim, .. } => {
+                let stride = prim.size() * self.layout.multiplicity();
+                let want = basket.entries * stride;
+                if basket.data.len() != want {
+                    return Err(format!(
+                        "basket holds {} bytes, {} entries of {stride} bytes need {want}",
+                        basket.data.len(),
+                        basket.entries
+                    ));
+                }
+                self.values.extend(&basket.data[lo * stride..hi * stride]);
+            }
+            Layout::Jagged { prim, .. } => {
+                let offs = entry_offsets(basket)?;
+                let item = prim.size() * self.layout.multiplicity();
+                let mut last = *self.offsets.last().unwrap_or(&0) as i64;
+                for w in offs[lo..=hi].windows(2) {
+                    let len = (w[1] - w[0]) as usize;
+                    if len % item != 0 {
+                        return Err(format!(
+                            "entry of {len} bytes is not a whole number of {item}-byte values"
+                        ));
+                    }
+                    last += (len / item) as i64;
+                    self.push_offset(last)?;
+                }
+                self.values
+                    .extend(&basket.data[offs[lo] as usize..offs[hi] as usize]);
+            }
+            Layout::Vector { prim } => {
+                let offs = entry_offsets(basket)?;
+                let size = prim.size();
+                let mut last = *self.offsets.last().unwrap_or(&0) as i64;
+                for w in offs[lo..=hi].windows(2) {
+                    let entry = &basket.data[w[0] as usize..w[1] as usize];
+                    let (head, body) = entry.split_at_checked(10).ok_or_else(|| {
+                        format!(
+                            "std::vector entry of {} bytes is shorter than its header",
+                            entry.len()
+                        )
+                    })?;
+                    let n = i32::from_be_bytes([head[6], head[7], head[8], head[9]]);
+                    if head[0] & 0x40 == 0 || n < 0 || n as usize * size != body.len() {
+                        return Err(format!(
+                            "std::vector entry header (length {n}) does not match its {} bytes",
+                            body.len()
+                        ));
+                    }
+                    self.values.extend(body);
+                    last += n as i64;
+                    self.push_offset(last)?;
+                }
+            }
+            Layout::CharStar => {
+                let offs = entry_offsets(basket)?;
+                for w in offs[lo..=hi].windows(2) {
+                    let entry = &basket.data[w[0] as usize..w[1] as usize];
+                    let (n, skip) = match entry.first() {
+                        Some(255) if entry.len() >= 5 => (
+                            u32::from_be_bytes([entry[1], entry[2], entry[3], entry[4]]) as usize,
+                            5,
+                        ),
+                        Some(&n) => (n as usize, 1),
+                        None => (0, 0),
+                    };
+                    let s = entry.get(skip..skip + n).ok_or_else(|| {
+                        format!("string of {n} bytes in an entry of {} bytes", entry.len())
+                    })?;
+                    self.bytes.extend_from_slice(s);
+                    self.push_offset(self.bytes.len() as i64)?;
+                }
+            }
+        }
+        self.entries += hi - lo;
+        Ok(())
+    }
+
+    fn push_offset(&mut self, value: i64) -> Result<(), String> {
+        let v = i32::try_from(value).map_err(|_| {
+            "more than 2^31 values in one batch: use smaller partitions".to_string()
+        })?;
+        self.offsets.push(v);
+        Ok(())
+    }
+
+    /// The Arrow array of the entries appended.
+    pub fn finish(self) -> Result<ArrayRef, String> {
+        let data_type = self.layout.arrow_type();
+        match self.layout {
+            Layout::Fixed { dims, .. } => Ok(wrap_fixed(self.values.finish(), &dims)),
+            Layout::Jagged { inner, .. } => {
+                let values = wrap_fixed(self.values.finish(), &inner);
+                list(data_type, self.offsets, values)
+            }
+            Layout::Vector { .. } => list(data_type, self.offsets, self.values.finish()),
+            Layout::CharStar => {
+                let offsets = OffsetBuffer::new(ScalarBuffer::from(self.offsets));
+                StringArray::try_new(offsets, Buffer::from_vec(self.bytes), None)
+                    .map(|a| Arc::new(a) as ArrayRef)
+                    .map_err(|e| format!("string entries are not valid UTF-8: {e}"))
+            }
+        }
+    }
+
+    /// Entries appended so far.
+    pub fn len(&self) -> usize {
+        self.entries
+    }
+
+    /// Whether nothing was appended.
+    pub fn is_empty(&self) -> bool {
+        self.entries == 0
+    }
+
+    /// Values appended so far (flattened).
+    pub fn values_len(&self) -> usize {
+        self.values.len()
+    }
+}
+
+fn entry_offsets<'a>(basket: Basket<'a>) -> Result<&'a [u32], String> {
+    match basket.entry_offsets {
+        Some(o) if o.len() == basket.entries + 1 => Ok(o),
+        Some(o) => Err(format!(
+            "{} entry offsets for {} entries",
+            o.len(),
+            basket.entries
+        )),
+        None => Err("basket has no entry offsets, which a variable-size branch needs".to_string()),
+    }
+}
+
+fn list(data_type: DataType, offsets: Vec<i32>, values: ArrayRef) -> Result<ArrayRef, String> {
+    let DataType::List(field) = data_type else {
+        return Err(format!("internal: list layout with type {data_type}"));
+    };
+    ListArray::try_new(
+        field,
+        OffsetBuffer::new(ScalarBuffer::from(offsets)),
+        values,
+        None,
+    )
+    .map(|a| Arc::new(a) as ArrayRef)
+    .map_err(|e| format!("inconsistent list: {e}"))
+}
+
+fn wrap_fixed(values: ArrayRef, dims: &[usize]) -> ArrayRef {
+    dims.iter().rev().fold(values, |inner, &n| {
+        let field = Arc::new(Field::new("item", inner.data_type().clone(), false));
+        Arc::new(FixedSizeListArray::new(field, n as i32, inner, None))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_array::{Array, cast::AsArray};
+
+    fn basket<'a>(data: &'a [u8], offsets: Option<&'a [u32]>, entries: usize) -> Basket<'a> {
+        Basket {
+            data,
+            entry_offsets: offsets,
+            entries,
+        }
+    }
+
+    #[test]
+    fn std_vector_entries_decode() {
+        // Two entries: [1.5, 2.5] and [].
+        let mut data = Vec::new();
+        let mut offs = vec![0u32];
+        for vals in [vec![1.5f32, 2.5], vec![]] {
+            data.extend_from_slice(&(0x4000_0000u32 | (6 + 4 * vals.len() as u32)).to_be_bytes());
+            data.extend_from_slice(&9u16.to_be_bytes());
+            data.extend_from_slice(&(vals.len() as i32).to_be_bytes());
+            for v in &vals {
+                data.extend_from_slice(&v.to_be_bytes());
+            }
+            offs.push(data.len() as u32);
+        }
+        let mut b = ColumnBuilder::new(&Layout::Vector { prim: Prim::F32 }, 2);
+        b.append(basket(&data, Some(&offs), 2), 0, 2).unwrap();
+        let a = b.finish().unwrap();
+        let l = a.as_list::<i32>();
+        assert_eq!(l.value_offsets(), &[0, 2, 2]);
+        assert_eq!(
+            l.values().as_primitive::<Float32Type>().values(),
+            &[1.5, 2.5]
+        );
+    }
+
+    #[test]
+    fn fixed_arrays_nest() {
+        let data: Vec<u8> = (0..12i16).flat_map(|v| v.to_be_bytes()).collect();
+        let layout = Layout::Fixed {
+            prim: Prim::I16,
+            dims: vec![2, 3],
+        };
+        let mut b = ColumnBuilder::new(&layout, 2);
+        b.append(basket(&data, None, 2), 1, 2).unwrap();
+        let a = b.finish().unwrap();
+        assert_eq!(a.data_type(), &layout.arrow_type());
+        assert_eq!(a.len(), 1);
+        let inner = a
+            .as_fixed_size_list()
+            .values()
+            .as_fixed_size_list()
+            .values()
+            .clone();
+        assert_eq!(
+            inner.as_primitive::<Int16Type>().values(),
+            &[6, 7, 8, 9, 10, 11]
+        );
+    }
+
+    #[test]
+    fn jagged_entries_must_be_whole_values() {
+        let data = [0u8; 6];
+        let offs = [0u32, 6];
+        let mut b = ColumnBuilder::new(
+            &Layout::Jagged {
+                prim: Prim::F32,
+                inner: vec![],
+            },
+            1,
+        );
+        assert!(b.append(basket(&data, Some(&offs), 1), 0, 1).is_err());
+    }
+}

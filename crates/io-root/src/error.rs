@@ -1,0 +1,181 @@
+//! Errors of the readers: every one names the file and, where known, the tree, branch and basket.
+
+use std::path::PathBuf;
+
+/// Where in a file something went wrong: `tree 'events', branch 'Jet_Px', basket 3 (byte 12345)`.
+///
+/// Kept as text: it is only ever shown to a person.
+pub type Location = String;
+
+/// An error of the ROOT or Parquet readers.
+#[derive(Debug, thiserror::Error)]
+pub enum RootError {
+    /// The operating system refused to open or read the file.
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The path is a directory, not a file.
+    #[error("{path}: is a directory, not a ROOT or Parquet file")]
+    IsDirectory { path: PathBuf },
+    /// The file does not start with ROOT's magic bytes `root`.
+    #[error("{path}: not a ROOT file (it does not start with the bytes \"root\")")]
+    NotRoot { path: PathBuf },
+    /// The bytes do not decode: a truncated or damaged file.
+    #[error("{path}: {location}: {detail}")]
+    Corrupt {
+        path: PathBuf,
+        location: Location,
+        detail: String,
+    },
+    /// A compressed block does not decompress.
+    #[error("{path}: {location}: {algorithm} decompression failed: {detail}")]
+    Decompression {
+        path: PathBuf,
+        location: Location,
+        algorithm: &'static str,
+        detail: String,
+    },
+    /// The file uses a ROOT class version or feature this reader does not know.
+    #[error("{path}: {location}: unsupported {what}")]
+    Unsupported {
+        path: PathBuf,
+        location: Location,
+        what: String,
+    },
+    /// No tree of that name.
+    #[error(
+        "{path}: no TTree named '{name}'; the file has: {}",
+        list_or_none(available)
+    )]
+    NoSuchTree {
+        path: PathBuf,
+        name: String,
+        available: Vec<String>,
+    },
+    /// No branch of that name.
+    #[error("{path}: tree '{tree}' has no branch '{name}'{}", suggest(suggestions))]
+    NoSuchBranch {
+        path: PathBuf,
+        tree: String,
+        name: String,
+        suggestions: Vec<String>,
+    },
+    /// The branch exists but its type cannot be read into Arrow.
+    #[error(
+        "{path}: tree '{tree}', branch '{branch}': cannot read ROOT type '{root_type}' ({reason})"
+    )]
+    UnreadableBranch {
+        path: PathBuf,
+        tree: String,
+        branch: String,
+        root_type: String,
+        reason: String,
+    },
+    /// Files of one source disagree on their schema.
+    #[error("{path}: {detail} (the first file of the source has a different schema)")]
+    SchemaMismatch { path: PathBuf, detail: String },
+    /// The entry range asked for is outside the tree.
+    #[error("{path}: tree '{tree}': entries {start}..{stop} are outside 0..{entries}")]
+    EntryRange {
+        path: PathBuf,
+        tree: String,
+        start: u64,
+        stop: u64,
+        entries: u64,
+    },
+    /// The Parquet reader failed.
+    #[error("{path}: {source}")]
+    Parquet {
+        path: PathBuf,
+        #[source]
+        source: parquet::errors::ParquetError,
+    },
+    /// A column does not fit rask's Arrow layout.
+    #[error("{path}: {source}")]
+    Layout {
+        path: PathBuf,
+        #[source]
+        source: rask_core::LayoutError,
+    },
+    /// Arrow refused to build an array (an internal error: the reader produced inconsistent buffers).
+    #[error("{path}: {location}: internal error building Arrow data: {source}")]
+    Arrow {
+        path: PathBuf,
+        location: Location,
+        #[source]
+        source: arrow_schema::ArrowError,
+    },
+}
+
+/// Results of the readers.
+pub type Result<T, E = RootError> = std::result::Result<T, E>;
+
+fn list_or_none(names: &[String]) -> String {
+    if names.is_empty() {
+        "no trees".to_string()
+    } else {
+        names.join(", ")
+    }
+}
+
+fn suggest(names: &[String]) -> String {
+    if names.is_empty() {
+        String::new()
+    } else {
+        format!("; did you mean {}?", names.join(", "))
+    }
+}
+
+/// Names among `candidates` close to `name` (case-insensitive edit distance, or a shared prefix),
+/// best first, at most five.
+pub fn close_matches<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let lower = name.to_lowercase();
+    let mut scored: Vec<(usize, &str)> = candidates
+        .into_iter()
+        .filter_map(|c| {
+            let cl = c.to_lowercase();
+            let d = edit_distance(&lower, &cl);
+            let limit = (name.len() / 3).max(2);
+            let related =
+                d <= limit || (lower.len() >= 3 && (cl.contains(&lower) || lower.contains(&cl)));
+            related.then_some((d, c))
+        })
+        .collect();
+    scored.sort();
+    scored
+        .into_iter()
+        .take(5)
+        .map(|(_, c)| c.to_string())
+        .collect()
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn close_matches_finds_typos_and_case() {
+        let names = ["Muon_pt", "Muon_eta", "Jet_pt", "nMuon"];
+        assert_eq!(close_matches("muon_pt", names)[0], "Muon_pt");
+        assert_eq!(close_matches("Muon_ptt", names)[0], "Muon_pt");
+        assert!(close_matches("zzzzzzzz", names).is_empty());
+    }
+}

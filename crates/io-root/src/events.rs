@@ -1,0 +1,314 @@
+//! A source of events: one or many ROOT files (one tree each) or Parquet files, split into
+//! partitions that can be read independently and in parallel.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use arrow_array::RecordBatch;
+use arrow_schema::SchemaRef;
+
+use crate::error::{Result, RootError};
+use crate::parquet::ParquetFile;
+use crate::reader::RootTree;
+
+/// The file format of a source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Root,
+    Parquet,
+}
+
+/// One independently readable piece of a source: an entry range of one file.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Partition {
+    /// Index of the file in the source.
+    pub file: usize,
+    /// Entries (rows) of that file.
+    pub entries: Range<u64>,
+}
+
+#[derive(Debug, Clone)]
+enum Files {
+    Root(Vec<RootTree>),
+    Parquet(Vec<ParquetFile>),
+}
+
+/// Events from ROOT or Parquet files with one schema.
+///
+/// ```no_run
+/// use rask_io_root::EventSource;
+/// let src = EventSource::open(&["data/nano-20k.root"], "Events")?;
+/// let cols = ["Muon_pt", "Muon_eta"];
+/// for p in src.partitions(&cols, 100_000)? {
+///     let batch = src.read(&p, &cols)?;
+///     println!("{} events", batch.num_rows());
+/// }
+/// # Ok::<(), rask_io_root::RootError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct EventSource {
+    files: Files,
+    schema: SchemaRef,
+}
+
+impl EventSource {
+    /// Opens `paths` (all ROOT or all Parquet, told apart by their first bytes); `tree` names the
+    /// TTree in ROOT files and is ignored for Parquet.
+    pub fn open(paths: &[impl AsRef<Path>], tree: &str) -> Result<Self> {
+        let Some(first) = paths.first() else {
+            return Err(RootError::SchemaMismatch {
+                path: PathBuf::from("(no files)"),
+                detail: "a source needs at least one file".to_string(),
+            });
+        };
+        let format = detect_format(first.as_ref())?;
+        let files = match format {
+            Format::Root => Files::Root(
+                paths
+                    .iter()
+                    .map(|p| RootTree::open(p, tree))
+                    .collect::<Result<_>>()?,
+            ),
+            Format::Parquet => {
+                Files::Parquet(paths.iter().map(ParquetFile::open).collect::<Result<_>>()?)
+            }
+        };
+        let schemas: Vec<(PathBuf, SchemaRef)> = match &files {
+            Files::Root(t) => t
+                .iter()
+                .map(|t| (t.file().path().to_path_buf(), t.schema().clone()))
+                .collect(),
+            Files::Parquet(f) => f
+                .iter()
+                .map(|f| (f.path().to_path_buf(), f.schema().clone()))
+                .collect(),
+        };
+        let schema = schemas[0].1.clone();
+        for (path, other) in &schemas[1..] {
+            check_same_schema(path, &schema, other)?;
+        }
+        Ok(EventSource { files, schema })
+    }
+
+    /// The format of the files.
+    pub fn format(&self) -> Format {
+        match self.files {
+            Files::Root(_) => Format::Root,
+            Files::Parquet(_) => Format::Parquet,
+        }
+    }
+
+    /// The schema shared by all files.
+    pub fn schema(&self) -> &SchemaRef {
+        &self.schema
+    }
+
+    /// Number of files.
+    pub fn num_files(&self) -> usize {
+        match &self.files {
+            Files::Root(t) => t.len(),
+            Files::Parquet(f) => f.len(),
+        }
+    }
+
+    /// Path of file `i`.
+    pub fn file_path(&self, i: usize) -> Option<&Path> {
+        match &self.files {
+            Files::Root(t) => t.get(i).map(|t| t.file().path()),
+            Files::Parquet(f) => f.get(i).map(|f| f.path()),
+        }
+    }
+
+    /// The ROOT trees, for a ROOT source.
+    pub fn root_trees(&self) -> Option<&[RootTree]> {
+        match &self.files {
+            Files::Root(t) => Some(t),
+            Files::Parquet(_) => None,
+        }
+    }
+
+    fn file_entries(&self, i: usize) -> u64 {
+        match &self.files {
+            Files::Root(t) => t[i].entries(),
+            Files::Parquet(f) => f[i].entries(),
+        }
+    }
+
+    /// Entries of all files.
+    pub fn entries(&self) -> u64 {
+        (0..self.num_files()).map(|i| self.file_entries(i)).sum()
+    }
+
+    /// Compressed bytes that reading `columns` of every entry takes from the files.
+    pub fn column_bytes(&self, columns: &[&str]) -> Result<u64> {
+        let mut total = 0;
+        match &self.files {
+            Files::Root(trees) => {
+                for t in trees {
+                    for c in columns {
+                        total += t
+                            .branch(c)?
+                            .baskets
+                            .iter()
+                            .map(|b| b.bytes as u64)
+                            .sum::<u64>();
+                    }
+                }
+            }
+            Files::Parquet(files) => {
+                for f in files {
+                    total += columns.iter().map(|c| f.column_bytes(c)).sum::<u64>();
+                }
+            }
+        }
+        Ok(total)
+    }
+
+    /// Splits the source into partitions of about `target_entries` entries, cut only where every
+    /// column in `columns` starts a basket (ROOT) or at row-group boundaries (Parquet), so no
+    /// basket is decompressed twice. A partition never spans two files.
+    pub fn partitions(&self, columns: &[&str], target_entries: u64) -> Result<Vec<Partition>> {
+        let mut out = Vec::new();
+        for file in 0..self.num_files() {
+            let boundaries = match &self.files {
+                Files::Root(t) => t[file].aligned_boundaries(columns)?,
+                Files::Parquet(f) => f[file].row_group_starts().to_vec(),
+            };
+            out.extend(
+                group_boundaries(&boundaries, target_entries)
+                    .into_iter()
+                    .map(|entries| Partition { file, entries }),
+            );
+        }
+        Ok(out)
+    }
+
+    /// Splits every file into `n` ranges of nearly equal size, ignoring basket boundaries (for
+    /// tests and debugging: any range is readable, aligned ones are cheaper).
+    pub fn split_evenly(&self, n: u64) -> Vec<Partition> {
+        let n = n.max(1);
+        let mut out = Vec::new();
+        for file in 0..self.num_files() {
+            let total = self.file_entries(file);
+            for k in 0..n {
+                let entries = total * k / n..total * (k + 1) / n;
+                out.push(Partition { file, entries });
+            }
+        }
+        out
+    }
+
+    /// Reads `columns` of one partition.
+    pub fn read(&self, partition: &Partition, columns: &[&str]) -> Result<RecordBatch> {
+        let range = partition.entries.clone();
+        match &self.files {
+            Files::Root(t) => file_at(t, partition.file)?.read(range, columns),
+            Files::Parquet(f) => file_at(f, partition.file)?.read(range, columns),
+        }
+    }
+}
+
+fn file_at<T>(files: &[T], i: usize) -> Result<&T> {
+    files.get(i).ok_or_else(|| RootError::SchemaMismatch {
+        path: PathBuf::from(format!("(file #{i})")),
+        detail: format!(
+            "partition names file #{i} of a source of {} files",
+            files.len()
+        ),
+    })
+}
+
+/// Groups consecutive boundaries into ranges of at least `target` entries (the last may be smaller).
+fn group_boundaries(boundaries: &[u64], target: u64) -> Vec<Range<u64>> {
+    let mut out = Vec::new();
+    let Some((&last, _)) = boundaries.split_last() else {
+        return out;
+    };
+    let mut start = boundaries[0];
+    for &b in &boundaries[1..] {
+        if b - start >= target.max(1) || b == last {
+            if b > start {
+                out.push(start..b);
+            }
+            start = b;
+        }
+    }
+    out
+}
+
+/// Tells ROOT from Parquet by the first bytes of the file.
+pub fn detect_format(path: &Path) -> Result<Format> {
+    use std::io::Read;
+    if path.is_dir() {
+        return Err(RootError::IsDirectory {
+            path: path.to_path_buf(),
+        });
+    }
+    let io = |source| RootError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut head = [0u8; 4];
+    let mut f = std::fs::File::open(path).map_err(io)?;
+    let n = f.read(&mut head).map_err(io)?;
+    match &head[..n] {
+        b"root" => Ok(Format::Root),
+        b"PAR1" => Ok(Format::Parquet),
+        _ => Err(RootError::NotRoot {
+            path: path.to_path_buf(),
+        }),
+    }
+}
+
+fn check_same_schema(path: &Path, first: &SchemaRef, other: &SchemaRef) -> Result<()> {
+    for field in first.fields() {
+        match other.field_with_name(field.name()) {
+            Ok(f) if f.data_type() == field.data_type() => {}
+            Ok(f) => {
+                return Err(RootError::SchemaMismatch {
+                    path: path.to_path_buf(),
+                    detail: format!(
+                        "column '{}' has type {}, not {}",
+                        field.name(),
+                        f.data_type(),
+                        field.data_type()
+                    ),
+                });
+            }
+            Err(_) => {
+                return Err(RootError::SchemaMismatch {
+                    path: path.to_path_buf(),
+                    detail: format!("column '{}' is missing", field.name()),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn grouped_ranges_tile_the_boundaries(mut cuts in proptest::collection::btree_set(1u64..10_000, 0..40), target in 1u64..3000) {
+            cuts.insert(10_000);
+            let mut boundaries = vec![0];
+            boundaries.extend(cuts);
+            let ranges = group_boundaries(&boundaries, target);
+            prop_assert_eq!(ranges.first().map(|r| r.start), Some(0));
+            prop_assert_eq!(ranges.last().map(|r| r.end), Some(10_000));
+            for w in ranges.windows(2) {
+                prop_assert_eq!(w[0].end, w[1].start);
+            }
+            for r in &ranges {
+                prop_assert!(boundaries.contains(&r.start) && boundaries.contains(&r.end));
+            }
+            for r in &ranges[..ranges.len() - 1] {
+                prop_assert!(r.end - r.start >= target);
+            }
+        }
+    }
+}

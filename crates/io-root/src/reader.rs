@@ -1,0 +1,300 @@
+//! Reading a tree's branches for an entry range into an Arrow `RecordBatch`.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use arrow_array::cast::AsArray;
+use arrow_array::{Array, ArrayRef, ListArray, RecordBatch, RecordBatchOptions};
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
+use rask_core::{COUNTER_METADATA_KEY, ROOT_TYPE_METADATA_KEY};
+
+use crate::basket::BasketBuffers;
+use crate::decode::ColumnBuilder;
+use crate::error::{Result, RootError, close_matches};
+use crate::file::RootFile;
+use crate::tree::{BranchMeta, TreeMeta};
+
+/// Field metadata key marking a branch rask cannot read, with the reason.
+pub const UNREADABLE_METADATA_KEY: &str = "rask.unreadable";
+
+/// One tree of one ROOT file, ready to read.
+///
+/// ```no_run
+/// let t = rask_io_root::RootTree::open("data/HZZ.root", "events")?;
+/// let batch = t.read(0..t.entries(), &["NJet", "Jet_Px"])?;
+/// assert_eq!(batch.num_rows() as u64, t.entries());
+/// # Ok::<(), rask_io_root::RootError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct RootTree {
+    file: RootFile,
+    meta: Arc<TreeMeta>,
+    schema: SchemaRef,
+}
+
+impl RootTree {
+    /// Opens tree `tree` of the local file `path`.
+    pub fn open(path: impl AsRef<Path>, tree: &str) -> Result<Self> {
+        Self::new(RootFile::open(path)?, tree)
+    }
+
+    /// The tree `tree` of an open file.
+    pub fn new(file: RootFile, tree: &str) -> Result<Self> {
+        let meta = file.tree(tree)?;
+        let schema = Arc::new(tree_schema(&meta));
+        Ok(RootTree {
+            file,
+            meta: Arc::new(meta),
+            schema,
+        })
+    }
+
+    /// The file.
+    pub fn file(&self) -> &RootFile {
+        &self.file
+    }
+
+    /// Branches, baskets and types.
+    pub fn meta(&self) -> &TreeMeta {
+        &self.meta
+    }
+
+    /// Number of entries (events).
+    pub fn entries(&self) -> u64 {
+        self.meta.entries
+    }
+
+    /// The Arrow schema of all branches; unreadable ones have type `Null` and the reason in
+    /// their metadata ([`UNREADABLE_METADATA_KEY`]).
+    pub fn schema(&self) -> &SchemaRef {
+        &self.schema
+    }
+
+    /// The branch `name`, or an error listing close names.
+    pub fn branch(&self, name: &str) -> Result<&BranchMeta> {
+        self.meta
+            .branch(name)
+            .ok_or_else(|| RootError::NoSuchBranch {
+                path: self.file.path().to_path_buf(),
+                tree: self.meta.name.clone(),
+                name: name.to_string(),
+                suggestions: close_matches(
+                    name,
+                    self.meta.branches.iter().map(|b| b.name.as_str()),
+                ),
+            })
+    }
+
+    /// Names of the branches that can be read.
+    pub fn readable_branches(&self) -> Vec<&str> {
+        self.meta
+            .branches
+            .iter()
+            .filter(|b| b.layout.is_ok())
+            .map(|b| b.name.as_str())
+            .collect()
+    }
+
+    /// Reads `columns` for entries `range` into one batch (columns in the order asked).
+    ///
+    /// Jagged columns that share a counter share one offsets buffer.
+    pub fn read(&self, range: std::ops::Range<u64>, columns: &[&str]) -> Result<RecordBatch> {
+        let mut buffers = BasketBuffers::default();
+        self.read_with(range, columns, &mut buffers)
+    }
+
+    /// As [`RootTree::read`], reusing `buffers` between calls.
+    pub fn read_with(
+        &self,
+        range: std::ops::Range<u64>,
+        columns: &[&str],
+        buffers: &mut BasketBuffers,
+    ) -> Result<RecordBatch> {
+        if range.start > range.end || range.end > self.entries() {
+            return Err(RootError::EntryRange {
+                path: self.file.path().to_path_buf(),
+                tree: self.meta.name.clone(),
+                start: range.start,
+                stop: range.end,
+                entries: self.entries(),
+            });
+        }
+        let mut fields = Vec::with_capacity(columns.len());
+        let mut arrays = Vec::with_capacity(columns.len());
+        let mut shared: HashMap<String, ArrayRef> = HashMap::new();
+        for &name in columns {
+            let branch = self.branch(name)?;
+            let mut array = self.read_branch(branch, range.clone(), buffers)?;
+            if let Some(counter) = &branch.counter {
+                array = share_offsets(&mut shared, counter, array);
+            }
+            let index = self
+                .schema
+                .index_of(name)
+                .map_err(|source| self.arrow_error(name, source))?;
+            fields.push(self.schema.field(index).clone());
+            arrays.push(array);
+        }
+        let schema = Arc::new(Schema::new(fields));
+        let options =
+            RecordBatchOptions::new().with_row_count(Some((range.end - range.start) as usize));
+        RecordBatch::try_new_with_options(schema, arrays, &options)
+            .map_err(|source| self.arrow_error("batch", source))
+    }
+
+    fn arrow_error(&self, what: &str, source: arrow_schema::ArrowError) -> RootError {
+        RootError::Arrow {
+            path: self.file.path().to_path_buf(),
+            location: format!("tree '{}', {what}", self.meta.name),
+            source,
+        }
+    }
+
+    fn location(&self, branch: &BranchMeta, basket: usize) -> String {
+        format!(
+            "tree '{}', branch '{}', basket {basket}",
+            self.meta.name, branch.name
+        )
+    }
+
+    /// Reads one branch for `range`.
+    pub fn read_branch(
+        &self,
+        branch: &BranchMeta,
+        range: std::ops::Range<u64>,
+        buffers: &mut BasketBuffers,
+    ) -> Result<ArrayRef> {
+        let layout = branch
+            .layout
+            .as_ref()
+            .map_err(|reason| RootError::UnreadableBranch {
+                path: self.file.path().to_path_buf(),
+                tree: self.meta.name.clone(),
+                branch: branch.name.clone(),
+                root_type: branch.root_type.clone(),
+                reason: reason.clone(),
+            })?;
+        if range.end > branch.entries {
+            return Err(self.file.corrupt(
+                format!("tree '{}', branch '{}'", self.meta.name, branch.name),
+                format!(
+                    "branch has {} entries, the tree {}",
+                    branch.entries,
+                    self.entries()
+                ),
+            ));
+        }
+        let mut builder = ColumnBuilder::new(layout, (range.end - range.start) as usize);
+        let first = branch
+            .baskets
+            .partition_point(|b| b.first_entry + b.entries <= range.start);
+        for (i, loc) in branch.baskets.iter().enumerate().skip(first) {
+            if loc.first_entry >= range.end {
+                break;
+            }
+            let location = self.location(branch, i);
+            buffers.read(&self.file, loc, &location)?;
+            let lo = range.start.saturating_sub(loc.first_entry) as usize;
+            let hi = (range.end.min(loc.first_entry + loc.entries) - loc.first_entry) as usize;
+            builder
+                .append(buffers.basket(loc.entries as usize), lo, hi)
+                .map_err(|detail| {
+                    self.file
+                        .corrupt(format!("{location} (byte {})", loc.seek), detail)
+                })?;
+        }
+        builder.finish().map_err(|detail| {
+            self.file.corrupt(
+                format!("tree '{}', branch '{}'", self.meta.name, branch.name),
+                detail,
+            )
+        })
+    }
+
+    /// Entry numbers at which every branch in `columns` starts a basket (0 and the end included):
+    /// the cheapest places to cut partitions.
+    pub fn aligned_boundaries(&self, columns: &[&str]) -> Result<Vec<u64>> {
+        let mut common: Option<Vec<u64>> = None;
+        for &name in columns {
+            let branch = self.branch(name)?;
+            let starts: Vec<u64> = branch.baskets.iter().map(|b| b.first_entry).collect();
+            common = Some(match common {
+                None => starts,
+                Some(c) => c
+                    .into_iter()
+                    .filter(|s| starts.binary_search(s).is_ok())
+                    .collect(),
+            });
+        }
+        let mut out = common.unwrap_or_default();
+        if out.first() != Some(&0) {
+            out.insert(0, 0);
+        }
+        if out.last() != Some(&self.entries()) {
+            out.push(self.entries());
+        }
+        out.dedup();
+        Ok(out)
+    }
+}
+
+/// The Arrow schema of a tree: one field per branch, with the ROOT type and counter as metadata.
+pub fn tree_schema(meta: &TreeMeta) -> Schema {
+    let fields: Vec<Field> = meta
+        .branches
+        .iter()
+        .map(|b| {
+            let mut md = HashMap::from([(ROOT_TYPE_METADATA_KEY.to_string(), b.root_type.clone())]);
+            if let Some(c) = &b.counter {
+                md.insert(COUNTER_METADATA_KEY.to_string(), c.clone());
+            }
+            let data_type = match &b.layout {
+                Ok(layout) => layout.arrow_type(),
+                Err(reason) => {
+                    md.insert(UNREADABLE_METADATA_KEY.to_string(), reason.clone());
+                    DataType::Null
+                }
+            };
+            Field::new(&b.name, data_type, matches!(b.layout, Err(_))).with_metadata(md)
+        })
+        .collect();
+    Schema::new(fields)
+}
+
+/// Makes jagged columns of one counter share one offsets buffer when their offsets are equal.
+fn share_offsets(
+    shared: &mut HashMap<String, ArrayRef>,
+    counter: &str,
+    array: ArrayRef,
+) -> ArrayRef {
+    let Some(list) = array.as_list_opt::<i32>() else {
+        return array;
+    };
+    match shared.get(counter).and_then(|a| a.as_list_opt::<i32>()) {
+        Some(first) if first.offsets() == list.offsets() && !std::ptr::eq(first, list) => {
+            let (field, _, values, nulls) = list.clone().into_parts();
+            Arc::new(ListArray::new(
+                field,
+                first.offsets().clone(),
+                values,
+                nulls,
+            ))
+        }
+        Some(_) => array,
+        None => {
+            shared.insert(counter.to_string(), array.clone());
+            array
+        }
+    }
+}
+
+/// Whether two list arrays use the very same offsets buffer.
+pub fn offsets_shared(a: &dyn Array, b: &dyn Array) -> bool {
+    match (a.as_list_opt::<i32>(), b.as_list_opt::<i32>()) {
+        (Some(a), Some(b)) => {
+            a.offsets().inner().inner().as_ptr() == b.offsets().inner().inner().as_ptr()
+        }
+        _ => false,
+    }
+}

@@ -1,0 +1,6 @@
+//! Integration tests of rask-io-root, linked into one binary.
+
+mod bad_input;
+mod common;
+mod expected;
+mod partitions;

@@ -1,0 +1,103 @@
+//! `rask inspect`: what a ROOT or Parquet file holds.
+
+use std::fmt::Write;
+use std::path::Path;
+
+use rask_io_root::{Format, ParquetFile, RootError, RootFile, RootTree, detect_format};
+
+/// A human-readable report of the trees (or the Parquet schema) of `path`; `tree` restricts it to one tree.
+///
+/// ```no_run
+/// print!("{}", rask::inspect::report("data/HZZ.root".as_ref(), None)?);
+/// # Ok::<(), rask::io::RootError>(())
+/// ```
+pub fn report(path: &Path, tree: Option<&str>) -> Result<String, RootError> {
+    let mut out = String::new();
+    match detect_format(path)? {
+        Format::Root => {
+            let file = RootFile::open(path)?;
+            let names = match tree {
+                Some(t) => vec![t.to_string()],
+                None => file.tree_names()?,
+            };
+            let _ = writeln!(
+                out,
+                "{}: ROOT file, format {}, {} bytes, {} tree(s)",
+                path.display(),
+                file.version,
+                file.len(),
+                names.len()
+            );
+            for name in names {
+                let t = RootTree::new(file.clone(), &name)?;
+                tree_report(&mut out, &t);
+            }
+        }
+        Format::Parquet => {
+            let f = ParquetFile::open(path)?;
+            let _ = writeln!(
+                out,
+                "{}: Parquet file, {} rows, {} row groups",
+                path.display(),
+                f.entries(),
+                f.row_group_starts().len() - 1
+            );
+            let _ = writeln!(
+                out,
+                "  {:<40} {:<28} {:>12}",
+                "column", "arrow type", "compressed"
+            );
+            for field in f.schema().fields() {
+                let _ = writeln!(
+                    out,
+                    "  {:<40} {:<28} {:>12}",
+                    field.name(),
+                    field.data_type().to_string(),
+                    f.column_bytes(field.name())
+                );
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn tree_report(out: &mut String, t: &RootTree) {
+    let meta = t.meta();
+    let (zip, tot): (u64, u64) = meta.branches.iter().fold((0, 0), |(z, u), b| {
+        (z + b.compressed_bytes, u + b.uncompressed_bytes)
+    });
+    let _ = writeln!(
+        out,
+        "\nTTree '{}': {} entries, {} branches, {} compressed / {} uncompressed bytes",
+        meta.name,
+        meta.entries,
+        meta.branches.len(),
+        zip,
+        tot
+    );
+    let _ = writeln!(
+        out,
+        "  {:<36} {:<24} {:<26} {:>11} {:>12} {:>7}",
+        "branch", "ROOT type", "arrow type", "compressed", "uncompressed", "baskets"
+    );
+    let schema = t.schema();
+    for (b, field) in meta.branches.iter().zip(schema.fields()) {
+        let arrow = match &b.layout {
+            Ok(_) => field.data_type().to_string(),
+            Err(_) => "(unreadable)".to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "  {:<36} {:<24} {:<26} {:>11} {:>12} {:>7}",
+            b.name,
+            b.root_type,
+            arrow,
+            b.compressed_bytes,
+            b.uncompressed_bytes,
+            b.baskets.len()
+        );
+        if let Err(reason) = &b.layout {
+            let _ = writeln!(out, "      unreadable: {reason}");
+        }
+    }
+}

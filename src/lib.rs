@@ -1,0 +1,18 @@
+//! rask: columnar high-energy-physics analysis in Rust.
+//!
+//! This facade re-exports the public API of the workspace crates and hosts the batch tools behind
+//! the `rask` command line ([`inspect`], [`convert`]).
+//!
+//! ```no_run
+//! let src = rask::io::EventSource::open(&["data/HZZ.root"], "events")?;
+//! println!("{} events", src.entries());
+//! # Ok::<(), rask::io::RootError>(())
+//! ```
+
+pub mod convert;
+pub mod inspect;
+
+/// Arrow layout conventions (jagged lists, metadata keys).
+pub use rask_core as core;
+/// ROOT and Parquet readers.
+pub use rask_io_root as io;
