@@ -1,1 +1,3 @@
+//! Integration tests of the `rask` facade and command line, linked into one binary.
 
+mod cli;

@@ -44,6 +44,11 @@ impl BasketBuffers {
         }
     }
 
+    /// The raw bytes of the basket last read (key header included).
+    pub fn raw(&self) -> &[u8] {
+        &self.raw
+    }
+
     /// Only reads the raw bytes of a basket (for the decompression benchmark).
     pub fn read_raw(&mut self, file: &RootFile, loc: &BasketLoc) -> Result<()> {
         file.read_bytes(loc.seek, loc.bytes as usize, &mut self.raw)
@@ -126,17 +131,23 @@ impl BasketBuffers {
         }
         self.offsets.clear();
         self.offsets.reserve(entries + 1);
-        let mut prev = 0u32;
-        for w in &words[1..=entries] {
-            let off = u32::from_be_bytes(*w).wrapping_sub(key_len);
-            if off < prev || off as usize > self.border {
-                return Err(format!(
-                    "entry offset {off} out of order or past the data ({} bytes)",
-                    self.border
-                ));
-            }
-            self.offsets.push(off);
-            prev = off;
+        self.offsets.extend(
+            words[1..=entries]
+                .iter()
+                .map(|w| u32::from_be_bytes(*w).wrapping_sub(key_len)),
+        );
+        // Checked without early exits so the loop vectorises: monotone, and inside the data.
+        let border = self.border as u32;
+        let ordered = self
+            .offsets
+            .windows(2)
+            .fold(true, |ok, w| ok & (w[0] <= w[1]));
+        let inside = self.offsets.last().is_none_or(|&last| last <= border);
+        if !ordered || !inside {
+            return Err(format!(
+                "entry offsets out of order or past the data ({} bytes)",
+                self.border
+            ));
         }
         self.offsets.push(self.border as u32);
         Ok(())

@@ -60,7 +60,6 @@ pub fn decompress(
     uncompressed_len: usize,
     out: &mut Vec<u8>,
 ) -> Result<(), DecompressError> {
-    out.clear();
     if uncompressed_len > MAX_RECORD {
         return Err(DecompressError {
             algorithm: "?",
@@ -68,11 +67,17 @@ pub fn decompress(
         });
     }
     if compressed.len() == uncompressed_len {
+        out.clear();
         out.extend_from_slice(compressed);
         return Ok(());
     }
     check_block_sizes(compressed, uncompressed_len)?;
-    out.resize(uncompressed_len, 0);
+    // Every byte is overwritten below: only zero what the buffer grows by.
+    if out.len() > uncompressed_len {
+        out.truncate(uncompressed_len);
+    } else {
+        out.resize(uncompressed_len, 0);
+    }
     let mut src = compressed;
     let mut filled = 0usize;
     while filled < uncompressed_len {
@@ -150,7 +155,7 @@ fn u24(b: &[u8]) -> usize {
 
 fn decompress_block(algorithm: Algorithm, body: &[u8], dst: &mut [u8]) -> Result<(), String> {
     match algorithm {
-        Algorithm::Zlib => read_exactly(flate2::read::ZlibDecoder::new(body), dst),
+        Algorithm::Zlib => inflate(body, dst),
         Algorithm::Lzma => {
             let stream = liblzma::stream::Stream::new_stream_decoder(u64::MAX, 0)
                 .map_err(|e| e.to_string())?;
@@ -183,6 +188,22 @@ fn decompress_block(algorithm: Algorithm, body: &[u8], dst: &mut [u8]) -> Result
         }
         Algorithm::OldRoot => Err("ROOT's old 'CS' compression is not supported".to_string()),
     }
+}
+
+/// One-shot zlib inflate straight into `dst` with libdeflate: the block's sizes are known, which
+/// is exactly the case libdeflate is built for (2–3× faster than streaming zlib). It checks the
+/// Adler-32 checksum of the stream.
+fn inflate(body: &[u8], dst: &mut [u8]) -> Result<(), String> {
+    let n = libdeflater::Decompressor::new()
+        .zlib_decompress(body, dst)
+        .map_err(|e| format!("{e:?}"))?;
+    if n != dst.len() {
+        return Err(format!(
+            "stream gave {n} bytes, its header says {}",
+            dst.len()
+        ));
+    }
+    Ok(())
 }
 
 /// Fills `dst` from `reader` and checks the stream ends exactly there.

@@ -77,10 +77,31 @@ impl Values {
         }
     }
 
+    /// Reserves room for `n` more values.
+    fn reserve(&mut self, n: usize) {
+        match self {
+            Values::Bool(b) => b.reserve(n),
+            Values::I8(v) => v.reserve(n),
+            Values::U8(v) => v.reserve(n),
+            Values::I16(v) => v.reserve(n),
+            Values::U16(v) => v.reserve(n),
+            Values::I32(v) => v.reserve(n),
+            Values::U32(v) => v.reserve(n),
+            Values::I64(v) => v.reserve(n),
+            Values::U64(v) => v.reserve(n),
+            Values::F32(v) => v.reserve(n),
+            Values::F64(v) => v.reserve(n),
+            Values::D32(v) => v.reserve(n),
+        }
+    }
+
     /// Appends the big-endian values in `src` (whose length is a multiple of the value size).
     fn extend(&mut self, src: &[u8]) {
         match self {
-            Values::Bool(b) => src.iter().for_each(|&x| b.append(x != 0)),
+            Values::Bool(b) => {
+                let bits = arrow_buffer::BooleanBuffer::collect_bool(src.len(), |i| src[i] != 0);
+                b.append_buffer(&bits);
+            }
             Values::I8(v) => v.extend(src.iter().map(|&x| x as i8)),
             Values::U8(v) => v.extend_from_slice(src),
             Values::I16(v) => extend_be!(v, src, 2, |c| i16::from_be_bytes(*c)),
@@ -129,8 +150,9 @@ pub struct ColumnBuilder {
 }
 
 impl ColumnBuilder {
-    /// A builder for `layout`, sized for about `entries` entries.
-    pub fn new(layout: &Layout, entries: usize) -> Self {
+    /// A builder for `layout`, sized for `entries` entries and, for variable-size layouts, about
+    /// `value_bytes_hint` bytes of values on disk (so buffers grow once, not by doubling).
+    pub fn new(layout: &Layout, entries: usize, value_bytes_hint: usize) -> Self {
         let prim = match layout {
             Layout::Fixed { prim, .. } | Layout::Jagged { prim, .. } | Layout::Vector { prim } => {
                 *prim
@@ -139,7 +161,7 @@ impl ColumnBuilder {
         };
         let capacity = match layout {
             Layout::Fixed { .. } => entries * layout.multiplicity(),
-            _ => 0,
+            _ => value_bytes_hint / prim.size(),
         };
         let mut offsets = Vec::new();
         if !matches!(layout, Layout::Fixed { .. }) {
@@ -174,19 +196,40 @@ impl ColumnBuilder {
             Layout::Jagged { prim, .. } => {
                 let offs = entry_offsets(basket)?;
                 let item = prim.size() * self.layout.multiplicity();
-                let mut last = *self.offsets.last().unwrap_or(&0) as i64;
-                for w in offs[lo..=hi].windows(2) {
-                    let len = (w[1] - w[0]) as usize;
-                    if len % item != 0 {
-                        return Err(format!(
-                            "entry of {len} bytes is not a whole number of {item}-byte values"
-                        ));
-                    }
-                    last += (len / item) as i64;
-                    self.push_offset(last)?;
+                let (base, end) = (offs[lo], offs[hi]);
+                let start = *self.offsets.last().unwrap_or(&0) as usize;
+                if start + (end - base) as usize / item > i32::MAX as usize {
+                    return Err(
+                        "more than 2^31 values in one batch: use smaller partitions".to_string()
+                    );
                 }
-                self.values
-                    .extend(&basket.data[offs[lo] as usize..offs[hi] as usize]);
+                // Entry offsets are checked monotone when the basket is read, so every entry is a
+                // whole number of values exactly when every offset from `base` is a multiple of
+                // `item`. Item sizes are powers of two for all but odd fixed inner dimensions.
+                self.offsets.reserve(hi - lo);
+                let mut misaligned = 0u32;
+                if item.is_power_of_two() {
+                    let (shift, mask) = (item.trailing_zeros(), item as u32 - 1);
+                    self.offsets.extend(offs[lo + 1..=hi].iter().map(|&o| {
+                        let rel = o - base;
+                        misaligned |= rel & mask;
+                        (start + (rel >> shift) as usize) as i32
+                    }));
+                } else {
+                    self.offsets.extend(offs[lo + 1..=hi].iter().map(|&o| {
+                        let rel = o - base;
+                        misaligned |= rel % item as u32;
+                        (start + rel as usize / item) as i32
+                    }));
+                }
+                if misaligned != 0 {
+                    return Err(format!(
+                        "an entry is not a whole number of {item}-byte values"
+                    ));
+                }
+                let bytes = &basket.data[base as usize..end as usize];
+                self.values.reserve(bytes.len() / prim.size());
+                self.values.extend(bytes);
             }
             Layout::Vector { prim } => {
                 let offs = entry_offsets(basket)?;
@@ -339,7 +382,7 @@ mod tests {
             }
             offs.push(data.len() as u32);
         }
-        let mut b = ColumnBuilder::new(&Layout::Vector { prim: Prim::F32 }, 2);
+        let mut b = ColumnBuilder::new(&Layout::Vector { prim: Prim::F32 }, 2, 0);
         b.append(basket(&data, Some(&offs), 2), 0, 2).unwrap();
         let a = b.finish().unwrap();
         let l = a.as_list::<i32>();
@@ -357,7 +400,7 @@ mod tests {
             prim: Prim::I16,
             dims: vec![2, 3],
         };
-        let mut b = ColumnBuilder::new(&layout, 2);
+        let mut b = ColumnBuilder::new(&layout, 2, 0);
         b.append(basket(&data, None, 2), 1, 2).unwrap();
         let a = b.finish().unwrap();
         assert_eq!(a.data_type(), &layout.arrow_type());

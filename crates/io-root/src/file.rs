@@ -188,8 +188,12 @@ impl RootFile {
                 format!("{len} bytes run past the end of the file ({} bytes): the file is truncated or damaged", self.len()),
             ));
         }
-        buf.clear();
-        buf.resize(len, 0);
+        // Every byte is overwritten by the read: only zero what the buffer grows by.
+        if buf.len() > len {
+            buf.truncate(len);
+        } else {
+            buf.resize(len, 0);
+        }
         self.source.read_at(offset, buf)
     }
 

@@ -185,7 +185,11 @@ impl RootTree {
                 ),
             ));
         }
-        let mut builder = ColumnBuilder::new(layout, (range.end - range.start) as usize);
+        let entries = (range.end - range.start) as usize;
+        let value_bytes_hint = (branch.uncompressed_bytes as u128 * entries as u128
+            / branch.entries.max(1) as u128)
+            .min(crate::compression::MAX_RECORD as u128) as usize;
+        let mut builder = ColumnBuilder::new(layout, entries, value_bytes_hint);
         let first = branch
             .baskets
             .partition_point(|b| b.first_entry + b.entries <= range.start);
