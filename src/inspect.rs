@@ -75,27 +75,61 @@ fn tree_report(out: &mut String, t: &RootTree) {
         zip,
         tot
     );
-    let _ = writeln!(
-        out,
-        "  {:<36} {:<24} {:<26} {:>11} {:>12} {:>7}",
-        "branch", "ROOT type", "arrow type", "compressed", "uncompressed", "baskets"
-    );
-    let schema = t.schema();
-    for (b, field) in meta.branches.iter().zip(schema.fields()) {
-        let arrow = match &b.layout {
-            Ok(_) => field.data_type().to_string(),
-            Err(_) => "(unreadable)".to_string(),
-        };
+    let rows: Vec<[String; 6]> = meta
+        .branches
+        .iter()
+        .zip(t.schema().fields())
+        .map(|(b, field)| {
+            let arrow = match &b.layout {
+                Ok(_) => field.data_type().to_string(),
+                Err(_) => "(unreadable)".to_string(),
+            };
+            [
+                b.name.clone(),
+                b.root_type.clone(),
+                arrow,
+                b.compressed_bytes.to_string(),
+                b.uncompressed_bytes.to_string(),
+                b.baskets.len().to_string(),
+            ]
+        })
+        .collect();
+    let header = [
+        "branch",
+        "ROOT type",
+        "arrow type",
+        "compressed",
+        "uncompressed",
+        "baskets",
+    ]
+    .map(String::from);
+    let mut widths = header.clone().map(|h| h.len());
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.len());
+        }
+    }
+    let line = |out: &mut String, row: &[String; 6]| {
         let _ = writeln!(
             out,
-            "  {:<36} {:<24} {:<26} {:>11} {:>12} {:>7}",
-            b.name,
-            b.root_type,
-            arrow,
-            b.compressed_bytes,
-            b.uncompressed_bytes,
-            b.baskets.len()
+            "  {:<w0$}  {:<w1$}  {:<w2$}  {:>w3$}  {:>w4$}  {:>w5$}",
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            row[4],
+            row[5],
+            w0 = widths[0],
+            w1 = widths[1],
+            w2 = widths[2],
+            w3 = widths[3],
+            w4 = widths[4],
+            w5 = widths[5]
         );
+    };
+    line(out, &header);
+    for (row, b) in rows.iter().zip(&meta.branches) {
+        line(out, row);
         if let Err(reason) = &b.layout {
             let _ = writeln!(out, "      unreadable: {reason}");
         }

@@ -427,6 +427,7 @@ mod tests {
                 inner: vec![],
             },
             1,
+            0,
         );
         assert!(b.append(basket(&data, Some(&offs), 1), 0, 1).is_err());
     }

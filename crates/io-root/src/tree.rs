@@ -364,7 +364,7 @@ impl Parser {
                     b.opaque = Some((
                         class_name.clone(),
                         format!(
-                            "object branch of class '{class_name}' (type {btype}); rask reads std::vector of numbers and split numeric members"
+                            "object branch of class '{class_name}' (type {btype}); rask reads std::vector of numbers"
                         ),
                     ));
                 }
