@@ -260,7 +260,7 @@ pub fn tree_schema(meta: &TreeMeta) -> Schema {
                     DataType::Null
                 }
             };
-            Field::new(&b.name, data_type, matches!(b.layout, Err(_))).with_metadata(md)
+            Field::new(&b.name, data_type, b.layout.is_err()).with_metadata(md)
         })
         .collect();
     Schema::new(fields)

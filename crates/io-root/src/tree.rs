@@ -354,20 +354,20 @@ impl Parser {
             }
         }
         c.finish(v, "TBranchElement")?;
-        if let Some(b) = self.branches.get_mut(index) {
-            if b.opaque.is_none() {
-                let is_vector =
-                    class_name.starts_with("vector<") || class_name.starts_with("std::vector<");
-                if btype == 0 && is_vector && (streamer_type == -1 || streamer_type == 500) {
-                    b.element_class = Some(class_name);
-                } else {
-                    b.opaque = Some((
-                        class_name.clone(),
-                        format!(
-                            "object branch of class '{class_name}' (type {btype}); rask reads std::vector of numbers"
-                        ),
-                    ));
-                }
+        if let Some(b) = self.branches.get_mut(index)
+            && b.opaque.is_none()
+        {
+            let is_vector =
+                class_name.starts_with("vector<") || class_name.starts_with("std::vector<");
+            if btype == 0 && is_vector && (streamer_type == -1 || streamer_type == 500) {
+                b.element_class = Some(class_name);
+            } else {
+                b.opaque = Some((
+                    class_name.clone(),
+                    format!(
+                        "object branch of class '{class_name}' (type {btype}); rask reads std::vector of numbers"
+                    ),
+                ));
             }
         }
         Ok(())
@@ -452,10 +452,11 @@ fn peek_name(c: &Cursor<'_>, header_counts: &[usize]) -> Option<String> {
     for &headers in header_counts {
         let mut ahead = c.ahead();
         let ok = (0..headers).all(|_| ahead.version("branch").is_ok());
-        if let (true, Ok((name, _))) = (ok, ahead.tnamed()) {
-            if !name.is_empty() && name.chars().all(|ch| !ch.is_control()) {
-                return Some(name);
-            }
+        if let (true, Ok((name, _))) = (ok, ahead.tnamed())
+            && !name.is_empty()
+            && name.chars().all(|ch| !ch.is_control())
+        {
+            return Some(name);
         }
     }
     None

@@ -140,3 +140,26 @@ proptest! {
         assert_batches_identical(&read_scrambled(&src, &parts, &columns, seed), &whole);
     }
 }
+
+/// A file with thousands of baskets per branch and its Parquet twin, both from
+/// `gen_nanoaod.py --events 200000 --chunk 100` (too large to ship; run with
+/// `RASK_MANY_BASKETS=/tmp/nano-200k-chunk100 cargo test -- --ignored many_baskets`).
+#[test]
+#[ignore = "needs a generated file: set RASK_MANY_BASKETS to its path without extension"]
+fn many_baskets_equal_the_parquet_twin() {
+    let stem = std::env::var("RASK_MANY_BASKETS").expect("RASK_MANY_BASKETS is set");
+    let root = EventSource::open(&[format!("{stem}.root")], "Events").unwrap();
+    let pq = EventSource::open(&[format!("{stem}.parquet")], "Events").unwrap();
+    let names = all_columns(&root);
+    let columns: Vec<&str> = names.iter().map(String::as_str).collect();
+    let tree = &root.root_trees().unwrap()[0];
+    assert!(tree.branch("Muon_pt").unwrap().baskets.len() >= 1000);
+    let parts = root.partitions(&columns, 25_000).unwrap();
+    assert_eq!(parts, pq.partitions(&columns, 25_000).unwrap());
+    for p in &parts {
+        assert_batches_identical(
+            &root.read(p, &columns).unwrap(),
+            &pq.read(p, &columns).unwrap(),
+        );
+    }
+}
