@@ -344,7 +344,7 @@ impl Parser {
         }
         let _id = c.i32()?;
         let btype = c.i32()?;
-        let streamer_type = c.i32()?;
+        c.skip(4)?; // fStreamerType
         c.skip(4)?; // fMaximum
         for _ in 0..2 {
             // fBranchCount, fBranchCount2
@@ -359,7 +359,8 @@ impl Parser {
         {
             let is_vector =
                 class_name.starts_with("vector<") || class_name.starts_with("std::vector<");
-            if btype == 0 && is_vector && (streamer_type == -1 || streamer_type == 500) {
+            let top_level = btype == 0 || (class_name == "TString" && btype == -1);
+            if top_level && (is_vector || class_name == "TString") {
                 b.element_class = Some(class_name);
             } else {
                 b.opaque = Some((
@@ -578,6 +579,10 @@ impl RawBranch {
             return (t, Err(why.clone()), None);
         }
         if let Some(class_name) = &self.element_class {
+            if class_name == "TString" {
+                // A TString entry is streamed like char*: a length byte (255: 4 more), the bytes.
+                return (class_name.clone(), Ok(Layout::CharStar), None);
+            }
             let inner = class_name
                 .trim_start_matches("std::")
                 .trim_start_matches("vector<")
