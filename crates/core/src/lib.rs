@@ -5,6 +5,7 @@
 //! Kernels, Lorentz vectors and histograms arrive with the execution issue.
 
 pub mod layout;
+pub mod random;
 
 pub use layout::{
     COUNTER_METADATA_KEY, LayoutError, ROOT_TYPE_METADATA_KEY, canonical_array, canonical_field,

@@ -1,6 +1,47 @@
-//! rask-plan: the lazy expression IR, builder API, rewrite rules and the SQL-ish front end.
+//! rask-plan: the lazy expression plan.
 //!
-//! Not built yet: this crate is the home of the plan issue (expression IR, CSE, projection
-//! pushdown, fusion) and the SQL front-end issue. It exists now so that the workspace has the
-//! layout of the design card and the layering `core ← plan ← exec ← rask` is fixed from day one.
-//! It must never depend on DataFusion.
+//! Users build expressions with the [`Context`]/[`Expr`] builder API; each operation adds a
+//! typed, hash-consed node to an arena ([`Graph`]) and nothing runs. [`rules::optimize`] rewrites
+//! the plan (cull, CSE, projection pushdown to a fixed point, then fusion); [`explain`] and
+//! [`explain::visualize`] show it; the reference interpreter ([`reference::interp`]) evaluates it
+//! slowly and obviously, as the oracle of the real execution engine (crate `rask-exec`).
+//!
+//! ```
+//! use rask_plan::Context;
+//! let ctx = Context::new();
+//! let x = ctx.random_normal(&[10_000], &[1_000], 1)?;
+//! let y = ctx.random_normal(&[10_000], &[1_000], 2)?;
+//! let z = ctx.random_normal(&[10_000], &[1_000], 3)?;
+//! let a = (&y.mask(&x.gt(0.0)?)? + &z.mask(&x.gt(0.0)?)?)?; // `x > 0` is one node
+//! let pos = x.gt(0.0)?;
+//! let b = (&y.mask(&pos)? + &z.mask(&pos)?)?;
+//! assert_eq!(a.key(), b.key());
+//! # Ok::<(), rask_plan::PlanError>(())
+//! ```
+//!
+//! This crate knows nothing of DataFusion.
+
+pub mod adl;
+pub mod error;
+pub mod explain;
+pub mod expr;
+pub mod graph;
+pub mod key;
+pub mod op;
+pub mod reference;
+pub mod rules;
+pub mod svg_layout;
+pub mod types;
+pub mod typing;
+mod verbs;
+
+pub use error::PlanError;
+pub use expr::{Context, Expr, Operand};
+pub use graph::{Graph, Node, NodeId};
+pub use key::Key;
+pub use op::{BinaryOp, LorentzOp, Op, ReduceOp, Scalar, SourceSpec, UnaryOp};
+pub use reference::interp::{Data, MemoryReader, NoSources, RefHist, SourceReader};
+pub use reference::value::Value;
+pub use rules::{Optimized, Plan, optimize};
+pub use types::{Axis, DType, Layout, Storage, Ty};
+pub use verbs::compute_many;

@@ -1,0 +1,216 @@
+//! The arena: nodes indexed by `NodeId`, hash-consed by key, typed when added.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::error::PlanError;
+use crate::key::Key;
+use crate::op::{Op, SourceSpec};
+use crate::types::Ty;
+use crate::typing::infer;
+
+/// Index of a node in its [`Graph`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeId(pub u32);
+
+impl NodeId {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// One node: an operation on inputs, its key and its type.
+#[derive(Clone, Debug)]
+pub struct Node {
+    pub op: Op,
+    pub inputs: Vec<NodeId>,
+    pub key: Key,
+    pub ty: Ty,
+}
+
+/// An append-only arena of hash-consed nodes: adding an expression that exists returns the
+/// existing node, so equal subexpressions are one node (structural identity).
+#[derive(Clone, Debug, Default)]
+pub struct Graph {
+    nodes: Vec<Node>,
+    index: HashMap<Key, NodeId>,
+}
+
+impl Graph {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Number of nodes in the arena (reachable or not).
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    pub fn node(&self, id: NodeId) -> &Node {
+        &self.nodes[id.index()]
+    }
+
+    pub fn nodes(&self) -> &[Node] {
+        &self.nodes
+    }
+
+    /// The key of `op` applied to `inputs`.
+    pub fn key_of(&self, op: &Op, inputs: &[NodeId]) -> Key {
+        let fp = op.fingerprint();
+        let mut parts: Vec<Vec<u8>> = vec![op.name().as_bytes().to_vec(), fp.into_bytes()];
+        for i in inputs {
+            parts.push(self.node(*i).key.bytes().to_vec());
+        }
+        let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+        Key::of(&refs)
+    }
+
+    /// Adds `op(inputs)`, or returns the node that already is that expression. The type is
+    /// inferred here: an ill-typed expression is an error naming it.
+    pub fn add(&mut self, op: Op, inputs: Vec<NodeId>) -> Result<NodeId, PlanError> {
+        let (op, inputs) = crate::rules::cse::canonical(self, op, inputs);
+        let key = self.key_of(&op, &inputs);
+        if let Some(&id) = self.index.get(&key) {
+            return Ok(id);
+        }
+        let tys: Vec<(&Ty, Key)> = inputs
+            .iter()
+            .map(|i| (&self.node(*i).ty, self.node(*i).key))
+            .collect();
+        let ty = infer(&op, &tys, key).map_err(|message| PlanError::Type {
+            expr: self.describe_new(&op, &inputs),
+            message,
+        })?;
+        let id = NodeId(self.nodes.len() as u32);
+        self.nodes.push(Node {
+            op,
+            inputs,
+            key,
+            ty,
+        });
+        self.index.insert(key, id);
+        Ok(id)
+    }
+
+    /// Adds a node whose type the caller knows (fused nodes, built by the fusion rule).
+    pub fn add_typed(&mut self, op: Op, inputs: Vec<NodeId>, ty: Ty) -> NodeId {
+        let key = self.key_of(&op, &inputs);
+        if let Some(&id) = self.index.get(&key) {
+            return id;
+        }
+        let id = NodeId(self.nodes.len() as u32);
+        self.nodes.push(Node {
+            op,
+            inputs,
+            key,
+            ty,
+        });
+        self.index.insert(key, id);
+        id
+    }
+
+    /// The node with `key`, if present.
+    pub fn find(&self, key: Key) -> Option<NodeId> {
+        self.index.get(&key).copied()
+    }
+
+    /// `op-token` of a node, like dask's names (`greater-3f2a9c...`).
+    pub fn name_of(&self, id: NodeId) -> String {
+        let n = self.node(id);
+        format!("{}-{}", n.op.name(), n.key.token())
+    }
+
+    /// Nodes reachable from `roots`, inputs before users (topological order).
+    pub fn topo_order(&self, roots: &[NodeId]) -> Vec<NodeId> {
+        let mut seen = vec![false; self.nodes.len()];
+        let mut out = Vec::new();
+        let mut stack: Vec<(NodeId, bool)> = roots.iter().rev().map(|r| (*r, false)).collect();
+        while let Some((id, expanded)) = stack.pop() {
+            if expanded {
+                out.push(id);
+                continue;
+            }
+            if seen[id.index()] {
+                continue;
+            }
+            seen[id.index()] = true;
+            stack.push((id, true));
+            for input in self.node(id).inputs.iter().rev() {
+                if !seen[input.index()] {
+                    stack.push((*input, false));
+                }
+            }
+        }
+        out
+    }
+
+    /// The expression in the user's terms (`(Muon.pt + Jet.pt)`), shortened when deep.
+    pub fn describe(&self, id: NodeId) -> String {
+        let n = self.node(id);
+        self.describe_parts(&n.op, &n.inputs, 4)
+    }
+
+    fn describe_new(&self, op: &Op, inputs: &[NodeId]) -> String {
+        self.describe_parts(op, inputs, 4)
+    }
+
+    fn describe_depth(&self, id: NodeId, depth: usize) -> String {
+        let n = self.node(id);
+        if depth == 0 && !matches!(n.op, Op::Source(_) | Op::Literal(_)) {
+            return "…".to_string();
+        }
+        // Field chains (`events.Muon.pt`) read as one name and do not use up depth.
+        let depth = if matches!(n.op, Op::Field(_) | Op::Source(_)) {
+            depth + 1
+        } else {
+            depth
+        };
+        self.describe_parts(&n.op, &n.inputs, depth)
+    }
+
+    fn describe_parts(&self, op: &Op, inputs: &[NodeId], depth: usize) -> String {
+        let arg = |i: usize| {
+            inputs
+                .get(i)
+                .map_or("?".to_string(), |id| self.describe_depth(*id, depth - 1))
+        };
+        let args = || (0..inputs.len()).map(arg).collect::<Vec<_>>().join(", ");
+        match op {
+            Op::Source(spec) => spec.label.clone(),
+            Op::Literal(s) => match s {
+                crate::op::Scalar::F64(v) => format!("{v}"),
+                crate::op::Scalar::I64(v) => format!("{v}"),
+                crate::op::Scalar::Bool(v) => format!("{v}"),
+            },
+            Op::Field(name) => format!("{}.{name}", arg(0)),
+            Op::Binary(b) => match b.symbol() {
+                Some(sym) => format!("({} {sym} {})", arg(0), arg(1)),
+                None => format!("{}({})", op.name(), args()),
+            },
+            Op::Unary(crate::op::UnaryOp::Neg) => format!("-{}", arg(0)),
+            Op::Unary(crate::op::UnaryOp::Not) => format!("~{}", arg(0)),
+            Op::Mask => format!("{}[{}]", arg(0), arg(1)),
+            Op::Take => format!("{}[{}]", arg(0), arg(1)),
+            Op::RandomNormal { shape, .. } => format!("random_normal({shape:?})"),
+            Op::Full { shape, value, .. } => format!("full({shape:?}, {})", value.as_f64()),
+            Op::Arange { n, .. } => format!("arange({n})"),
+            Op::Transpose => format!("{}.T", arg(0)),
+            _ => format!("{}({})", op.name(), args()),
+        }
+    }
+
+    /// The source specs of the sources reachable from `roots`.
+    pub fn sources(&self, roots: &[NodeId]) -> Vec<(NodeId, Arc<SourceSpec>)> {
+        self.topo_order(roots)
+            .into_iter()
+            .filter_map(|id| match &self.node(id).op {
+                Op::Source(spec) => Some((id, spec.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,457 @@
+//! The operations of the expression IR.
+
+use std::fmt;
+use std::sync::Arc;
+
+use arrow_array::ArrayRef;
+use arrow_schema::SchemaRef;
+
+use crate::key::Key;
+use crate::types::{Axis, DType, Storage};
+
+/// A literal value.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Scalar {
+    Bool(bool),
+    I64(i64),
+    F64(f64),
+}
+
+impl Scalar {
+    pub fn dtype(self) -> DType {
+        match self {
+            Scalar::Bool(_) => DType::Bool,
+            Scalar::I64(_) => DType::I64,
+            Scalar::F64(_) => DType::F64,
+        }
+    }
+    pub fn as_f64(self) -> f64 {
+        match self {
+            Scalar::Bool(b) => b as u8 as f64,
+            Scalar::I64(i) => i as f64,
+            Scalar::F64(f) => f,
+        }
+    }
+}
+
+impl From<f64> for Scalar {
+    fn from(v: f64) -> Self {
+        Scalar::F64(v)
+    }
+}
+impl From<i64> for Scalar {
+    fn from(v: i64) -> Self {
+        Scalar::I64(v)
+    }
+}
+impl From<i32> for Scalar {
+    fn from(v: i32) -> Self {
+        Scalar::I64(v as i64)
+    }
+}
+impl From<bool> for Scalar {
+    fn from(v: bool) -> Self {
+        Scalar::Bool(v)
+    }
+}
+
+/// Element-wise functions of one argument.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UnaryOp {
+    Neg,
+    Not,
+    Abs,
+    Sqrt,
+    Exp,
+    Log,
+    Sin,
+    Cos,
+    Tan,
+    Arctan,
+    Sinh,
+    Cosh,
+    Tanh,
+}
+
+/// Element-wise functions of two arguments.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BinaryOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Pow,
+    Arctan2,
+    Hypot,
+    Minimum,
+    Maximum,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    And,
+    Or,
+}
+
+impl BinaryOp {
+    /// Whether `a op b == b op a`.
+    pub fn is_commutative(self) -> bool {
+        use BinaryOp::*;
+        matches!(
+            self,
+            Add | Mul | Hypot | Minimum | Maximum | Eq | Ne | And | Or
+        )
+    }
+    /// The comparison with swapped operands (`a < b` ⇔ `b > a`).
+    pub fn swapped(self) -> Option<BinaryOp> {
+        use BinaryOp::*;
+        Some(match self {
+            Lt => Gt,
+            Le => Ge,
+            Gt => Lt,
+            Ge => Le,
+            _ => return None,
+        })
+    }
+    pub fn is_comparison(self) -> bool {
+        use BinaryOp::*;
+        matches!(self, Eq | Ne | Lt | Le | Gt | Ge)
+    }
+    pub fn is_logical(self) -> bool {
+        matches!(self, BinaryOp::And | BinaryOp::Or)
+    }
+    pub fn symbol(self) -> Option<&'static str> {
+        use BinaryOp::*;
+        Some(match self {
+            Add => "+",
+            Sub => "-",
+            Mul => "*",
+            Div => "/",
+            Pow => "**",
+            Eq => "==",
+            Ne => "!=",
+            Lt => "<",
+            Le => "<=",
+            Gt => ">",
+            Ge => ">=",
+            And => "&",
+            Or => "|",
+            _ => return None,
+        })
+    }
+}
+
+/// Reductions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ReduceOp {
+    Sum,
+    Mean,
+    Min,
+    Max,
+    Count,
+    Any,
+    All,
+}
+
+/// Lorentz-vector operations on records with `pt, eta, phi, mass`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LorentzOp {
+    /// Sum of two vectors (a record `pt, eta, phi, mass`).
+    Add,
+    Mass,
+    Pt,
+    Eta,
+    Phi,
+    /// Δφ wrapped into [-π, π).
+    DeltaPhi,
+    DeltaR,
+}
+
+/// A source of events: files, tree and schema. Partitions are resolved at execution: the plan
+/// never grows with the number of files.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SourceSpec {
+    /// The name users see (`events`).
+    pub label: String,
+    pub paths: Vec<String>,
+    pub tree: String,
+    /// The branches (columns) of the files, with `rask.counter` metadata for jagged ones.
+    pub schema: SchemaRef,
+    /// The columns to read, set by projection pushdown (`None`: not decided yet).
+    pub columns: Option<Vec<String>>,
+}
+
+/// An Arrow array embedded in the plan, identified by a digest of its contents.
+#[derive(Clone)]
+pub struct Embedded {
+    pub array: ArrayRef,
+    pub digest: Key,
+}
+
+impl fmt::Debug for Embedded {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "arrow({}, {})", self.array.len(), self.digest.token())
+    }
+}
+
+impl PartialEq for Embedded {
+    fn eq(&self, other: &Self) -> bool {
+        self.digest == other.digest
+    }
+}
+
+/// The body of a fused node: a sub-plan over the fused node's inputs, run in one pass per partition.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FusedBody {
+    /// Operations in topological order; `inputs` index `FusedRef`s.
+    pub ops: Vec<(Op, Vec<FusedRef>)>,
+    /// Which body operation is the result.
+    pub output: usize,
+}
+
+/// An operand inside a fused body: one of the fused node's inputs, or an earlier body operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FusedRef {
+    Input(usize),
+    Op(usize),
+}
+
+/// One operation of the IR.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Op {
+    // Array sources (chunked like dask.array; each chunk generated inside its partition).
+    RandomNormal {
+        shape: Vec<u64>,
+        chunks: Vec<u64>,
+        seed: u64,
+    },
+    Full {
+        shape: Vec<u64>,
+        chunks: Vec<u64>,
+        value: Scalar,
+    },
+    Arange {
+        n: u64,
+        chunks: u64,
+    },
+    FromArrow {
+        data: Embedded,
+        chunks: u64,
+    },
+    Reshape {
+        shape: Vec<u64>,
+        chunks: Vec<u64>,
+    },
+    Transpose,
+    // Event sources.
+    Source(Arc<SourceSpec>),
+    // Element-wise.
+    Literal(Scalar),
+    Unary(UnaryOp),
+    Binary(BinaryOp),
+    Where,
+    Cast(DType),
+    // Selection: `data[mask]` (array mask, event mask or jagged mask, by the mask's type).
+    Mask,
+    // Reductions: arrays over all or one axis; events over everything (`None`) or per event (`Some(1)`).
+    Reduce {
+        op: ReduceOp,
+        axis: Option<u8>,
+    },
+    // Records and jagged lists.
+    Field(String),
+    Zip(Vec<String>),
+    WithField(String),
+    Num,
+    Combinations {
+        n: u8,
+        names: Vec<String>,
+    },
+    ArgCombinations {
+        n: u8,
+        names: Vec<String>,
+    },
+    Cartesian {
+        names: Vec<String>,
+    },
+    ArgMin {
+        keepdims: bool,
+    },
+    ArgMax {
+        keepdims: bool,
+    },
+    Firsts,
+    /// Missing optional values replaced by a default (`ak.fill_none`).
+    FillNone(Scalar),
+    LocalIndex,
+    Concatenate,
+    Flatten,
+    Take,
+    Sort {
+        ascending: bool,
+    },
+    ArgSort {
+        ascending: bool,
+    },
+    Lorentz(LorentzOp),
+    // Outputs.
+    Hist {
+        axes: Vec<Axis>,
+        storage: Storage,
+    },
+    // Made by the fusion rule.
+    Fused(Arc<FusedBody>),
+}
+
+impl Op {
+    /// The name part of keys (`greater`, `add`, `random_normal`, ...).
+    pub fn name(&self) -> &'static str {
+        use BinaryOp as B;
+        match self {
+            Op::RandomNormal { .. } => "random_normal",
+            Op::Full { .. } => "full",
+            Op::Arange { .. } => "arange",
+            Op::FromArrow { .. } => "from_arrow",
+            Op::Reshape { .. } => "reshape",
+            Op::Transpose => "transpose",
+            Op::Source(_) => "source",
+            Op::Literal(_) => "literal",
+            Op::Unary(u) => match u {
+                UnaryOp::Neg => "negative",
+                UnaryOp::Not => "invert",
+                UnaryOp::Abs => "absolute",
+                UnaryOp::Sqrt => "sqrt",
+                UnaryOp::Exp => "exp",
+                UnaryOp::Log => "log",
+                UnaryOp::Sin => "sin",
+                UnaryOp::Cos => "cos",
+                UnaryOp::Tan => "tan",
+                UnaryOp::Arctan => "arctan",
+                UnaryOp::Sinh => "sinh",
+                UnaryOp::Cosh => "cosh",
+                UnaryOp::Tanh => "tanh",
+            },
+            Op::Binary(b) => match b {
+                B::Add => "add",
+                B::Sub => "subtract",
+                B::Mul => "multiply",
+                B::Div => "divide",
+                B::Pow => "power",
+                B::Arctan2 => "arctan2",
+                B::Hypot => "hypot",
+                B::Minimum => "minimum",
+                B::Maximum => "maximum",
+                B::Eq => "equal",
+                B::Ne => "not_equal",
+                B::Lt => "less",
+                B::Le => "less_equal",
+                B::Gt => "greater",
+                B::Ge => "greater_equal",
+                B::And => "and",
+                B::Or => "or",
+            },
+            Op::Where => "where",
+            Op::Cast(_) => "astype",
+            Op::Mask => "getitem",
+            Op::Reduce { op, .. } => match op {
+                ReduceOp::Sum => "sum",
+                ReduceOp::Mean => "mean",
+                ReduceOp::Min => "min",
+                ReduceOp::Max => "max",
+                ReduceOp::Count => "count",
+                ReduceOp::Any => "any",
+                ReduceOp::All => "all",
+            },
+            Op::Field(_) => "field",
+            Op::Zip(_) => "zip",
+            Op::WithField(_) => "with_field",
+            Op::Num => "num",
+            Op::Combinations { .. } => "combinations",
+            Op::ArgCombinations { .. } => "argcombinations",
+            Op::Cartesian { .. } => "cartesian",
+            Op::ArgMin { .. } => "argmin",
+            Op::ArgMax { .. } => "argmax",
+            Op::Firsts => "firsts",
+            Op::FillNone(_) => "fill_none",
+            Op::LocalIndex => "local_index",
+            Op::Concatenate => "concatenate",
+            Op::Flatten => "flatten",
+            Op::Take => "take",
+            Op::Sort { .. } => "sort",
+            Op::ArgSort { .. } => "argsort",
+            Op::Lorentz(l) => match l {
+                LorentzOp::Add => "p4_add",
+                LorentzOp::Mass => "p4_mass",
+                LorentzOp::Pt => "p4_pt",
+                LorentzOp::Eta => "p4_eta",
+                LorentzOp::Phi => "p4_phi",
+                LorentzOp::DeltaPhi => "delta_phi",
+                LorentzOp::DeltaR => "delta_r",
+            },
+            Op::Hist { .. } => "histogram",
+            Op::Fused(_) => "fused",
+        }
+    }
+
+    /// The parameters, as stable text for hashing into keys.
+    pub fn fingerprint(&self) -> String {
+        match self {
+            Op::Source(spec) => {
+                let fields: Vec<String> = spec
+                    .schema
+                    .fields()
+                    .iter()
+                    .map(|f| {
+                        format!(
+                            "{}:{}:{:?}",
+                            f.name(),
+                            f.data_type(),
+                            f.metadata().get(rask_core::COUNTER_METADATA_KEY)
+                        )
+                    })
+                    .collect();
+                format!(
+                    "source|{}|{:?}|{}|{}|{:?}",
+                    spec.label,
+                    spec.paths,
+                    spec.tree,
+                    fields.join(","),
+                    spec.columns
+                )
+            }
+            other => format!("{other:?}"),
+        }
+    }
+
+    /// Operations that work on each partition independently, element by element or event by
+    /// event: the ones fusion may merge.
+    pub fn is_per_partition(&self) -> bool {
+        !matches!(
+            self,
+            Op::RandomNormal { .. }
+                | Op::Full { .. }
+                | Op::Arange { .. }
+                | Op::FromArrow { .. }
+                | Op::Source(_)
+                | Op::Hist { .. }
+                | Op::Reshape { .. }
+                | Op::Transpose
+                | Op::Flatten
+        ) && !matches!(self, Op::Reduce { axis, .. } if *axis != Some(1))
+    }
+
+    /// Whether the operation is a source (no inputs).
+    pub fn is_source(&self) -> bool {
+        matches!(
+            self,
+            Op::RandomNormal { .. }
+                | Op::Full { .. }
+                | Op::Arange { .. }
+                | Op::FromArrow { .. }
+                | Op::Source(_)
+                | Op::Literal(_)
+        )
+    }
+}

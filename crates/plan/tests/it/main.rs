@@ -1,0 +1,7 @@
+//! Integration tests of rask-plan, linked into one binary.
+
+mod common;
+mod compute;
+mod facts;
+mod properties;
+mod rules;
