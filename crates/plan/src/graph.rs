@@ -113,6 +113,17 @@ impl Graph {
         id
     }
 
+    /// Turns every node whose key `is_cached` into a `Cached` leaf of the same type and key, so that
+    /// evaluation stops there (used for persisted values). Node ids stay valid.
+    pub fn replace_with_cached(&mut self, is_cached: impl Fn(Key) -> bool) {
+        for node in &mut self.nodes {
+            if is_cached(node.key) && !matches!(node.op, Op::Cached(_)) {
+                node.op = Op::Cached(node.key);
+                node.inputs.clear();
+            }
+        }
+    }
+
     /// The node with `key`, if present.
     pub fn find(&self, key: Key) -> Option<NodeId> {
         self.index.get(&key).copied()

@@ -296,6 +296,8 @@ pub enum Op {
         ascending: bool,
     },
     Lorentz(LorentzOp),
+    /// A value computed by `persist()`, read from memory instead of recomputed.
+    Cached(Key),
     // Outputs.
     Hist {
         axes: Vec<Axis>,
@@ -390,6 +392,7 @@ impl Op {
                 LorentzOp::DeltaPhi => "delta_phi",
                 LorentzOp::DeltaR => "delta_r",
             },
+            Op::Cached(_) => "persisted",
             Op::Hist { .. } => "histogram",
             Op::Fused(_) => "fused",
         }
@@ -435,6 +438,7 @@ impl Op {
                 | Op::Arange { .. }
                 | Op::FromArrow { .. }
                 | Op::Source(_)
+                | Op::Cached(_)
                 | Op::Hist { .. }
                 | Op::Reshape { .. }
                 | Op::Transpose
@@ -452,6 +456,7 @@ impl Op {
                 | Op::FromArrow { .. }
                 | Op::Source(_)
                 | Op::Literal(_)
+                | Op::Cached(_)
         )
     }
 }

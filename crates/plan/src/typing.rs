@@ -520,7 +520,9 @@ pub fn infer(op: &Op, inputs: &[Input<'_>], key: Key) -> Result<Ty, String> {
                 storage: *storage,
             })
         }
-        Op::Fused(_) => Err("fused nodes are typed by the fusion rule".to_string()),
+        Op::Fused(_) | Op::Cached(_) => {
+            Err("fused and persisted nodes are typed by whoever makes them".to_string())
+        }
     }
 }
 

@@ -44,9 +44,11 @@ pub fn compute_many(exprs: &[&Expr], reader: &dyn SourceReader) -> Result<Vec<Da
             }
         }
     }
-    let (ctx, plan) = plan_of(exprs)?;
-    let opt = optimize(&plan)?;
+    let (ctx, mut plan) = plan_of(exprs)?;
     let persisted = ctx.lock().persisted.clone();
+    // Persisted values become leaves before optimising, so what is below them is culled.
+    plan.graph = crate::reference::interp::with_cached(&plan.graph, &plan.outputs, &persisted);
+    let opt = optimize(&plan)?;
     evaluate(&opt.fused.graph, &opt.fused.outputs, reader, &persisted)
 }
 

@@ -82,10 +82,15 @@ pub fn evaluate(
     reader: &dyn SourceReader,
     persisted: &HashMap<Key, Data>,
 ) -> Result<Vec<Data>, PlanError> {
+    let graph = &with_cached(graph, outputs, persisted);
     let mut values: HashMap<NodeId, Data> = HashMap::new();
     for id in graph.topo_order(outputs) {
         let node = graph.node(id);
-        if let Some(d) = persisted.get(&node.key) {
+        if let Op::Cached(key) = &node.op {
+            let d = persisted.get(key).ok_or_else(|| PlanError::Eval {
+                expr: graph.describe(id),
+                message: "the persisted value is gone".to_string(),
+            })?;
             values.insert(id, d.clone());
             continue;
         }
@@ -100,6 +105,22 @@ pub fn evaluate(
         values.insert(id, out);
     }
     Ok(outputs.iter().map(|o| values[o].clone()).collect())
+}
+
+/// The graph with persisted nodes replaced by `Cached` leaves (same ids for the outputs), so
+/// nothing below them is evaluated again.
+pub fn with_cached(graph: &Graph, outputs: &[NodeId], persisted: &HashMap<Key, Data>) -> Graph {
+    if persisted.is_empty()
+        || !graph
+            .topo_order(outputs)
+            .iter()
+            .any(|id| persisted.contains_key(&graph.node(*id).key))
+    {
+        return graph.clone();
+    }
+    let mut g = graph.clone();
+    g.replace_with_cached(|key| persisted.contains_key(&key));
+    g
 }
 
 type R<T> = Result<T, String>;
@@ -283,6 +304,7 @@ fn eval_op(
             jagged::argsort(events(inputs[0])?, *ascending).map_err(|e| e.to_string())?,
         ),
         Op::Lorentz(l) => lorentz(*l, inputs, in_tys)?,
+        Op::Cached(_) => return Err("persisted values are looked up by the evaluator".to_string()),
         Op::Hist { axes, storage } => Data::Hist(fill_hist(axes, *storage, inputs, in_tys)?),
         Op::Fused(body) => eval_fused(body, inputs, in_tys, reader)?,
     };
@@ -492,6 +514,24 @@ fn read_source(spec: &Arc<SourceSpec>, out: &Ty, reader: &dyn SourceReader) -> R
             .filter_map(|m| cols.get(&format!("{name}_{m}")).map(|v| (m, v)))
             .collect();
         if members.is_empty() {
+            // Only list lengths were needed: lists of empty records, counted by the counter branch.
+            let counter = spec
+                .schema
+                .fields()
+                .iter()
+                .filter(|f| f.name().starts_with(&format!("{name}_")))
+                .find_map(|f| f.metadata().get(rask_core::COUNTER_METADATA_KEY).cloned());
+            if let (Some(counts), Layout::List { .. }) =
+                (counter.and_then(|c| cols.get(&c)), layout)
+            {
+                for (e, n) in events.iter_mut().zip(counts) {
+                    let n = n.as_i64().map_err(|e| e.to_string())?.max(0) as usize;
+                    e.push((
+                        name.clone(),
+                        Value::List(vec![Value::Record(Vec::new()); n]),
+                    ));
+                }
+            }
             continue;
         }
         let fields: Vec<(&str, &[Value])> = members

@@ -77,7 +77,9 @@ pub fn copy_node(
 ) -> Result<NodeId, PlanError> {
     let node = old.node(id);
     match &node.op {
-        Op::Fused(_) => Ok(graph.add_typed(node.op.clone(), inputs, node.ty.clone())),
+        Op::Fused(_) | Op::Cached(_) => {
+            Ok(graph.add_typed(node.op.clone(), inputs, node.ty.clone()))
+        }
         op => graph.add(op.clone(), inputs),
     }
 }

@@ -18,17 +18,21 @@ pub fn nano(ctx: &Context) -> Expr {
 }
 
 fn f32_lists(rows: &[Vec<f32>]) -> ArrayRef {
-    Arc::new(ListArray::from_iter_primitive::<Float32Type, _, _>(
+    canonical(ListArray::from_iter_primitive::<Float32Type, _, _>(
         rows.iter()
             .map(|r| Some(r.iter().map(|v| Some(*v)).collect::<Vec<_>>())),
     ))
 }
 
 fn i32_lists(rows: &[Vec<i32>]) -> ArrayRef {
-    Arc::new(ListArray::from_iter_primitive::<Int32Type, _, _>(
+    canonical(ListArray::from_iter_primitive::<Int32Type, _, _>(
         rows.iter()
             .map(|r| Some(r.iter().map(|v| Some(*v)).collect::<Vec<_>>())),
     ))
+}
+
+fn canonical(a: ListArray) -> ArrayRef {
+    rask_core::canonical_array("x", &(Arc::new(a) as ArrayRef)).unwrap()
 }
 
 /// Four events with muons and jets, in the layout the readers produce.
