@@ -51,12 +51,7 @@ pub fn render_plan(plan: &Plan) -> String {
 pub fn label(op: &Op) -> String {
     match op {
         Op::Source(spec) => match &spec.columns {
-            Some(c) => format!(
-                "source[{}, {} of {} branches]",
-                spec.label,
-                c.len(),
-                spec.schema.fields().len()
-            ),
+            Some(c) => format!("source[{}: {}]", spec.label, c.join(", ")),
             None => format!(
                 "source[{}, {} branches]",
                 spec.label,

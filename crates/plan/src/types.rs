@@ -168,6 +168,10 @@ impl fmt::Display for Layout {
             Layout::Prim(d) => write!(f, "{}", d.name()),
             Layout::List { item, .. } => write!(f, "var * {item}"),
             Layout::Option(inner) => write!(f, "?{inner}"),
+            Layout::Record(fields) if fields.len() > 6 => {
+                let names: Vec<&str> = fields.iter().take(4).map(|(n, _)| n.as_str()).collect();
+                write!(f, "{{{}, … {} fields}}", names.join(", "), fields.len())
+            }
             Layout::Record(fields) => {
                 write!(f, "{{")?;
                 for (i, (n, l)) in fields.iter().enumerate() {

@@ -985,6 +985,7 @@ fn reduce(r: ReduceOp, axis: Option<u8>, d: &Data) -> R<Data> {
             // Per-event reductions of possibly missing lists: a missing list stays missing.
             Ok(Data::Events(f(v).map_err(|e| e.to_string())?))
         }
+        (Data::Scalar(v), _) => Ok(Data::Scalar(reduce_values(r, std::slice::from_ref(v))?)),
         (other, _) => Err(format!("cannot reduce {}", kind(other))),
     }
 }

@@ -59,7 +59,9 @@ impl Rule for Cse {
 pub(crate) fn canonical(graph: &Graph, op: Op, mut inputs: Vec<NodeId>) -> (Op, Vec<NodeId>) {
     if let Op::Binary(b) = op {
         if inputs.len() == 2 {
-            if b.is_commutative() && graph.node(inputs[0]).key > graph.node(inputs[1]).key {
+            // Literals go right (`x + 1`), other operands by key.
+            let rank = |id: NodeId| (is_literal(graph, id), graph.node(id).key);
+            if b.is_commutative() && rank(inputs[0]) > rank(inputs[1]) {
                 inputs.swap(0, 1);
             } else if let (Some(swapped), true) = (
                 b.swapped(),

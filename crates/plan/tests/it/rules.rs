@@ -1,1 +1,139 @@
+//! Each rule on a small plan, before and after, as snapshots (`tests/it/snapshots/`), including
+//! cases where a rule must not fire.
 
+use rask_plan::explain::render_plan;
+use rask_plan::rules::{
+    Plan, Rule, cse::Cse, cull::Cull, fusion::Fusion, pushdown::ProjectionPushdown,
+};
+use rask_plan::{Context, Expr, NodeId};
+
+use crate::common::nano;
+
+fn plan(outputs: &[&Expr]) -> Plan {
+    Plan {
+        graph: outputs[0].context().graph(),
+        outputs: outputs.iter().map(|e| e.node_id()).collect(),
+    }
+}
+
+fn before_after(rule: &dyn Rule, before: &Plan) -> String {
+    let after = rule.rewrite(before).unwrap();
+    format!(
+        "before ({} nodes):\n{}after {} ({} nodes):\n{}",
+        before.node_count(),
+        render_plan(before),
+        rule.name(),
+        after.node_count(),
+        render_plan(&after)
+    )
+}
+
+#[test]
+fn cull_drops_what_no_output_needs() {
+    let ctx = Context::new();
+    let a = ctx.random_normal(&[100], &[10], 1).unwrap();
+    let b = (&a + 1.0).unwrap();
+    let _c = (&a * 2.0).unwrap();
+    let all = Plan {
+        graph: ctx.graph(),
+        outputs: (0..ctx.graph().len() as u32).map(NodeId).collect(),
+    };
+    let after = Cull.rewrite(&plan(&[&b])).unwrap();
+    insta::assert_snapshot!(
+        "cull",
+        format!(
+            "arena ({} nodes):\n{}after cull, output b ({} nodes):\n{}",
+            all.node_count(),
+            render_plan(&all),
+            after.node_count(),
+            render_plan(&after)
+        )
+    );
+}
+
+#[test]
+fn cse_folds_constants_and_cancels_double_negation() {
+    let ctx = Context::new();
+    let x = ctx.random_normal(&[100], &[10], 1).unwrap();
+    let two = (&ctx.literal(1.0).unwrap() + 1.0).unwrap();
+    let a = x.gt(&two).unwrap();
+    let b = x.gt(2.0).unwrap().not().unwrap().not().unwrap();
+    let both = (&a & &b).unwrap();
+    insta::assert_snapshot!("cse", before_after(&Cse, &plan(&[&both])));
+    // Must not fire: nothing to fold in `x > y`.
+    let y = ctx.random_normal(&[100], &[10], 2).unwrap();
+    let plain = plan(&[&x.gt(&y).unwrap()]);
+    assert_eq!(
+        Cse.rewrite(&plain).unwrap().output_keys(),
+        plain.output_keys()
+    );
+}
+
+#[test]
+fn pushdown_reads_only_the_branches_used() {
+    let ctx = Context::new();
+    let events = nano(&ctx);
+    let two_muons = events.field("Muon").unwrap().num().unwrap().ge(2).unwrap();
+    let met = events
+        .field("MET")
+        .unwrap()
+        .mask(&two_muons)
+        .unwrap()
+        .field("pt")
+        .unwrap();
+    insta::assert_snapshot!(
+        "pushdown",
+        before_after(&ProjectionPushdown, &plan(&[&met]))
+    );
+    // A whole collection used as such needs all its branches.
+    let all_muons = events
+        .field("Muon")
+        .unwrap()
+        .mask(&two_muons)
+        .unwrap()
+        .num()
+        .unwrap();
+    let cols = all_muons.necessary_columns().unwrap();
+    assert_eq!(cols["events"], ["nMuon"], "num needs the counter only");
+    let leptons = events
+        .field("Muon")
+        .unwrap()
+        .concatenate(&events.field("Electron").unwrap())
+        .unwrap();
+    let cols = leptons.num().unwrap().necessary_columns().unwrap();
+    assert_eq!(
+        cols["events"],
+        ["nElectron", "nMuon"],
+        "list lengths pass through concatenate"
+    );
+    let cols = events
+        .field("Muon")
+        .unwrap()
+        .combinations(2)
+        .unwrap()
+        .necessary_columns()
+        .unwrap();
+    assert_eq!(cols["events"].len(), 8, "all Muon branches: {cols:?}");
+}
+
+#[test]
+fn fusion_merges_per_event_chains_but_not_reductions() {
+    let ctx = Context::new();
+    let events = nano(&ctx);
+    let jets = events.field("Jet").unwrap();
+    let pt = jets.field("pt").unwrap();
+    let good = (&pt.gt(30.0).unwrap()
+        & &jets.field("eta").unwrap().abs().unwrap().lt(2.4).unwrap())
+        .unwrap();
+    let ht = pt.mask(&good).unwrap().sum(Some(1)).unwrap();
+    let total = ht.sum(None).unwrap(); // a whole-collection reduction: not fused
+    insta::assert_snapshot!(
+        "fusion",
+        before_after(
+            &Fusion,
+            &rask_plan::optimize(&plan(&[&total])).unwrap().logical
+        )
+    );
+    let opt = total.optimize().unwrap();
+    assert_eq!(opt.fused.node_count(), 3, "source → fused → sum");
+}
