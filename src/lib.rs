@@ -11,8 +11,12 @@
 
 pub mod convert;
 pub mod inspect;
+pub mod sources;
 
 /// Arrow layout conventions (jagged lists, metadata keys).
 pub use rask_core as core;
 /// ROOT and Parquet readers.
 pub use rask_io_root as io;
+/// The lazy expression plan: builder API, rewrite rules, explain, reference interpreter.
+pub use rask_plan as plan;
+pub use rask_plan::{Context, Expr};
