@@ -113,6 +113,23 @@ impl Graph {
         id
     }
 
+    /// Adds a node copied from another arena whose inputs have the same keys there: its key and
+    /// type are known, so neither is recomputed (the fast path of rules that change little).
+    pub fn add_known(&mut self, op: Op, inputs: Vec<NodeId>, key: Key, ty: Ty) -> NodeId {
+        if let Some(&id) = self.index.get(&key) {
+            return id;
+        }
+        let id = NodeId(self.nodes.len() as u32);
+        self.nodes.push(Node {
+            op,
+            inputs,
+            key,
+            ty,
+        });
+        self.index.insert(key, id);
+        id
+    }
+
     /// Turns every node whose key `is_cached` into a `Cached` leaf of the same type and key, so that
     /// evaluation stops there (used for persisted values). Node ids stay valid.
     pub fn replace_with_cached(&mut self, is_cached: impl Fn(Key) -> bool) {

@@ -76,6 +76,14 @@ pub fn copy_node(
     inputs: Vec<NodeId>,
 ) -> Result<NodeId, PlanError> {
     let node = old.node(id);
+    let unchanged = node
+        .inputs
+        .iter()
+        .zip(&inputs)
+        .all(|(o, n)| old.node(*o).key == graph.node(*n).key);
+    if unchanged {
+        return Ok(graph.add_known(node.op.clone(), inputs, node.key, node.ty.clone()));
+    }
     match &node.op {
         Op::Fused(_) | Op::Cached(_) => {
             Ok(graph.add_typed(node.op.clone(), inputs, node.ty.clone()))
