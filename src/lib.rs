@@ -9,12 +9,16 @@
 //! # Ok::<(), rask::io::RootError>(())
 //! ```
 
+pub mod bench;
 pub mod convert;
 pub mod inspect;
 pub mod sources;
 
 /// Arrow layout conventions (jagged lists, metadata keys).
 pub use rask_core as core;
+/// Execution on DataFusion.
+pub use rask_exec as exec;
+pub use rask_exec::{Engine, Scheduler};
 /// ROOT and Parquet readers.
 pub use rask_io_root as io;
 /// The lazy expression plan: builder API, rewrite rules, explain, reference interpreter.

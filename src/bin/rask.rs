@@ -48,6 +48,24 @@ enum Command {
         #[arg(long, default_value_t = 100_000)]
         rows_per_group: u64,
     },
+    /// Benchmarks.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// The seed's arrays: prints the length of `w` and, last, `seconds: <wall seconds of compute>`.
+    Seed {
+        #[arg(long, value_parser = ["A", "B", "C"], default_value = "A")]
+        variant: String,
+        #[arg(long, value_parser = ["sync", "threads"], default_value = "threads")]
+        scheduler: String,
+        #[arg(long, default_value_t = 100_000_000)]
+        n: u64,
+        #[arg(long, default_value_t = 5_000_000)]
+        chunk: u64,
+    },
 }
 
 fn main() -> ExitCode {
@@ -88,6 +106,26 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 summary.columns.len(),
                 summary.partitions
             );
+        }
+        Command::Bench(BenchCommand::Seed {
+            variant,
+            scheduler,
+            n,
+            chunk,
+        }) => {
+            let variant = match variant.as_str() {
+                "A" => rask::bench::Variant::A,
+                "B" => rask::bench::Variant::B,
+                _ => rask::bench::Variant::C,
+            };
+            let scheduler = if scheduler == "sync" {
+                rask::Scheduler::Sync
+            } else {
+                rask::Scheduler::threads()
+            };
+            let (len, seconds) = rask::bench::run_seed(variant, scheduler, n, chunk)?;
+            println!("len(w): {len}");
+            println!("seconds: {seconds:.6}");
         }
     }
     Ok(())

@@ -4,6 +4,7 @@
 //! the ROOT reader, the Parquet reader and, later, the kernels and histograms agree on one shape.
 //! Kernels, Lorentz vectors and histograms arrive with the execution issue.
 
+pub mod hist;
 pub mod layout;
 pub mod random;
 

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use arrow_array::Float64Array;
-use rask_plan::{Axis, Context, Data, MemoryReader, NoSources, SourceReader, Storage, Value};
+use rask_plan::{Axis, Context, Data, MemoryReader, NoSources, Storage, Value};
 
 use crate::common::{small, small_batch};
 

@@ -1,0 +1,689 @@
+//! Per-partition evaluation of array plans: one block (chunk) of every output, computed from the
+//! block's sources with Arrow's vectorised kernels. Sources are generated inside the partition
+//! (deterministically from seed and chunk index), so any block can be produced anywhere — which
+//! is also how `x.T` is read: block (i, j) of `x.T` is block (j, i) of `x`, transposed.
+
+use std::sync::Arc;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Float64Type, Int64Type};
+use arrow_array::{
+    Array, ArrayRef, BooleanArray, Datum, Float64Array, Int64Array, Scalar as ArrowScalar,
+};
+use arrow_schema::DataType;
+use rask_core::hist::{Histogram, StorageKind};
+use rask_plan::op::{BinaryOp, FusedBody, FusedRef, Op, ReduceOp, Scalar, UnaryOp};
+use rask_plan::types::{DType, Ty};
+use rask_plan::{Graph, NodeId};
+
+use crate::error::ExecError;
+
+/// The position of a block in the chunk grid of the plan's outputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BlockId {
+    pub row: usize,
+    pub col: usize,
+}
+
+/// The value of a node for one block.
+#[derive(Debug, Clone)]
+pub enum BlockValue {
+    /// Array data of the block (row-major for 2-D blocks) with the block's shape.
+    Array { data: ArrayRef, shape: Vec<usize> },
+    /// A literal.
+    Scalar(Scalar),
+    /// A partial reduction or histogram of this block.
+    Partial(Partial),
+}
+
+/// Partial results merged across blocks in partition order.
+#[derive(Debug, Clone)]
+pub enum Partial {
+    Sum(f64),
+    SumInt(i64),
+    Count(i64),
+    Min(f64),
+    Max(f64),
+    Any(bool),
+    All(bool),
+    /// Sum and count, for means.
+    Mean(f64, i64),
+    Hist(Histogram),
+}
+
+/// The chunk grid of an array type: chunk sizes per axis.
+pub fn chunk_grid(ty: &Ty) -> Option<Vec<Vec<u64>>> {
+    match ty {
+        Ty::Array { chunks, .. } => chunks.iter().cloned().collect(),
+        _ => None,
+    }
+}
+
+/// Evaluates `id` for block `block`; `memo` caches node values of this block.
+pub fn eval(
+    graph: &Graph,
+    id: NodeId,
+    block: BlockId,
+    memo: &mut Vec<Option<BlockValue>>,
+) -> Result<BlockValue, ExecError> {
+    if let Some(v) = &memo[id.index()] {
+        return Ok(v.clone());
+    }
+    let node = graph.node(id);
+    let value = match &node.op {
+        Op::Reshape { .. } if !matches!(graph.node(node.inputs[0]).op, Op::Arange { .. }) => {
+            return Err(ExecError::Unsupported(
+                "reshape of anything but arange".to_string(),
+            ));
+        }
+        Op::Transpose => {
+            // Block (i, j) of x.T is block (j, i) of x, transposed.
+            let inner = eval(
+                graph,
+                node.inputs[0],
+                BlockId {
+                    row: block.col,
+                    col: block.row,
+                },
+                &mut vec![None; memo.len()],
+            )?;
+            transpose_block(inner)?
+        }
+        op => {
+            let inputs = node
+                .inputs
+                .iter()
+                .map(|i| eval(graph, *i, block, memo))
+                .collect::<Result<Vec<_>, _>>()?;
+            let in_tys: Vec<&Ty> = node.inputs.iter().map(|i| &graph.node(*i).ty).collect();
+            eval_op(op, &inputs, &in_tys, &node.ty, block)
+                .map_err(|e| e.context(&graph.describe(id)))?
+        }
+    };
+    memo[id.index()] = Some(value.clone());
+    Ok(value)
+}
+
+fn eval_op(
+    op: &Op,
+    inputs: &[BlockValue],
+    in_tys: &[&Ty],
+    out: &Ty,
+    block: BlockId,
+) -> Result<BlockValue, ExecError> {
+    Ok(match op {
+        Op::RandomNormal {
+            shape,
+            chunks,
+            seed,
+        } => {
+            let (h, w, stream) = block_dims(shape, chunks, block)?;
+            let mut values = vec![0.0; h * w];
+            rask_core::random::fill_normal(*seed, stream, &mut values);
+            BlockValue::Array {
+                data: Arc::new(Float64Array::from(values)),
+                shape: block_shape(shape, h, w),
+            }
+        }
+        Op::Full {
+            shape,
+            chunks,
+            value,
+        } => {
+            let (h, w, _) = block_dims(shape, chunks, block)?;
+            let data: ArrayRef = match value {
+                Scalar::F64(v) => Arc::new(Float64Array::from(vec![*v; h * w])),
+                Scalar::I64(v) => Arc::new(Int64Array::from(vec![*v; h * w])),
+                Scalar::Bool(v) => Arc::new(BooleanArray::from(vec![*v; h * w])),
+            };
+            BlockValue::Array {
+                data,
+                shape: block_shape(shape, h, w),
+            }
+        }
+        Op::Arange { n, chunks } => {
+            let start = block.row as u64 * chunks;
+            let end = (start + chunks).min(*n);
+            BlockValue::Array {
+                data: Arc::new(Int64Array::from_iter_values(start as i64..end as i64)),
+                shape: vec![(end - start) as usize],
+            }
+        }
+        Op::FromArrow { data, chunks } => {
+            let start = (block.row as u64 * chunks) as usize;
+            let len = (*chunks as usize).min(data.array.len().saturating_sub(start));
+            BlockValue::Array {
+                data: data.array.slice(start, len),
+                shape: vec![len],
+            }
+        }
+        Op::Reshape { shape, chunks } => {
+            // Only reshapes of `arange` are executed (checked in `eval`): generated in place,
+            // numbered row-major.
+            let (h, w, _) = block_dims(shape, chunks, block)?;
+            let width = shape.get(1).copied().unwrap_or(1) as usize;
+            let (r0, c0) = (
+                block.row * chunks[0] as usize,
+                block.col * chunks.get(1).copied().unwrap_or(1) as usize,
+            );
+            let mut values = Vec::with_capacity(h * w);
+            for r in 0..h {
+                for c in 0..w {
+                    values.push(((r0 + r) * width + c0 + c) as i64);
+                }
+            }
+            BlockValue::Array {
+                data: Arc::new(Int64Array::from(values)),
+                shape: block_shape(shape, h, w),
+            }
+        }
+        Op::Literal(s) => BlockValue::Scalar(*s),
+        Op::Unary(u) => unary(*u, &inputs[0], out)?,
+        Op::Binary(b) => binary(*b, &inputs[0], &inputs[1], out)?,
+        Op::Where => {
+            let cond = as_array(&inputs[0])?;
+            let d = out.dtype().unwrap_or(DType::F64);
+            let (a, b) = (datum(&inputs[1], d)?, datum(&inputs[2], d)?);
+            let data = arrow_select::zip::zip(cond.0.as_boolean(), a.as_ref(), b.as_ref())?;
+            BlockValue::Array {
+                data,
+                shape: cond.1,
+            }
+        }
+        Op::Cast(d) => match &inputs[0] {
+            BlockValue::Array { data, shape } => BlockValue::Array {
+                data: arrow_cast::cast(data, &arrow_type(*d))?,
+                shape: shape.clone(),
+            },
+            other => other.clone(),
+        },
+        Op::Mask => {
+            let (data, _) = as_array(&inputs[0])?;
+            let (mask, _) = as_array(&inputs[1])?;
+            let kept = arrow_select::filter::filter(data.as_ref(), mask.as_boolean())?;
+            let n = kept.len();
+            BlockValue::Array {
+                data: kept,
+                shape: vec![n],
+            }
+        }
+        Op::Reduce { op: r, axis: None } => BlockValue::Partial(reduce(*r, &inputs[0])?),
+        Op::Hist { axes, storage } => {
+            let axes: Vec<rask_core::hist::Axis> =
+                axes.iter().map(crate::hist::core_axis).collect();
+            let kind = crate::hist::core_storage(*storage);
+            let mut h = Histogram::new(axes, kind);
+            let n = inputs
+                .iter()
+                .find_map(|v| {
+                    if let BlockValue::Array { data, .. } = v {
+                        Some(data.len())
+                    } else {
+                        None
+                    }
+                })
+                .unwrap_or(1);
+            let mut cols: Vec<ArrayRef> = Vec::with_capacity(inputs.len());
+            for v in inputs {
+                cols.push(match v {
+                    BlockValue::Array { data, .. } => arrow_cast::cast(data, &DataType::Float64)?,
+                    BlockValue::Scalar(s) => Arc::new(Float64Array::from(vec![s.as_f64(); n])),
+                    BlockValue::Partial(_) => {
+                        return Err(ExecError::Unsupported(
+                            "histograms of reductions".to_string(),
+                        ));
+                    }
+                });
+            }
+            let weights = (cols.len() > h.axes.len()).then(|| cols.pop()).flatten();
+            if kind == StorageKind::Int && weights.is_some() {
+                return Err(ExecError::Unsupported(
+                    "weights on an integer histogram".to_string(),
+                ));
+            }
+            h.fill_arrays(&cols, weights.as_ref())
+                .map_err(|e| ExecError::Unsupported(e.to_string()))?;
+            BlockValue::Partial(Partial::Hist(h))
+        }
+        Op::Fused(body) => eval_fused(body, inputs, in_tys, block)?,
+        other => {
+            return Err(ExecError::Unsupported(format!(
+                "{} on arrays is not executed yet",
+                other.name()
+            )));
+        }
+    })
+}
+
+fn eval_fused(
+    body: &FusedBody,
+    inputs: &[BlockValue],
+    in_tys: &[&Ty],
+    block: BlockId,
+) -> Result<BlockValue, ExecError> {
+    let mut vals: Vec<BlockValue> = Vec::with_capacity(body.ops.len());
+    let mut tys: Vec<Ty> = Vec::with_capacity(body.ops.len());
+    for (i, (op, refs)) in body.ops.iter().enumerate() {
+        let ins: Vec<BlockValue> = refs
+            .iter()
+            .map(|r| match r {
+                FusedRef::Input(k) => inputs[*k].clone(),
+                FusedRef::Op(j) => vals[*j].clone(),
+            })
+            .collect();
+        let ts: Vec<&Ty> = refs
+            .iter()
+            .map(|r| match r {
+                FusedRef::Input(k) => in_tys[*k],
+                FusedRef::Op(j) => &tys[*j],
+            })
+            .collect();
+        let typed: Vec<(&Ty, rask_plan::Key)> =
+            ts.iter().map(|t| (*t, rask_plan::Key(0))).collect();
+        let ty = rask_plan::typing::infer(op, &typed, rask_plan::Key(i as u128))
+            .map_err(ExecError::Unsupported)?;
+        let v = eval_op(op, &ins, &ts, &ty, block)?;
+        vals.push(v);
+        tys.push(ty);
+    }
+    vals.get(body.output)
+        .cloned()
+        .ok_or_else(|| ExecError::Unsupported("fused body without output".to_string()))
+}
+
+/// Rows, columns and stream index of `block` in a chunk grid.
+fn block_dims(
+    shape: &[u64],
+    chunks: &[u64],
+    block: BlockId,
+) -> Result<(usize, usize, u64), ExecError> {
+    let rows = rask_plan::typing::split_chunks(shape[0], chunks[0]);
+    let cols = if shape.len() == 2 {
+        rask_plan::typing::split_chunks(shape[1], chunks[1])
+    } else {
+        vec![1]
+    };
+    let h = *rows.get(block.row).ok_or_else(|| {
+        ExecError::Unsupported(format!("block row {} outside the grid", block.row))
+    })?;
+    let w = *cols.get(block.col).ok_or_else(|| {
+        ExecError::Unsupported(format!("block column {} outside the grid", block.col))
+    })?;
+    Ok((
+        h as usize,
+        w as usize,
+        (block.row * cols.len() + block.col) as u64,
+    ))
+}
+
+fn block_shape(shape: &[u64], h: usize, w: usize) -> Vec<usize> {
+    if shape.len() == 2 {
+        vec![h, w]
+    } else {
+        vec![h]
+    }
+}
+
+fn transpose_block(v: BlockValue) -> Result<BlockValue, ExecError> {
+    match v {
+        BlockValue::Array { data, shape } if shape.len() == 2 => {
+            let (h, w) = (shape[0], shape[1]);
+            let idx: Vec<u32> = (0..w)
+                .flat_map(|c| (0..h).map(move |r| (r * w + c) as u32))
+                .collect();
+            let data = arrow_select::take::take(
+                data.as_ref(),
+                &arrow_array::UInt32Array::from(idx),
+                None,
+            )?;
+            Ok(BlockValue::Array {
+                data,
+                shape: vec![w, h],
+            })
+        }
+        other => Ok(other),
+    }
+}
+
+fn as_array(v: &BlockValue) -> Result<(ArrayRef, Vec<usize>), ExecError> {
+    match v {
+        BlockValue::Array { data, shape } => Ok((data.clone(), shape.clone())),
+        _ => Err(ExecError::Unsupported("expected array data".to_string())),
+    }
+}
+
+pub(crate) fn arrow_type(d: DType) -> DataType {
+    match d {
+        DType::Bool => DataType::Boolean,
+        DType::I32 => DataType::Int32,
+        DType::I64 => DataType::Int64,
+        DType::U32 => DataType::UInt32,
+        DType::U64 => DataType::UInt64,
+        DType::F32 => DataType::Float32,
+        DType::F64 => DataType::Float64,
+    }
+}
+
+/// An operand as an Arrow datum of type `d` (arrays cast, literals as scalars).
+fn datum(v: &BlockValue, d: DType) -> Result<Box<dyn Datum>, ExecError> {
+    Ok(match v {
+        BlockValue::Array { data, .. } => {
+            let t = arrow_type(d);
+            Box::new(if data.data_type() == &t {
+                data.clone()
+            } else {
+                arrow_cast::cast(data, &t)?
+            })
+        }
+        BlockValue::Scalar(s) => {
+            let one: ArrayRef = match s {
+                Scalar::F64(x) => Arc::new(Float64Array::from(vec![*x])),
+                Scalar::I64(x) => Arc::new(Int64Array::from(vec![*x])),
+                Scalar::Bool(x) => Arc::new(BooleanArray::from(vec![*x])),
+            };
+            Box::new(ArrowScalar::new(arrow_cast::cast(&one, &arrow_type(d))?))
+        }
+        BlockValue::Partial(_) => {
+            return Err(ExecError::Unsupported(
+                "a reduction inside an element-wise operation".to_string(),
+            ));
+        }
+    })
+}
+
+fn shape_of(a: &BlockValue, b: &BlockValue) -> Vec<usize> {
+    match (a, b) {
+        (BlockValue::Array { shape, .. }, _) | (_, BlockValue::Array { shape, .. }) => {
+            shape.clone()
+        }
+        _ => vec![1],
+    }
+}
+
+fn binary(op: BinaryOp, a: &BlockValue, b: &BlockValue, out: &Ty) -> Result<BlockValue, ExecError> {
+    use BinaryOp::*;
+    let shape = shape_of(a, b);
+    let out_d = out.dtype().unwrap_or(DType::F64);
+    // Comparisons compute in the wider of the operand types.
+    let work = if op.is_comparison() {
+        let (da, db) = (dtype_of(a), dtype_of(b));
+        if da == DType::Bool && db == DType::Bool {
+            DType::Bool
+        } else if da.is_float() || db.is_float() {
+            DType::F64
+        } else {
+            DType::I64
+        }
+    } else {
+        out_d
+    };
+    if op.is_comparison() && work == DType::F64 {
+        // IEEE comparisons (NaN compares false, as in numpy): Arrow's kernels order floats totally.
+        let (p, q) = (F64Operand::of(a)?, F64Operand::of(b)?);
+        let n = shape.iter().product::<usize>().max(p.len()).max(q.len());
+        let f: fn(f64, f64) -> bool = match op {
+            Eq => |x, y| x == y,
+            Ne => |x, y| x != y,
+            Lt => |x, y| x < y,
+            Le => |x, y| x <= y,
+            Gt => |x, y| x > y,
+            _ => |x, y| x >= y,
+        };
+        let bits = arrow_buffer::BooleanBuffer::collect_bool(n, |i| f(p.at(i), q.at(i)));
+        return Ok(BlockValue::Array {
+            data: Arc::new(BooleanArray::new(bits, None)),
+            shape,
+        });
+    }
+    let (x, y) = (datum(a, work)?, datum(b, work)?);
+    let data: ArrayRef = match op {
+        Add => arrow_arith::numeric::add(x.as_ref(), y.as_ref())?,
+        Sub => arrow_arith::numeric::sub(x.as_ref(), y.as_ref())?,
+        Mul => arrow_arith::numeric::mul(x.as_ref(), y.as_ref())?,
+        Div => arrow_arith::numeric::div(x.as_ref(), y.as_ref())?,
+        Eq => Arc::new(arrow_ord::cmp::eq(x.as_ref(), y.as_ref())?),
+        Ne => Arc::new(arrow_ord::cmp::neq(x.as_ref(), y.as_ref())?),
+        Lt => Arc::new(arrow_ord::cmp::lt(x.as_ref(), y.as_ref())?),
+        Le => Arc::new(arrow_ord::cmp::lt_eq(x.as_ref(), y.as_ref())?),
+        Gt => Arc::new(arrow_ord::cmp::gt(x.as_ref(), y.as_ref())?),
+        Ge => Arc::new(arrow_ord::cmp::gt_eq(x.as_ref(), y.as_ref())?),
+        And | Or => {
+            let (p, q) = (bool_array(a, &shape)?, bool_array(b, &shape)?);
+            Arc::new(if op == And {
+                arrow_arith::boolean::and(&p, &q)?
+            } else {
+                arrow_arith::boolean::or(&p, &q)?
+            })
+        }
+        Pow | Arctan2 | Hypot | Minimum | Maximum => {
+            let (p, q) = (f64_values(a, &shape)?, f64_values(b, &shape)?);
+            let f: fn(f64, f64) -> f64 = match op {
+                Pow => f64::powf,
+                Arctan2 => f64::atan2,
+                Hypot => f64::hypot,
+                Minimum => |x: f64, y: f64| {
+                    if x.is_nan() || y.is_nan() {
+                        f64::NAN
+                    } else {
+                        x.min(y)
+                    }
+                },
+                _ => |x: f64, y: f64| {
+                    if x.is_nan() || y.is_nan() {
+                        f64::NAN
+                    } else {
+                        x.max(y)
+                    }
+                },
+            };
+            let v: Float64Array = p
+                .iter()
+                .zip(q.iter())
+                .map(|(x, y)| f(*x, *y))
+                .collect::<Vec<f64>>()
+                .into();
+            if out_d == DType::I64 {
+                arrow_cast::cast(&(Arc::new(v) as ArrayRef), &DataType::Int64)?
+            } else {
+                Arc::new(v)
+            }
+        }
+    };
+    Ok(BlockValue::Array { data, shape })
+}
+
+fn dtype_of(v: &BlockValue) -> DType {
+    match v {
+        BlockValue::Array { data, .. } => DType::from_arrow(data.data_type()).unwrap_or(DType::F64),
+        BlockValue::Scalar(s) => s.dtype(),
+        BlockValue::Partial(_) => DType::F64,
+    }
+}
+
+fn bool_array(v: &BlockValue, shape: &[usize]) -> Result<BooleanArray, ExecError> {
+    Ok(match v {
+        BlockValue::Array { data, .. } => data.as_boolean().clone(),
+        BlockValue::Scalar(Scalar::Bool(b)) => BooleanArray::from(vec![*b; shape.iter().product()]),
+        _ => {
+            return Err(ExecError::Unsupported(
+                "a non-boolean in a logical operation".to_string(),
+            ));
+        }
+    })
+}
+
+/// A float operand without copying f64 arrays: values, or a constant broadcast.
+enum F64Operand<'a> {
+    Values(std::borrow::Cow<'a, [f64]>),
+    Const(f64),
+}
+
+impl<'a> F64Operand<'a> {
+    fn of(v: &'a BlockValue) -> Result<F64Operand<'a>, ExecError> {
+        Ok(match v {
+            BlockValue::Array { data, .. } if data.data_type() == &DataType::Float64 => {
+                F64Operand::Values(std::borrow::Cow::Borrowed(
+                    data.as_primitive::<Float64Type>().values(),
+                ))
+            }
+            BlockValue::Array { data, .. } => F64Operand::Values(std::borrow::Cow::Owned(
+                arrow_cast::cast(data, &DataType::Float64)?
+                    .as_primitive::<Float64Type>()
+                    .values()
+                    .to_vec(),
+            )),
+            BlockValue::Scalar(s) => F64Operand::Const(s.as_f64()),
+            BlockValue::Partial(_) => {
+                return Err(ExecError::Unsupported(
+                    "a reduction inside an element-wise operation".to_string(),
+                ));
+            }
+        })
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            F64Operand::Values(v) => v.len(),
+            F64Operand::Const(_) => 0,
+        }
+    }
+
+    #[inline]
+    fn at(&self, i: usize) -> f64 {
+        match self {
+            F64Operand::Values(v) => v[i],
+            F64Operand::Const(c) => *c,
+        }
+    }
+}
+
+fn f64_values(v: &BlockValue, shape: &[usize]) -> Result<Vec<f64>, ExecError> {
+    Ok(match v {
+        BlockValue::Array { data, .. } => arrow_cast::cast(data, &DataType::Float64)?
+            .as_primitive::<Float64Type>()
+            .values()
+            .to_vec(),
+        BlockValue::Scalar(s) => vec![s.as_f64(); shape.iter().product()],
+        BlockValue::Partial(_) => {
+            return Err(ExecError::Unsupported(
+                "a reduction inside an element-wise operation".to_string(),
+            ));
+        }
+    })
+}
+
+fn unary(op: UnaryOp, v: &BlockValue, out: &Ty) -> Result<BlockValue, ExecError> {
+    if let BlockValue::Scalar(s) = v {
+        // A literal stays a literal (normally folded away by the CSE rule already).
+        return Ok(BlockValue::Scalar(match (op, s) {
+            (UnaryOp::Not, Scalar::Bool(b)) => Scalar::Bool(!b),
+            (UnaryOp::Neg, Scalar::I64(i)) => Scalar::I64(i.wrapping_neg()),
+            (UnaryOp::Abs, Scalar::I64(i)) => Scalar::I64(i.wrapping_abs()),
+            (UnaryOp::Neg, s) => Scalar::F64(-s.as_f64()),
+            (UnaryOp::Abs, s) => Scalar::F64(s.as_f64().abs()),
+            (op, s) => Scalar::F64(unary_f64(op)(s.as_f64())),
+        }));
+    }
+    let (data, shape) = match v {
+        BlockValue::Scalar(s) => {
+            let one: ArrayRef = match s {
+                Scalar::F64(x) => Arc::new(Float64Array::from(vec![*x])),
+                Scalar::I64(x) => Arc::new(Int64Array::from(vec![*x])),
+                Scalar::Bool(x) => Arc::new(BooleanArray::from(vec![*x])),
+            };
+            (one, vec![1])
+        }
+        other => as_array(other)?,
+    };
+    let data: ArrayRef = match op {
+        UnaryOp::Not => Arc::new(arrow_arith::boolean::not(data.as_boolean())?),
+        UnaryOp::Neg if data.data_type() == &DataType::Int64 => Arc::new(
+            data.as_primitive::<Int64Type>()
+                .unary::<_, Int64Type>(|x| x.wrapping_neg()),
+        ),
+        UnaryOp::Abs if data.data_type() == &DataType::Int64 => Arc::new(
+            data.as_primitive::<Int64Type>()
+                .unary::<_, Int64Type>(|x| x.wrapping_abs()),
+        ),
+        _ => {
+            let f = unary_f64(op);
+            let x = arrow_cast::cast(&data, &DataType::Float64)?;
+            let y: ArrayRef = Arc::new(x.as_primitive::<Float64Type>().unary::<_, Float64Type>(f));
+            let t = arrow_type(out.dtype().unwrap_or(DType::F64));
+            if y.data_type() == &t {
+                y
+            } else {
+                arrow_cast::cast(&y, &t)?
+            }
+        }
+    };
+    Ok(match v {
+        BlockValue::Scalar(_) => BlockValue::Array { data, shape },
+        _ => BlockValue::Array { data, shape },
+    })
+}
+
+fn unary_f64(op: UnaryOp) -> fn(f64) -> f64 {
+    match op {
+        UnaryOp::Neg => |x: f64| -x,
+        UnaryOp::Abs => f64::abs,
+        UnaryOp::Sqrt => f64::sqrt,
+        UnaryOp::Exp => f64::exp,
+        UnaryOp::Log => f64::ln,
+        UnaryOp::Sin => f64::sin,
+        UnaryOp::Cos => f64::cos,
+        UnaryOp::Tan => f64::tan,
+        UnaryOp::Arctan => f64::atan,
+        UnaryOp::Sinh => f64::sinh,
+        UnaryOp::Cosh => f64::cosh,
+        UnaryOp::Tanh => f64::tanh,
+        // `Not` is boolean and handled by the callers; as a float function it is the identity.
+        UnaryOp::Not => |x: f64| x,
+    }
+}
+
+fn reduce(r: ReduceOp, v: &BlockValue) -> Result<Partial, ExecError> {
+    let (data, _) = as_array(v)?;
+    Ok(match r {
+        ReduceOp::Count => Partial::Count(data.len() as i64),
+        ReduceOp::Any => {
+            Partial::Any(arrow_arith::aggregate::bool_or(data.as_boolean()).unwrap_or(false))
+        }
+        ReduceOp::All => {
+            Partial::All(arrow_arith::aggregate::bool_and(data.as_boolean()).unwrap_or(true))
+        }
+        ReduceOp::Sum
+            if data.data_type() == &DataType::Int64 || data.data_type() == &DataType::Boolean =>
+        {
+            let x = arrow_cast::cast(&data, &DataType::Int64)?;
+            Partial::SumInt(
+                x.as_primitive::<Int64Type>()
+                    .values()
+                    .iter()
+                    .fold(0i64, |a, b| a.wrapping_add(*b)),
+            )
+        }
+        _ => {
+            let x = arrow_cast::cast(&data, &DataType::Float64)?;
+            let vals = x.as_primitive::<Float64Type>().values();
+            match r {
+                ReduceOp::Sum => Partial::Sum(vals.iter().sum()),
+                ReduceOp::Mean => Partial::Mean(vals.iter().sum(), vals.len() as i64),
+                ReduceOp::Min => Partial::Min(vals.iter().copied().fold(f64::INFINITY, |a, b| {
+                    if a.is_nan() || b.is_nan() {
+                        f64::NAN
+                    } else {
+                        a.min(b)
+                    }
+                })),
+                _ => Partial::Max(vals.iter().copied().fold(f64::NEG_INFINITY, |a, b| {
+                    if a.is_nan() || b.is_nan() {
+                        f64::NAN
+                    } else {
+                        a.max(b)
+                    }
+                })),
+            }
+        }
+    })
+}

@@ -1,0 +1,40 @@
+//! Errors of execution.
+
+/// An error of the execution engine.
+#[derive(Debug, thiserror::Error)]
+pub enum ExecError {
+    /// Building or optimising the plan failed.
+    #[error(transparent)]
+    Plan(#[from] rask_plan::PlanError),
+    /// An Arrow kernel failed.
+    #[error("arrow: {0}")]
+    Arrow(#[from] arrow_schema::ArrowError),
+    /// DataFusion's executor failed (including a memory limit that was exceeded).
+    #[error("datafusion: {0}")]
+    DataFusion(#[from] datafusion::error::DataFusionError),
+    /// Reading a source failed.
+    #[error(transparent)]
+    Read(#[from] rask_io_root::RootError),
+    /// An operation the engine does not execute yet.
+    #[error("not supported by the execution engine yet: {0}")]
+    Unsupported(String),
+    /// An error while evaluating an expression, with the expression.
+    #[error("evaluating {expr}: {source}")]
+    In {
+        expr: String,
+        source: Box<ExecError>,
+    },
+}
+
+impl ExecError {
+    /// The error, naming the expression being evaluated.
+    pub fn context(self, expr: &str) -> ExecError {
+        match self {
+            e @ ExecError::In { .. } => e,
+            e => ExecError::In {
+                expr: expr.to_string(),
+                source: Box::new(e),
+            },
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! Integration tests of rask-exec, linked into one binary.
+
+mod arrays;
