@@ -8,7 +8,7 @@ venv=${1:-$repo/target/bench-venv}
 shared=${RASK_SHARED:-$repo/../shared}
 if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
-  "$venv/bin/pip" install -q -r "$shared/adl/requirements.txt"
+  "$venv/bin/pip" install -q -r "$shared/adl/requirements.txt" "dask[array]"
 fi
 mkdir -p "$repo/target/bench-data"
 out="$repo/target/bench-data/nano-1M.root"
