@@ -99,18 +99,7 @@ impl Graph {
     /// Adds a node whose type the caller knows (fused nodes, built by the fusion rule).
     pub fn add_typed(&mut self, op: Op, inputs: Vec<NodeId>, ty: Ty) -> NodeId {
         let key = self.key_of(&op, &inputs);
-        if let Some(&id) = self.index.get(&key) {
-            return id;
-        }
-        let id = NodeId(self.nodes.len() as u32);
-        self.nodes.push(Node {
-            op,
-            inputs,
-            key,
-            ty,
-        });
-        self.index.insert(key, id);
-        id
+        self.add_known(op, inputs, key, ty)
     }
 
     /// Adds a node copied from another arena whose inputs have the same keys there: its key and
