@@ -581,7 +581,7 @@ fn unary(op: UnaryOp, v: &BlockValue, out: &Ty) -> Result<BlockValue, ExecError>
             (UnaryOp::Abs, Scalar::I64(i)) => Scalar::I64(i.wrapping_abs()),
             (UnaryOp::Neg, s) => Scalar::F64(-s.as_f64()),
             (UnaryOp::Abs, s) => Scalar::F64(s.as_f64().abs()),
-            (op, s) => Scalar::F64(unary_f64(op)(s.as_f64())),
+            (op, s) => Scalar::F64(op.float_fn()(s.as_f64())),
         }));
     }
     let (data, shape) = match v {
@@ -606,7 +606,7 @@ fn unary(op: UnaryOp, v: &BlockValue, out: &Ty) -> Result<BlockValue, ExecError>
                 .unary::<_, Int64Type>(|x| x.wrapping_abs()),
         ),
         _ => {
-            let f = unary_f64(op);
+            let f = op.float_fn();
             let x = arrow_cast::cast(&data, &DataType::Float64)?;
             let y: ArrayRef = Arc::new(x.as_primitive::<Float64Type>().unary::<_, Float64Type>(f));
             let t = arrow_type(out.dtype().unwrap_or(DType::F64));
@@ -617,29 +617,7 @@ fn unary(op: UnaryOp, v: &BlockValue, out: &Ty) -> Result<BlockValue, ExecError>
             }
         }
     };
-    Ok(match v {
-        BlockValue::Scalar(_) => BlockValue::Array { data, shape },
-        _ => BlockValue::Array { data, shape },
-    })
-}
-
-fn unary_f64(op: UnaryOp) -> fn(f64) -> f64 {
-    match op {
-        UnaryOp::Neg => |x: f64| -x,
-        UnaryOp::Abs => f64::abs,
-        UnaryOp::Sqrt => f64::sqrt,
-        UnaryOp::Exp => f64::exp,
-        UnaryOp::Log => f64::ln,
-        UnaryOp::Sin => f64::sin,
-        UnaryOp::Cos => f64::cos,
-        UnaryOp::Tan => f64::tan,
-        UnaryOp::Arctan => f64::atan,
-        UnaryOp::Sinh => f64::sinh,
-        UnaryOp::Cosh => f64::cosh,
-        UnaryOp::Tanh => f64::tanh,
-        // `Not` is boolean and handled by the callers; as a float function it is the identity.
-        UnaryOp::Not => |x: f64| x,
-    }
+    Ok(BlockValue::Array { data, shape })
 }
 
 fn reduce(r: ReduceOp, v: &BlockValue) -> Result<Partial, ExecError> {

@@ -73,6 +73,31 @@ pub enum UnaryOp {
     Tanh,
 }
 
+impl UnaryOp {
+    /// The float function of this operation (`Not`, which is boolean, is the identity here).
+    ///
+    /// ```
+    /// assert_eq!(rask_plan::UnaryOp::Sqrt.float_fn()(4.0), 2.0);
+    /// ```
+    pub fn float_fn(self) -> fn(f64) -> f64 {
+        match self {
+            UnaryOp::Neg => |x: f64| -x,
+            UnaryOp::Abs => f64::abs,
+            UnaryOp::Sqrt => f64::sqrt,
+            UnaryOp::Exp => f64::exp,
+            UnaryOp::Log => f64::ln,
+            UnaryOp::Sin => f64::sin,
+            UnaryOp::Cos => f64::cos,
+            UnaryOp::Tan => f64::tan,
+            UnaryOp::Arctan => f64::atan,
+            UnaryOp::Sinh => f64::sinh,
+            UnaryOp::Cosh => f64::cosh,
+            UnaryOp::Tanh => f64::tanh,
+            UnaryOp::Not => |x: f64| x,
+        }
+    }
+}
+
 /// Element-wise functions of two arguments.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum BinaryOp {

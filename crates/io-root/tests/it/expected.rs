@@ -110,36 +110,12 @@ fn check_summary(path: &Path, got: &RecordBatch, summary: &serde_json::Value) {
     }
 }
 
+/// All numbers of a column, lists flattened (strings have none).
 fn flat_f64(a: &ArrayRef) -> Vec<f64> {
-    match a.data_type() {
-        DataType::List(_) => {
-            let l = a.as_list::<i32>();
-            flat_f64(
-                &l.values()
-                    .slice(0, *l.value_offsets().last().unwrap() as usize),
-            )
-        }
-        DataType::Boolean => a
-            .as_boolean()
-            .iter()
-            .map(|v| v.unwrap() as u8 as f64)
-            .collect(),
-        DataType::Int32 => a
-            .as_primitive::<Int32Type>()
-            .values()
-            .iter()
-            .map(|&v| v as f64)
-            .collect(),
-        DataType::Float32 => a
-            .as_primitive::<Float32Type>()
-            .values()
-            .iter()
-            .map(|&v| v as f64)
-            .collect(),
-        DataType::Float64 => a.as_primitive::<Float64Type>().values().to_vec(),
-        DataType::Utf8 => Vec::new(),
-        other => panic!("unexpected type {other}"),
+    if a.data_type() == &DataType::Utf8 {
+        return Vec::new();
     }
+    rask_core::hist::flat_f64(a).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn json_of(a: &ArrayRef, i: usize) -> serde_json::Value {

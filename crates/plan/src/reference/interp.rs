@@ -795,22 +795,7 @@ fn unary(u: UnaryOp, v: &Value) -> R<Value> {
         (UnaryOp::Neg, v) => Value::F64(-num(v)?),
         (UnaryOp::Abs, v) => Value::F64(num(v)?.abs()),
         (UnaryOp::Not, v) => return Err(format!("~ of {v}")),
-        (u, v) => {
-            let x = num(v)?;
-            Value::F64(match u {
-                UnaryOp::Sqrt => x.sqrt(),
-                UnaryOp::Exp => x.exp(),
-                UnaryOp::Log => x.ln(),
-                UnaryOp::Sin => x.sin(),
-                UnaryOp::Cos => x.cos(),
-                UnaryOp::Tan => x.tan(),
-                UnaryOp::Arctan => x.atan(),
-                UnaryOp::Sinh => x.sinh(),
-                UnaryOp::Cosh => x.cosh(),
-                UnaryOp::Tanh => x.tanh(),
-                _ => unreachable!("handled above"),
-            })
-        }
+        (u, v) => Value::F64(u.float_fn()(num(v)?)),
     })
 }
 

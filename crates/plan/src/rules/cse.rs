@@ -140,21 +140,6 @@ fn fold_unary(op: UnaryOp, s: Scalar) -> Option<Scalar> {
         (UnaryOp::Neg, Scalar::F64(f)) => Scalar::F64(-f),
         (UnaryOp::Abs, Scalar::F64(f)) => Scalar::F64(f.abs()),
         (_, Scalar::Bool(_)) | (UnaryOp::Not, _) => return None,
-        (u, s) => {
-            let x = s.as_f64();
-            Scalar::F64(match u {
-                UnaryOp::Sqrt => x.sqrt(),
-                UnaryOp::Exp => x.exp(),
-                UnaryOp::Log => x.ln(),
-                UnaryOp::Sin => x.sin(),
-                UnaryOp::Cos => x.cos(),
-                UnaryOp::Tan => x.tan(),
-                UnaryOp::Arctan => x.atan(),
-                UnaryOp::Sinh => x.sinh(),
-                UnaryOp::Cosh => x.cosh(),
-                UnaryOp::Tanh => x.tanh(),
-                _ => return None,
-            })
-        }
+        (u, s) => Scalar::F64(u.float_fn()(s.as_f64())),
     })
 }
