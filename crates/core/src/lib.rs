@@ -1,10 +1,13 @@
 //! rask-core: the Arrow conventions every rask crate shares.
 //!
-//! Today this crate fixes how a jagged per-event list is laid out in Arrow (see [`layout`]) so that
-//! the ROOT reader, the Parquet reader and, later, the kernels and histograms agree on one shape.
-//! Kernels, Lorentz vectors and histograms arrive with the execution issue.
+//! It fixes how a jagged per-event list is laid out in Arrow (see [`layout`]) so that the ROOT
+//! reader, the Parquet reader, the kernels and histograms agree on one shape; it holds the
+//! engine's column type ([`column::Col`]), the whole-buffer jagged and Lorentz-vector kernels
+//! ([`kernels`]), histograms ([`hist`]) and the deterministic random numbers ([`random`]).
 
+pub mod column;
 pub mod hist;
+pub mod kernels;
 pub mod layout;
 pub mod random;
 

@@ -621,7 +621,12 @@ fn unary(op: UnaryOp, v: &BlockValue, out: &Ty) -> Result<BlockValue, ExecError>
 }
 
 fn reduce(r: ReduceOp, v: &BlockValue) -> Result<Partial, ExecError> {
-    let (data, _) = as_array(v)?;
+    reduce_array(r, &as_array(v)?.0)
+}
+
+/// The partial reduction of a flat array (booleans, integers or floats).
+pub(crate) fn reduce_array(r: ReduceOp, data: &ArrayRef) -> Result<Partial, ExecError> {
+    let data = data.clone();
     Ok(match r {
         ReduceOp::Count => Partial::Count(data.len() as i64),
         ReduceOp::Any => {

@@ -21,10 +21,14 @@ use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 use datafusion::physical_plan::{
     DisplayAs, DisplayFormatType, ExecutionPlan, Partitioning, PhysicalExpr, PlanProperties,
 };
+use datafusion::execution::memory_pool::{MemoryConsumer, MemoryReservation};
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::{SessionConfig, SessionContext};
+use rask_io_root::{EventSource, Partition};
 use rask_core::hist::{Histogram, Storage};
 use rask_plan::op::{Op, ReduceOp};
-use rask_plan::types::{DType, Ty};
+use rask_plan::SourceSpec;
+use rask_plan::types::{DType, Layout, Ty};
 use rask_plan::{Expr, Graph, NodeId};
 
 use crate::block::{BlockId, BlockValue, Partial, arrow_type, eval};
@@ -49,6 +53,9 @@ impl Scheduler {
 /// A computed output.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Output {
+    /// One value per event (numbers, lists as Arrow lists, records as structs, missing values
+    /// as nulls), in the order of the files and entries.
+    Events(ArrayRef),
     /// Array values, row-major, with their shape.
     Array {
         data: ArrayRef,
@@ -66,6 +73,10 @@ pub enum Output {
 #[derive(Debug, Clone)]
 enum Kind {
     Array(DType, usize),
+    /// Per-event values of this Arrow type (nullable when optional).
+    Events(DataType, bool),
+    /// A flat array made by `flatten`.
+    Flat(DataType),
     Reduce(ReduceOp, DType),
     Hist,
 }
@@ -76,9 +87,177 @@ struct Lowered {
     graph: Arc<Graph>,
     outputs: Vec<(NodeId, Kind)>,
     grid: (usize, usize),
+    /// For plans over event sources: the files and their partitions (then `grid` is unused).
+    events: Option<EventPlan>,
+    progress: Option<Progress>,
 }
 
-fn lower(exprs: &[&Expr]) -> Result<Lowered, ExecError> {
+impl Lowered {
+    fn partitions(&self) -> usize {
+        match &self.events {
+            Some(e) => e.partitions.len(),
+            None => self.grid.0 * self.grid.1,
+        }
+    }
+}
+
+/// The event source of a plan, opened, with the partitions to run.
+#[derive(Debug)]
+struct EventPlan {
+    source: EventSource,
+    /// Source nodes and the columns each reads (after projection pushdown).
+    nodes: Vec<(NodeId, Vec<String>)>,
+    /// Union of the columns of all source nodes, read once per partition.
+    columns: Vec<String>,
+    partitions: Vec<Partition>,
+}
+
+/// A callback told the number of entries of every finished partition.
+#[derive(Clone)]
+pub struct Progress(pub Arc<dyn Fn(u64) + Send + Sync>);
+
+impl fmt::Debug for Progress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Progress")
+    }
+}
+
+/// The Arrow type of per-event values of `layout`, and whether they may be missing.
+fn layout_arrow(layout: &Layout) -> (DataType, bool) {
+    match layout {
+        Layout::Prim(d) => (
+            match d {
+                DType::Bool => DataType::Boolean,
+                d if d.is_float() => DataType::Float64,
+                _ => DataType::Int64,
+            },
+            false,
+        ),
+        Layout::List { item, .. } => {
+            let (t, nullable) = layout_arrow(item);
+            (
+                DataType::List(Arc::new(Field::new("item", t, nullable))),
+                false,
+            )
+        }
+        Layout::Option(inner) => (layout_arrow(inner).0, true),
+        Layout::Record(fields) => (
+            DataType::Struct(
+                fields
+                    .iter()
+                    .map(|(n, l)| {
+                        let (t, nullable) = layout_arrow(l);
+                        Field::new(n, t, nullable)
+                    })
+                    .collect::<Vec<_>>()
+                    .into(),
+            ),
+            false,
+        ),
+    }
+}
+
+fn lower_events(
+    graph: Graph,
+    outputs: Vec<NodeId>,
+    options: &Options,
+) -> Result<Lowered, ExecError> {
+    let order = graph.topo_order(&outputs);
+    let mut spec: Option<Arc<SourceSpec>> = None;
+    let mut nodes = Vec::new();
+    let mut columns: Vec<String> = Vec::new();
+    for &id in &order {
+        let node = graph.node(id);
+        match &node.op {
+            Op::Source(s) => {
+                match &spec {
+                    Some(first) if first.paths != s.paths || first.tree != s.tree => {
+                        return Err(ExecError::Unsupported(format!(
+                            "two different event sources ('{}' and '{}') in one computation",
+                            first.label, s.label
+                        )));
+                    }
+                    Some(_) => {}
+                    None => spec = Some(s.clone()),
+                }
+                let cols: Vec<String> = match &s.columns {
+                    Some(c) => c.clone(),
+                    None => s.schema.fields().iter().map(|f| f.name().clone()).collect(),
+                };
+                for c in &cols {
+                    if !columns.contains(c) {
+                        columns.push(c.clone());
+                    }
+                }
+                nodes.push((id, cols));
+            }
+            Op::RandomNormal { .. }
+            | Op::Full { .. }
+            | Op::Arange { .. }
+            | Op::FromArrow { .. }
+            | Op::Reshape { .. } => {
+                return Err(ExecError::Unsupported(format!(
+                    "{} arrays mixed with event sources in one computation",
+                    node.op.name()
+                )));
+            }
+            _ => {}
+        }
+    }
+    let spec = spec.ok_or_else(|| ExecError::Unsupported("no event source".to_string()))?;
+    if spec.paths.is_empty() {
+        return Err(ExecError::Eval(format!(
+            "the event source '{}' has no files",
+            spec.label
+        )));
+    }
+    let source = EventSource::open(&spec.paths, &spec.tree)?;
+    let col_refs: Vec<&str> = columns.iter().map(String::as_str).collect();
+    let partitions = if col_refs.is_empty() {
+        source.split_evenly(1)
+    } else {
+        source.partitions(&col_refs, options.partition_entries)?
+    };
+    let outs = outputs
+        .iter()
+        .map(|&o| {
+            let node = graph.node(o);
+            let kind = match (&node.op, &node.ty) {
+                (Op::Reduce { op, axis: None }, _) => Kind::Reduce(
+                    *op,
+                    graph.node(node.inputs[0]).ty.dtype().unwrap_or(DType::F64),
+                ),
+                (_, Ty::Hist { .. }) => Kind::Hist,
+                (_, Ty::Events { layout, .. }) => {
+                    let (t, nullable) = layout_arrow(layout);
+                    Kind::Events(t, nullable)
+                }
+                (_, Ty::Array { dtype, .. }) => Kind::Flat(arrow_type(*dtype)),
+                (_, ty) => {
+                    return Err(ExecError::Unsupported(format!(
+                        "outputs of type {}",
+                        ty.describe()
+                    )));
+                }
+            };
+            Ok((o, kind))
+        })
+        .collect::<Result<_, ExecError>>()?;
+    Ok(Lowered {
+        graph: Arc::new(graph),
+        outputs: outs,
+        grid: (0, 0),
+        events: Some(EventPlan {
+            source,
+            nodes,
+            columns,
+            partitions,
+        }),
+        progress: options.progress.clone(),
+    })
+}
+
+fn lower(exprs: &[&Expr], options: &Options) -> Result<Lowered, ExecError> {
     let first = exprs
         .first()
         .ok_or_else(|| ExecError::Unsupported("nothing to compute".to_string()))?;
@@ -88,6 +267,13 @@ fn lower(exprs: &[&Expr]) -> Result<Lowered, ExecError> {
     };
     let opt = rask_plan::optimize(&plan)?;
     let graph = opt.fused.graph;
+    if graph
+        .topo_order(&opt.fused.outputs)
+        .iter()
+        .any(|id| matches!(graph.node(*id).op, Op::Source(_)))
+    {
+        return lower_events(graph, opt.fused.outputs, options);
+    }
     let mut grid: Option<(usize, usize)> = None;
     let order = graph.topo_order(&opt.fused.outputs);
     // Sources read through a reshape are generated in the reshape's blocks.
@@ -159,11 +345,17 @@ fn lower(exprs: &[&Expr]) -> Result<Lowered, ExecError> {
         graph: Arc::new(graph),
         outputs,
         grid,
+        events: None,
+        progress: options.progress.clone(),
     })
 }
 
 fn field_type(kind: &Kind) -> DataType {
     let item = match kind {
+        Kind::Events(t, nullable) => {
+            return DataType::List(Arc::new(Field::new("item", t.clone(), *nullable)));
+        }
+        Kind::Flat(t) => t.clone(),
         Kind::Array(d, _) => arrow_type(*d),
         Kind::Reduce(ReduceOp::Count, _) => DataType::Int64,
         Kind::Reduce(ReduceOp::Sum, d) if !d.is_float() => DataType::Int64,
@@ -200,7 +392,7 @@ impl BlockExec {
             .map(|(i, (_, k))| Field::new(format!("out{i}"), field_type(k), false))
             .collect();
         let schema = Arc::new(Schema::new(fields));
-        let n = lowered.grid.0 * lowered.grid.1;
+        let n = lowered.partitions();
         let props = PlanProperties::new(
             EquivalenceProperties::new(schema.clone()),
             Partitioning::UnknownPartitioning(n),
@@ -251,20 +443,94 @@ impl ExecutionPlan for BlockExec {
     fn execute(
         &self,
         partition: usize,
-        _ctx: Arc<TaskContext>,
+        ctx: Arc<TaskContext>,
     ) -> datafusion::common::Result<SendableRecordBatchStream> {
         let lowered = self.lowered.clone();
         let schema = self.schema.clone();
         // The work happens when the stream is polled, inside the task DataFusion spawns for it.
         let fut = async move {
-            run_block(&lowered, &schema, partition)
-                .map_err(|e| datafusion::error::DataFusionError::External(Box::new(e)))
+            let reservation = MemoryConsumer::new(format!("rask partition {partition}"))
+                .register(ctx.memory_pool());
+            let out = match &lowered.events {
+                Some(ev) => run_events(&lowered, ev, &schema, partition, &reservation),
+                None => run_block(&lowered, &schema, partition),
+            };
+            out.map_err(|e| match e {
+                ExecError::DataFusion(d) => d,
+                other => datafusion::error::DataFusionError::External(Box::new(other)),
+            })
         };
         Ok(Box::pin(RecordBatchStreamAdapter::new(
             self.schema.clone(),
             futures::stream::once(fut),
         )))
     }
+}
+
+/// Reads one partition of the event source, evaluates every output on it and packs them into
+/// one row. The decoded branches and their working copies are reserved in DataFusion's memory
+/// pool, so a memory limit fails the query with a clear error instead of exhausting the machine.
+fn run_events(
+    lowered: &Lowered,
+    ev: &EventPlan,
+    schema: &SchemaRef,
+    partition: usize,
+    reservation: &MemoryReservation,
+) -> Result<RecordBatch, ExecError> {
+    let part = &ev.partitions[partition];
+    let cols: Vec<&str> = ev.columns.iter().map(String::as_str).collect();
+    let batch = ev.source.read(part, &cols)?;
+    // The decoded branches, their f64 copies and the intermediate columns: about three times
+    // the decoded size.
+    reservation.try_grow(3 * crate::events::source::batch_bytes(&batch))?;
+    let mut sources = std::collections::HashMap::new();
+    for (id, _) in &ev.nodes {
+        let node = lowered.graph.node(*id);
+        let Op::Source(spec) = &node.op else {
+            unreachable!("source nodes were collected by lower_events")
+        };
+        sources.insert(
+            *id,
+            crate::events::source::source_col(&batch, &node.ty, &spec.label)?,
+        );
+    }
+    let ids: Vec<NodeId> = lowered.outputs.iter().map(|(id, _)| *id).collect();
+    let values = crate::events::eval::evaluate(&lowered.graph, &ids, &sources)?;
+    let mut columns: Vec<ArrayRef> = Vec::with_capacity(values.len());
+    for (value, field) in values.into_iter().zip(schema.fields()) {
+        use crate::events::eval::EvValue;
+        let data: ArrayRef = match value {
+            EvValue::Col(c) | EvValue::Flat(c) => c.to_arrow()?,
+            EvValue::Partial(p) => encode_partial(p),
+            EvValue::Const(_) => {
+                return Err(ExecError::Unsupported("a literal as an output".to_string()));
+            }
+        };
+        columns.push(one_row(field, data)?);
+    }
+    reservation.free();
+    if let Some(p) = &lowered.progress {
+        (p.0)(part.entries.end - part.entries.start);
+    }
+    Ok(RecordBatch::try_new(schema.clone(), columns)?)
+}
+
+/// Wraps `values` as the single list of a one-row column of type `field`.
+fn one_row(field: &Field, values: ArrayRef) -> Result<ArrayRef, ExecError> {
+    let DataType::List(item) = field.data_type() else {
+        unreachable!("all output fields are lists")
+    };
+    let values = if values.data_type() == item.data_type() {
+        values
+    } else {
+        arrow_cast::cast(&values, item.data_type())?
+    };
+    Ok(Arc::new(ListArray::try_new(
+        item.clone(),
+        arrow_buffer::OffsetBuffer::from_lengths([values.len()]),
+        values,
+        None,
+    )?))
 }
 
 /// Evaluates every output for block `partition` and packs them into one row.
@@ -291,21 +557,7 @@ fn run_block(
                 )));
             }
         };
-        let DataType::List(item) = field.data_type() else {
-            unreachable!("all output fields are lists")
-        };
-        let values = if values.data_type() == item.data_type() {
-            values
-        } else {
-            arrow_cast::cast(&values, item.data_type())?
-        };
-        let list = ListArray::try_new(
-            item.clone(),
-            arrow_buffer::OffsetBuffer::from_lengths([values.len()]),
-            values,
-            None,
-        )?;
-        columns.push(Arc::new(list));
+        columns.push(one_row(field, values)?);
     }
     Ok(RecordBatch::try_new(schema.clone(), columns)?)
 }
@@ -328,6 +580,26 @@ fn encode_partial(p: Partial) -> ArrayRef {
     }
 }
 
+/// Settings of an [`Engine`] besides the scheduler.
+#[derive(Debug, Clone)]
+struct Options {
+    /// Target entries per partition of event sources (cut at basket / row-group boundaries).
+    partition_entries: u64,
+    /// DataFusion memory pool size in bytes (`None`: unbounded).
+    memory_limit: Option<usize>,
+    progress: Option<Progress>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            partition_entries: 100_000,
+            memory_limit: None,
+            progress: None,
+        }
+    }
+}
+
 /// Runs plans on DataFusion.
 ///
 /// ```no_run
@@ -341,11 +613,40 @@ fn encode_partial(p: Partial) -> ArrayRef {
 #[derive(Debug, Clone)]
 pub struct Engine {
     scheduler: Scheduler,
+    options: Options,
 }
 
 impl Engine {
     pub fn new(scheduler: Scheduler) -> Self {
-        Engine { scheduler }
+        Engine {
+            scheduler,
+            options: Options::default(),
+        }
+    }
+
+    /// Partitions of about `entries` events for event sources (default 100,000).
+    pub fn with_partition_entries(mut self, entries: u64) -> Self {
+        self.options.partition_entries = entries.max(1);
+        self
+    }
+
+    /// A memory limit in bytes for DataFusion's memory pool: a partition whose data would not
+    /// fit fails the computation with [`ExecError::MemoryLimit`].
+    pub fn with_memory_limit(mut self, bytes: usize) -> Self {
+        self.options.memory_limit = Some(bytes);
+        self
+    }
+
+    /// Calls `f(entries)` after every partition of an event source (for progress bars).
+    pub fn with_progress(mut self, f: impl Fn(u64) + Send + Sync + 'static) -> Self {
+        self.options.progress = Some(Progress(Arc::new(f)));
+        self
+    }
+
+    /// The partitions an event plan would run: (file index, entry range) each.
+    pub fn partitions(&self, expr: &Expr) -> Result<Vec<Partition>, ExecError> {
+        let lowered = lower(&[expr], &self.options)?;
+        Ok(lowered.events.map(|e| e.partitions).unwrap_or_default())
     }
 
     fn runtime(&self) -> Result<tokio::runtime::Runtime, ExecError> {
@@ -367,38 +668,71 @@ impl Engine {
 
     /// Computes several expressions in one pass over the partitions.
     pub fn compute_many(&self, exprs: &[&Expr]) -> Result<Vec<Output>, ExecError> {
-        let lowered = lower(exprs)?;
+        let lowered = lower(exprs, &self.options)?;
         let plan = Arc::new(BlockExec::new(lowered));
         let partitions = match self.scheduler {
             Scheduler::Sync => 1,
             Scheduler::Threads(n) => n,
         };
-        let session = SessionContext::new_with_config(
-            SessionConfig::new().with_target_partitions(partitions),
-        );
+        let config = SessionConfig::new().with_target_partitions(partitions);
+        let mut runtime = RuntimeEnvBuilder::new();
+        if let Some(bytes) = self.options.memory_limit {
+            runtime = runtime.with_memory_limit(bytes, 1.0);
+        }
+        let session = SessionContext::new_with_config_rt(config, runtime.build_arc()?);
         let task = session.task_ctx();
         let rt = self.runtime()?;
-        let parts = rt.block_on(datafusion::physical_plan::collect_partitioned(
-            plan.clone() as Arc<dyn ExecutionPlan>,
-            task,
-        ))?;
+        let parts = rt
+            .block_on(datafusion::physical_plan::collect_partitioned(
+                plan.clone() as Arc<dyn ExecutionPlan>,
+                task,
+            ))
+            .map_err(|e| match e.find_root() {
+                datafusion::error::DataFusionError::ResourcesExhausted(m) => {
+                    ExecError::MemoryLimit {
+                        limit: self.options.memory_limit.unwrap_or(0),
+                        detail: m.clone(),
+                    }
+                }
+                _ => unwrap_external(e),
+            })?;
         merge(&plan.lowered, &parts)
     }
 
-    /// Runs a single partition (block) of the plan, for debugging (like dask's `.partitions[i]`).
+    /// Runs a single partition of the plan, for debugging (like dask's `.partitions[i]`).
     pub fn compute_partition(&self, expr: &Expr, partition: usize) -> Result<Output, ExecError> {
-        let lowered = lower(&[expr])?;
+        let lowered = lower(&[expr], &self.options)?;
         let plan = BlockExec::new(lowered);
-        let n = plan.lowered.grid.0 * plan.lowered.grid.1;
+        let n = plan.lowered.partitions();
         if partition >= n {
             return Err(ExecError::Unsupported(format!(
                 "partition {partition} of a plan with {n} partitions"
             )));
         }
-        let batch = run_block(&plan.lowered, &plan.schema, partition)?;
+        let batch = match &plan.lowered.events {
+            Some(ev) => {
+                let pool: Arc<dyn datafusion::execution::memory_pool::MemoryPool> =
+                    Arc::new(datafusion::execution::memory_pool::UnboundedMemoryPool::default());
+                let reservation = MemoryConsumer::new("rask partition").register(&pool);
+                run_events(&plan.lowered, ev, &plan.schema, partition, &reservation)?
+            }
+            None => run_block(&plan.lowered, &plan.schema, partition)?,
+        };
         let mut out = merge(&plan.lowered, &[vec![batch]])?;
         out.pop()
             .ok_or_else(|| ExecError::Unsupported("no output".to_string()))
+    }
+}
+
+/// Our own errors come back from DataFusion wrapped as external errors: unwrap them.
+fn unwrap_external(e: datafusion::error::DataFusionError) -> ExecError {
+    match e {
+        datafusion::error::DataFusionError::External(inner) => match inner.downcast::<ExecError>() {
+            Ok(ours) => *ours,
+            Err(other) => ExecError::DataFusion(datafusion::error::DataFusionError::External(other)),
+        },
+        datafusion::error::DataFusionError::Context(_, inner) => unwrap_external(*inner),
+        other => ExecError::DataFusion(other),
     }
 }
 
@@ -412,6 +746,27 @@ fn merge(lowered: &Lowered, parts: &[Vec<RecordBatch>]) -> Result<Vec<Output>, E
             .map(|b| b.column(i).as_list::<i32>().value(0))
             .collect();
         outputs.push(match kind {
+            Kind::Events(..) | Kind::Flat(_) => {
+                let refs: Vec<&dyn Array> = values.iter().map(|b| b.as_ref()).collect();
+                let data = if refs.is_empty() {
+                    arrow_array::new_empty_array(&match kind {
+                        Kind::Events(t, _) | Kind::Flat(t) => t.clone(),
+                        _ => unreachable!("matched above"),
+                    })
+                } else {
+                    arrow_select::concat::concat(&refs)?
+                };
+                match kind {
+                    Kind::Events(..) => Output::Events(data),
+                    _ => {
+                        let n = data.len();
+                        Output::Array {
+                            data,
+                            shape: vec![n],
+                        }
+                    }
+                }
+            }
             Kind::Array(_, ndim) => assemble(lowered, *id, &values, *ndim)?,
             Kind::Reduce(op, _) => reduce_partials(*op, &values),
             Kind::Hist => {

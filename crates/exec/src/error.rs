@@ -18,6 +18,14 @@ pub enum ExecError {
     /// An operation the engine does not execute yet.
     #[error("not supported by the execution engine yet: {0}")]
     Unsupported(String),
+    /// Evaluating an operation on a partition failed (bad data, mismatched lists, ...).
+    #[error("{0}")]
+    Eval(String),
+    /// The memory limit set with `Engine::with_memory_limit` was exceeded.
+    #[error(
+        "memory limit of {limit} bytes exceeded ({detail}); raise the limit or use smaller partitions (with_partition_entries)"
+    )]
+    MemoryLimit { limit: usize, detail: String },
     /// An error while evaluating an expression, with the expression.
     #[error("evaluating {expr}: {source}")]
     In {

@@ -5,13 +5,16 @@
 //! kernels ([`block`]), and merges partial reductions and histograms in partition order.
 //! Schedulers: [`Scheduler::Sync`] (one thread) and [`Scheduler::Threads`].
 //!
-//! Today the engine runs array plans (the seed's examples); event plans are evaluated by the
-//! reference interpreter of `rask-plan` until their jagged kernels are lowered here.
+//! Event plans (ROOT or Parquet sources) run one partition per basket-aligned entry range: the
+//! branches are read, grouped into collections and evaluated with the whole-buffer kernels of
+//! `rask-core` ([`events`]).
 
 pub mod block;
 pub mod engine;
 pub mod error;
+pub mod events;
 pub mod hist;
 
-pub use engine::{Engine, Output, Scheduler};
+pub use engine::{Engine, Output, Progress, Scheduler};
+pub use rask_io_root::Partition;
 pub use error::ExecError;

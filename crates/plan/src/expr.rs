@@ -503,6 +503,19 @@ impl Expr {
         )
     }
 
+    /// For every element of `self`, the list of its pairs with the elements of `other` in the same
+    /// event (`ak.cartesian([self, other], nested=True)`); reduce the inner lists with
+    /// `any(Some(2))` and friends.
+    pub fn cartesian_nested(&self, other: &Expr) -> Result<Expr, PlanError> {
+        let o = self.ctx.own(other)?;
+        self.then(
+            Op::CartesianNested {
+                names: default_names(2),
+            },
+            vec![o],
+        )
+    }
+
     /// Index of the first minimum per event; with `keepdims` a list of 0 or 1 index.
     pub fn argmin(&self, keepdims: bool) -> Result<Expr, PlanError> {
         self.then(Op::ArgMin { keepdims }, vec![])

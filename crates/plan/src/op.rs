@@ -301,6 +301,11 @@ pub enum Op {
     Cartesian {
         names: Vec<String>,
     },
+    /// For every element of the first list, the list of its pairs with the second
+    /// (`ak.cartesian(nested=True)`): per event, a list per element of the first list.
+    CartesianNested {
+        names: Vec<String>,
+    },
     ArgMin {
         keepdims: bool,
     },
@@ -398,6 +403,7 @@ impl Op {
             Op::Combinations { .. } => "combinations",
             Op::ArgCombinations { .. } => "argcombinations",
             Op::Cartesian { .. } => "cartesian",
+            Op::CartesianNested { .. } => "cartesian_nested",
             Op::ArgMin { .. } => "argmin",
             Op::ArgMax { .. } => "argmax",
             Op::Firsts => "firsts",
@@ -468,7 +474,7 @@ impl Op {
                 | Op::Reshape { .. }
                 | Op::Transpose
                 | Op::Flatten
-        ) && !matches!(self, Op::Reduce { axis, .. } if *axis != Some(1))
+        ) && !matches!(self, Op::Reduce { axis, .. } if !matches!(axis, Some(1) | Some(2)))
     }
 
     /// Whether the operation is a source (no inputs).

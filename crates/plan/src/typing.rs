@@ -289,6 +289,41 @@ pub fn infer(op: &Op, inputs: &[Input<'_>], key: Key) -> Result<Ty, String> {
                 rows: ra,
             })
         }
+        Op::CartesianNested { names } => {
+            arity(2)?;
+            let (a, ra) = events(inputs[0].0)?;
+            let (b, rb) = events(inputs[1].0)?;
+            if ra != rb || names.len() != 2 {
+                return Err(
+                    "cartesian_nested needs two lists of the same events and two names"
+                        .to_string(),
+                );
+            }
+            let (
+                Layout::List {
+                    item: ia,
+                    lineage: la,
+                },
+                Layout::List { item: ib, .. },
+            ) = (a, b)
+            else {
+                return Err("cartesian_nested needs two lists".to_string());
+            };
+            let record = Layout::Record(vec![
+                (names[0].clone(), (**ia).clone()),
+                (names[1].clone(), (**ib).clone()),
+            ]);
+            Ok(Ty::Events {
+                layout: Layout::List {
+                    item: Box::new(Layout::List {
+                        item: Box::new(record),
+                        lineage: key,
+                    }),
+                    lineage: *la,
+                },
+                rows: ra,
+            })
+        }
         Op::ArgMin { keepdims } | Op::ArgMax { keepdims } => {
             arity(1)?;
             let (layout, rows) = events(inputs[0].0)?;
@@ -846,6 +881,31 @@ fn reduce(r: ReduceOp, axis: Option<u8>, ty: &Ty) -> Result<Ty, String> {
             }
             other => Err(format!(
                 "per-event reductions need lists of numbers, not {other}"
+            )),
+        },
+        (Ty::Events { layout, rows }, Some(2)) => match layout {
+            Layout::List { item, lineage } => match &**item {
+                Layout::List { item: leaf, .. } if matches!(**leaf, Layout::Prim(_)) => {
+                    let value = Layout::Prim(out);
+                    let inner = if matches!(r, ReduceOp::Min | ReduceOp::Max | ReduceOp::Mean) {
+                        Layout::Option(Box::new(value))
+                    } else {
+                        value
+                    };
+                    Ok(Ty::Events {
+                        layout: Layout::List {
+                            item: Box::new(inner),
+                            lineage: *lineage,
+                        },
+                        rows: *rows,
+                    })
+                }
+                other => Err(format!(
+                    "reductions over axis 2 need lists of lists of numbers, not lists of {other}"
+                )),
+            },
+            other => Err(format!(
+                "reductions over axis 2 need lists of lists of numbers, not {other}"
             )),
         },
         (other, Some(a)) => Err(format!("cannot reduce {} over axis {a}", other.describe())),

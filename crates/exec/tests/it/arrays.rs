@@ -51,6 +51,7 @@ fn as_data(o: &Output) -> Data {
         Output::Int(x) => Data::Scalar(Value::I64(*x)),
         Output::Bool(x) => Data::Scalar(Value::Bool(*x)),
         Output::Hist(h) => panic!("histogram {h:?}"),
+        Output::Events(a) => panic!("events {a:?}"),
     }
 }
 
@@ -188,7 +189,7 @@ fn one_partition_for_debugging() {
 }
 
 #[test]
-fn event_plans_are_refused_with_a_clear_error() {
+fn an_event_source_without_files_is_a_clear_error() {
     let ctx = Context::new();
     let ev = ctx
         .source(
@@ -206,7 +207,10 @@ fn event_plans_are_refused_with_a_clear_error() {
         .sum(None)
         .unwrap();
     let err = Engine::new(Scheduler::Sync).compute(&met).unwrap_err();
-    assert!(err.to_string().contains("event source 'events'"), "{err}");
+    assert!(
+        err.to_string().contains("event source 'events' has no files"),
+        "{err}"
+    );
 }
 
 #[derive(Debug, Clone)]

@@ -247,6 +247,32 @@ fn eval_op(
                     .map_err(|e| e.to_string())?,
             )
         }
+        Op::CartesianNested { names } => {
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            let (a, b) = (events(inputs[0])?, events(inputs[1])?);
+            let nested = a
+                .iter()
+                .zip(b)
+                .map(|(ea, eb)| {
+                    let (la, lb) = (
+                        ea.as_list().map_err(|e| e.to_string())?,
+                        eb.as_list().map_err(|e| e.to_string())?,
+                    );
+                    let outer = la
+                        .iter()
+                        .map(|x| {
+                            let one = [Value::List(vec![x.clone()])];
+                            let pairs = jagged::cartesian(&one, std::slice::from_ref(eb), Some(&names))
+                                .map_err(|e| e.to_string())?;
+                            Ok(pairs.into_iter().next().unwrap_or(Value::List(Vec::new())))
+                        })
+                        .collect::<R<Vec<Value>>>()?;
+                    let _ = lb;
+                    Ok(Value::List(outer))
+                })
+                .collect::<R<Vec<Value>>>()?;
+            Data::Events(nested)
+        }
         Op::ArgMin { keepdims } => {
             Data::Events(jagged::argmin(events(inputs[0])?, *keepdims).map_err(|e| e.to_string())?)
         }
@@ -956,6 +982,20 @@ fn reduce(r: ReduceOp, axis: Option<u8>, d: &Data) -> R<Data> {
         (Data::Events(v), None) => {
             let flat = jagged::flatten_all(v).map_err(|e| e.to_string())?;
             Ok(Data::Scalar(reduce_values(r, &flat)?))
+        }
+        (Data::Events(v), Some(2)) => {
+            let inner = v
+                .iter()
+                .map(|ev| {
+                    let lists = ev.as_list().map_err(|e| e.to_string())?;
+                    let reduced = reduce(r, Some(1), &Data::Events(lists.to_vec()))?;
+                    match reduced {
+                        Data::Events(x) => Ok(Value::List(x)),
+                        _ => Err("a per-list reduction gives per-list values".to_string()),
+                    }
+                })
+                .collect::<R<Vec<Value>>>()?;
+            Ok(Data::Events(inner))
         }
         (Data::Events(v), Some(_)) => {
             let f = match r {

@@ -135,7 +135,7 @@ fn necessary_columns_by_node(graph: &Graph, outputs: &[NodeId]) -> HashMap<NodeI
                 }
                 merge(&mut needs, node.inputs[0], sub);
             }
-            Op::Cartesian { names } => {
+            Op::Cartesian { names } | Op::CartesianNested { names } => {
                 for (name, &input) in names.iter().zip(&node.inputs) {
                     merge(&mut needs, input, under(&need, name));
                 }

@@ -1,0 +1,326 @@
+//! [`Col`]: a column of per-event values with awkward-like structure over Arrow buffers.
+//!
+//! Numbers are `f64`, `i64` or booleans (inputs are widened once when read: kinematics are
+//! computed in f64); lists are offsets plus one flat child; optional values are a validity
+//! bitmap over a child of the same length (the child's content at missing slots is unspecified
+//! and never read); records are named children of equal length. Clones share buffers.
+
+use std::sync::Arc;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::*;
+use arrow_array::{
+    Array, ArrayRef, BooleanArray, Float64Array, Int64Array, ListArray, StructArray,
+};
+use arrow_buffer::{BooleanBuffer, NullBuffer, OffsetBuffer, ScalarBuffer};
+use arrow_schema::{ArrowError, DataType, Field, Fields};
+
+/// One column of values (see the module documentation).
+#[derive(Debug, Clone)]
+pub enum Col {
+    F64(ScalarBuffer<f64>),
+    I64(ScalarBuffer<i64>),
+    Bool(BooleanBuffer),
+    /// Offsets starting at 0, and the flat elements.
+    List(OffsetBuffer<i32>, Arc<Col>),
+    /// Validity and the values (same length).
+    Opt(BooleanBuffer, Arc<Col>),
+    /// Length and named fields.
+    Record(usize, Arc<[(String, Col)]>),
+}
+
+impl Col {
+    /// A list column from offsets (starting at 0) and its elements.
+    ///
+    /// ```
+    /// use rask_core::column::Col;
+    /// let c = Col::list(vec![0, 2, 2], Col::F64(vec![1.0, 2.0].into()));
+    /// assert_eq!(c.len(), 2);
+    /// ```
+    pub fn list(offsets: Vec<i32>, items: Col) -> Col {
+        Col::List(OffsetBuffer::new(ScalarBuffer::from(offsets)), Arc::new(items))
+    }
+
+    /// A record column.
+    pub fn record(len: usize, fields: Vec<(String, Col)>) -> Col {
+        Col::Record(len, fields.into())
+    }
+
+    /// The number of rows.
+    pub fn len(&self) -> usize {
+        match self {
+            Col::F64(v) => v.len(),
+            Col::I64(v) => v.len(),
+            Col::Bool(v) => v.len(),
+            Col::List(o, _) => o.len() - 1,
+            Col::Opt(v, _) => v.len(),
+            Col::Record(n, _) => *n,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// A short name of the variant, for messages.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Col::F64(_) => "f64",
+            Col::I64(_) => "i64",
+            Col::Bool(_) => "bool",
+            Col::List(..) => "list",
+            Col::Opt(..) => "option",
+            Col::Record(..) => "record",
+        }
+    }
+
+    /// The field `name` of a record column.
+    pub fn field(&self, name: &str) -> Option<&Col> {
+        match self {
+            Col::Record(_, fields) => fields.iter().find(|(n, _)| n == name).map(|(_, c)| c),
+            _ => None,
+        }
+    }
+
+    /// The rows at `idx`, in that order.
+    ///
+    /// ```
+    /// use rask_core::column::Col;
+    /// let c = Col::list(vec![0, 2, 3], Col::I64(vec![1, 2, 3].into()));
+    /// let Col::List(o, items) = c.take(&[1, 0]) else { unreachable!() };
+    /// assert_eq!((o.to_vec(), items.take(&[0, 1, 2]).len()), (vec![0, 1, 3], 3));
+    /// ```
+    pub fn take(&self, idx: &[u32]) -> Col {
+        match self {
+            Col::F64(v) => Col::F64(idx.iter().map(|&i| v[i as usize]).collect()),
+            Col::I64(v) => Col::I64(idx.iter().map(|&i| v[i as usize]).collect()),
+            Col::Bool(v) => Col::Bool(idx.iter().map(|&i| v.value(i as usize)).collect()),
+            Col::List(o, items) => {
+                let mut offsets = Vec::with_capacity(idx.len() + 1);
+                offsets.push(0i32);
+                let mut inner = Vec::new();
+                for &i in idx {
+                    let (a, b) = (o[i as usize], o[i as usize + 1]);
+                    inner.extend(a as u32..b as u32);
+                    offsets.push(inner.len() as i32);
+                }
+                Col::list(offsets, items.take(&inner))
+            }
+            Col::Opt(v, inner) => Col::Opt(
+                idx.iter().map(|&i| v.value(i as usize)).collect(),
+                Arc::new(inner.take(idx)),
+            ),
+            Col::Record(_, fields) => Col::Record(
+                idx.len(),
+                fields
+                    .iter()
+                    .map(|(n, c)| (n.clone(), c.take(idx)))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// The rows at `idx` as an optional column: `None` gives a missing value.
+    pub fn take_opt(&self, idx: &[Option<u32>]) -> Col {
+        let valid: BooleanBuffer = idx.iter().map(Option::is_some).collect();
+        let inner = if self.is_empty() {
+            self.defaults(idx.len())
+        } else {
+            let flat: Vec<u32> = idx.iter().map(|i| i.unwrap_or(0)).collect();
+            self.take(&flat)
+        };
+        Col::Opt(valid, Arc::new(inner))
+    }
+
+    /// `n` rows of the same structure holding zeros, `false`, empty lists and missing values.
+    pub fn defaults(&self, n: usize) -> Col {
+        match self {
+            Col::F64(_) => Col::F64(vec![0.0; n].into()),
+            Col::I64(_) => Col::I64(vec![0; n].into()),
+            Col::Bool(_) => Col::Bool(BooleanBuffer::new_unset(n)),
+            Col::List(_, items) => Col::list(vec![0; n + 1], items.defaults(0)),
+            Col::Opt(_, inner) => Col::Opt(BooleanBuffer::new_unset(n), Arc::new(inner.defaults(n))),
+            Col::Record(_, fields) => Col::Record(
+                n,
+                fields
+                    .iter()
+                    .map(|(name, c)| (name.clone(), c.defaults(n)))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// The rows of `self` followed by those of `other`, which must have the same structure
+    /// (numbers of different kinds are widened to f64; records keep the fields of `self`).
+    pub fn append(&self, other: &Col) -> Result<Col, String> {
+        Ok(match (self, other) {
+            (Col::F64(a), Col::F64(b)) => Col::F64(a.iter().chain(b.iter()).copied().collect()),
+            (Col::I64(a), Col::I64(b)) => Col::I64(a.iter().chain(b.iter()).copied().collect()),
+            (Col::Bool(a), Col::Bool(b)) => Col::Bool(a.iter().chain(b.iter()).collect()),
+            (a, b) if a.is_number() && b.is_number() => {
+                Col::F64(a.to_f64()?.into_iter().chain(b.to_f64()?).collect())
+            }
+            (Col::List(oa, ia), Col::List(ob, ib)) => {
+                let base = *oa.last().unwrap_or(&0);
+                let offsets: Vec<i32> = oa
+                    .iter()
+                    .copied()
+                    .chain(ob.iter().skip(1).map(|o| o + base))
+                    .collect();
+                Col::list(offsets, ia.append(ib)?)
+            }
+            (Col::Opt(va, a), Col::Opt(vb, b)) => Col::Opt(
+                va.iter().chain(vb.iter()).collect(),
+                Arc::new(a.append(b)?),
+            ),
+            (Col::Record(na, fa), Col::Record(nb, fb)) => {
+                let mut fields = Vec::with_capacity(fa.len());
+                for (name, c) in fa.iter() {
+                    let d = fb
+                        .iter()
+                        .find(|(m, _)| m == name)
+                        .map(|(_, d)| d)
+                        .ok_or_else(|| format!("the second records lack field '{name}'"))?;
+                    fields.push((name.clone(), c.append(d)?));
+                }
+                Col::Record(na + nb, fields.into())
+            }
+            (a, b) => return Err(format!("cannot append {} rows to {} rows", b.kind(), a.kind())),
+        })
+    }
+
+    /// True for `F64`, `I64` and `Bool`.
+    pub fn is_number(&self) -> bool {
+        matches!(self, Col::F64(_) | Col::I64(_) | Col::Bool(_))
+    }
+
+    /// The numbers as f64 (integers rounded to nearest, booleans 0 or 1).
+    pub fn to_f64(&self) -> Result<Vec<f64>, String> {
+        Ok(match self {
+            Col::F64(v) => v.to_vec(),
+            Col::I64(v) => v.iter().map(|&x| x as f64).collect(),
+            Col::Bool(v) => v.iter().map(|b| b as u8 as f64).collect(),
+            other => return Err(format!("expected numbers, found {}", other.kind())),
+        })
+    }
+
+    /// Reads an Arrow array: floats become f64, integers i64, lists and structs keep their
+    /// structure, nulls become optional values.
+    pub fn from_arrow(a: &dyn Array) -> Result<Col, ArrowError> {
+        let base = match a.data_type() {
+            DataType::Float64 => Col::F64(a.as_primitive::<Float64Type>().values().clone()),
+            DataType::Float32 => Col::F64(
+                a.as_primitive::<Float32Type>()
+                    .values()
+                    .iter()
+                    .map(|&x| x as f64)
+                    .collect(),
+            ),
+            DataType::Int64 => Col::I64(a.as_primitive::<Int64Type>().values().clone()),
+            DataType::Int32 => Col::I64(widen(a.as_primitive::<Int32Type>().values())),
+            DataType::Int16 => Col::I64(widen(a.as_primitive::<Int16Type>().values())),
+            DataType::Int8 => Col::I64(widen(a.as_primitive::<Int8Type>().values())),
+            DataType::UInt32 => Col::I64(widen(a.as_primitive::<UInt32Type>().values())),
+            DataType::UInt16 => Col::I64(widen(a.as_primitive::<UInt16Type>().values())),
+            DataType::UInt8 => Col::I64(widen(a.as_primitive::<UInt8Type>().values())),
+            DataType::UInt64 => Col::I64(
+                a.as_primitive::<UInt64Type>()
+                    .values()
+                    .iter()
+                    .map(|&x| x as i64)
+                    .collect(),
+            ),
+            DataType::Boolean => Col::Bool(a.as_boolean().values().clone()),
+            DataType::List(_) => {
+                let l = a.as_list::<i32>();
+                let o = l.value_offsets();
+                let (first, last) = (o[0], o[o.len() - 1]);
+                let items = l.values().slice(first as usize, (last - first) as usize);
+                let offsets: Vec<i32> = o.iter().map(|x| x - first).collect();
+                Col::list(offsets, Col::from_arrow(items.as_ref())?)
+            }
+            DataType::Struct(_) => {
+                let s = a.as_struct();
+                let fields = s
+                    .fields()
+                    .iter()
+                    .zip(s.columns())
+                    .map(|(f, c)| Ok((f.name().clone(), Col::from_arrow(c.as_ref())?)))
+                    .collect::<Result<Vec<_>, ArrowError>>()?;
+                Col::record(a.len(), fields)
+            }
+            other => {
+                return Err(ArrowError::NotYetImplemented(format!(
+                    "columns of type {other}"
+                )));
+            }
+        };
+        Ok(match a.logical_nulls() {
+            Some(n) if n.null_count() > 0 => Col::Opt(n.inner().clone(), Arc::new(base)),
+            _ => base,
+        })
+    }
+
+    /// The Arrow type [`Col::to_arrow`] gives.
+    pub fn arrow_type(&self) -> DataType {
+        match self {
+            Col::F64(_) => DataType::Float64,
+            Col::I64(_) => DataType::Int64,
+            Col::Bool(_) => DataType::Boolean,
+            Col::List(_, items) => DataType::List(Arc::new(items.arrow_field("item"))),
+            Col::Opt(_, inner) => inner.arrow_type(),
+            Col::Record(_, fields) => DataType::Struct(Fields::from(
+                fields
+                    .iter()
+                    .map(|(n, c)| c.arrow_field(n))
+                    .collect::<Vec<_>>(),
+            )),
+        }
+    }
+
+    fn arrow_field(&self, name: &str) -> Field {
+        Field::new(name, self.arrow_type(), matches!(self, Col::Opt(..)))
+    }
+
+    /// The column as an Arrow array (optional values as nulls).
+    pub fn to_arrow(&self) -> Result<ArrayRef, ArrowError> {
+        Ok(match self {
+            Col::F64(v) => Arc::new(Float64Array::new(v.clone(), None)),
+            Col::I64(v) => Arc::new(Int64Array::new(v.clone(), None)),
+            Col::Bool(v) => Arc::new(BooleanArray::new(v.clone(), None)),
+            Col::List(o, items) => Arc::new(ListArray::try_new(
+                Arc::new(items.arrow_field("item")),
+                o.clone(),
+                items.to_arrow()?,
+                None,
+            )?),
+            Col::Opt(valid, inner) => {
+                let data = inner
+                    .to_arrow()?
+                    .to_data()
+                    .into_builder()
+                    .nulls(Some(NullBuffer::new(valid.clone())))
+                    .build()?;
+                arrow_array::make_array(data)
+            }
+            Col::Record(n, fields) => {
+                if fields.is_empty() {
+                    Arc::new(StructArray::new_empty_fields(*n, None))
+                } else {
+                    let arrays = fields
+                        .iter()
+                        .map(|(_, c)| c.to_arrow())
+                        .collect::<Result<Vec<_>, _>>()?;
+                    let DataType::Struct(f) = self.arrow_type() else {
+                        unreachable!("a record's arrow type is a struct")
+                    };
+                    Arc::new(StructArray::try_new(f, arrays, None)?)
+                }
+            }
+        })
+    }
+}
+
+fn widen<T: Copy + Into<i64>>(v: &[T]) -> ScalarBuffer<i64> {
+    v.iter().map(|&x| x.into()).collect()
+}

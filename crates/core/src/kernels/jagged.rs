@@ -1,0 +1,452 @@
+//! Jagged kernels: free functions over Arrow-style offsets (`offsets[i]..offsets[i + 1]` are the
+//! elements of event `i`, as absolute positions in the values buffer) and whole value buffers.
+//!
+//! They return index vectors (absolute positions into the input values) rather than values, so
+//! one kernel serves every element type: the caller gathers numbers, records or nested lists with
+//! one `take`. No kernel allocates per event.
+
+use std::cmp::Ordering;
+
+use thiserror::Error;
+
+/// What a jagged kernel can refuse.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum KernelError {
+    /// An index outside its list (negative indices count from the end, as in Python).
+    #[error("event {event}: index {index} out of range for a list of length {len}")]
+    IndexOutOfRange { event: usize, index: i64, len: usize },
+    /// Two lists that must have equal lengths per event do not.
+    #[error("event {event}: lists of different lengths ({a} and {b})")]
+    LengthMismatch { event: usize, a: usize, b: usize },
+    /// Two operands with different numbers of events.
+    #[error("operands with {a} and {b} events")]
+    EventCount { a: usize, b: usize },
+    /// The output would not fit 32-bit offsets.
+    #[error("more than 2^31 - 1 elements in one partition ({what}); use smaller partitions")]
+    TooLarge { what: &'static str },
+}
+
+type Res<T> = Result<T, KernelError>;
+
+fn range(offsets: &[i32], i: usize) -> std::ops::Range<usize> {
+    offsets[i] as usize..offsets[i + 1] as usize
+}
+
+fn events(offsets: &[i32]) -> usize {
+    offsets.len().saturating_sub(1)
+}
+
+fn checked_offset(total: usize, what: &'static str) -> Res<i32> {
+    i32::try_from(total).map_err(|_| KernelError::TooLarge { what })
+}
+
+/// Offsets from per-event lengths, starting at 0.
+///
+/// ```
+/// assert_eq!(rask_core::kernels::offsets_from_lengths([2, 0, 3]).unwrap(), vec![0, 2, 2, 5]);
+/// ```
+pub fn offsets_from_lengths(lengths: impl IntoIterator<Item = usize>) -> Res<Vec<i32>> {
+    let it = lengths.into_iter();
+    let mut out = Vec::with_capacity(it.size_hint().0 + 1);
+    out.push(0i32);
+    let mut total = 0usize;
+    for n in it {
+        total += n;
+        out.push(checked_offset(total, "list lengths")?);
+    }
+    Ok(out)
+}
+
+/// The number of elements of every list.
+///
+/// ```
+/// assert_eq!(rask_core::kernels::counts(&[0, 2, 2, 5]), vec![2, 0, 3]);
+/// ```
+pub fn counts(offsets: &[i32]) -> Vec<i64> {
+    offsets.windows(2).map(|w| (w[1] - w[0]) as i64).collect()
+}
+
+/// For every element, the index of its event (the "parents" of awkward).
+///
+/// ```
+/// assert_eq!(rask_core::kernels::parents(&[0, 2, 2, 3]), vec![0, 0, 2]);
+/// ```
+pub fn parents(offsets: &[i32]) -> Vec<u32> {
+    let first = offsets.first().copied().unwrap_or(0) as usize;
+    let last = offsets.last().copied().unwrap_or(0) as usize;
+    let mut out = Vec::with_capacity(last - first);
+    for (e, w) in offsets.windows(2).enumerate() {
+        out.extend(std::iter::repeat_n(e as u32, (w[1] - w[0]) as usize));
+    }
+    out
+}
+
+/// For every element, its position inside its list.
+///
+/// ```
+/// assert_eq!(rask_core::kernels::local_index(&[0, 2, 2, 3]), vec![0, 1, 0]);
+/// ```
+pub fn local_index(offsets: &[i32]) -> Vec<i64> {
+    let mut out = Vec::with_capacity(offsets.last().copied().unwrap_or(0) as usize);
+    for w in offsets.windows(2) {
+        out.extend(0..(w[1] - w[0]) as i64);
+    }
+    out
+}
+
+/// Tuples drawn from lists: the offsets of the tuple lists and, per slot, the absolute index of
+/// the slot's element for every tuple.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tuples {
+    pub offsets: Vec<i32>,
+    pub slots: Vec<Vec<u32>>,
+}
+
+/// All `n`-element combinations `i < j (< k)` of every list, in lexicographic order (`n` is 2 or
+/// 3), like `ak.combinations(x, n)`.
+///
+/// ```
+/// let t = rask_core::kernels::combinations(&[0, 3], 2).unwrap();
+/// assert_eq!(t.slots, vec![vec![0, 0, 1], vec![1, 2, 2]]);
+/// ```
+pub fn combinations(offsets: &[i32], n: usize) -> Res<Tuples> {
+    let choose = |m: usize| -> usize {
+        match n {
+            2 => m * m.saturating_sub(1) / 2,
+            3 => m * m.saturating_sub(1) * m.saturating_sub(2) / 6,
+            _ => 0,
+        }
+    };
+    let out_offsets =
+        offsets_from_lengths(offsets.windows(2).map(|w| choose((w[1] - w[0]) as usize)))?;
+    let total = *out_offsets.last().unwrap_or(&0) as usize;
+    let mut slots: Vec<Vec<u32>> = (0..n).map(|_| Vec::with_capacity(total)).collect();
+    for e in 0..events(offsets) {
+        let r = range(offsets, e);
+        let (a, b) = (r.start as u32, r.end as u32);
+        match n {
+            2 => {
+                for i in a..b {
+                    for j in i + 1..b {
+                        slots[0].push(i);
+                        slots[1].push(j);
+                    }
+                }
+            }
+            3 => {
+                for i in a..b {
+                    for j in i + 1..b {
+                        for k in j + 1..b {
+                            slots[0].push(i);
+                            slots[1].push(j);
+                            slots[2].push(k);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(Tuples {
+        offsets: out_offsets,
+        slots,
+    })
+}
+
+/// The pairs (a, b) of every event's two lists, `a` major, like `ak.cartesian([a, b])`.
+///
+/// ```
+/// let t = rask_core::kernels::cartesian(&[0, 2], &[0, 1]).unwrap();
+/// assert_eq!(t.slots, vec![vec![0, 1], vec![0, 0]]);
+/// ```
+pub fn cartesian(a: &[i32], b: &[i32]) -> Res<Tuples> {
+    if a.len() != b.len() {
+        return Err(KernelError::EventCount {
+            a: events(a),
+            b: events(b),
+        });
+    }
+    let offsets = offsets_from_lengths(
+        a.windows(2)
+            .zip(b.windows(2))
+            .map(|(x, y)| (x[1] - x[0]) as usize * (y[1] - y[0]) as usize),
+    )?;
+    let total = *offsets.last().unwrap_or(&0) as usize;
+    let mut slots = vec![Vec::with_capacity(total), Vec::with_capacity(total)];
+    for e in 0..events(a) {
+        for i in range(a, e) {
+            for j in range(b, e) {
+                slots[0].push(i as u32);
+                slots[1].push(j as u32);
+            }
+        }
+    }
+    Ok(Tuples { offsets, slots })
+}
+
+/// The nested cartesian product: for every element of `a`, the list of its pairs with `b`
+/// (`ak.cartesian([a, b], nested=True)`). Returns the inner offsets (one list per element of
+/// `a`) and the pairs, as in [`cartesian`].
+///
+/// ```
+/// let (inner, t) = rask_core::kernels::cartesian_nested(&[0, 2], &[0, 1]).unwrap();
+/// assert_eq!(inner, vec![0, 1, 2]);
+/// assert_eq!(t.slots, vec![vec![0, 1], vec![0, 0]]);
+/// ```
+pub fn cartesian_nested(a: &[i32], b: &[i32]) -> Res<(Vec<i32>, Tuples)> {
+    let flat = cartesian(a, b)?;
+    let mut lengths = Vec::with_capacity(a.last().copied().unwrap_or(0) as usize);
+    for e in 0..events(a) {
+        let nb = range(b, e).len();
+        lengths.extend(std::iter::repeat_n(nb, range(a, e).len()));
+    }
+    Ok((offsets_from_lengths(lengths)?, flat))
+}
+
+/// A number type the ordering kernels accept: integers compare exactly, floats by IEEE order
+/// with NaN set apart.
+pub trait Key: Copy {
+    fn is_nan(self) -> bool;
+    fn compare(self, other: Self) -> Option<Ordering>;
+}
+
+impl Key for f64 {
+    fn is_nan(self) -> bool {
+        f64::is_nan(self)
+    }
+    fn compare(self, other: Self) -> Option<Ordering> {
+        self.partial_cmp(&other)
+    }
+}
+
+impl Key for i64 {
+    fn is_nan(self) -> bool {
+        false
+    }
+    fn compare(self, other: Self) -> Option<Ordering> {
+        Some(self.cmp(&other))
+    }
+}
+
+/// Per event, the absolute index of the first minimum (`max = false`) or first maximum of its
+/// list, skipping NaN; `None` for an empty or all-NaN list (awkward's `argmin`/`argmax`).
+///
+/// ```
+/// let v = [3.0, 1.0, 1.0, f64::NAN];
+/// assert_eq!(rask_core::kernels::arg_extreme(&[0, 3, 3, 4], &v, false), vec![Some(1), None, None]);
+/// ```
+pub fn arg_extreme<T: Key>(offsets: &[i32], values: &[T], max: bool) -> Vec<Option<u32>> {
+    let want = if max {
+        Ordering::Greater
+    } else {
+        Ordering::Less
+    };
+    (0..events(offsets))
+        .map(|e| {
+            let mut best: Option<(usize, T)> = None;
+            for k in range(offsets, e) {
+                let v = values[k];
+                if v.is_nan() {
+                    continue;
+                }
+                match best {
+                    None => best = Some((k, v)),
+                    Some((_, b)) if v.compare(b) == Some(want) => best = Some((k, v)),
+                    Some(_) => {}
+                }
+            }
+            best.map(|(k, _)| k as u32)
+        })
+        .collect()
+}
+
+/// The elements kept by a jagged boolean mask: new offsets and the absolute indices kept.
+///
+/// ```
+/// let (off, kept) = rask_core::kernels::filter(&[0, 2, 3], &[0, 2, 3], |i| i != 1).unwrap();
+/// assert_eq!((off, kept), (vec![0, 1, 2], vec![0, 2]));
+/// ```
+pub fn filter(
+    offsets: &[i32],
+    mask_offsets: &[i32],
+    keep: impl Fn(usize) -> bool,
+) -> Res<(Vec<i32>, Vec<u32>)> {
+    if offsets.len() != mask_offsets.len() {
+        return Err(KernelError::EventCount {
+            a: events(offsets),
+            b: events(mask_offsets),
+        });
+    }
+    let mut out = Vec::with_capacity(offsets.len());
+    out.push(0i32);
+    let mut kept = Vec::new();
+    for e in 0..events(offsets) {
+        let (r, m) = (range(offsets, e), range(mask_offsets, e));
+        if r.len() != m.len() {
+            return Err(KernelError::LengthMismatch {
+                event: e,
+                a: r.len(),
+                b: m.len(),
+            });
+        }
+        for (k, f) in r.zip(m) {
+            if keep(f) {
+                kept.push(k as u32);
+            }
+        }
+        out.push(checked_offset(kept.len(), "filter")?);
+    }
+    Ok((out, kept))
+}
+
+/// Concatenation of two lists per event (axis 1): new offsets and, for every output element, its
+/// absolute index in the stacked values `a ++ b` (elements of `b` are shifted by `a_len`).
+///
+/// ```
+/// let (off, idx) = rask_core::kernels::concat_index(&[0, 1, 2], &[0, 1, 1], 2).unwrap();
+/// assert_eq!((off, idx), (vec![0, 2, 3], vec![0, 2, 1]));
+/// ```
+pub fn concat_index(a: &[i32], b: &[i32], a_len: usize) -> Res<(Vec<i32>, Vec<u32>)> {
+    if a.len() != b.len() {
+        return Err(KernelError::EventCount {
+            a: events(a),
+            b: events(b),
+        });
+    }
+    let offsets = offsets_from_lengths(
+        a.windows(2)
+            .zip(b.windows(2))
+            .map(|(x, y)| (x[1] - x[0] + y[1] - y[0]) as usize),
+    )?;
+    let mut idx = Vec::with_capacity(*offsets.last().unwrap_or(&0) as usize);
+    for e in 0..events(a) {
+        idx.extend(range(a, e).map(|k| k as u32));
+        idx.extend(range(b, e).map(|k| (k + a_len) as u32));
+    }
+    Ok((offsets, idx))
+}
+
+fn resolve(event: usize, index: i64, r: &std::ops::Range<usize>) -> Res<u32> {
+    let len = r.len();
+    let abs = if index < 0 {
+        index + len as i64
+    } else {
+        index
+    };
+    if abs < 0 || abs >= len as i64 {
+        return Err(KernelError::IndexOutOfRange { event, index, len });
+    }
+    Ok((r.start + abs as usize) as u32)
+}
+
+/// Absolute element indices of per-element local indices: element `k` of `index`, in event
+/// `parents[k]`, picks `data` element `index[k]` of that event (negative counts from the end).
+///
+/// ```
+/// let idx = rask_core::kernels::take_local(&[0, 2, 5], &[0, 1, 1], &[1, -1, 0]).unwrap();
+/// assert_eq!(idx, vec![1, 4, 2]);
+/// ```
+pub fn take_local(data_offsets: &[i32], parents: &[u32], index: &[i64]) -> Res<Vec<u32>> {
+    parents
+        .iter()
+        .zip(index)
+        .map(|(&e, &i)| resolve(e as usize, i, &range(data_offsets, e as usize)))
+        .collect()
+}
+
+/// Absolute indices of one local index per event (`None` events get `None`).
+///
+/// ```
+/// let idx = rask_core::kernels::take_per_event(&[0, 2, 5], &[Some(1), None]).unwrap();
+/// assert_eq!(idx, vec![Some(1), None]);
+/// ```
+pub fn take_per_event(data_offsets: &[i32], index: &[Option<i64>]) -> Res<Vec<Option<u32>>> {
+    if data_offsets.len() != index.len() + 1 {
+        return Err(KernelError::EventCount {
+            a: events(data_offsets),
+            b: index.len(),
+        });
+    }
+    index
+        .iter()
+        .enumerate()
+        .map(|(e, i)| {
+            i.map(|i| resolve(e, i, &range(data_offsets, e)))
+                .transpose()
+        })
+        .collect()
+}
+
+/// The stable sorting permutation of every list (absolute indices), NaN last in both directions.
+///
+/// ```
+/// let p = rask_core::kernels::sort_permutation(&[0, 3], &[2.0, f64::NAN, 1.0], true);
+/// assert_eq!(p, vec![2, 0, 1]);
+/// ```
+pub fn sort_permutation<T: Key>(offsets: &[i32], values: &[T], ascending: bool) -> Vec<u32> {
+    let mut perm: Vec<u32> = (offsets.first().copied().unwrap_or(0) as u32
+        ..offsets.last().copied().unwrap_or(0) as u32)
+        .collect();
+    let base = offsets.first().copied().unwrap_or(0) as usize;
+    for e in 0..events(offsets) {
+        let r = range(offsets, e);
+        perm[r.start - base..r.end - base].sort_by(|&x, &y| {
+            let (a, b) = (values[x as usize], values[y as usize]);
+            match (a.is_nan(), b.is_nan()) {
+                (true, true) => Ordering::Equal,
+                (true, false) => Ordering::Greater,
+                (false, true) => Ordering::Less,
+                (false, false) => {
+                    let o = a.compare(b).unwrap_or(Ordering::Equal);
+                    if ascending { o } else { o.reverse() }
+                }
+            }
+        });
+    }
+    perm
+}
+
+/// Per-event sums in element order.
+///
+/// ```
+/// assert_eq!(rask_core::kernels::sum_f64(&[0, 2, 2], &[1.0, 2.5]), vec![3.5, 0.0]);
+/// ```
+pub fn sum_f64(offsets: &[i32], values: &[f64]) -> Vec<f64> {
+    (0..events(offsets))
+        .map(|e| {
+            let mut s = 0.0;
+            for &v in &values[range(offsets, e)] {
+                s += v;
+            }
+            s
+        })
+        .collect()
+}
+
+/// Per-event integer sums (wrapping).
+pub fn sum_i64(offsets: &[i32], values: &[i64]) -> Vec<i64> {
+    (0..events(offsets))
+        .map(|e| values[range(offsets, e)].iter().fold(0i64, |a, &b| a.wrapping_add(b)))
+        .collect()
+}
+
+/// Per event, how many elements satisfy `pred` (absolute index).
+pub fn count_where(offsets: &[i32], pred: impl Fn(usize) -> bool) -> Vec<i64> {
+    (0..events(offsets))
+        .map(|e| range(offsets, e).filter(|&k| pred(k)).count() as i64)
+        .collect()
+}
+
+/// Per event: does any element (`all = false`) or every element satisfy `pred`?
+pub fn any_all(offsets: &[i32], all: bool, pred: impl Fn(usize) -> bool) -> Vec<bool> {
+    (0..events(offsets))
+        .map(|e| {
+            let mut r = range(offsets, e);
+            if all {
+                r.all(&pred)
+            } else {
+                r.any(&pred)
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,152 @@
+//! Lorentz vectors in f64 with the formulas of the ADL reference (`../shared/adl/QUERIES.md`):
+//!
+//! ```text
+//! px = pt cos(phi); py = pt sin(phi); pz = pt sinh(eta); E = sqrt((pt cosh(eta))^2 + mass^2)
+//! m = sqrt(max(E^2 - px^2 - py^2 - pz^2, 0)); pT = sqrt(px^2 + py^2)
+//! dphi = ((phi1 - phi2 + pi) mod 2pi) - pi     (the result of mod has the sign of 2pi)
+//! ```
+//!
+//! The scalar functions are the single definition used by the engine's whole-buffer kernels and
+//! by the reference interpreter, so both agree to the last bit.
+
+use std::f64::consts::{PI, TAU};
+
+/// A four-vector in Cartesian components.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct P4 {
+    pub px: f64,
+    pub py: f64,
+    pub pz: f64,
+    pub e: f64,
+}
+
+impl P4 {
+    /// From (pt, eta, phi, mass).
+    ///
+    /// ```
+    /// let p = rask_core::kernels::P4::from_ptetaphim(10.0, 0.0, 0.0, 0.0);
+    /// assert_eq!((p.px, p.e), (10.0, 10.0));
+    /// ```
+    #[inline]
+    pub fn from_ptetaphim(pt: f64, eta: f64, phi: f64, mass: f64) -> P4 {
+        let pcosh = pt * eta.cosh();
+        P4 {
+            px: pt * phi.cos(),
+            py: pt * phi.sin(),
+            pz: pt * eta.sinh(),
+            e: (pcosh * pcosh + mass * mass).sqrt(),
+        }
+    }
+
+    /// The component-wise sum.
+    #[inline]
+    pub fn add(self, o: P4) -> P4 {
+        P4 {
+            px: self.px + o.px,
+            py: self.py + o.py,
+            pz: self.pz + o.pz,
+            e: self.e + o.e,
+        }
+    }
+
+    /// The invariant mass, 0 for space-like rounding.
+    #[inline]
+    pub fn mass(self) -> f64 {
+        let m2 = self.e * self.e - self.px * self.px - self.py * self.py - self.pz * self.pz;
+        m2.max(0.0).sqrt()
+    }
+
+    /// The transverse momentum.
+    #[inline]
+    pub fn pt(self) -> f64 {
+        (self.px * self.px + self.py * self.py).sqrt()
+    }
+
+    /// The pseudorapidity (±inf along the beam, 0 at rest).
+    #[inline]
+    pub fn eta(self) -> f64 {
+        let pt = self.pt();
+        if pt == 0.0 {
+            if self.pz == 0.0 {
+                0.0
+            } else if self.pz > 0.0 {
+                f64::INFINITY
+            } else if self.pz < 0.0 {
+                f64::NEG_INFINITY
+            } else {
+                f64::NAN
+            }
+        } else {
+            (self.pz / pt).asinh()
+        }
+    }
+
+    /// The azimuth in (-pi, pi].
+    #[inline]
+    pub fn phi(self) -> f64 {
+        self.py.atan2(self.px)
+    }
+}
+
+/// `phi1 - phi2` wrapped as `((d + pi) mod 2pi) - pi`, with numpy's `mod` (sign of the divisor).
+///
+/// ```
+/// let d = rask_core::kernels::delta_phi(3.0, -3.0);
+/// assert!((d - (6.0 - std::f64::consts::TAU)).abs() < 1e-12);
+/// ```
+#[inline]
+pub fn delta_phi(phi1: f64, phi2: f64) -> f64 {
+    let x = phi1 - phi2 + PI;
+    let mut r = x % TAU;
+    if r != 0.0 && r < 0.0 {
+        r += TAU;
+    }
+    r - PI
+}
+
+/// `sqrt(deta^2 + dphi^2)`.
+#[inline]
+pub fn delta_r(eta1: f64, phi1: f64, eta2: f64, phi2: f64) -> f64 {
+    let deta = eta1 - eta2;
+    let dphi = delta_phi(phi1, phi2);
+    (deta * deta + dphi * dphi).sqrt()
+}
+
+/// The four columns of a vector collection, whole buffers.
+#[derive(Debug, Clone, Copy)]
+pub struct PtEtaPhiM<'a> {
+    pub pt: &'a [f64],
+    pub eta: &'a [f64],
+    pub phi: &'a [f64],
+    pub mass: &'a [f64],
+}
+
+/// Element-wise sum of two vector columns, as (pt, eta, phi, mass) columns.
+///
+/// ```
+/// use rask_core::kernels::{PtEtaPhiM, p4_add};
+/// let a = PtEtaPhiM { pt: &[10.0], eta: &[0.0], phi: &[0.0], mass: &[0.0] };
+/// let [pt, _, _, m] = p4_add(a, a);
+/// assert_eq!((pt[0], m[0]), (20.0, 0.0));
+/// ```
+pub fn p4_add(a: PtEtaPhiM<'_>, b: PtEtaPhiM<'_>) -> [Vec<f64>; 4] {
+    let n = a.pt.len();
+    let mut out: [Vec<f64>; 4] = std::array::from_fn(|_| Vec::with_capacity(n));
+    for i in 0..n {
+        let p = P4::from_ptetaphim(a.pt[i], a.eta[i], a.phi[i], a.mass[i]);
+        let q = P4::from_ptetaphim(b.pt[i], b.eta[i], b.phi[i], b.mass[i]);
+        let s = p.add(q);
+        out[0].push(s.pt());
+        out[1].push(s.eta());
+        out[2].push(s.phi());
+        out[3].push(s.mass());
+    }
+    out
+}
+
+/// The invariant mass of every vector of a column.
+pub fn p4_mass(a: PtEtaPhiM<'_>) -> Vec<f64> {
+    (0..a.pt.len())
+        .map(|i| P4::from_ptetaphim(a.pt[i], a.eta[i], a.phi[i], a.mass[i]).mass())
+        .collect()
+}

@@ -1,0 +1,11 @@
+//! Whole-buffer kernels: jagged structure ([`jagged`]) and Lorentz vectors ([`lorentz`]).
+//!
+//! Every kernel works on offsets and flat value buffers; none builds a `Vec` per event. Their
+//! property tests (`tests/it/kernels.rs`) compare them with plain per-event implementations,
+//! including empty lists, empty partitions, NaN and infinities.
+
+pub mod jagged;
+pub mod lorentz;
+
+pub use jagged::*;
+pub use lorentz::*;

@@ -1,0 +1,54 @@
+//! `Col`: take, defaults, append and the round trip through Arrow.
+
+use proptest::prelude::*;
+use rask_core::column::Col;
+
+fn jagged(l: &[Vec<f64>]) -> Col {
+    let offsets = rask_core::kernels::offsets_from_lengths(l.iter().map(Vec::len)).unwrap();
+    Col::list(offsets, Col::F64(l.iter().flatten().copied().collect()))
+}
+
+fn to_lists(c: &Col) -> Vec<Vec<f64>> {
+    let Col::List(o, items) = c else { panic!("not a list") };
+    let v = items.to_f64().unwrap();
+    o.windows(2).map(|w| v[w[0] as usize..w[1] as usize].to_vec()).collect()
+}
+
+proptest! {
+    #[test]
+    fn take_and_append_match_per_event(l in prop::collection::vec(prop::collection::vec(-5.0f64..5.0, 0..4), 0..8), picks in prop::collection::vec(0usize..8, 0..10)) {
+        let c = jagged(&l);
+        let picks: Vec<u32> = picks.into_iter().filter(|&p| p < l.len()).map(|p| p as u32).collect();
+        let taken = c.take(&picks);
+        let want: Vec<Vec<f64>> = picks.iter().map(|&p| l[p as usize].clone()).collect();
+        prop_assert_eq!(to_lists(&taken), want.clone());
+        let both = c.append(&taken).unwrap();
+        let mut all = l.clone();
+        all.extend(want);
+        prop_assert_eq!(to_lists(&both), all);
+    }
+
+    #[test]
+    fn arrow_round_trip(l in prop::collection::vec(prop::collection::vec(-5.0f64..5.0, 0..4), 0..8)) {
+        let record = Col::record(l.len(), vec![("x".to_string(), jagged(&l)), ("n".to_string(), Col::I64(l.iter().map(|x| x.len() as i64).collect()))]);
+        let arrow = record.to_arrow().unwrap();
+        prop_assert_eq!(arrow.data_type(), &record.arrow_type());
+        let back = Col::from_arrow(arrow.as_ref()).unwrap();
+        prop_assert_eq!(to_lists(back.field("x").unwrap()), l);
+    }
+}
+
+#[test]
+fn optional_values_become_nulls_and_back() {
+    let c = Col::F64(vec![1.0, 2.0, 3.0].into()).take_opt(&[Some(2), None, Some(0)]);
+    let a = c.to_arrow().unwrap();
+    assert_eq!(a.null_count(), 1);
+    let Col::Opt(valid, inner) = Col::from_arrow(a.as_ref()).unwrap() else {
+        panic!("nulls read back as an optional column")
+    };
+    assert_eq!(valid.iter().collect::<Vec<_>>(), vec![true, false, true]);
+    assert_eq!(inner.to_f64().unwrap()[0], 3.0);
+    // Taking from an empty column gives defaults, never an out-of-bounds read.
+    let empty = Col::F64(Vec::<f64>::new().into()).take_opt(&[None, None]);
+    assert_eq!(empty.len(), 2);
+}

@@ -1,0 +1,306 @@
+//! Every jagged and Lorentz kernel against a plain per-event implementation (`Vec<Vec<_>>`),
+//! over random lists including empty lists, empty partitions, NaN and ±inf.
+
+use proptest::prelude::*;
+use rask_core::kernels::{self, P4};
+
+/// Values with the awkward cases: NaN, ±inf, repeated values (ties), negative zero.
+fn value() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        6 => -5.0f64..5.0,
+        1 => Just(f64::NAN),
+        1 => Just(f64::INFINITY),
+        1 => Just(f64::NEG_INFINITY),
+        1 => Just(1.0),
+        1 => Just(-0.0),
+    ]
+}
+
+/// Per-event lists (0 to 5 elements; 0 to 12 events, so empty partitions occur).
+fn lists() -> impl Strategy<Value = Vec<Vec<f64>>> {
+    prop::collection::vec(prop::collection::vec(value(), 0..6), 0..12)
+}
+
+fn int_lists() -> impl Strategy<Value = Vec<Vec<i64>>> {
+    prop::collection::vec(prop::collection::vec(-3i64..4, 0..6), 0..12)
+}
+
+fn offsets_of<T>(l: &[Vec<T>]) -> Vec<i32> {
+    kernels::offsets_from_lengths(l.iter().map(Vec::len)).unwrap()
+}
+
+fn flat<T: Clone>(l: &[Vec<T>]) -> Vec<T> {
+    l.iter().flatten().cloned().collect()
+}
+
+/// Same bits, or both NaN (whatever their payload).
+fn same(a: &[f64], b: &[f64]) -> bool {
+    a.len() == b.len()
+        && a
+            .iter()
+            .zip(b)
+            .all(|(x, y)| x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()))
+}
+
+fn first_extreme(l: &[f64], max: bool) -> Option<usize> {
+    let mut best: Option<usize> = None;
+    for (k, &v) in l.iter().enumerate() {
+        if v.is_nan() {
+            continue;
+        }
+        best = match best {
+            None => Some(k),
+            Some(b) if (max && v > l[b]) || (!max && v < l[b]) => Some(k),
+            b => b,
+        };
+    }
+    best
+}
+
+proptest! {
+    #[test]
+    fn counts_parents_local_index(l in lists()) {
+        let o = offsets_of(&l);
+        prop_assert_eq!(kernels::counts(&o), l.iter().map(|x| x.len() as i64).collect::<Vec<_>>());
+        let parents: Vec<u32> = l.iter().enumerate().flat_map(|(e, x)| vec![e as u32; x.len()]).collect();
+        prop_assert_eq!(kernels::parents(&o), parents);
+        let local: Vec<i64> = l.iter().flat_map(|x| 0..x.len() as i64).collect();
+        prop_assert_eq!(kernels::local_index(&o), local);
+    }
+
+    #[test]
+    fn combinations_are_lexicographic(l in lists(), n in 2usize..4) {
+        let o = offsets_of(&l);
+        let t = kernels::combinations(&o, n).unwrap();
+        let mut want_offsets = vec![0i32];
+        let mut want: Vec<Vec<u32>> = vec![Vec::new(); n];
+        for (e, x) in l.iter().enumerate() {
+            let base = o[e] as u32;
+            let m = x.len() as u32;
+            let mut count = 0;
+            for i in 0..m {
+                for j in i + 1..m {
+                    if n == 2 {
+                        want[0].push(base + i);
+                        want[1].push(base + j);
+                        count += 1;
+                    } else {
+                        for k in j + 1..m {
+                            want[0].push(base + i);
+                            want[1].push(base + j);
+                            want[2].push(base + k);
+                            count += 1;
+                        }
+                    }
+                }
+            }
+            want_offsets.push(want_offsets.last().unwrap() + count);
+        }
+        prop_assert_eq!(t.offsets, want_offsets);
+        prop_assert_eq!(t.slots, want);
+    }
+
+    #[test]
+    fn cartesian_flat_and_nested(pairs in prop::collection::vec((prop::collection::vec(value(), 0..4), prop::collection::vec(value(), 0..4)), 0..10)) {
+        let a: Vec<Vec<f64>> = pairs.iter().map(|p| p.0.clone()).collect();
+        let b: Vec<Vec<f64>> = pairs.iter().map(|p| p.1.clone()).collect();
+        let (oa, ob) = (offsets_of(&a), offsets_of(&b));
+        let t = kernels::cartesian(&oa, &ob).unwrap();
+        let mut want = vec![Vec::new(), Vec::new()];
+        let mut inner = vec![0i32];
+        for e in 0..a.len() {
+            for i in 0..a[e].len() {
+                for j in 0..b[e].len() {
+                    want[0].push(oa[e] as u32 + i as u32);
+                    want[1].push(ob[e] as u32 + j as u32);
+                }
+                inner.push(inner.last().unwrap() + b[e].len() as i32);
+            }
+        }
+        prop_assert_eq!(&t.slots, &want);
+        let (nested_inner, nt) = kernels::cartesian_nested(&oa, &ob).unwrap();
+        prop_assert_eq!(nested_inner, inner);
+        prop_assert_eq!(nt.slots, want);
+    }
+
+    #[test]
+    fn arg_extreme_takes_the_first_and_skips_nan(l in lists(), max in any::<bool>()) {
+        let o = offsets_of(&l);
+        let got = kernels::arg_extreme(&o, &flat(&l), max);
+        let want: Vec<Option<u32>> = l
+            .iter()
+            .enumerate()
+            .map(|(e, x)| first_extreme(x, max).map(|k| o[e] as u32 + k as u32))
+            .collect();
+        prop_assert_eq!(got, want);
+    }
+
+    #[test]
+    fn arg_extreme_of_integers(l in int_lists(), max in any::<bool>()) {
+        let o = offsets_of(&l);
+        let got = kernels::arg_extreme(&o, &flat(&l), max);
+        let want: Vec<Option<u32>> = l
+            .iter()
+            .enumerate()
+            .map(|(e, x)| {
+                let f: Vec<f64> = x.iter().map(|&v| v as f64).collect();
+                first_extreme(&f, max).map(|k| o[e] as u32 + k as u32)
+            })
+            .collect();
+        prop_assert_eq!(got, want);
+    }
+
+    #[test]
+    fn filter_keeps_flagged_elements(l in lists()) {
+        let o = offsets_of(&l);
+        let values = flat(&l);
+        let keep = |k: usize| values[k] > 0.0;
+        let (off, kept) = kernels::filter(&o, &o, keep).unwrap();
+        let want: Vec<Vec<f64>> = l.iter().map(|x| x.iter().copied().filter(|v| *v > 0.0).collect()).collect();
+        prop_assert_eq!(off, offsets_of(&want));
+        let got: Vec<f64> = kept.iter().map(|&k| values[k as usize]).collect();
+        prop_assert!(same(&got, &flat(&want)));
+    }
+
+    #[test]
+    fn concat_puts_a_before_b(pairs in prop::collection::vec((prop::collection::vec(value(), 0..4), prop::collection::vec(value(), 0..4)), 0..10)) {
+        let a: Vec<Vec<f64>> = pairs.iter().map(|p| p.0.clone()).collect();
+        let b: Vec<Vec<f64>> = pairs.iter().map(|p| p.1.clone()).collect();
+        let stacked: Vec<f64> = flat(&a).into_iter().chain(flat(&b)).collect();
+        let (off, idx) = kernels::concat_index(&offsets_of(&a), &offsets_of(&b), flat(&a).len()).unwrap();
+        let want: Vec<Vec<f64>> = a.iter().zip(&b).map(|(x, y)| x.iter().chain(y).copied().collect()).collect();
+        prop_assert_eq!(off, offsets_of(&want));
+        let got: Vec<f64> = idx.iter().map(|&k| stacked[k as usize]).collect();
+        prop_assert!(same(&got, &flat(&want)));
+    }
+
+    #[test]
+    fn take_resolves_python_indices(l in lists(), picks in prop::collection::vec(-6i64..6, 0..12)) {
+        let o = offsets_of(&l);
+        // One index per event (events without one pass None).
+        let index: Vec<Option<i64>> = (0..l.len()).map(|e| picks.get(e).copied()).collect();
+        let got = kernels::take_per_event(&o, &index);
+        let mut want = Vec::new();
+        let mut error = None;
+        for (e, (x, i)) in l.iter().zip(&index).enumerate() {
+            match i {
+                None => want.push(None),
+                Some(i) => {
+                    let abs = if *i < 0 { *i + x.len() as i64 } else { *i };
+                    if abs < 0 || abs >= x.len() as i64 {
+                        error.get_or_insert(e);
+                        want.push(None);
+                    } else {
+                        want.push(Some(o[e] as u32 + abs as u32));
+                    }
+                }
+            }
+        }
+        match (got, error) {
+            (Ok(g), None) => prop_assert_eq!(g, want),
+            (Err(kernels::KernelError::IndexOutOfRange { event, .. }), Some(e)) => prop_assert_eq!(event, e),
+            (g, e) => prop_assert!(false, "got {:?}, expected error at {:?}", g, e),
+        }
+    }
+
+    #[test]
+    fn sort_is_stable_with_nan_last(l in lists(), ascending in any::<bool>()) {
+        let o = offsets_of(&l);
+        let values = flat(&l);
+        let perm = kernels::sort_permutation(&o, &values, ascending);
+        for (e, x) in l.iter().enumerate() {
+            let mut idx: Vec<usize> = (0..x.len()).collect();
+            idx.sort_by(|&p, &q| {
+                let (a, b) = (x[p], x[q]);
+                match (a.is_nan(), b.is_nan()) {
+                    (true, true) => std::cmp::Ordering::Equal,
+                    (true, false) => std::cmp::Ordering::Greater,
+                    (false, true) => std::cmp::Ordering::Less,
+                    _ if ascending => a.partial_cmp(&b).unwrap(),
+                    _ => b.partial_cmp(&a).unwrap(),
+                }
+            });
+            let got: Vec<usize> = perm[o[e] as usize..o[e + 1] as usize].iter().map(|&k| k as usize - o[e] as usize).collect();
+            prop_assert_eq!(got, idx);
+        }
+    }
+
+    #[test]
+    fn reductions_per_event(l in lists(), il in int_lists()) {
+        let o = offsets_of(&l);
+        let values = flat(&l);
+        let sums: Vec<f64> = l.iter().map(|x| x.iter().fold(0.0, |a, b| a + b)).collect();
+        prop_assert!(same(&kernels::sum_f64(&o, &values), &sums));
+        let io = offsets_of(&il);
+        let isums: Vec<i64> = il.iter().map(|x| x.iter().sum()).collect();
+        prop_assert_eq!(kernels::sum_i64(&io, &flat(&il)), isums);
+        let pos: Vec<i64> = l.iter().map(|x| x.iter().filter(|v| **v > 0.0).count() as i64).collect();
+        prop_assert_eq!(kernels::count_where(&o, |k| values[k] > 0.0), pos);
+        let any: Vec<bool> = l.iter().map(|x| x.iter().any(|v| v.is_nan())).collect();
+        prop_assert_eq!(kernels::any_all(&o, false, |k| values[k].is_nan()), any);
+        let all: Vec<bool> = l.iter().map(|x| x.iter().all(|v| v.is_nan())).collect();
+        prop_assert_eq!(kernels::any_all(&o, true, |k| values[k].is_nan()), all);
+    }
+
+    #[test]
+    fn lorentz_columns_equal_the_scalar_formulas(v in prop::collection::vec((0.0f64..100.0, -3.0f64..3.0, -4.0f64..4.0, 0.0f64..20.0), 0..20)) {
+        let pt: Vec<f64> = v.iter().map(|x| x.0).collect();
+        let eta: Vec<f64> = v.iter().map(|x| x.1).collect();
+        let phi: Vec<f64> = v.iter().map(|x| x.2).collect();
+        let mass: Vec<f64> = v.iter().map(|x| x.3).collect();
+        let cols = kernels::PtEtaPhiM { pt: &pt, eta: &eta, phi: &phi, mass: &mass };
+        let m = kernels::p4_mass(cols);
+        let [spt, seta, sphi, smass] = kernels::p4_add(cols, cols);
+        for i in 0..v.len() {
+            // The textbook formulas, written out independently.
+            let (px, py, pz) = (pt[i] * phi[i].cos(), pt[i] * phi[i].sin(), pt[i] * eta[i].sinh());
+            let e = ((pt[i] * eta[i].cosh()).powi(2) + mass[i] * mass[i]).sqrt();
+            let m2 = e * e - px * px - py * py - pz * pz;
+            prop_assert_eq!(m[i].to_bits(), m2.max(0.0).sqrt().to_bits());
+            // Doubling a vector doubles pt and mass and keeps its direction.
+            prop_assert!((spt[i] - 2.0 * pt[i]).abs() <= 1e-9 * (1.0 + pt[i]));
+            prop_assert!((smass[i] - 2.0 * m[i]).abs() <= 1e-6 * (1.0 + e));
+            if pt[i] > 1e-3 {
+                prop_assert!((seta[i] - eta[i]).abs() < 1e-9);
+                prop_assert!(kernels::delta_phi(sphi[i], phi[i]).abs() < 1e-9);
+            }
+        }
+    }
+
+    #[test]
+    fn delta_phi_is_numpy_mod(a in -20.0f64..20.0, b in -20.0f64..20.0) {
+        use std::f64::consts::{PI, TAU};
+        let d = kernels::delta_phi(a, b);
+        let x = a - b + PI;
+        let want = x - (x / TAU).floor() * TAU - PI;
+        prop_assert!((d - want).abs() < 1e-12, "{} vs {}", d, want);
+        prop_assert!((-PI..=PI).contains(&d));
+        let r = kernels::delta_r(0.5, a, -0.25, b);
+        prop_assert!((r - (0.75f64 * 0.75 + d * d).sqrt()).abs() < 1e-12);
+    }
+}
+
+#[test]
+fn p4_eta_at_zero_pt() {
+    let p = |pz: f64| P4 { px: 0.0, py: 0.0, pz, e: 1.0 };
+    assert_eq!(p(0.0).eta(), 0.0);
+    assert_eq!(p(2.0).eta(), f64::INFINITY);
+    assert_eq!(p(-2.0).eta(), f64::NEG_INFINITY);
+}
+
+#[test]
+fn kernels_refuse_mismatched_inputs() {
+    assert!(matches!(
+        kernels::filter(&[0, 2], &[0, 1], |_| true),
+        Err(kernels::KernelError::LengthMismatch { event: 0, a: 2, b: 1 })
+    ));
+    assert!(matches!(
+        kernels::cartesian(&[0, 1], &[0, 1, 2]),
+        Err(kernels::KernelError::EventCount { .. })
+    ));
+    let err = kernels::take_local(&[0, 2], &[0], &[2]).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "event 0: index 2 out of range for a list of length 2"
+    );
+}

@@ -1,0 +1,5 @@
+//! Integration tests of rask-core, linked into one binary.
+
+mod column;
+mod kernels;
+mod uhi_schema;

@@ -1,0 +1,466 @@
+//! Element-wise work on event columns: operands are broadcast by their structure (missing values
+//! stay missing, lists of one lineage go element by element, per-event values are repeated over
+//! lists), then a whole-buffer leaf function runs once on the flat leaves.
+
+use std::sync::Arc;
+
+use arrow_buffer::{BooleanBuffer, OffsetBuffer};
+use rask_core::column::Col;
+use rask_core::kernels;
+use rask_plan::op::{BinaryOp, LorentzOp, Scalar, UnaryOp};
+use rask_plan::types::DType;
+
+/// An operand: a column or a literal.
+#[derive(Debug, Clone, Copy)]
+pub enum Arg<'a> {
+    Col(&'a Col),
+    Const(Scalar),
+}
+
+type R<T> = Result<T, String>;
+
+fn same_offsets(a: &OffsetBuffer<i32>, b: &OffsetBuffer<i32>) -> bool {
+    a.inner().inner().ptr_eq(b.inner().inner()) && a.len() == b.len() || a[..] == b[..]
+}
+
+/// Broadcasts `args` to one structure and applies `leaf` to the flat leaves (numbers or records
+/// of equal length; literals stay literals).
+pub fn broadcast(args: &[Arg<'_>], leaf: &dyn Fn(&[Arg<'_>]) -> R<Col>) -> R<Col> {
+    if args.iter().any(|a| matches!(a, Arg::Col(Col::Opt(..)))) {
+        let mut valid: Option<BooleanBuffer> = None;
+        let mut inner = Vec::with_capacity(args.len());
+        for a in args {
+            match a {
+                Arg::Col(Col::Opt(v, c)) => {
+                    valid = Some(match valid {
+                        None => v.clone(),
+                        Some(x) => &x & v,
+                    });
+                    inner.push(Arg::Col(c.as_ref()));
+                }
+                other => inner.push(*other),
+            }
+        }
+        let out = broadcast(&inner, leaf)?;
+        let valid = valid.unwrap_or_else(|| BooleanBuffer::new_set(out.len()));
+        return Ok(Col::Opt(valid, Arc::new(out)));
+    }
+    let Some(offsets) = args.iter().find_map(|a| match a {
+        Arg::Col(Col::List(o, _)) => Some(o.clone()),
+        _ => None,
+    }) else {
+        return leaf(args);
+    };
+    let mut parents: Option<Vec<u32>> = None;
+    let mut repeated: Vec<Option<Col>> = vec![None; args.len()];
+    for (i, a) in args.iter().enumerate() {
+        if let Arg::Col(c) = a {
+            match c {
+                Col::List(o, _) => {
+                    if !same_offsets(o, &offsets) {
+                        return Err(mismatch(o, &offsets));
+                    }
+                }
+                other => {
+                    if other.len() != offsets.len() - 1 {
+                        return Err(format!(
+                            "operands with {} and {} events",
+                            other.len(),
+                            offsets.len() - 1
+                        ));
+                    }
+                    let p = parents.get_or_insert_with(|| kernels::parents(&offsets));
+                    repeated[i] = Some(other.take(p));
+                }
+            }
+        }
+    }
+    let items: Vec<Arg<'_>> = args
+        .iter()
+        .zip(&repeated)
+        .map(|(a, r)| match (a, r) {
+            (_, Some(c)) => Arg::Col(c),
+            (Arg::Col(Col::List(_, items)), None) => Arg::Col(items.as_ref()),
+            (other, None) => *other,
+        })
+        .collect();
+    let out = broadcast(&items, leaf)?;
+    Ok(Col::List(offsets, Arc::new(out)))
+}
+
+fn mismatch(a: &OffsetBuffer<i32>, b: &OffsetBuffer<i32>) -> String {
+    let n = a.len().min(b.len());
+    for e in 0..n.saturating_sub(1) {
+        let (x, y) = (a[e + 1] - a[e], b[e + 1] - b[e]);
+        if x != y {
+            return format!("event {e}: lists of different lengths ({x} and {y})");
+        }
+    }
+    format!(
+        "lists over {} and {} events",
+        a.len().saturating_sub(1),
+        b.len().saturating_sub(1)
+    )
+}
+
+/// The row count of the first column among `args`.
+fn rows(args: &[Arg<'_>]) -> usize {
+    args.iter()
+        .find_map(|a| match a {
+            Arg::Col(c) => Some(c.len()),
+            Arg::Const(_) => None,
+        })
+        .unwrap_or(1)
+}
+
+/// A number operand viewed element by element.
+enum Num<'a> {
+    F(&'a [f64]),
+    I(&'a [i64]),
+    B(&'a BooleanBuffer),
+    Const(Scalar),
+}
+
+impl<'a> Num<'a> {
+    fn of(a: &Arg<'a>) -> R<Num<'a>> {
+        Ok(match a {
+            Arg::Col(Col::F64(v)) => Num::F(v),
+            Arg::Col(Col::I64(v)) => Num::I(v),
+            Arg::Col(Col::Bool(v)) => Num::B(v),
+            Arg::Col(other) => return Err(format!("expected numbers, found {}", other.kind())),
+            Arg::Const(s) => Num::Const(*s),
+        })
+    }
+    #[inline]
+    fn f(&self, i: usize) -> f64 {
+        match self {
+            Num::F(v) => v[i],
+            Num::I(v) => v[i] as f64,
+            Num::B(v) => v.value(i) as u8 as f64,
+            Num::Const(s) => s.as_f64(),
+        }
+    }
+    #[inline]
+    fn i(&self, i: usize) -> i64 {
+        match self {
+            Num::F(v) => v[i] as i64,
+            Num::I(v) => v[i],
+            Num::B(v) => v.value(i) as i64,
+            Num::Const(Scalar::I64(x)) => *x,
+            Num::Const(Scalar::Bool(b)) => *b as i64,
+            Num::Const(Scalar::F64(x)) => *x as i64,
+        }
+    }
+    #[inline]
+    fn b(&self, i: usize) -> bool {
+        match self {
+            Num::F(v) => v[i] != 0.0,
+            Num::I(v) => v[i] != 0,
+            Num::B(v) => v.value(i),
+            Num::Const(s) => s.as_f64() != 0.0,
+        }
+    }
+    fn is_int(&self) -> bool {
+        matches!(self, Num::I(_) | Num::Const(Scalar::I64(_)))
+    }
+    fn is_bool(&self) -> bool {
+        matches!(self, Num::B(_) | Num::Const(Scalar::Bool(_)))
+    }
+}
+
+/// The column kind of a plan dtype.
+fn fix(col: Col, d: DType) -> Col {
+    match (&col, d) {
+        (Col::F64(_), DType::F32 | DType::F64)
+        | (Col::I64(_), DType::I32 | DType::I64 | DType::U32 | DType::U64)
+        | (Col::Bool(_), DType::Bool) => col,
+        _ => cast_leaf(&col, d),
+    }
+}
+
+/// A leaf converted to dtype `d` (f32 rounds through f32, as the reference interpreter does).
+pub fn cast_leaf(col: &Col, d: DType) -> Col {
+    let n = col.len();
+    let Ok(x) = Num::of(&Arg::Col(col)) else {
+        return col.clone();
+    };
+    match d {
+        DType::Bool => Col::Bool((0..n).map(|i| x.b(i)).collect()),
+        DType::F32 => Col::F64((0..n).map(|i| x.f(i) as f32 as f64).collect()),
+        DType::F64 => Col::F64((0..n).map(|i| x.f(i)).collect()),
+        _ => Col::I64((0..n).map(|i| x.i(i)).collect()),
+    }
+}
+
+/// Brings every leaf of `col` to the kind of dtype `d` (see [`cast_leaf`]).
+pub fn fix_kind(col: Col, d: DType) -> Col {
+    match col {
+        Col::List(o, items) => {
+            let items = Arc::unwrap_or_clone(items);
+            Col::List(o, Arc::new(fix_kind(items, d)))
+        }
+        Col::Opt(v, inner) => {
+            let inner = Arc::unwrap_or_clone(inner);
+            Col::Opt(v, Arc::new(fix_kind(inner, d)))
+        }
+        Col::Record(..) => col,
+        leaf => fix(leaf, d),
+    }
+}
+
+/// `a op b` on leaves, with the result dtype `out` of the plan.
+pub fn binary(op: BinaryOp, args: &[Arg<'_>], out: DType) -> R<Col> {
+    use BinaryOp::*;
+    let n = rows(args);
+    let (x, y) = (Num::of(&args[0])?, Num::of(&args[1])?);
+    if op.is_logical() {
+        return Ok(Col::Bool(
+            (0..n)
+                .map(|i| {
+                    if op == And {
+                        x.b(i) && y.b(i)
+                    } else {
+                        x.b(i) || y.b(i)
+                    }
+                })
+                .collect(),
+        ));
+    }
+    if op.is_comparison() {
+        use std::cmp::Ordering::*;
+        let test = move |o: Option<std::cmp::Ordering>| match op {
+            Eq => o == Some(Equal),
+            Ne => o != Some(Equal),
+            Lt => o == Some(Less),
+            Le => matches!(o, Some(Less | Equal)),
+            Gt => o == Some(Greater),
+            _ => matches!(o, Some(Greater | Equal)),
+        };
+        let out: BooleanBuffer = if x.is_int() && y.is_int() {
+            (0..n).map(|i| test(Some(x.i(i).cmp(&y.i(i))))).collect()
+        } else if x.is_bool() && y.is_bool() {
+            (0..n).map(|i| test(Some(x.b(i).cmp(&y.b(i))))).collect()
+        } else if let (Num::F(a), Num::Const(c)) = (&x, &y) {
+            let c = c.as_f64();
+            a.iter().map(|v| test(v.partial_cmp(&c))).collect()
+        } else {
+            (0..n).map(|i| test(x.f(i).partial_cmp(&y.f(i)))).collect()
+        };
+        return Ok(Col::Bool(out));
+    }
+    if !out.is_float() && !(x.is_bool() && y.is_bool() && out == DType::Bool) {
+        let f: fn(i64, i64) -> i64 = match op {
+            Add => i64::wrapping_add,
+            Sub => i64::wrapping_sub,
+            Mul => i64::wrapping_mul,
+            Minimum => i64::min,
+            Maximum => i64::max,
+            other => return Err(format!("integer {other:?}")),
+        };
+        return Ok(Col::I64((0..n).map(|i| f(x.i(i), y.i(i))).collect()));
+    }
+    let f: fn(f64, f64) -> f64 = match op {
+        Add => |p, q| p + q,
+        Sub => |p, q| p - q,
+        Mul => |p, q| p * q,
+        Div => |p, q| p / q,
+        Pow => f64::powf,
+        Arctan2 => f64::atan2,
+        Hypot => f64::hypot,
+        Minimum => |p: f64, q: f64| if p.is_nan() || q.is_nan() { f64::NAN } else { p.min(q) },
+        Maximum => |p: f64, q: f64| if p.is_nan() || q.is_nan() { f64::NAN } else { p.max(q) },
+        _ => unreachable!("comparisons and logic are handled above"),
+    };
+    let v: Vec<f64> = match (&x, &y) {
+        (Num::F(a), Num::F(b)) => a.iter().zip(b.iter()).map(|(p, q)| f(*p, *q)).collect(),
+        (Num::F(a), Num::Const(c)) => {
+            let c = c.as_f64();
+            a.iter().map(|p| f(*p, c)).collect()
+        }
+        (Num::Const(c), Num::F(b)) => {
+            let c = c.as_f64();
+            b.iter().map(|q| f(c, *q)).collect()
+        }
+        _ => (0..n).map(|i| f(x.f(i), y.f(i))).collect(),
+    };
+    Ok(fix(Col::F64(v.into()), out))
+}
+
+/// A function of one leaf.
+pub fn unary(op: UnaryOp, args: &[Arg<'_>], out: DType) -> R<Col> {
+    let n = rows(args);
+    let x = Num::of(&args[0])?;
+    Ok(match (op, &x) {
+        (UnaryOp::Not, _) => Col::Bool((0..n).map(|i| !x.b(i)).collect()),
+        (UnaryOp::Neg, Num::I(v)) => Col::I64(v.iter().map(|a| a.wrapping_neg()).collect()),
+        (UnaryOp::Abs, Num::I(v)) => Col::I64(v.iter().map(|a| a.wrapping_abs()).collect()),
+        (u, _) => {
+            let f = u.float_fn();
+            fix(Col::F64((0..n).map(|i| f(x.f(i))).collect()), out)
+        }
+    })
+}
+
+/// `where(cond, a, b)` on leaves.
+pub fn where_(args: &[Arg<'_>], out: DType) -> R<Col> {
+    let n = rows(args);
+    let (c, a, b) = (Num::of(&args[0])?, Num::of(&args[1])?, Num::of(&args[2])?);
+    Ok(match out {
+        DType::Bool => Col::Bool((0..n).map(|i| if c.b(i) { a.b(i) } else { b.b(i) }).collect()),
+        d if d.is_float() => Col::F64((0..n).map(|i| if c.b(i) { a.f(i) } else { b.f(i) }).collect()),
+        _ => Col::I64((0..n).map(|i| if c.b(i) { a.i(i) } else { b.i(i) }).collect()),
+    })
+}
+
+/// A numeric field of a record leaf, as f64.
+fn field_f64(c: &Col, name: &str) -> R<Vec<f64>> {
+    c.field(name)
+        .ok_or_else(|| format!("the records have no field '{name}'"))?
+        .to_f64()
+}
+
+fn phi_of(a: &Arg<'_>) -> R<Vec<f64>> {
+    match a {
+        Arg::Col(c @ Col::Record(..)) => field_f64(c, "phi"),
+        Arg::Col(c) => c.to_f64(),
+        Arg::Const(_) => Err("delta_phi of a literal".to_string()),
+    }
+}
+
+fn record_of<'a>(a: &Arg<'a>) -> R<&'a Col> {
+    match a {
+        Arg::Col(c @ Col::Record(..)) => Ok(c),
+        Arg::Col(c) => Err(format!("expected vector records, found {}", c.kind())),
+        Arg::Const(_) => Err("expected vector records, found a literal".to_string()),
+    }
+}
+
+/// Lorentz-vector operations on record leaves (`pt, eta, phi, mass`).
+pub fn lorentz(op: LorentzOp, args: &[Arg<'_>]) -> R<Col> {
+    let vec4 = |a: &Arg<'_>| -> R<[Vec<f64>; 4]> {
+        let r = record_of(a)?;
+        Ok([
+            field_f64(r, "pt")?,
+            field_f64(r, "eta")?,
+            field_f64(r, "phi")?,
+            field_f64(r, "mass")?,
+        ])
+    };
+    Ok(match op {
+        LorentzOp::Add => {
+            let (a, b) = (vec4(&args[0])?, vec4(&args[1])?);
+            let pa = kernels::PtEtaPhiM {
+                pt: &a[0],
+                eta: &a[1],
+                phi: &a[2],
+                mass: &a[3],
+            };
+            let pb = kernels::PtEtaPhiM {
+                pt: &b[0],
+                eta: &b[1],
+                phi: &b[2],
+                mass: &b[3],
+            };
+            let [pt, eta, phi, mass] = kernels::p4_add(pa, pb);
+            Col::record(
+                pt.len(),
+                vec![
+                    ("pt".to_string(), Col::F64(pt.into())),
+                    ("eta".to_string(), Col::F64(eta.into())),
+                    ("phi".to_string(), Col::F64(phi.into())),
+                    ("mass".to_string(), Col::F64(mass.into())),
+                ],
+            )
+        }
+        LorentzOp::Mass => {
+            let a = vec4(&args[0])?;
+            Col::F64(
+                kernels::p4_mass(kernels::PtEtaPhiM {
+                    pt: &a[0],
+                    eta: &a[1],
+                    phi: &a[2],
+                    mass: &a[3],
+                })
+                .into(),
+            )
+        }
+        LorentzOp::Pt => Col::F64(field_f64(record_of(&args[0])?, "pt")?.into()),
+        LorentzOp::Eta => Col::F64(field_f64(record_of(&args[0])?, "eta")?.into()),
+        LorentzOp::Phi => Col::F64(field_f64(record_of(&args[0])?, "phi")?.into()),
+        LorentzOp::DeltaPhi => {
+            let (a, b) = (phi_of(&args[0])?, phi_of(&args[1])?);
+            Col::F64(
+                a.iter()
+                    .zip(&b)
+                    .map(|(x, y)| kernels::delta_phi(*x, *y))
+                    .collect(),
+            )
+        }
+        LorentzOp::DeltaR => {
+            let (a, b) = (record_of(&args[0])?, record_of(&args[1])?);
+            let (ea, pa, eb, pb) = (
+                field_f64(a, "eta")?,
+                field_f64(a, "phi")?,
+                field_f64(b, "eta")?,
+                field_f64(b, "phi")?,
+            );
+            Col::F64(
+                (0..ea.len())
+                    .map(|i| kernels::delta_r(ea[i], pa[i], eb[i], pb[i]))
+                    .collect(),
+            )
+        }
+    })
+}
+
+/// The leaves of `args` as f64 columns of one record (for histogram fills).
+pub fn tuple(args: &[Arg<'_>]) -> R<Col> {
+    let n = rows(args);
+    let fields = args
+        .iter()
+        .enumerate()
+        .map(|(k, a)| {
+            let x = Num::of(a)?;
+            Ok((k.to_string(), Col::F64((0..n).map(|i| x.f(i)).collect())))
+        })
+        .collect::<R<Vec<_>>>()?;
+    Ok(Col::record(n, fields))
+}
+
+/// The rows of the leaves of `col` (a broadcast [`tuple`]) that are present: lists flattened,
+/// missing values dropped. Returns the f64 columns of the record at the bottom.
+pub fn present_leaves(col: &Col) -> R<Vec<Vec<f64>>> {
+    fn walk(col: &Col, sel: Option<Vec<u32>>) -> R<Vec<Vec<f64>>> {
+        match col {
+            Col::Opt(valid, inner) => {
+                let keep: Vec<u32> = match sel {
+                    None => valid.set_indices().map(|i| i as u32).collect(),
+                    Some(s) => s.into_iter().filter(|&i| valid.value(i as usize)).collect(),
+                };
+                walk(inner, Some(keep))
+            }
+            Col::List(o, items) => {
+                let inner: Option<Vec<u32>> = sel.map(|s| {
+                    let mut out = Vec::new();
+                    for i in s {
+                        out.extend(o[i as usize] as u32..o[i as usize + 1] as u32);
+                    }
+                    out
+                });
+                walk(items, inner)
+            }
+            Col::Record(_, fields) => fields
+                .iter()
+                .map(|(_, c)| {
+                    let c = match &sel {
+                        None => c.clone(),
+                        Some(s) => c.take(s),
+                    };
+                    c.to_f64()
+                })
+                .collect(),
+            other => Err(format!("unexpected {} while filling", other.kind())),
+        }
+    }
+    walk(col, None)
+}

@@ -1,0 +1,624 @@
+//! One partition of an event plan: every node evaluated once (the plan is already deduplicated
+//! by CSE) on [`Col`] columns with the whole-buffer kernels of `rask_core::kernels`.
+//!
+//! The semantics are those of the reference interpreter (`rask_plan::reference`), which the
+//! tests use as the oracle: first minimum/maximum skipping NaN, IEEE comparisons, stable sorts
+//! with NaN last, missing values propagated by element-wise operations.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use arrow_buffer::BooleanBuffer;
+use rask_core::column::Col;
+use rask_core::hist::Histogram;
+use rask_core::kernels;
+use rask_plan::op::{FusedBody, FusedRef, Op, ReduceOp, Scalar};
+use rask_plan::types::{DType, Layout, Ty};
+use rask_plan::{Graph, Key, NodeId};
+
+use super::broadcast::{self, Arg};
+use crate::block::{Partial, reduce_array};
+use crate::error::ExecError;
+
+/// The value of a node on one partition.
+#[derive(Debug, Clone)]
+pub enum EvValue {
+    /// One value per event of the partition.
+    Col(Col),
+    /// A literal.
+    Const(Scalar),
+    /// A flat array (made by `flatten`), not aligned with events.
+    Flat(Col),
+    /// A partial reduction or histogram.
+    Partial(Partial),
+}
+
+type R<T> = Result<T, String>;
+
+/// Evaluates `outputs` on one partition whose sources are `sources` (record columns by node).
+pub fn evaluate(
+    graph: &Graph,
+    outputs: &[NodeId],
+    sources: &HashMap<NodeId, Col>,
+) -> Result<Vec<EvValue>, ExecError> {
+    let mut values: HashMap<NodeId, EvValue> = HashMap::new();
+    for id in graph.topo_order(outputs) {
+        let node = graph.node(id);
+        let out = if let Op::Source(_) = &node.op {
+            EvValue::Col(sources.get(&id).cloned().ok_or_else(|| {
+                ExecError::Eval(format!("no data for source {}", graph.describe(id)))
+            })?)
+        } else {
+            let inputs: Vec<&EvValue> = node.inputs.iter().map(|i| &values[i]).collect();
+            let tys: Vec<&Ty> = node.inputs.iter().map(|i| &graph.node(*i).ty).collect();
+            eval_op(&node.op, &inputs, &tys, &node.ty)
+                .map_err(|m| ExecError::Eval(format!("evaluating {}: {m}", graph.describe(id))))?
+        };
+        values.insert(id, out);
+    }
+    Ok(outputs.iter().map(|o| values[o].clone()).collect())
+}
+
+fn col<'a>(v: &'a EvValue) -> R<&'a Col> {
+    match v {
+        EvValue::Col(c) | EvValue::Flat(c) => Ok(c),
+        EvValue::Const(_) => Err("expected per-event values, got a literal".to_string()),
+        EvValue::Partial(_) => Err("expected per-event values, got a reduction".to_string()),
+    }
+}
+
+fn arg(v: &EvValue) -> R<Arg<'_>> {
+    Ok(match v {
+        EvValue::Const(s) => Arg::Const(*s),
+        other => Arg::Col(col(other)?),
+    })
+}
+
+fn out_dtype(out: &Ty) -> DType {
+    out.dtype().unwrap_or(DType::F64)
+}
+
+/// Wraps a column like the inputs: flat arrays stay flat, per-event columns stay per event.
+fn like(inputs: &[&EvValue], c: Col) -> EvValue {
+    if inputs.iter().any(|v| matches!(v, EvValue::Flat(_))) {
+        EvValue::Flat(c)
+    } else {
+        EvValue::Col(c)
+    }
+}
+
+fn list_parts(c: &Col, what: &str) -> R<(arrow_buffer::OffsetBuffer<i32>, Arc<Col>)> {
+    match c {
+        Col::List(o, items) => Ok((o.clone(), items.clone())),
+        other => Err(format!("{what} needs lists, found {}", other.kind())),
+    }
+}
+
+fn eval_op(op: &Op, inputs: &[&EvValue], tys: &[&Ty], out: &Ty) -> R<EvValue> {
+    let args = || inputs.iter().map(|v| arg(v)).collect::<R<Vec<_>>>();
+    let kerr = |e: kernels::KernelError| e.to_string();
+    Ok(match op {
+        Op::Literal(s) => EvValue::Const(*s),
+        Op::Unary(u) => {
+            let d = out_dtype(out);
+            like(
+                inputs,
+                broadcast::broadcast(&args()?, &|a| broadcast::unary(*u, a, d))?,
+            )
+        }
+        Op::Binary(b) => {
+            let d = out_dtype(out);
+            let a = args()?;
+            if a.iter().all(|x| matches!(x, Arg::Const(_))) {
+                return Err("an operation of two literals (folded by the optimiser)".to_string());
+            }
+            like(
+                inputs,
+                broadcast::broadcast(&a, &|a| broadcast::binary(*b, a, d))?,
+            )
+        }
+        Op::Where => {
+            let d = out_dtype(out);
+            like(
+                inputs,
+                broadcast::broadcast(&args()?, &|a| broadcast::where_(a, d))?,
+            )
+        }
+        Op::Cast(d) => like(
+            inputs,
+            broadcast::broadcast(&args()?, &|a| match a[0] {
+                Arg::Col(c) => Ok(broadcast::cast_leaf(c, *d)),
+                Arg::Const(_) => Err("cast of a literal".to_string()),
+            })?,
+        ),
+        Op::Lorentz(l) => EvValue::Col(broadcast::broadcast(&args()?, &|a| {
+            broadcast::lorentz(*l, a)
+        })?),
+        Op::Mask => mask(inputs[0], inputs[1])?,
+        Op::Reduce { op: r, axis } => reduce(*r, *axis, inputs[0], out)?,
+        Op::Field(name) => EvValue::Col(field(col(inputs[0])?, name)?),
+        Op::Zip(names) => EvValue::Col(zip(names, inputs)?),
+        Op::WithField(name) => EvValue::Col(with_field(col(inputs[0])?, name, col(inputs[1])?)?),
+        Op::Num => match col(inputs[0])? {
+            Col::List(o, _) => EvValue::Col(Col::I64(kernels::counts(o).into())),
+            other => return Err(format!("num needs lists, found {}", other.kind())),
+        },
+        Op::Combinations { n, names } | Op::ArgCombinations { n, names } => {
+            let (o, items) = list_parts(col(inputs[0])?, op.name())?;
+            let t = kernels::combinations(&o, *n as usize).map_err(kerr)?;
+            let fields = tuple_fields(&t, names, &items, &o, matches!(op, Op::ArgCombinations { .. }));
+            let len = t.slots.first().map_or(0, Vec::len);
+            EvValue::Col(Col::list(t.offsets, Col::record(len, fields)))
+        }
+        Op::Cartesian { names } => {
+            let (oa, ia) = list_parts(col(inputs[0])?, "cartesian")?;
+            let (ob, ib) = list_parts(col(inputs[1])?, "cartesian")?;
+            let t = kernels::cartesian(&oa, &ob).map_err(kerr)?;
+            let len = t.slots[0].len();
+            let fields = vec![
+                (names[0].clone(), ia.take(&t.slots[0])),
+                (names[1].clone(), ib.take(&t.slots[1])),
+            ];
+            EvValue::Col(Col::list(t.offsets, Col::record(len, fields)))
+        }
+        Op::CartesianNested { names } => {
+            let (oa, ia) = list_parts(col(inputs[0])?, "cartesian_nested")?;
+            let (ob, ib) = list_parts(col(inputs[1])?, "cartesian_nested")?;
+            let (inner, t) = kernels::cartesian_nested(&oa, &ob).map_err(kerr)?;
+            let len = t.slots[0].len();
+            let fields = vec![
+                (names[0].clone(), ia.take(&t.slots[0])),
+                (names[1].clone(), ib.take(&t.slots[1])),
+            ];
+            let pairs = Col::list(inner, Col::record(len, fields));
+            EvValue::Col(Col::List(oa, Arc::new(pairs)))
+        }
+        Op::ArgMin { keepdims } | Op::ArgMax { keepdims } => {
+            let (o, items) = list_parts(col(inputs[0])?, op.name())?;
+            let max = matches!(op, Op::ArgMax { .. });
+            let found = arg_extreme(&o, &items, max)?;
+            let local: Vec<Option<i64>> = found
+                .iter()
+                .enumerate()
+                .map(|(e, k)| k.map(|k| k as i64 - o[e] as i64))
+                .collect();
+            EvValue::Col(optional_index(&local, *keepdims))
+        }
+        Op::Firsts => {
+            let (o, items) = list_parts(col(inputs[0])?, "firsts")?;
+            let idx: Vec<Option<u32>> = o
+                .windows(2)
+                .map(|w| (w[1] > w[0]).then_some(w[0] as u32))
+                .collect();
+            EvValue::Col(items.take_opt(&idx))
+        }
+        Op::FillNone(value) => match col(inputs[0])? {
+            Col::Opt(valid, inner) if inner.is_number() => {
+                let d = out_dtype(out);
+                let filled = broadcast::where_(
+                    &[
+                        Arg::Col(&Col::Bool(valid.clone())),
+                        Arg::Col(inner),
+                        Arg::Const(*value),
+                    ],
+                    d,
+                )?;
+                EvValue::Col(broadcast::fix_kind(
+                    if d == DType::F32 {
+                        broadcast::cast_leaf(&filled, d)
+                    } else {
+                        filled
+                    },
+                    d,
+                ))
+            }
+            Col::Opt(..) => return Err("fill_none of optional lists or records".to_string()),
+            other => EvValue::Col(other.clone()),
+        },
+        Op::LocalIndex => {
+            let (o, _) = list_parts(col(inputs[0])?, "local_index")?;
+            EvValue::Col(Col::List(
+                o.clone(),
+                Arc::new(Col::I64(kernels::local_index(&o).into())),
+            ))
+        }
+        Op::Concatenate => {
+            let (oa, ia) = list_parts(col(inputs[0])?, "concatenate")?;
+            let (ob, ib) = list_parts(col(inputs[1])?, "concatenate")?;
+            let (offsets, idx) = kernels::concat_index(&oa, &ob, ia.len()).map_err(kerr)?;
+            let keep = match out {
+                Ty::Events {
+                    layout: Layout::List { item, .. },
+                    ..
+                } => item.field_names(),
+                _ => Vec::new(),
+            };
+            let stacked = project(&ia, &keep)?.append(&project(&ib, &keep)?)?;
+            let d = out.dtype();
+            let stacked = match d {
+                Some(d) if stacked.is_number() => broadcast::fix_kind(stacked, d),
+                _ => stacked,
+            };
+            EvValue::Col(Col::list(offsets, stacked.take(&idx)))
+        }
+        Op::Flatten => match (col(inputs[0])?, out) {
+            (Col::List(o, items), Ty::Events { .. }) => {
+                let Col::List(o2, inner) = items.as_ref() else {
+                    return Err("flatten of events needs lists of lists".to_string());
+                };
+                let offsets: Vec<i32> = o.iter().map(|&k| o2[k as usize]).collect();
+                EvValue::Col(Col::list(offsets, inner.as_ref().clone()))
+            }
+            (Col::List(_, items), _) => EvValue::Flat(items.as_ref().clone()),
+            (c, _) => EvValue::Flat(c.clone()),
+        },
+        Op::Take => take(col(inputs[0])?, col(inputs[1])?)?,
+        Op::Sort { ascending } | Op::ArgSort { ascending } => {
+            let (o, items) = list_parts(col(inputs[0])?, op.name())?;
+            let perm = match items.as_ref() {
+                Col::F64(v) => kernels::sort_permutation(&o, v, *ascending),
+                Col::I64(v) => kernels::sort_permutation(&o, v, *ascending),
+                Col::Bool(v) => {
+                    let k: Vec<i64> = v.iter().map(|b| b as i64).collect();
+                    kernels::sort_permutation(&o, &k, *ascending)
+                }
+                other => return Err(format!("{} needs numbers, found {}", op.name(), other.kind())),
+            };
+            let items = if matches!(op, Op::ArgSort { .. }) {
+                let parents = kernels::parents(&o);
+                Col::I64(
+                    perm.iter()
+                        .zip(&parents)
+                        .map(|(&k, &e)| k as i64 - o[e as usize] as i64)
+                        .collect(),
+                )
+            } else {
+                items.take(&perm)
+            };
+            EvValue::Col(Col::List(o, Arc::new(items)))
+        }
+        Op::Hist { axes, storage } => {
+            let a = args()?;
+            let tuples = broadcast::broadcast(&a, &broadcast::tuple)?;
+            let cols = broadcast::present_leaves(&tuples)?;
+            let core_axes = axes.iter().map(crate::hist::core_axis).collect();
+            let mut h = Histogram::new(core_axes, crate::hist::core_storage(*storage));
+            let refs: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
+            let (values, weights) = if refs.len() > axes.len() {
+                (&refs[..axes.len()], Some(refs[axes.len()]))
+            } else {
+                (&refs[..], None)
+            };
+            h.fill(values, weights).map_err(|e| e.to_string())?;
+            EvValue::Partial(Partial::Hist(h))
+        }
+        Op::Fused(body) => eval_fused(body, inputs, tys)?,
+        Op::Cached(_) => {
+            return Err("persisted values are not held by the engine yet".to_string());
+        }
+        Op::Source(_) => return Err("sources are read by the partition".to_string()),
+        Op::RandomNormal { .. }
+        | Op::Full { .. }
+        | Op::Arange { .. }
+        | Op::FromArrow { .. }
+        | Op::Reshape { .. }
+        | Op::Transpose => {
+            return Err(format!(
+                "{} mixed with event sources in one plan",
+                op.name()
+            ));
+        }
+    })
+}
+
+fn eval_fused(body: &FusedBody, inputs: &[&EvValue], tys: &[&Ty]) -> R<EvValue> {
+    let mut vals: Vec<EvValue> = Vec::with_capacity(body.ops.len());
+    let mut vtys: Vec<Ty> = Vec::with_capacity(body.ops.len());
+    for (i, (op, refs)) in body.ops.iter().enumerate() {
+        let (ds, ts): (Vec<&EvValue>, Vec<&Ty>) = refs
+            .iter()
+            .map(|r| match r {
+                FusedRef::Input(k) => (inputs[*k], tys[*k]),
+                FusedRef::Op(j) => (&vals[*j], &vtys[*j]),
+            })
+            .unzip();
+        // Lineages only need to be consistent inside the body, so one placeholder key serves.
+        let typed: Vec<(&Ty, Key)> = ts.iter().map(|t| (*t, Key(0))).collect();
+        let ty = rask_plan::typing::infer(op, &typed, Key(i as u128))
+            .map_err(|e| format!("fused op {}: {e}", op.name()))?;
+        let v = eval_op(op, &ds, &ts, &ty)?;
+        vals.push(v);
+        vtys.push(ty);
+    }
+    vals.into_iter()
+        .nth(body.output)
+        .ok_or_else(|| "fused body without output".to_string())
+}
+
+fn tuple_fields(
+    t: &kernels::Tuples,
+    names: &[String],
+    items: &Col,
+    offsets: &[i32],
+    indices: bool,
+) -> Vec<(String, Col)> {
+    let parents = if indices {
+        kernels::parents(&t.offsets)
+    } else {
+        Vec::new()
+    };
+    names
+        .iter()
+        .zip(&t.slots)
+        .map(|(name, slot)| {
+            let c = if indices {
+                Col::I64(
+                    slot.iter()
+                        .zip(&parents)
+                        .map(|(&k, &e)| k as i64 - offsets[e as usize] as i64)
+                        .collect(),
+                )
+            } else {
+                items.take(slot)
+            };
+            (name.clone(), c)
+        })
+        .collect()
+}
+
+fn arg_extreme(o: &[i32], items: &Col, max: bool) -> R<Vec<Option<u32>>> {
+    Ok(match items {
+        Col::F64(v) => kernels::arg_extreme(o, v, max),
+        Col::I64(v) => kernels::arg_extreme(o, v, max),
+        Col::Bool(v) => {
+            let k: Vec<i64> = v.iter().map(|b| b as i64).collect();
+            kernels::arg_extreme(o, &k, max)
+        }
+        other => return Err(format!("argmin/argmax need numbers, found {}", other.kind())),
+    })
+}
+
+/// Per-event optional indices as a list of 0 or 1 (`keepdims`) or an optional value.
+fn optional_index(local: &[Option<i64>], keepdims: bool) -> Col {
+    let values: Vec<i64> = local.iter().map(|k| k.unwrap_or(0)).collect();
+    if keepdims {
+        let present: Vec<i64> = local.iter().flatten().copied().collect();
+        let offsets = kernels::offsets_from_lengths(local.iter().map(|k| k.is_some() as usize))
+            .expect("at most one element per event fits 32-bit offsets for < 2^31 events");
+        Col::list(offsets, Col::I64(present.into()))
+    } else {
+        Col::Opt(
+            local.iter().map(Option::is_some).collect(),
+            Arc::new(Col::I64(values.into())),
+        )
+    }
+}
+
+fn field(c: &Col, name: &str) -> R<Col> {
+    Ok(match c {
+        Col::Record(..) => c
+            .field(name)
+            .cloned()
+            .ok_or_else(|| format!("no field '{name}' (was the branch read?)"))?,
+        Col::List(o, items) => Col::List(o.clone(), Arc::new(field(items, name)?)),
+        Col::Opt(v, inner) => Col::Opt(v.clone(), Arc::new(field(inner, name)?)),
+        other => return Err(format!("cannot take field '{name}' of {}", other.kind())),
+    })
+}
+
+fn zip(names: &[String], inputs: &[&EvValue]) -> R<Col> {
+    let cols: Vec<&Col> = inputs.iter().map(|v| col(v)).collect::<R<_>>()?;
+    let args: Vec<Arg<'_>> = cols.iter().map(|c| Arg::Col(c)).collect();
+    // Zip is a broadcast whose leaf builds the record (records are leaves of broadcasting, and
+    // options do not occur in zipped NanoAOD fields).
+    broadcast::broadcast(&args, &|leaves| {
+        let n = leaves.iter().find_map(|a| match a {
+            Arg::Col(c) => Some(c.len()),
+            Arg::Const(_) => None,
+        });
+        let fields = names
+            .iter()
+            .zip(leaves)
+            .map(|(name, a)| match a {
+                Arg::Col(c) => Ok((name.clone(), (*c).clone())),
+                Arg::Const(_) => Err("zip of a literal".to_string()),
+            })
+            .collect::<R<Vec<_>>>()?;
+        Ok(Col::record(n.unwrap_or(0), fields))
+    })
+}
+
+fn with_field(record: &Col, name: &str, value: &Col) -> R<Col> {
+    Ok(match (record, value) {
+        (Col::Record(n, fields), v) => {
+            let mut out: Vec<(String, Col)> = fields
+                .iter()
+                .filter(|(m, _)| m != name)
+                .cloned()
+                .collect();
+            out.push((name.to_string(), v.clone()));
+            Col::record(*n, out)
+        }
+        (Col::List(o, items), Col::List(vo, vi)) => {
+            if o[..] != vo[..] {
+                return Err("the new field has other list lengths than the records".to_string());
+            }
+            Col::List(o.clone(), Arc::new(with_field(items, name, vi)?))
+        }
+        (Col::List(o, items), v) => {
+            let repeated = v.take(&kernels::parents(o));
+            Col::List(o.clone(), Arc::new(with_field(items, name, &repeated)?))
+        }
+        (other, _) => return Err(format!("with_field needs records, found {}", other.kind())),
+    })
+}
+
+/// The record fields `keep` (in that order) of `c`; other columns unchanged.
+fn project(c: &Col, keep: &[String]) -> R<Col> {
+    match c {
+        Col::Record(n, _) if !keep.is_empty() => {
+            let fields = keep
+                .iter()
+                .map(|k| {
+                    c.field(k)
+                        .cloned()
+                        .map(|f| (k.clone(), f))
+                        .ok_or_else(|| format!("the records lack field '{k}'"))
+                })
+                .collect::<R<Vec<_>>>()?;
+            Ok(Col::record(*n, fields))
+        }
+        other => Ok(other.clone()),
+    }
+}
+
+fn mask(data: &EvValue, m: &EvValue) -> R<EvValue> {
+    match (data, col(m)?) {
+        (EvValue::Flat(d), Col::Bool(keep)) => {
+            let idx: Vec<u32> = keep.set_indices().map(|i| i as u32).collect();
+            Ok(EvValue::Flat(d.take(&idx)))
+        }
+        (EvValue::Col(d), Col::Bool(keep)) => {
+            if d.len() != keep.len() {
+                return Err(format!("a mask of {} events for {} events", keep.len(), d.len()));
+            }
+            let idx: Vec<u32> = keep.set_indices().map(|i| i as u32).collect();
+            Ok(EvValue::Col(d.take(&idx)))
+        }
+        (EvValue::Col(Col::List(o, items)), Col::List(mo, flags)) => {
+            let Col::Bool(flags) = flags.as_ref() else {
+                return Err("a jagged mask must hold booleans".to_string());
+            };
+            let (offsets, kept) =
+                kernels::filter(o, mo, |k| flags.value(k)).map_err(|e| e.to_string())?;
+            Ok(EvValue::Col(Col::list(offsets, items.take(&kept))))
+        }
+        (_, m) => Err(format!("cannot mask with {}", m.kind())),
+    }
+}
+
+fn take(data: &Col, index: &Col) -> R<EvValue> {
+    let (o, items) = list_parts(data, "indexing")?;
+    let kerr = |e: kernels::KernelError| e.to_string();
+    Ok(EvValue::Col(match index {
+        Col::List(io, idx) => {
+            let idx: &[i64] = match idx.as_ref() {
+                Col::I64(v) => v,
+                other => return Err(format!("indices must be integers, found {}", other.kind())),
+            };
+            let global = kernels::take_local(&o, &kernels::parents(io), idx).map_err(kerr)?;
+            Col::List(io.clone(), Arc::new(items.take(&global)))
+        }
+        Col::Opt(valid, idx) => {
+            let Col::I64(v) = idx.as_ref() else {
+                return Err("indices must be integers".to_string());
+            };
+            let local: Vec<Option<i64>> = v
+                .iter()
+                .enumerate()
+                .map(|(e, &k)| valid.value(e).then_some(k))
+                .collect();
+            let global = kernels::take_per_event(&o, &local).map_err(kerr)?;
+            items.take_opt(&global)
+        }
+        Col::I64(v) => {
+            let local: Vec<Option<i64>> = v.iter().map(|&k| Some(k)).collect();
+            let global: Vec<u32> = kernels::take_per_event(&o, &local)
+                .map_err(kerr)?
+                .into_iter()
+                .flatten()
+                .collect();
+            items.take(&global)
+        }
+        other => return Err(format!("indices must be integers, found {}", other.kind())),
+    }))
+}
+
+fn reduce(r: ReduceOp, axis: Option<u8>, v: &EvValue, out: &Ty) -> R<EvValue> {
+    match axis {
+        None => {
+            let c = col(v)?;
+            let flat = flat_present(c)?;
+            let array = flat.to_arrow().map_err(|e| e.to_string())?;
+            let p = reduce_array(r, &array).map_err(|e| e.to_string())?;
+            Ok(EvValue::Partial(p))
+        }
+        Some(1) => Ok(EvValue::Col(reduce_lists(r, col(v)?, out)?)),
+        Some(2) => match col(v)? {
+            Col::List(o, inner) => {
+                let inner_ty = match out {
+                    Ty::Events {
+                        layout: Layout::List { item, .. },
+                        rows,
+                    } => Ty::Events {
+                        layout: (**item).clone(),
+                        rows: *rows,
+                    },
+                    other => other.clone(),
+                };
+                Ok(EvValue::Col(Col::List(
+                    o.clone(),
+                    Arc::new(reduce_lists(r, inner, &inner_ty)?),
+                )))
+            }
+            other => Err(format!("axis-2 reductions need lists, found {}", other.kind())),
+        },
+        Some(a) => Err(format!("reductions over axis {a} of events")),
+    }
+}
+
+/// The present leaves of a column, flattened (for whole-collection reductions).
+fn flat_present(c: &Col) -> R<Col> {
+    Ok(match c {
+        Col::List(_, items) => flat_present(items)?,
+        Col::Opt(valid, inner) => {
+            let idx: Vec<u32> = valid.set_indices().map(|i| i as u32).collect();
+            flat_present(&inner.take(&idx))?
+        }
+        Col::Record(..) => return Err("cannot reduce records".to_string()),
+        leaf => leaf.clone(),
+    })
+}
+
+fn reduce_lists(r: ReduceOp, c: &Col, out: &Ty) -> R<Col> {
+    let (o, items) = list_parts(c, "per-event reductions")?;
+    let d = out_dtype(out);
+    Ok(match r {
+        ReduceOp::Count => Col::I64(kernels::counts(&o).into()),
+        ReduceOp::Sum => match items.as_ref() {
+            Col::F64(v) => broadcast::fix_kind(Col::F64(kernels::sum_f64(&o, v).into()), d),
+            Col::I64(v) => broadcast::fix_kind(Col::I64(kernels::sum_i64(&o, v).into()), d),
+            Col::Bool(v) => Col::I64(kernels::count_where(&o, |k| v.value(k)).into()),
+            other => return Err(format!("sum of {}", other.kind())),
+        },
+        ReduceOp::Mean => {
+            let v = items.to_f64()?;
+            let sums = kernels::sum_f64(&o, &v);
+            let valid: BooleanBuffer = o.windows(2).map(|w| w[1] > w[0]).collect();
+            let means: Vec<f64> = sums
+                .iter()
+                .zip(o.windows(2))
+                .map(|(s, w)| s / (w[1] - w[0]).max(1) as f64)
+                .collect();
+            Col::Opt(valid, Arc::new(Col::F64(means.into())))
+        }
+        ReduceOp::Min | ReduceOp::Max => {
+            let found = arg_extreme(&o, &items, r == ReduceOp::Max)?;
+            let Col::Opt(valid, values) = items.take_opt(&found) else {
+                unreachable!("take_opt gives an optional column")
+            };
+            let values = broadcast::fix_kind(Arc::unwrap_or_clone(values), d);
+            Col::Opt(valid, Arc::new(values))
+        }
+        ReduceOp::Any | ReduceOp::All => {
+            let all = r == ReduceOp::All;
+            let flags: BooleanBuffer = match items.as_ref() {
+                Col::Bool(v) => kernels::any_all(&o, all, |k| v.value(k)).into_iter().collect(),
+                Col::F64(v) => kernels::any_all(&o, all, |k| v[k] != 0.0).into_iter().collect(),
+                Col::I64(v) => kernels::any_all(&o, all, |k| v[k] != 0).into_iter().collect(),
+                other => return Err(format!("any/all of {}", other.kind())),
+            };
+            Col::Bool(flags)
+        }
+    })
+}

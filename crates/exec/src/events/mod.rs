@@ -1,0 +1,7 @@
+//! Event plans on the engine: a partition's branches become [`rask_core::column::Col`]
+//! columns ([`source`]), every node is evaluated once on them ([`eval`]) with element-wise work
+//! broadcast by structure ([`broadcast`]) and jagged work done by `rask_core::kernels`.
+
+pub mod broadcast;
+pub mod eval;
+pub mod source;

@@ -1,0 +1,112 @@
+//! A partition's record batch turned into the source's column: NanoAOD branches grouped into
+//! collections by prefix (`Muon_pt`, `Muon_eta` → `Muon: var * {pt, eta}` sharing the offsets of
+//! their counter), flat groups into records (`MET_pt` → `MET.pt`).
+
+use arrow_array::{Array, RecordBatch};
+use rask_core::column::Col;
+use rask_plan::types::{Layout, Ty};
+
+use crate::error::ExecError;
+
+/// The column of a source node of type `ty` from the branches read into `batch`.
+pub fn source_col(batch: &RecordBatch, ty: &Ty, label: &str) -> Result<Col, ExecError> {
+    let err = |m: String| ExecError::Eval(format!("source '{label}': {m}"));
+    let Ty::Events {
+        layout: Layout::Record(fields),
+        ..
+    } = ty
+    else {
+        return Err(err("a source is a record of branches".to_string()));
+    };
+    let n = batch.num_rows();
+    let read = |name: &str| -> Result<Option<Col>, ExecError> {
+        match batch.column_by_name(name) {
+            None => Ok(None),
+            Some(a) => Col::from_arrow(a.as_ref())
+                .map(Some)
+                .map_err(|e| err(format!("branch '{name}': {e}"))),
+        }
+    };
+    let mut out = Vec::new();
+    for (name, layout) in fields {
+        if let Some(c) = read(name)? {
+            out.push((name.clone(), c));
+            continue;
+        }
+        let mut members = Vec::new();
+        for m in layout.field_names() {
+            if let Some(c) = read(&format!("{name}_{m}"))? {
+                members.push((m, c));
+            }
+        }
+        match layout {
+            Layout::List { .. } => {
+                let offsets = match members.first() {
+                    Some((_, Col::List(o, _))) => o.clone(),
+                    Some((m, other)) => {
+                        return Err(err(format!(
+                            "branch '{name}_{m}' is {}, not a list",
+                            other.kind()
+                        )));
+                    }
+                    None => {
+                        // Only the lengths are needed: the counter branch was read.
+                        let counter = batch
+                            .schema()
+                            .fields()
+                            .iter()
+                            .find_map(|f| {
+                                f.metadata()
+                                    .get(rask_core::COUNTER_METADATA_KEY)
+                                    .filter(|_| f.name().starts_with(&format!("{name}_")))
+                                    .cloned()
+                            })
+                            .or_else(|| Some(format!("n{name}")));
+                        let Some(counts) = counter.and_then(|c| read(&c).ok().flatten()) else {
+                            continue;
+                        };
+                        let counts = counts.to_f64().map_err(err)?;
+                        let offsets = rask_core::kernels::offsets_from_lengths(
+                            counts.iter().map(|&c| c.max(0.0) as usize),
+                        )
+                        .map_err(|e| err(e.to_string()))?;
+                        let total = *offsets.last().unwrap_or(&0) as usize;
+                        out.push((name.clone(), Col::list(offsets, Col::record(total, vec![]))));
+                        continue;
+                    }
+                };
+                let mut items = Vec::with_capacity(members.len());
+                for (m, c) in members {
+                    let Col::List(o, values) = c else {
+                        return Err(err(format!("branch '{name}_{m}' is not a list")));
+                    };
+                    if o[..] != offsets[..] {
+                        return Err(err(format!(
+                            "branch '{name}_{m}' has other list lengths than the rest of '{name}'"
+                        )));
+                    }
+                    items.push((m, values.as_ref().clone()));
+                }
+                let total = *offsets.last().unwrap_or(&0) as usize;
+                out.push((
+                    name.clone(),
+                    Col::List(offsets, std::sync::Arc::new(Col::record(total, items))),
+                ));
+            }
+            Layout::Record(_) if !members.is_empty() => {
+                out.push((name.clone(), Col::record(n, members)));
+            }
+            _ => {}
+        }
+    }
+    Ok(Col::record(n, out))
+}
+
+/// Bytes of the batch in memory (for the memory limit).
+pub fn batch_bytes(batch: &RecordBatch) -> usize {
+    batch
+        .columns()
+        .iter()
+        .map(|c| c.get_array_memory_size())
+        .sum()
+}
