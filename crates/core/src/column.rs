@@ -38,7 +38,10 @@ impl Col {
     /// assert_eq!(c.len(), 2);
     /// ```
     pub fn list(offsets: Vec<i32>, items: Col) -> Col {
-        Col::List(OffsetBuffer::new(ScalarBuffer::from(offsets)), Arc::new(items))
+        Col::List(
+            OffsetBuffer::new(ScalarBuffer::from(offsets)),
+            Arc::new(items),
+        )
     }
 
     /// A record column.
@@ -139,7 +142,9 @@ impl Col {
             Col::I64(_) => Col::I64(vec![0; n].into()),
             Col::Bool(_) => Col::Bool(BooleanBuffer::new_unset(n)),
             Col::List(_, items) => Col::list(vec![0; n + 1], items.defaults(0)),
-            Col::Opt(_, inner) => Col::Opt(BooleanBuffer::new_unset(n), Arc::new(inner.defaults(n))),
+            Col::Opt(_, inner) => {
+                Col::Opt(BooleanBuffer::new_unset(n), Arc::new(inner.defaults(n)))
+            }
             Col::Record(_, fields) => Col::Record(
                 n,
                 fields
@@ -169,10 +174,9 @@ impl Col {
                     .collect();
                 Col::list(offsets, ia.append(ib)?)
             }
-            (Col::Opt(va, a), Col::Opt(vb, b)) => Col::Opt(
-                va.iter().chain(vb.iter()).collect(),
-                Arc::new(a.append(b)?),
-            ),
+            (Col::Opt(va, a), Col::Opt(vb, b)) => {
+                Col::Opt(va.iter().chain(vb.iter()).collect(), Arc::new(a.append(b)?))
+            }
             (Col::Record(na, fa), Col::Record(nb, fb)) => {
                 let mut fields = Vec::with_capacity(fa.len());
                 for (name, c) in fa.iter() {
@@ -185,7 +189,13 @@ impl Col {
                 }
                 Col::Record(na + nb, fields.into())
             }
-            (a, b) => return Err(format!("cannot append {} rows to {} rows", b.kind(), a.kind())),
+            (a, b) => {
+                return Err(format!(
+                    "cannot append {} rows to {} rows",
+                    b.kind(),
+                    a.kind()
+                ));
+            }
         })
     }
 

@@ -14,6 +14,8 @@ use arrow_array::{
 };
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use datafusion::common::tree_node::TreeNodeRecursion;
+use datafusion::execution::memory_pool::{MemoryConsumer, MemoryReservation};
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::execution::{SendableRecordBatchStream, TaskContext};
 use datafusion::physical_expr::EquivalenceProperties;
 use datafusion::physical_plan::execution_plan::{Boundedness, EmissionType};
@@ -21,13 +23,11 @@ use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 use datafusion::physical_plan::{
     DisplayAs, DisplayFormatType, ExecutionPlan, Partitioning, PhysicalExpr, PlanProperties,
 };
-use datafusion::execution::memory_pool::{MemoryConsumer, MemoryReservation};
-use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::{SessionConfig, SessionContext};
-use rask_io_root::{EventSource, Partition};
 use rask_core::hist::{Histogram, Storage};
-use rask_plan::op::{Op, ReduceOp};
+use rask_io_root::{EventSource, Partition};
 use rask_plan::SourceSpec;
+use rask_plan::op::{Op, ReduceOp};
 use rask_plan::types::{DType, Layout, Ty};
 use rask_plan::{Expr, Graph, NodeId};
 
@@ -727,10 +727,14 @@ impl Engine {
 /// Our own errors come back from DataFusion wrapped as external errors: unwrap them.
 fn unwrap_external(e: datafusion::error::DataFusionError) -> ExecError {
     match e {
-        datafusion::error::DataFusionError::External(inner) => match inner.downcast::<ExecError>() {
-            Ok(ours) => *ours,
-            Err(other) => ExecError::DataFusion(datafusion::error::DataFusionError::External(other)),
-        },
+        datafusion::error::DataFusionError::External(inner) => {
+            match inner.downcast::<ExecError>() {
+                Ok(ours) => *ours,
+                Err(other) => {
+                    ExecError::DataFusion(datafusion::error::DataFusionError::External(other))
+                }
+            }
+        }
         datafusion::error::DataFusionError::Context(_, inner) => unwrap_external(*inner),
         other => ExecError::DataFusion(other),
     }

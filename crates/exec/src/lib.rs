@@ -16,5 +16,5 @@ pub mod events;
 pub mod hist;
 
 pub use engine::{Engine, Output, Progress, Scheduler};
-pub use rask_io_root::Partition;
 pub use error::ExecError;
+pub use rask_io_root::Partition;

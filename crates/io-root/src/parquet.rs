@@ -58,6 +58,7 @@ impl ParquetFile {
                 path: path.clone(),
                 source,
             })?;
+        let fields = with_counters(fields);
         let mut row_group_starts = vec![0u64];
         for rg in metadata.metadata().row_groups() {
             let last = *row_group_starts.last().unwrap_or(&0);
@@ -229,4 +230,46 @@ fn open_file(path: &Path) -> Result<File> {
         path: path.to_path_buf(),
         source,
     })
+}
+
+/// NanoAOD's convention for files that do not say which branch counts a list (Parquet written by
+/// awkward or pyarrow): a list column `X_y` is counted by the integer column `nX` when there is
+/// one. The reader records it as the `rask.counter` metadata ROOT files carry, so `X_pt` and
+/// `X_eta` form the collection `X`; that their lengths agree is checked when they are read.
+fn with_counters(fields: Vec<arrow_schema::FieldRef>) -> Vec<arrow_schema::FieldRef> {
+    use arrow_schema::DataType;
+    let is_counter = |name: &str| {
+        fields.iter().any(|f| {
+            f.name() == name
+                && matches!(
+                    f.data_type(),
+                    DataType::Int8
+                        | DataType::Int16
+                        | DataType::Int32
+                        | DataType::Int64
+                        | DataType::UInt8
+                        | DataType::UInt16
+                        | DataType::UInt32
+                        | DataType::UInt64
+                )
+        })
+    };
+    fields
+        .iter()
+        .map(|f| {
+            let counted = matches!(f.data_type(), DataType::List(_))
+                && !f.metadata().contains_key(rask_core::COUNTER_METADATA_KEY);
+            match f.name().split_once('_') {
+                Some((prefix, _)) if counted && is_counter(&format!("n{prefix}")) => {
+                    let mut md = f.metadata().clone();
+                    md.insert(
+                        rask_core::COUNTER_METADATA_KEY.to_string(),
+                        format!("n{prefix}"),
+                    );
+                    Arc::new(f.as_ref().clone().with_metadata(md))
+                }
+                _ => f.clone(),
+            }
+        })
+        .collect()
 }

@@ -50,9 +50,17 @@ fn hist1(ctx: &Context, axis: Axis, x: &Expr) -> Result<Expr, PlanError> {
 }
 
 /// Records of a collection with the given fields (`ak.zip`).
-fn zip_fields(ctx: &Context, events: &Expr, collection: &str, fields: &[&str]) -> Result<Expr, PlanError> {
+fn zip_fields(
+    ctx: &Context,
+    events: &Expr,
+    collection: &str,
+    fields: &[&str],
+) -> Result<Expr, PlanError> {
     let c = events.field(collection)?;
-    let cols: Vec<Expr> = fields.iter().map(|f| c.field(f)).collect::<Result<_, _>>()?;
+    let cols: Vec<Expr> = fields
+        .iter()
+        .map(|f| c.field(f))
+        .collect::<Result<_, _>>()?;
     let pairs: Vec<(&str, &Expr)> = fields.iter().copied().zip(cols.iter()).collect();
     ctx.zip(&pairs)
 }
@@ -101,7 +109,10 @@ pub fn q5(ctx: &Context, events: &Expr) -> Result<Expr, PlanError> {
     let mass = m1.p4_add(&m2)?.p4_mass()?;
     let good = (&(&m1.field("charge")?.ne(&m2.field("charge")?)? & &mass.gt(60.0)?)?
         & &mass.lt(120.0)?)?;
-    let met = events.field("MET")?.field("pt")?.mask(&good.any(Some(1))?)?;
+    let met = events
+        .field("MET")?
+        .field("pt")?
+        .mask(&good.any(Some(1))?)?;
     hist1(ctx, regular(100, 0.0, 200.0, "MET [GeV]"), &met)
 }
 
@@ -144,7 +155,11 @@ pub fn q7(ctx: &Context, events: &Expr) -> Result<Expr, PlanError> {
     let good = (&jets.field("pt")?.gt(30.0)? & &close.not()?)?;
     let sumpt = jets.field("pt")?.mask(&good)?.sum(Some(1))?;
     let sumpt = sumpt.mask(&good.sum(Some(1))?.gt(0)?)?;
-    hist1(ctx, regular(100, 15.0, 200.0, "Scalar sum of jet pT [GeV]"), &sumpt)
+    hist1(
+        ctx,
+        regular(100, 15.0, 200.0, "Scalar sum of jet pT [GeV]"),
+        &sumpt,
+    )
 }
 
 /// The queries by histogram name (`q1` … `q8`, Q6 giving `q6a` and `q6b`), as the expected

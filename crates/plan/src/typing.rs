@@ -295,8 +295,7 @@ pub fn infer(op: &Op, inputs: &[Input<'_>], key: Key) -> Result<Ty, String> {
             let (b, rb) = events(inputs[1].0)?;
             if ra != rb || names.len() != 2 {
                 return Err(
-                    "cartesian_nested needs two lists of the same events and two names"
-                        .to_string(),
+                    "cartesian_nested needs two lists of the same events and two names".to_string(),
                 );
             }
             let (

@@ -14,7 +14,11 @@ use thiserror::Error;
 pub enum KernelError {
     /// An index outside its list (negative indices count from the end, as in Python).
     #[error("event {event}: index {index} out of range for a list of length {len}")]
-    IndexOutOfRange { event: usize, index: i64, len: usize },
+    IndexOutOfRange {
+        event: usize,
+        index: i64,
+        len: usize,
+    },
     /// Two lists that must have equal lengths per event do not.
     #[error("event {event}: lists of different lengths ({a} and {b})")]
     LengthMismatch { event: usize, a: usize, b: usize },
@@ -328,11 +332,7 @@ pub fn concat_index(a: &[i32], b: &[i32], a_len: usize) -> Res<(Vec<i32>, Vec<u3
 
 fn resolve(event: usize, index: i64, r: &std::ops::Range<usize>) -> Res<u32> {
     let len = r.len();
-    let abs = if index < 0 {
-        index + len as i64
-    } else {
-        index
-    };
+    let abs = if index < 0 { index + len as i64 } else { index };
     if abs < 0 || abs >= len as i64 {
         return Err(KernelError::IndexOutOfRange { event, index, len });
     }
@@ -426,7 +426,11 @@ pub fn sum_f64(offsets: &[i32], values: &[f64]) -> Vec<f64> {
 /// Per-event integer sums (wrapping).
 pub fn sum_i64(offsets: &[i32], values: &[i64]) -> Vec<i64> {
     (0..events(offsets))
-        .map(|e| values[range(offsets, e)].iter().fold(0i64, |a, &b| a.wrapping_add(b)))
+        .map(|e| {
+            values[range(offsets, e)]
+                .iter()
+                .fold(0i64, |a, &b| a.wrapping_add(b))
+        })
         .collect()
 }
 
@@ -442,11 +446,7 @@ pub fn any_all(offsets: &[i32], all: bool, pred: impl Fn(usize) -> bool) -> Vec<
     (0..events(offsets))
         .map(|e| {
             let mut r = range(offsets, e);
-            if all {
-                r.all(&pred)
-            } else {
-                r.any(&pred)
-            }
+            if all { r.all(&pred) } else { r.any(&pred) }
         })
         .collect()
 }

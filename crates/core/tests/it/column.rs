@@ -9,9 +9,13 @@ fn jagged(l: &[Vec<f64>]) -> Col {
 }
 
 fn to_lists(c: &Col) -> Vec<Vec<f64>> {
-    let Col::List(o, items) = c else { panic!("not a list") };
+    let Col::List(o, items) = c else {
+        panic!("not a list")
+    };
     let v = items.to_f64().unwrap();
-    o.windows(2).map(|w| v[w[0] as usize..w[1] as usize].to_vec()).collect()
+    o.windows(2)
+        .map(|w| v[w[0] as usize..w[1] as usize].to_vec())
+        .collect()
 }
 
 proptest! {

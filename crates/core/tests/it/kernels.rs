@@ -36,8 +36,7 @@ fn flat<T: Clone>(l: &[Vec<T>]) -> Vec<T> {
 /// Same bits, or both NaN (whatever their payload).
 fn same(a: &[f64], b: &[f64]) -> bool {
     a.len() == b.len()
-        && a
-            .iter()
+        && a.iter()
             .zip(b)
             .all(|(x, y)| x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()))
 }
@@ -282,7 +281,12 @@ proptest! {
 
 #[test]
 fn p4_eta_at_zero_pt() {
-    let p = |pz: f64| P4 { px: 0.0, py: 0.0, pz, e: 1.0 };
+    let p = |pz: f64| P4 {
+        px: 0.0,
+        py: 0.0,
+        pz,
+        e: 1.0,
+    };
     assert_eq!(p(0.0).eta(), 0.0);
     assert_eq!(p(2.0).eta(), f64::INFINITY);
     assert_eq!(p(-2.0).eta(), f64::NEG_INFINITY);
@@ -292,7 +296,11 @@ fn p4_eta_at_zero_pt() {
 fn kernels_refuse_mismatched_inputs() {
     assert!(matches!(
         kernels::filter(&[0, 2], &[0, 1], |_| true),
-        Err(kernels::KernelError::LengthMismatch { event: 0, a: 2, b: 1 })
+        Err(kernels::KernelError::LengthMismatch {
+            event: 0,
+            a: 2,
+            b: 1
+        })
     ));
     assert!(matches!(
         kernels::cartesian(&[0, 1], &[0, 1, 2]),

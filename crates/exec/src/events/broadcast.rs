@@ -267,8 +267,20 @@ pub fn binary(op: BinaryOp, args: &[Arg<'_>], out: DType) -> R<Col> {
         Pow => f64::powf,
         Arctan2 => f64::atan2,
         Hypot => f64::hypot,
-        Minimum => |p: f64, q: f64| if p.is_nan() || q.is_nan() { f64::NAN } else { p.min(q) },
-        Maximum => |p: f64, q: f64| if p.is_nan() || q.is_nan() { f64::NAN } else { p.max(q) },
+        Minimum => |p: f64, q: f64| {
+            if p.is_nan() || q.is_nan() {
+                f64::NAN
+            } else {
+                p.min(q)
+            }
+        },
+        Maximum => |p: f64, q: f64| {
+            if p.is_nan() || q.is_nan() {
+                f64::NAN
+            } else {
+                p.max(q)
+            }
+        },
         _ => unreachable!("comparisons and logic are handled above"),
     };
     let v: Vec<f64> = match (&x, &y) {
@@ -306,9 +318,21 @@ pub fn where_(args: &[Arg<'_>], out: DType) -> R<Col> {
     let n = rows(args);
     let (c, a, b) = (Num::of(&args[0])?, Num::of(&args[1])?, Num::of(&args[2])?);
     Ok(match out {
-        DType::Bool => Col::Bool((0..n).map(|i| if c.b(i) { a.b(i) } else { b.b(i) }).collect()),
-        d if d.is_float() => Col::F64((0..n).map(|i| if c.b(i) { a.f(i) } else { b.f(i) }).collect()),
-        _ => Col::I64((0..n).map(|i| if c.b(i) { a.i(i) } else { b.i(i) }).collect()),
+        DType::Bool => Col::Bool(
+            (0..n)
+                .map(|i| if c.b(i) { a.b(i) } else { b.b(i) })
+                .collect(),
+        ),
+        d if d.is_float() => Col::F64(
+            (0..n)
+                .map(|i| if c.b(i) { a.f(i) } else { b.f(i) })
+                .collect(),
+        ),
+        _ => Col::I64(
+            (0..n)
+                .map(|i| if c.b(i) { a.i(i) } else { b.i(i) })
+                .collect(),
+        ),
     })
 }
 

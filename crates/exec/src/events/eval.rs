@@ -146,7 +146,13 @@ fn eval_op(op: &Op, inputs: &[&EvValue], tys: &[&Ty], out: &Ty) -> R<EvValue> {
         Op::Combinations { n, names } | Op::ArgCombinations { n, names } => {
             let (o, items) = list_parts(col(inputs[0])?, op.name())?;
             let t = kernels::combinations(&o, *n as usize).map_err(kerr)?;
-            let fields = tuple_fields(&t, names, &items, &o, matches!(op, Op::ArgCombinations { .. }));
+            let fields = tuple_fields(
+                &t,
+                names,
+                &items,
+                &o,
+                matches!(op, Op::ArgCombinations { .. }),
+            );
             let len = t.slots.first().map_or(0, Vec::len);
             EvValue::Col(Col::list(t.offsets, Col::record(len, fields)))
         }
@@ -226,11 +232,17 @@ fn eval_op(op: &Op, inputs: &[&EvValue], tys: &[&Ty], out: &Ty) -> R<EvValue> {
             let (oa, ia) = list_parts(col(inputs[0])?, "concatenate")?;
             let (ob, ib) = list_parts(col(inputs[1])?, "concatenate")?;
             let (offsets, idx) = kernels::concat_index(&oa, &ob, ia.len()).map_err(kerr)?;
-            let keep = match out {
+            // The common fields of the type that were read (projection pushdown reads only the
+            // fields used later).
+            let keep: Vec<String> = match out {
                 Ty::Events {
                     layout: Layout::List { item, .. },
                     ..
-                } => item.field_names(),
+                } => item
+                    .field_names()
+                    .into_iter()
+                    .filter(|n| ia.field(n).is_some() && ib.field(n).is_some())
+                    .collect(),
                 _ => Vec::new(),
             };
             let stacked = project(&ia, &keep)?.append(&project(&ib, &keep)?)?;
@@ -262,7 +274,13 @@ fn eval_op(op: &Op, inputs: &[&EvValue], tys: &[&Ty], out: &Ty) -> R<EvValue> {
                     let k: Vec<i64> = v.iter().map(|b| b as i64).collect();
                     kernels::sort_permutation(&o, &k, *ascending)
                 }
-                other => return Err(format!("{} needs numbers, found {}", op.name(), other.kind())),
+                other => {
+                    return Err(format!(
+                        "{} needs numbers, found {}",
+                        op.name(),
+                        other.kind()
+                    ));
+                }
             };
             let items = if matches!(op, Op::ArgSort { .. }) {
                 let parents = kernels::parents(&o);
@@ -374,7 +392,12 @@ fn arg_extreme(o: &[i32], items: &Col, max: bool) -> R<Vec<Option<u32>>> {
             let k: Vec<i64> = v.iter().map(|b| b as i64).collect();
             kernels::arg_extreme(o, &k, max)
         }
-        other => return Err(format!("argmin/argmax need numbers, found {}", other.kind())),
+        other => {
+            return Err(format!(
+                "argmin/argmax need numbers, found {}",
+                other.kind()
+            ));
+        }
     })
 }
 
@@ -431,11 +454,8 @@ fn zip(names: &[String], inputs: &[&EvValue]) -> R<Col> {
 fn with_field(record: &Col, name: &str, value: &Col) -> R<Col> {
     Ok(match (record, value) {
         (Col::Record(n, fields), v) => {
-            let mut out: Vec<(String, Col)> = fields
-                .iter()
-                .filter(|(m, _)| m != name)
-                .cloned()
-                .collect();
+            let mut out: Vec<(String, Col)> =
+                fields.iter().filter(|(m, _)| m != name).cloned().collect();
             out.push((name.to_string(), v.clone()));
             Col::record(*n, out)
         }
@@ -480,7 +500,11 @@ fn mask(data: &EvValue, m: &EvValue) -> R<EvValue> {
         }
         (EvValue::Col(d), Col::Bool(keep)) => {
             if d.len() != keep.len() {
-                return Err(format!("a mask of {} events for {} events", keep.len(), d.len()));
+                return Err(format!(
+                    "a mask of {} events for {} events",
+                    keep.len(),
+                    d.len()
+                ));
             }
             let idx: Vec<u32> = keep.set_indices().map(|i| i as u32).collect();
             Ok(EvValue::Col(d.take(&idx)))
@@ -561,7 +585,10 @@ fn reduce(r: ReduceOp, axis: Option<u8>, v: &EvValue, out: &Ty) -> R<EvValue> {
                     Arc::new(reduce_lists(r, inner, &inner_ty)?),
                 )))
             }
-            other => Err(format!("axis-2 reductions need lists, found {}", other.kind())),
+            other => Err(format!(
+                "axis-2 reductions need lists, found {}",
+                other.kind()
+            )),
         },
         Some(a) => Err(format!("reductions over axis {a} of events")),
     }
@@ -613,9 +640,15 @@ fn reduce_lists(r: ReduceOp, c: &Col, out: &Ty) -> R<Col> {
         ReduceOp::Any | ReduceOp::All => {
             let all = r == ReduceOp::All;
             let flags: BooleanBuffer = match items.as_ref() {
-                Col::Bool(v) => kernels::any_all(&o, all, |k| v.value(k)).into_iter().collect(),
-                Col::F64(v) => kernels::any_all(&o, all, |k| v[k] != 0.0).into_iter().collect(),
-                Col::I64(v) => kernels::any_all(&o, all, |k| v[k] != 0).into_iter().collect(),
+                Col::Bool(v) => kernels::any_all(&o, all, |k| v.value(k))
+                    .into_iter()
+                    .collect(),
+                Col::F64(v) => kernels::any_all(&o, all, |k| v[k] != 0.0)
+                    .into_iter()
+                    .collect(),
+                Col::I64(v) => kernels::any_all(&o, all, |k| v[k] != 0)
+                    .into_iter()
+                    .collect(),
                 other => return Err(format!("any/all of {}", other.kind())),
             };
             Col::Bool(flags)

@@ -208,7 +208,8 @@ fn an_event_source_without_files_is_a_clear_error() {
         .unwrap();
     let err = Engine::new(Scheduler::Sync).compute(&met).unwrap_err();
     assert!(
-        err.to_string().contains("event source 'events' has no files"),
+        err.to_string()
+            .contains("event source 'events' has no files"),
         "{err}"
     );
 }

@@ -1,4 +1,5 @@
 //! Integration tests of rask-exec, linked into one binary.
 
-mod arrays;
 mod adl;
+mod arrays;
+mod events;

@@ -262,8 +262,9 @@ fn eval_op(
                         .iter()
                         .map(|x| {
                             let one = [Value::List(vec![x.clone()])];
-                            let pairs = jagged::cartesian(&one, std::slice::from_ref(eb), Some(&names))
-                                .map_err(|e| e.to_string())?;
+                            let pairs =
+                                jagged::cartesian(&one, std::slice::from_ref(eb), Some(&names))
+                                    .map_err(|e| e.to_string())?;
                             Ok(pairs.into_iter().next().unwrap_or(Value::List(Vec::new())))
                         })
                         .collect::<R<Vec<Value>>>()?;

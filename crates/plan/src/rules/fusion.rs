@@ -26,7 +26,9 @@ fn fusible(graph: &Graph, id: NodeId) -> bool {
     let node = graph.node(id);
     match &node.op {
         Op::Fused(_) | Op::Literal(_) => false,
-        Op::Reduce { axis, .. } => matches!(axis, Some(1) | Some(2)) && matches!(node.ty, Ty::Events { .. }),
+        Op::Reduce { axis, .. } => {
+            matches!(axis, Some(1) | Some(2)) && matches!(node.ty, Ty::Events { .. })
+        }
         op => {
             op.is_per_partition()
                 && !op.is_source()
