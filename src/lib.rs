@@ -9,9 +9,11 @@
 //! # Ok::<(), rask::io::RootError>(())
 //! ```
 
+pub mod adl;
 pub mod bench;
 pub mod convert;
 pub mod inspect;
+pub mod plot;
 pub mod sources;
 
 /// Arrow layout conventions (jagged lists, metadata keys).

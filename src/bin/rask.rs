@@ -14,7 +14,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[command(
     name = "rask",
     version,
-    about = "Columnar HEP analysis: inspect and convert ROOT/Parquet event files"
+    about = "Columnar HEP analysis: ROOT/Parquet events to histograms"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -47,6 +47,31 @@ enum Command {
         /// Target entries per row group.
         #[arg(long, default_value_t = 100_000)]
         rows_per_group: u64,
+    },
+    /// Runs the ADL benchmark queries and writes their histograms as UHI JSON (DIR/<name>.json;
+    /// q6 writes q6a and q6b), with optional plots, and prints a summary.
+    Adl {
+        /// Queries: q1 … q8 or all (several separated by commas).
+        #[arg(long, default_value = "all", value_delimiter = ',')]
+        query: Vec<String>,
+        /// Input files (ROOT or Parquet, several of one format).
+        #[arg(long, required = true, num_args = 1..)]
+        input: Vec<PathBuf>,
+        /// The tree of the ROOT files.
+        #[arg(long, default_value = "Events")]
+        tree: String,
+        /// Output directory.
+        #[arg(long)]
+        out: PathBuf,
+        /// Worker threads (default: all cores; 1 runs the sync scheduler).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Also draw every histogram (DIR/<name>.png or .svg).
+        #[arg(long, value_parser = ["png", "svg"])]
+        plot: Option<String>,
+        /// Target events per partition.
+        #[arg(long, default_value_t = 100_000)]
+        partition_entries: u64,
     },
     /// Benchmarks.
     #[command(subcommand)]
@@ -106,6 +131,34 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 summary.columns.len(),
                 summary.partitions
             );
+        }
+        Command::Adl {
+            query,
+            input,
+            tree,
+            out,
+            threads,
+            plot,
+            partition_entries,
+        } => {
+            let job = rask::adl::AdlJob {
+                queries: query,
+                inputs: input,
+                tree,
+                out,
+                threads,
+                plot: plot.map(|p| {
+                    if p == "png" {
+                        rask::plot::PlotFormat::Png
+                    } else {
+                        rask::plot::PlotFormat::Svg
+                    }
+                }),
+                partition_entries,
+                progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+            };
+            let report = rask::adl::run(&job)?;
+            print!("{}", rask::adl::summary(&report));
         }
         Command::Bench(BenchCommand::Seed {
             variant,

@@ -497,10 +497,22 @@ fn run_events(
     let ids: Vec<NodeId> = lowered.outputs.iter().map(|(id, _)| *id).collect();
     let values = crate::events::eval::evaluate(&lowered.graph, &ids, &sources)?;
     let mut columns: Vec<ArrayRef> = Vec::with_capacity(values.len());
-    for (value, field) in values.into_iter().zip(schema.fields()) {
+    for ((value, field), (id, _)) in values
+        .into_iter()
+        .zip(schema.fields())
+        .zip(&lowered.outputs)
+    {
         use crate::events::eval::EvValue;
         let data: ArrayRef = match value {
-            EvValue::Col(c) | EvValue::Flat(c) => c.to_arrow()?,
+            EvValue::Col(c) => {
+                let c = match &lowered.graph.node(*id).ty {
+                    Ty::Events { layout, .. } => crate::events::vector::conform(&c, layout)
+                        .map_err(|m| ExecError::Eval(format!("output: {m}")))?,
+                    _ => c,
+                };
+                c.to_arrow()?
+            }
+            EvValue::Flat(c) => c.to_arrow()?,
             EvValue::Partial(p) => encode_partial(p),
             EvValue::Const(_) => {
                 return Err(ExecError::Unsupported("a literal as an output".to_string()));
@@ -578,6 +590,24 @@ fn encode_partial(p: Partial) -> ArrayRef {
             Arc::new(Float64Array::from(v))
         }
     }
+}
+
+/// What a run read and how long it took.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunStats {
+    /// Events in the partitions run.
+    pub events: u64,
+    pub partitions: usize,
+    /// The branches (columns) read.
+    pub columns: Vec<String>,
+    /// Bytes taken from the files by the run (counted by the readers).
+    pub bytes_read: u64,
+    /// Compressed bytes of `columns` in the files.
+    pub column_bytes: u64,
+    /// Size of the input files.
+    pub file_bytes: u64,
+    /// Wall time from lowering to merged outputs.
+    pub seconds: f64,
 }
 
 /// Settings of an [`Engine`] besides the scheduler.
@@ -668,7 +698,41 @@ impl Engine {
 
     /// Computes several expressions in one pass over the partitions.
     pub fn compute_many(&self, exprs: &[&Expr]) -> Result<Vec<Output>, ExecError> {
+        Ok(self.compute_with_stats(exprs)?.0)
+    }
+
+    /// Computes several expressions in one pass and reports what the run read.
+    ///
+    /// ```no_run
+    /// # let ctx = rask_plan::Context::new();
+    /// # let met: rask_plan::Expr = todo!();
+    /// let (out, stats) = rask_exec::Engine::new(rask_exec::Scheduler::threads())
+    ///     .compute_with_stats(&[&met])?;
+    /// println!("{} events, {} bytes read", stats.events, stats.bytes_read);
+    /// # Ok::<(), rask_exec::ExecError>(())
+    /// ```
+    pub fn compute_with_stats(
+        &self,
+        exprs: &[&Expr],
+    ) -> Result<(Vec<Output>, RunStats), ExecError> {
+        let start = std::time::Instant::now();
         let lowered = lower(exprs, &self.options)?;
+        let mut stats = RunStats {
+            partitions: lowered.partitions(),
+            ..RunStats::default()
+        };
+        let read_before = lowered.events.as_ref().map_or(0, |e| e.source.bytes_read());
+        if let Some(ev) = &lowered.events {
+            stats.events = ev
+                .partitions
+                .iter()
+                .map(|p| p.entries.end - p.entries.start)
+                .sum();
+            stats.file_bytes = ev.source.file_bytes();
+            stats.columns = ev.columns.clone();
+            let cols: Vec<&str> = ev.columns.iter().map(String::as_str).collect();
+            stats.column_bytes = ev.source.column_bytes(&cols)?;
+        }
         let plan = Arc::new(BlockExec::new(lowered));
         let partitions = match self.scheduler {
             Scheduler::Sync => 1,
@@ -696,7 +760,12 @@ impl Engine {
                 }
                 _ => unwrap_external(e),
             })?;
-        merge(&plan.lowered, &parts)
+        let out = merge(&plan.lowered, &parts)?;
+        if let Some(ev) = &plan.lowered.events {
+            stats.bytes_read = ev.source.bytes_read() - read_before;
+        }
+        stats.seconds = start.elapsed().as_secs_f64();
+        Ok((out, stats))
     }
 
     /// Runs a single partition of the plan, for debugging (like dask's `.partitions[i]`).

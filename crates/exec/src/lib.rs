@@ -15,6 +15,6 @@ pub mod error;
 pub mod events;
 pub mod hist;
 
-pub use engine::{Engine, Output, Progress, Scheduler};
+pub use engine::{Engine, Output, Progress, RunStats, Scheduler};
 pub use error::ExecError;
 pub use rask_io_root::Partition;

@@ -139,6 +139,26 @@ impl EventSource {
         (0..self.num_files()).map(|i| self.file_entries(i)).sum()
     }
 
+    /// Bytes read from the files so far: counted at every read for ROOT files; for Parquet, the
+    /// compressed column chunks of `partition`s read (the Parquet reader does its own I/O).
+    pub fn bytes_read(&self) -> u64 {
+        match &self.files {
+            Files::Root(trees) => trees.iter().map(|t| t.file().source().bytes_read()).sum(),
+            Files::Parquet(files) => files.iter().map(|f| f.bytes_read()).sum(),
+        }
+    }
+
+    /// Total size of the files in bytes.
+    pub fn file_bytes(&self) -> u64 {
+        match &self.files {
+            Files::Root(trees) => trees.iter().map(|t| t.file().len()).sum(),
+            Files::Parquet(files) => files
+                .iter()
+                .map(|f| std::fs::metadata(f.path()).map_or(0, |m| m.len()))
+                .sum(),
+        }
+    }
+
     /// Compressed bytes that reading `columns` of every entry takes from the files.
     pub fn column_bytes(&self, columns: &[&str]) -> Result<u64> {
         let mut total = 0;

@@ -27,6 +27,8 @@ pub struct ParquetFile {
     schema: SchemaRef,
     /// First row of each row group, and the total at the end.
     row_group_starts: Vec<u64>,
+    /// Compressed bytes of the column chunks read so far.
+    read: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl ParquetFile {
@@ -69,6 +71,7 @@ impl ParquetFile {
             metadata,
             schema: Arc::new(Schema::new(fields)),
             row_group_starts,
+            read: Arc::new(std::sync::atomic::AtomicU64::new(0)),
         })
     }
 
@@ -90,6 +93,11 @@ impl ParquetFile {
     /// Row-group boundaries: the first row of each row group, and the total.
     pub fn row_group_starts(&self) -> &[u64] {
         &self.row_group_starts
+    }
+
+    /// Compressed bytes of the column chunks read so far by [`ParquetFile::read`].
+    pub fn bytes_read(&self) -> u64 {
+        self.read.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Compressed bytes of the column chunks of `column` (all row groups).
@@ -161,6 +169,15 @@ impl ParquetFile {
         let first = self.row_group_starts.partition_point(|&s| s <= range.start) - 1;
         let last = self.row_group_starts.partition_point(|&s| s < range.end) - 1;
         let groups: Vec<usize> = (first..=last).collect();
+        let meta = self.metadata.metadata();
+        let chunk_bytes: u64 = groups
+            .iter()
+            .flat_map(|&g| meta.row_group(g).columns().iter().enumerate())
+            .filter(|(i, _)| {
+                roots.contains(&meta.file_metadata().schema_descr().get_column_root_idx(*i))
+            })
+            .map(|(_, c)| c.compressed_size().max(0) as u64)
+            .sum();
         let skip = (range.start - self.row_group_starts[first]) as usize;
         let selection =
             RowSelection::from(vec![RowSelector::skip(skip), RowSelector::select(rows)]);
@@ -183,6 +200,8 @@ impl ParquetFile {
             })?;
             batches.push(self.canonical(batch, &out_schema)?);
         }
+        self.read
+            .fetch_add(chunk_bytes, std::sync::atomic::Ordering::Relaxed);
         arrow_select::concat::concat_batches(&out_schema, &batches).map_err(|source| {
             RootError::Arrow {
                 path: self.path.clone(),

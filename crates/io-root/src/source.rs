@@ -20,6 +20,10 @@ pub trait ByteSource: Send + Sync + std::fmt::Debug {
     }
     /// Fills `buf` with the bytes at `offset..offset + buf.len()`; fails if they are not all there.
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<()>;
+    /// Bytes read so far through [`ByteSource::read_at`] (0 where not counted).
+    fn bytes_read(&self) -> u64 {
+        0
+    }
 }
 
 /// A local file read with positional reads (`pread`): no seeking, no reopening, shareable by threads.
@@ -28,6 +32,8 @@ pub struct LocalFile {
     path: PathBuf,
     file: File,
     len: u64,
+    /// Bytes read so far (for run summaries: the bytes a query really took from the file).
+    read: std::sync::atomic::AtomicU64,
 }
 
 impl LocalFile {
@@ -47,6 +53,7 @@ impl LocalFile {
             len: meta.len(),
             path,
             file,
+            read: std::sync::atomic::AtomicU64::new(0),
         })
     }
 }
@@ -63,7 +70,13 @@ impl ByteSource for LocalFile {
         read_exact_at(&self.file, buf, offset).map_err(|source| RootError::Io {
             path: self.path.clone(),
             source,
-        })
+        })?;
+        self.read
+            .fetch_add(buf.len() as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
+    }
+    fn bytes_read(&self) -> u64 {
+        self.read.load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 

@@ -11,6 +11,16 @@
 
 use std::f64::consts::{PI, TAU};
 
+/// The hidden fields in which a vector record carries its Cartesian components, so that sums of
+/// sums stay exact (as in the reference, which sums px, py, pz, E) and masses need no
+/// trigonometry: `p4_add` results hold them, and the engine adds them to records zipped from
+/// `pt, eta, phi, mass` (computed once per particle, before combinations multiply the rows).
+/// Setting one of `pt, eta, phi, mass` with `with_field` drops them.
+pub const CARTESIAN_FIELDS: [&str; 4] = ["__px", "__py", "__pz", "__e"];
+
+/// The fields a vector record is made from.
+pub const VECTOR_FIELDS: [&str; 4] = ["pt", "eta", "phi", "mass"];
+
 /// A four-vector in Cartesian components.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct P4 {

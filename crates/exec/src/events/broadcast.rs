@@ -336,9 +336,9 @@ pub fn where_(args: &[Arg<'_>], out: DType) -> R<Col> {
     })
 }
 
-/// A numeric field of a record leaf, as f64.
+/// A numeric field of a record leaf, as f64 (derived for sums, see [`super::vector`]).
 fn field_f64(c: &Col, name: &str) -> R<Vec<f64>> {
-    c.field(name)
+    super::vector::field(c, name)
         .ok_or_else(|| format!("the records have no field '{name}'"))?
         .to_f64()
 }
@@ -359,53 +359,33 @@ fn record_of<'a>(a: &Arg<'a>) -> R<&'a Col> {
     }
 }
 
-/// Lorentz-vector operations on record leaves (`pt, eta, phi, mass`).
+/// Lorentz-vector operations on record leaves (`pt, eta, phi, mass`, or a sum's Cartesian
+/// components).
 pub fn lorentz(op: LorentzOp, args: &[Arg<'_>]) -> R<Col> {
-    let vec4 = |a: &Arg<'_>| -> R<[Vec<f64>; 4]> {
-        let r = record_of(a)?;
-        Ok([
-            field_f64(r, "pt")?,
-            field_f64(r, "eta")?,
-            field_f64(r, "phi")?,
-            field_f64(r, "mass")?,
-        ])
-    };
+    use super::vector;
     Ok(match op {
         LorentzOp::Add => {
-            let (a, b) = (vec4(&args[0])?, vec4(&args[1])?);
-            let pa = kernels::PtEtaPhiM {
-                pt: &a[0],
-                eta: &a[1],
-                phi: &a[2],
-                mass: &a[3],
+            let [ax, ay, az, ae] = vector::parts(record_of(&args[0])?)?;
+            let [bx, by, bz, be] = vector::parts(record_of(&args[1])?)?;
+            let add = |x: Vec<f64>, y: Vec<f64>| -> Vec<f64> {
+                x.iter().zip(&y).map(|(p, q)| p + q).collect()
             };
-            let pb = kernels::PtEtaPhiM {
-                pt: &b[0],
-                eta: &b[1],
-                phi: &b[2],
-                mass: &b[3],
-            };
-            let [pt, eta, phi, mass] = kernels::p4_add(pa, pb);
-            Col::record(
-                pt.len(),
-                vec![
-                    ("pt".to_string(), Col::F64(pt.into())),
-                    ("eta".to_string(), Col::F64(eta.into())),
-                    ("phi".to_string(), Col::F64(phi.into())),
-                    ("mass".to_string(), Col::F64(mass.into())),
-                ],
-            )
+            vector::from_parts([add(ax, bx), add(ay, by), add(az, bz), add(ae, be)])
         }
         LorentzOp::Mass => {
-            let a = vec4(&args[0])?;
+            let [px, py, pz, e] = vector::parts(record_of(&args[0])?)?;
             Col::F64(
-                kernels::p4_mass(kernels::PtEtaPhiM {
-                    pt: &a[0],
-                    eta: &a[1],
-                    phi: &a[2],
-                    mass: &a[3],
-                })
-                .into(),
+                (0..px.len())
+                    .map(|i| {
+                        kernels::P4 {
+                            px: px[i],
+                            py: py[i],
+                            pz: pz[i],
+                            e: e[i],
+                        }
+                        .mass()
+                    })
+                    .collect(),
             )
         }
         LorentzOp::Pt => Col::F64(field_f64(record_of(&args[0])?, "pt")?.into()),

@@ -241,7 +241,11 @@ fn eval_op(op: &Op, inputs: &[&EvValue], tys: &[&Ty], out: &Ty) -> R<EvValue> {
                 } => item
                     .field_names()
                     .into_iter()
-                    .filter(|n| ia.field(n).is_some() && ib.field(n).is_some())
+                    .chain(rask_core::kernels::CARTESIAN_FIELDS.map(String::from))
+                    .filter(|n| {
+                        super::vector::field(&ia, n).is_some()
+                            && super::vector::field(&ib, n).is_some()
+                    })
                     .collect(),
                 _ => Vec::new(),
             };
@@ -419,9 +423,7 @@ fn optional_index(local: &[Option<i64>], keepdims: bool) -> Col {
 
 fn field(c: &Col, name: &str) -> R<Col> {
     Ok(match c {
-        Col::Record(..) => c
-            .field(name)
-            .cloned()
+        Col::Record(..) => super::vector::field(c, name)
             .ok_or_else(|| format!("no field '{name}' (was the branch read?)"))?,
         Col::List(o, items) => Col::List(o.clone(), Arc::new(field(items, name)?)),
         Col::Opt(v, inner) => Col::Opt(v.clone(), Arc::new(field(inner, name)?)),
@@ -447,13 +449,20 @@ fn zip(names: &[String], inputs: &[&EvValue]) -> R<Col> {
                 Arg::Const(_) => Err("zip of a literal".to_string()),
             })
             .collect::<R<Vec<_>>>()?;
-        Ok(Col::record(n.unwrap_or(0), fields))
+        Ok(super::vector::with_cartesian(Col::record(
+            n.unwrap_or(0),
+            fields,
+        )))
     })
 }
 
 fn with_field(record: &Col, name: &str, value: &Col) -> R<Col> {
     Ok(match (record, value) {
-        (Col::Record(n, fields), v) => {
+        (rec @ Col::Record(..), v) => {
+            let rec = super::vector::before_setting(rec, name);
+            let Col::Record(n, fields) = &rec else {
+                unreachable!("before_setting keeps records")
+            };
             let mut out: Vec<(String, Col)> =
                 fields.iter().filter(|(m, _)| m != name).cloned().collect();
             out.push((name.to_string(), v.clone()));
@@ -473,15 +482,15 @@ fn with_field(record: &Col, name: &str, value: &Col) -> R<Col> {
     })
 }
 
-/// The record fields `keep` (in that order) of `c`; other columns unchanged.
+/// The record fields `keep` (in that order) of `c`, derived ones computed; other columns
+/// unchanged.
 fn project(c: &Col, keep: &[String]) -> R<Col> {
     match c {
         Col::Record(n, _) if !keep.is_empty() => {
             let fields = keep
                 .iter()
                 .map(|k| {
-                    c.field(k)
-                        .cloned()
+                    super::vector::field(c, k)
                         .map(|f| (k.clone(), f))
                         .ok_or_else(|| format!("the records lack field '{k}'"))
                 })

@@ -5,3 +5,4 @@
 pub mod broadcast;
 pub mod eval;
 pub mod source;
+pub mod vector;

@@ -211,7 +211,8 @@ fn eval_op(
                 .map(String::as_str)
                 .zip(cols.iter().map(Vec::as_slice))
                 .collect();
-            Data::Events(jagged::zip(&fields).map_err(|e| e.to_string())?)
+            let zipped = jagged::zip(&fields).map_err(|e| e.to_string())?;
+            Data::Events(zipped.into_iter().map(with_cartesian).collect())
         }
         Op::WithField(name) => {
             let layouts = [
@@ -223,8 +224,17 @@ fn eval_op(
                 let Value::Record(fields) = v[0] else {
                     return Err("with_field needs records".to_string());
                 };
-                let mut fields: Vec<(String, Value)> =
-                    fields.iter().filter(|(n, _)| *n != name).cloned().collect();
+                // Setting a vector field makes the carried Cartesian components stale.
+                let vector = rask_core::kernels::VECTOR_FIELDS.contains(&name.as_str());
+                let mut fields: Vec<(String, Value)> = fields
+                    .iter()
+                    .filter(|(n, _)| {
+                        *n != name
+                            && !(vector
+                                && rask_core::kernels::CARTESIAN_FIELDS.contains(&n.as_str()))
+                    })
+                    .cloned()
+                    .collect();
                 fields.push((name.clone(), v[1].clone()));
                 Ok(Value::Record(fields))
             })?
@@ -1203,5 +1213,41 @@ fn coerce_value(v: Value, d: DType) -> Value {
             DType::F32 | DType::F64 => Value::F64(b as u8 as f64),
             _ => Value::I64(b as i64),
         },
+    }
+}
+
+/// A record zipped from `pt, eta, phi, mass` carries its Cartesian components (see
+/// `rask_core::kernels::CARTESIAN_FIELDS`); lists are walked.
+fn with_cartesian(v: Value) -> Value {
+    match v {
+        Value::List(items) => Value::List(items.into_iter().map(with_cartesian).collect()),
+        Value::Record(mut fields) => {
+            let get = |name: &str| {
+                fields
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .and_then(|(_, v)| v.as_f64().ok())
+            };
+            let has_cartesian = fields
+                .iter()
+                .any(|(n, _)| n == rask_core::kernels::CARTESIAN_FIELDS[0]);
+            if let (Some(pt), Some(eta), Some(phi), Some(mass), false) = (
+                get("pt"),
+                get("eta"),
+                get("phi"),
+                get("mass"),
+                has_cartesian,
+            ) {
+                let p = rask_core::kernels::P4::from_ptetaphim(pt, eta, phi, mass);
+                for (name, x) in rask_core::kernels::CARTESIAN_FIELDS
+                    .iter()
+                    .zip([p.px, p.py, p.pz, p.e])
+                {
+                    fields.push((name.to_string(), Value::F64(x)));
+                }
+            }
+            Value::Record(fields)
+        }
+        other => other,
     }
 }

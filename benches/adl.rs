@@ -1,0 +1,224 @@
+//! Benchmark: the eight ADL queries, events/s per query, for rask (`sync` and `threads(2)`) and,
+//! in the same run when installed, the awkward reference (`../shared/adl/reference.py`, one
+//! thread), ROOT's RDataFrame (`benches/compare/adl_rdf.py`, 1 and 2 threads) and dask-awkward +
+//! dask-histogram (`benches/compare/adl_dask.py`, threads scheduler, 1 and 2 workers).
+//!
+//! Every tool reads the same file from the page cache (it is read once before timing) and is
+//! timed per query from opening the file to the filled histogram. rask and RDataFrame take the
+//! best of `RASK_BENCH_RUNS` runs (default 3 and 2; RDataFrame's first run includes jitting).
+//! Targets at equal threads: rask ≥ 2× RDataFrame and ≥ 10× dask-awkward.
+//!
+//! Input: `$RASK_BENCH_ADL`, else `target/bench-data/nano-2M.root` (made by
+//! `benches/compare/setup.sh`). Pythons: `$RASK_BENCH_PYTHON` (awkward, dask-awkward; default
+//! `target/bench-venv/bin/python`) and `$RASK_BENCH_ROOT_PYTHON` (ROOT; default
+//! `target/bench-root-venv/bin/python`). Run: `cargo bench --bench adl`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use rask::plan::adl;
+use rask::{Engine, Scheduler};
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// Seconds per query name (q1 … q8) of one tool.
+type Times = BTreeMap<String, f64>;
+
+fn rask_times(file: &Path, scheduler: Scheduler, runs: usize) -> Times {
+    let mut out = Times::new();
+    for q in adl::QUERIES {
+        let mut best = f64::INFINITY;
+        for _ in 0..runs {
+            let t0 = Instant::now();
+            let ctx = rask::Context::new();
+            let events = rask::sources::open(&ctx, "events", &[file.to_str().unwrap()], "Events")
+                .expect("the benchmark file opens");
+            let named = adl::query(&ctx, &events, q).expect("the query builds");
+            let exprs: Vec<&rask::Expr> = named.iter().map(|(_, e)| e).collect();
+            Engine::new(scheduler)
+                .compute_many(&exprs)
+                .expect("the query runs");
+            best = best.min(t0.elapsed().as_secs_f64());
+        }
+        out.insert(q.to_string(), best);
+    }
+    out
+}
+
+/// Runs a peer script printing `<query> <seconds> <events>` lines; `None` when it cannot run.
+fn peer(python: &Path, args: &[&str]) -> Option<Times> {
+    if !python.exists() {
+        return None;
+    }
+    let out = Command::new(python).args(args).output().ok()?;
+    if !out.status.success() {
+        eprintln!(
+            "peer {} failed: {}",
+            args.first().unwrap_or(&""),
+            String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .last()
+                .unwrap_or("")
+        );
+        return None;
+    }
+    let mut t = Times::new();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let parts: Vec<&str> = line.split_whitespace().collect();
+        if let [q, s, _] = parts.as_slice() {
+            if let Ok(s) = s.parse() {
+                t.insert(q.to_string(), s);
+            }
+        }
+    }
+    Some(t)
+}
+
+/// The awkward reference: per-query seconds from its summary.json.
+fn reference(python: &Path, shared: &Path, file: &Path) -> Option<Times> {
+    if !python.exists() {
+        return None;
+    }
+    let dir = tempfile_dir();
+    let status = Command::new(python)
+        .arg(shared.join("adl/reference.py"))
+        .arg(file)
+        .arg(&dir)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .ok()?;
+    if !status.success() {
+        return None;
+    }
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).ok()?).ok()?;
+    let mut t = Times::new();
+    for q in adl::QUERIES {
+        let name = if q == "q6" { "q6a" } else { q };
+        if let Some(s) = summary["histograms"][name]["seconds"].as_f64() {
+            t.insert(q.to_string(), s);
+        }
+    }
+    Some(t)
+}
+
+fn tempfile_dir() -> PathBuf {
+    let d = std::env::temp_dir().join(format!("rask-bench-adl-{}", std::process::id()));
+    std::fs::create_dir_all(&d).expect("a temporary directory");
+    d
+}
+
+fn env_path(var: &str, default: PathBuf) -> PathBuf {
+    std::env::var_os(var).map(PathBuf::from).unwrap_or(default)
+}
+
+fn main() {
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let shared = env_path("RASK_SHARED", repo.join("../shared"));
+    let file = env_path(
+        "RASK_BENCH_ADL",
+        repo.join("target/bench-data/nano-2M.root"),
+    );
+    if !file.exists() {
+        eprintln!(
+            "no input {}: run benches/compare/setup.sh (or set RASK_BENCH_ADL)",
+            file.display()
+        );
+        return;
+    }
+    let runs: usize = std::env::var("RASK_BENCH_RUNS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(3);
+    let python = env_path(
+        "RASK_BENCH_PYTHON",
+        repo.join("target/bench-venv/bin/python"),
+    );
+    let root_python = env_path(
+        "RASK_BENCH_ROOT_PYTHON",
+        repo.join("target/bench-root-venv/bin/python"),
+    );
+    // Page cache: every tool reads the file from memory.
+    let _ = std::fs::read(&file);
+    let events = rask::io::EventSource::open(&[&file], "Events")
+        .expect("the benchmark file opens")
+        .entries();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!(
+        "adl: {} — {events} events, {cores} cores, best of {runs} (rask)",
+        file.display()
+    );
+    let f = file.to_str().expect("a UTF-8 path");
+    let compare = repo.join("benches/compare");
+    let rdf = |threads: &str| {
+        peer(
+            &root_python,
+            &[
+                compare.join("adl_rdf.py").to_str().unwrap(),
+                f,
+                "--threads",
+                threads,
+                "--runs",
+                "2",
+            ],
+        )
+    };
+    let dask = |threads: &str| {
+        peer(
+            &python,
+            &[
+                compare.join("adl_dask.py").to_str().unwrap(),
+                f,
+                "--threads",
+                threads,
+            ],
+        )
+    };
+    let columns: Vec<(&str, Option<Times>)> = vec![
+        ("rask sync", Some(rask_times(&file, Scheduler::Sync, runs))),
+        (
+            "rask 2T",
+            Some(rask_times(&file, Scheduler::Threads(2), runs)),
+        ),
+        ("RDF 1T", rdf("1")),
+        ("RDF 2T", rdf("2")),
+        ("awkward 1T", reference(&python, &shared, &file)),
+        ("dask-awk 1T", dask("1")),
+        ("dask-awk 2T", dask("2")),
+    ];
+    let rate = |t: &Option<Times>, q: &str| -> Option<f64> {
+        t.as_ref()?.get(q).map(|s| events as f64 / s)
+    };
+    print!("{:<5}", "query");
+    for (name, _) in &columns {
+        print!(" {name:>12}");
+    }
+    println!(
+        " {:>10} {:>10} {:>10} {:>12}",
+        "sync/RDF1", "2T/RDF2", "sync/awk", "2T/dask2T"
+    );
+    let get = |name: &str| &columns.iter().find(|(n, _)| *n == name).unwrap().1;
+    for q in adl::QUERIES {
+        print!("{q:<5}");
+        for (_, t) in &columns {
+            match rate(t, q) {
+                Some(r) => print!(" {:>12}", format!("{:.2}M/s", r / 1e6)),
+                None => print!(" {:>12}", "-"),
+            }
+        }
+        let ratio = |a: &str, b: &str| match (rate(get(a), q), rate(get(b), q)) {
+            (Some(x), Some(y)) => format!("{:.1}x", x / y),
+            _ => "-".to_string(),
+        };
+        println!(
+            " {:>10} {:>10} {:>10} {:>12}",
+            ratio("rask sync", "RDF 1T"),
+            ratio("rask 2T", "RDF 2T"),
+            ratio("rask sync", "awkward 1T"),
+            ratio("rask 2T", "dask-awk 2T")
+        );
+    }
+}

@@ -1,0 +1,172 @@
+//! Vector records: records with `pt, eta, phi, mass`, carrying their Cartesian components in the
+//! hidden fields `rask_core::kernels::CARTESIAN_FIELDS`.
+//!
+//! Records zipped from the four vector fields get the components once per particle, so that
+//! combinations and takes gather them instead of recomputing trigonometry per tuple; a sum
+//! (`p4_add`) is only its components, and its `pt, eta, phi, mass` are derived when a field is
+//! asked for. The reference interpreter carries the same components, so both agree to the bit.
+
+use rask_core::column::Col;
+use rask_core::kernels::{CARTESIAN_FIELDS, P4, VECTOR_FIELDS};
+use rask_plan::types::Layout;
+
+type R<T> = Result<T, String>;
+
+fn numbers(c: &Col, name: &str) -> R<Vec<f64>> {
+    c.field(name)
+        .ok_or_else(|| format!("the records have no field '{name}'"))?
+        .to_f64()
+}
+
+fn has_cartesian(c: &Col) -> bool {
+    CARTESIAN_FIELDS.iter().all(|f| c.field(f).is_some())
+}
+
+/// The Cartesian components (px, py, pz, E) of a vector record column.
+pub fn parts(c: &Col) -> R<[Vec<f64>; 4]> {
+    if has_cartesian(c) {
+        return Ok([
+            numbers(c, CARTESIAN_FIELDS[0])?,
+            numbers(c, CARTESIAN_FIELDS[1])?,
+            numbers(c, CARTESIAN_FIELDS[2])?,
+            numbers(c, CARTESIAN_FIELDS[3])?,
+        ]);
+    }
+    let [pt, eta, phi, mass] = [
+        numbers(c, "pt")?,
+        numbers(c, "eta")?,
+        numbers(c, "phi")?,
+        numbers(c, "mass")?,
+    ];
+    let mut out: [Vec<f64>; 4] = std::array::from_fn(|_| Vec::with_capacity(pt.len()));
+    for i in 0..pt.len() {
+        let p = P4::from_ptetaphim(pt[i], eta[i], phi[i], mass[i]);
+        out[0].push(p.px);
+        out[1].push(p.py);
+        out[2].push(p.pz);
+        out[3].push(p.e);
+    }
+    Ok(out)
+}
+
+/// A record of Cartesian components only (a sum).
+pub fn from_parts(parts: [Vec<f64>; 4]) -> Col {
+    let n = parts[0].len();
+    let fields = CARTESIAN_FIELDS
+        .iter()
+        .zip(parts)
+        .map(|(name, v)| (name.to_string(), Col::F64(v.into())))
+        .collect();
+    Col::record(n, fields)
+}
+
+/// The field `name` of a record, derived from the Cartesian components when the record only
+/// carries those (`pt`, `eta`, `phi`, `mass` of a sum).
+pub fn field(c: &Col, name: &str) -> Option<Col> {
+    if let Some(f) = c.field(name) {
+        return Some(f.clone());
+    }
+    if !VECTOR_FIELDS.contains(&name) || !has_cartesian(c) {
+        return None;
+    }
+    let [px, py, pz, e] = parts(c).ok()?;
+    let f: fn(P4) -> f64 = match name {
+        "pt" => P4::pt,
+        "eta" => P4::eta,
+        "phi" => P4::phi,
+        _ => P4::mass,
+    };
+    Some(Col::F64(
+        (0..px.len())
+            .map(|i| {
+                f(P4 {
+                    px: px[i],
+                    py: py[i],
+                    pz: pz[i],
+                    e: e[i],
+                })
+            })
+            .collect(),
+    ))
+}
+
+/// A zipped record with its Cartesian components added, when it has the four vector fields.
+pub fn with_cartesian(c: Col) -> Col {
+    let Col::Record(n, fields) = &c else {
+        return c;
+    };
+    let vector = VECTOR_FIELDS
+        .iter()
+        .all(|f| c.field(f).is_some_and(Col::is_number));
+    if !vector || has_cartesian(&c) {
+        return c;
+    }
+    let Ok(p) = parts(&c) else {
+        return c;
+    };
+    let mut out: Vec<(String, Col)> = fields.to_vec();
+    out.extend(from_parts(p).field_pairs());
+    Col::record(*n, out)
+}
+
+/// A record about to get field `name`: when that is a vector field, the derived vector fields are
+/// made explicit and the Cartesian components dropped (they would be stale).
+pub fn before_setting(c: &Col, name: &str) -> Col {
+    let Col::Record(n, fields) = c else {
+        return c.clone();
+    };
+    if !VECTOR_FIELDS.contains(&name) || !has_cartesian(c) {
+        return c.clone();
+    }
+    let mut out: Vec<(String, Col)> = fields
+        .iter()
+        .filter(|(f, _)| !CARTESIAN_FIELDS.contains(&f.as_str()))
+        .cloned()
+        .collect();
+    for v in VECTOR_FIELDS {
+        if c.field(v).is_none() {
+            if let Some(d) = field(c, v) {
+                out.push((v.to_string(), d));
+            }
+        }
+    }
+    Col::record(*n, out)
+}
+
+/// The column with the structure of `layout`: records get exactly the typed fields, in order
+/// (derived ones computed, hidden ones dropped). For outputs.
+pub fn conform(c: &Col, layout: &Layout) -> R<Col> {
+    Ok(match (c, layout) {
+        (Col::List(o, items), Layout::List { item, .. }) => {
+            Col::List(o.clone(), std::sync::Arc::new(conform(items, item)?))
+        }
+        (Col::Opt(v, inner), Layout::Option(l)) => {
+            Col::Opt(v.clone(), std::sync::Arc::new(conform(inner, l)?))
+        }
+        (Col::Record(n, _), Layout::Record(fields)) => {
+            let out = fields
+                .iter()
+                .map(|(name, l)| {
+                    let f = field(c, name)
+                        .ok_or_else(|| format!("no field '{name}' (was the branch read?)"))?;
+                    Ok((name.clone(), conform(&f, l)?))
+                })
+                .collect::<R<Vec<_>>>()?;
+            Col::record(*n, out)
+        }
+        (other, _) => other.clone(),
+    })
+}
+
+trait FieldPairs {
+    fn field_pairs(self) -> Vec<(String, Col)>;
+}
+
+impl FieldPairs for Col {
+    fn field_pairs(self) -> Vec<(String, Col)> {
+        match self {
+            Col::Record(_, f) => f.to_vec(),
+            _ => Vec::new(),
+        }
+    }
+}

@@ -1,0 +1,188 @@
+//! The ADL batch job behind `rask adl`: the eight benchmark queries over ROOT or Parquet files in
+//! one pass, histograms written as UHI JSON (and plots), with a run summary.
+
+use std::path::{Path, PathBuf};
+
+use rask_core::hist::Histogram;
+use rask_exec::{Engine, Output, RunStats, Scheduler};
+
+use crate::plot::{PlotFormat, write_plot};
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct AdlJob {
+    /// Query names (`q1` … `q8`); `all` means every query.
+    pub queries: Vec<String>,
+    pub inputs: Vec<PathBuf>,
+    pub tree: String,
+    pub out: PathBuf,
+    /// Worker threads (`None`: all cores; `Some(1)`: the sync scheduler).
+    pub threads: Option<usize>,
+    pub plot: Option<PlotFormat>,
+    /// Target events per partition.
+    pub partition_entries: u64,
+    /// Draw a progress bar on stderr (when it is a terminal).
+    pub progress: bool,
+}
+
+/// What a run produced.
+#[derive(Debug)]
+pub struct AdlReport {
+    /// Histograms by name (`q6` gives `q6a` and `q6b`), with the files written.
+    pub hists: Vec<(String, Histogram, Vec<PathBuf>)>,
+    pub stats: RunStats,
+    pub threads: usize,
+}
+
+/// The query names of `--query`: `all`, or names separated by commas.
+pub fn expand_queries(names: &[String]) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    for n in names.iter().flat_map(|n| n.split(',')) {
+        let n = n.trim().to_lowercase();
+        if n == "all" {
+            out.extend(rask_plan::adl::QUERIES.iter().map(|q| q.to_string()));
+        } else if rask_plan::adl::QUERIES.contains(&n.as_str()) {
+            out.push(n);
+        } else {
+            return Err(format!(
+                "unknown query '{n}' (the queries are q1 … q8, or all)"
+            ));
+        }
+    }
+    out.dedup();
+    Ok(out)
+}
+
+/// Runs the job.
+///
+/// ```no_run
+/// let job = rask::adl::AdlJob {
+///     queries: vec!["all".into()],
+///     inputs: vec!["data/nano-20k.root".into()],
+///     tree: "Events".into(),
+///     out: "out".into(),
+///     threads: None,
+///     plot: None,
+///     partition_entries: 100_000,
+///     progress: false,
+/// };
+/// let report = rask::adl::run(&job)?;
+/// println!("{}", rask::adl::summary(&report));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn run(job: &AdlJob) -> Result<AdlReport, Box<dyn std::error::Error>> {
+    let queries = expand_queries(&job.queries)?;
+    let ctx = rask_plan::Context::new();
+    let paths: Vec<&str> = job
+        .inputs
+        .iter()
+        .map(|p| {
+            p.to_str()
+                .ok_or_else(|| format!("{}: not UTF-8", p.display()))
+        })
+        .collect::<Result<_, _>>()?;
+    let events = crate::sources::open(&ctx, "events", &paths, &job.tree)?;
+    let mut named = Vec::new();
+    for q in &queries {
+        named.extend(rask_plan::adl::query(&ctx, &events, q)?);
+    }
+    let threads = job
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let scheduler = if threads <= 1 {
+        Scheduler::Sync
+    } else {
+        Scheduler::Threads(threads)
+    };
+    let mut engine = Engine::new(scheduler).with_partition_entries(job.partition_entries);
+    let bar = if job.progress {
+        let total = rask_io_root::EventSource::open(&job.inputs, &job.tree)?.entries();
+        let bar = indicatif::ProgressBar::new(total);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {human_pos}/{human_len} events {per_sec} eta {eta}",
+            )
+            .map_err(|e| e.to_string())?,
+        );
+        let b = bar.clone();
+        engine = engine.with_progress(move |n| b.inc(n));
+        Some(bar)
+    } else {
+        None
+    };
+    let exprs: Vec<&rask_plan::Expr> = named.iter().map(|(_, e)| e).collect();
+    let (outputs, stats) = engine.compute_with_stats(&exprs)?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    std::fs::create_dir_all(&job.out).map_err(|e| format!("{}: {e}", job.out.display()))?;
+    let mut hists = Vec::new();
+    for ((name, _), out) in named.iter().zip(outputs) {
+        let Output::Hist(h) = out else {
+            return Err(format!("{name} did not give a histogram").into());
+        };
+        let json = job.out.join(format!("{name}.json"));
+        rask_core::hist::write_uhi_json(&h, &json)
+            .map_err(|e| format!("{}: {e}", json.display()))?;
+        let mut files = vec![json];
+        if let Some(f) = job.plot {
+            let p = job.out.join(format!("{name}.{}", f.extension()));
+            write_plot(&h, name, &p, f)?;
+            files.push(p);
+        }
+        hists.push((name.clone(), h, files));
+    }
+    Ok(AdlReport {
+        hists,
+        stats,
+        threads,
+    })
+}
+
+fn mb(bytes: u64) -> String {
+    format!("{:.2} MB", bytes as f64 / 1e6)
+}
+
+/// The human summary of a run: one line per histogram, then events, rate and bytes read.
+pub fn summary(r: &AdlReport) -> String {
+    let mut s = String::new();
+    for (name, h, files) in &r.hists {
+        let values = h.values();
+        let entries: f64 = values.iter().sum();
+        let inner: f64 = values[1..values.len().saturating_sub(1)].iter().sum();
+        let shown: Vec<String> = files.iter().map(|f| display(f)).collect();
+        s.push_str(&format!(
+            "{name:<4} entries {entries:>10}  in range {inner:>10}  -> {}\n",
+            shown.join(", ")
+        ));
+    }
+    let st = &r.stats;
+    let rate = if st.seconds > 0.0 {
+        st.events as f64 / st.seconds
+    } else {
+        0.0
+    };
+    s.push_str(&format!(
+        "events: {} in {:.3} s ({:.0} events/s), {} thread{}, {} partition{}\n",
+        st.events,
+        st.seconds,
+        rate,
+        r.threads,
+        if r.threads == 1 { "" } else { "s" },
+        st.partitions,
+        if st.partitions == 1 { "" } else { "s" },
+    ));
+    s.push_str(&format!(
+        "read: {} of {} in the files ({} branches, {} in the files: {})\n",
+        mb(st.bytes_read),
+        mb(st.file_bytes),
+        st.columns.len(),
+        mb(st.column_bytes),
+        st.columns.join(" ")
+    ));
+    s
+}
+
+fn display(p: &Path) -> String {
+    p.display().to_string()
+}
