@@ -204,6 +204,14 @@ impl Col {
         matches!(self, Col::F64(_) | Col::I64(_) | Col::Bool(_))
     }
 
+    /// The numbers as an f64 buffer: shared (no copy) for `F64`, converted otherwise.
+    pub fn f64_buffer(&self) -> Result<ScalarBuffer<f64>, String> {
+        match self {
+            Col::F64(v) => Ok(v.clone()),
+            other => Ok(other.to_f64()?.into()),
+        }
+    }
+
     /// The numbers as f64 (integers rounded to nearest, booleans 0 or 1).
     pub fn to_f64(&self) -> Result<Vec<f64>, String> {
         Ok(match self {

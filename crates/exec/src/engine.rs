@@ -24,6 +24,7 @@ use datafusion::physical_plan::{
     DisplayAs, DisplayFormatType, ExecutionPlan, Partitioning, PhysicalExpr, PlanProperties,
 };
 use datafusion::prelude::{SessionConfig, SessionContext};
+use futures::StreamExt;
 use rask_core::hist::{Histogram, Storage};
 use rask_io_root::{EventSource, Partition};
 use rask_plan::SourceSpec;
@@ -90,6 +91,8 @@ struct Lowered {
     /// For plans over event sources: the files and their partitions (then `grid` is unused).
     events: Option<EventPlan>,
     progress: Option<Progress>,
+    /// Events per morsel (the unit of evaluation inside a partition).
+    morsel: usize,
 }
 
 impl Lowered {
@@ -254,6 +257,7 @@ fn lower_events(
             partitions,
         }),
         progress: options.progress.clone(),
+        morsel: options.morsel_events,
     })
 }
 
@@ -347,6 +351,7 @@ fn lower(exprs: &[&Expr], options: &Options) -> Result<Lowered, ExecError> {
         grid,
         events: None,
         progress: options.progress.clone(),
+        morsel: options.morsel_events,
     })
 }
 
@@ -452,17 +457,30 @@ impl ExecutionPlan for BlockExec {
             let reservation = MemoryConsumer::new(format!("rask partition {partition}"))
                 .register(ctx.memory_pool());
             let out = match &lowered.events {
-                Some(ev) => run_events(&lowered, ev, &schema, partition, &reservation),
-                None => run_block(&lowered, &schema, partition),
+                Some(ev) => run_events(
+                    &lowered,
+                    ev,
+                    &schema,
+                    partition,
+                    &reservation,
+                    lowered.morsel,
+                ),
+                None => run_block(&lowered, &schema, partition).map(|b| vec![b]),
             };
             out.map_err(|e| match e {
                 ExecError::DataFusion(d) => d,
                 other => datafusion::error::DataFusionError::External(Box::new(other)),
             })
         };
+        let rows = futures::stream::once(fut).flat_map(|res| {
+            futures::stream::iter(match res {
+                Ok(batches) => batches.into_iter().map(Ok).collect::<Vec<_>>(),
+                Err(e) => vec![Err(e)],
+            })
+        });
         Ok(Box::pin(RecordBatchStreamAdapter::new(
             self.schema.clone(),
-            futures::stream::once(fut),
+            rows,
         )))
     }
 }
@@ -476,13 +494,43 @@ fn run_events(
     schema: &SchemaRef,
     partition: usize,
     reservation: &MemoryReservation,
-) -> Result<RecordBatch, ExecError> {
+    morsel: usize,
+) -> Result<Vec<RecordBatch>, ExecError> {
     let part = &ev.partitions[partition];
     let cols: Vec<&str> = ev.columns.iter().map(String::as_str).collect();
     let batch = ev.source.read(part, &cols)?;
-    // The decoded branches, their f64 copies and the intermediate columns: about three times
-    // the decoded size.
-    reservation.try_grow(3 * crate::events::source::batch_bytes(&batch))?;
+    // The decoded branches, and the f64 copies and intermediate columns of one morsel.
+    reservation.try_grow(2 * crate::events::source::batch_bytes(&batch))?;
+    // Partitions follow the baskets (often 100k events); the plan runs on morsels of a few
+    // thousand events, whose columns stay in cache and whose buffers the allocator reuses.
+    let morsel = morsel.max(1);
+    let n = batch.num_rows();
+    let mut out = Vec::with_capacity(n.div_ceil(morsel).max(1));
+    // An empty partition still gives one (empty) row per output.
+    for start in (0..n.max(1)).step_by(morsel) {
+        let len = morsel.min(n - start.min(n));
+        out.push(run_morsel(
+            lowered,
+            ev,
+            schema,
+            &batch.slice(start.min(n), len),
+        )?);
+        if let Some(p) = &lowered.progress {
+            (p.0)(len as u64);
+        }
+    }
+    reservation.free();
+    Ok(out)
+}
+
+/// Evaluates every output on one slice of a partition's branches and packs them into one row.
+fn run_morsel(
+    lowered: &Lowered,
+    ev: &EventPlan,
+    schema: &SchemaRef,
+    batch: &RecordBatch,
+) -> Result<RecordBatch, ExecError> {
+    let batch = batch.clone();
     let mut sources = std::collections::HashMap::new();
     for (id, _) in &ev.nodes {
         let node = lowered.graph.node(*id);
@@ -519,10 +567,6 @@ fn run_events(
             }
         };
         columns.push(one_row(field, data)?);
-    }
-    reservation.free();
-    if let Some(p) = &lowered.progress {
-        (p.0)(part.entries.end - part.entries.start);
     }
     Ok(RecordBatch::try_new(schema.clone(), columns)?)
 }
@@ -618,6 +662,8 @@ struct Options {
     /// DataFusion memory pool size in bytes (`None`: unbounded).
     memory_limit: Option<usize>,
     progress: Option<Progress>,
+    /// Events per morsel inside a partition.
+    morsel_events: usize,
 }
 
 impl Default for Options {
@@ -626,6 +672,10 @@ impl Default for Options {
             partition_entries: 100_000,
             memory_limit: None,
             progress: None,
+            morsel_events: std::env::var("RASK_MORSEL")
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(8192),
         }
     }
 }
@@ -664,6 +714,12 @@ impl Engine {
     /// fit fails the computation with [`ExecError::MemoryLimit`].
     pub fn with_memory_limit(mut self, bytes: usize) -> Self {
         self.options.memory_limit = Some(bytes);
+        self
+    }
+
+    /// Evaluates event plans on morsels of `events` events inside each partition (default 8192).
+    pub fn with_morsel_events(mut self, events: usize) -> Self {
+        self.options.morsel_events = events.max(1);
         self
     }
 
@@ -783,11 +839,18 @@ impl Engine {
                 let pool: Arc<dyn datafusion::execution::memory_pool::MemoryPool> =
                     Arc::new(datafusion::execution::memory_pool::UnboundedMemoryPool::default());
                 let reservation = MemoryConsumer::new("rask partition").register(&pool);
-                run_events(&plan.lowered, ev, &plan.schema, partition, &reservation)?
+                run_events(
+                    &plan.lowered,
+                    ev,
+                    &plan.schema,
+                    partition,
+                    &reservation,
+                    plan.lowered.morsel,
+                )?
             }
-            None => run_block(&plan.lowered, &plan.schema, partition)?,
+            None => vec![run_block(&plan.lowered, &plan.schema, partition)?],
         };
-        let mut out = merge(&plan.lowered, &[vec![batch]])?;
+        let mut out = merge(&plan.lowered, &[batch])?;
         out.pop()
             .ok_or_else(|| ExecError::Unsupported("no output".to_string()))
     }

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use arrow_buffer::{BooleanBuffer, OffsetBuffer};
+use arrow_buffer::{BooleanBuffer, OffsetBuffer, ScalarBuffer};
 use rask_core::column::Col;
 use rask_core::kernels;
 use rask_plan::op::{BinaryOp, LorentzOp, Scalar, UnaryOp};
@@ -367,8 +367,8 @@ pub fn lorentz(op: LorentzOp, args: &[Arg<'_>]) -> R<Col> {
         LorentzOp::Add => {
             let [ax, ay, az, ae] = vector::parts(record_of(&args[0])?)?;
             let [bx, by, bz, be] = vector::parts(record_of(&args[1])?)?;
-            let add = |x: Vec<f64>, y: Vec<f64>| -> Vec<f64> {
-                x.iter().zip(&y).map(|(p, q)| p + q).collect()
+            let add = |x: ScalarBuffer<f64>, y: ScalarBuffer<f64>| -> ScalarBuffer<f64> {
+                x.iter().zip(y.iter()).map(|(p, q)| p + q).collect()
             };
             vector::from_parts([add(ax, bx), add(ay, by), add(az, bz), add(ae, be)])
         }

@@ -41,6 +41,17 @@ pub fn evaluate(
     outputs: &[NodeId],
     sources: &HashMap<NodeId, Col>,
 ) -> Result<Vec<EvValue>, ExecError> {
+    GATHERED.with(|g| g.borrow_mut().clear());
+    let out = evaluate_nodes(graph, outputs, sources);
+    GATHERED.with(|g| g.borrow_mut().clear());
+    out
+}
+
+fn evaluate_nodes(
+    graph: &Graph,
+    outputs: &[NodeId],
+    sources: &HashMap<NodeId, Col>,
+) -> Result<Vec<EvValue>, ExecError> {
     let mut values: HashMap<NodeId, EvValue> = HashMap::new();
     for id in graph.topo_order(outputs) {
         let node = graph.node(id);
@@ -144,7 +155,7 @@ fn eval_op(op: &Op, inputs: &[&EvValue], tys: &[&Ty], out: &Ty) -> R<EvValue> {
             other => return Err(format!("num needs lists, found {}", other.kind())),
         },
         Op::Combinations { n, names } | Op::ArgCombinations { n, names } => {
-            let (o, items) = list_parts(col(inputs[0])?, op.name())?;
+            let (o, items) = gathered(col(inputs[0])?, op.name())?;
             let t = kernels::combinations(&o, *n as usize).map_err(kerr)?;
             let fields = tuple_fields(
                 &t,
@@ -157,8 +168,8 @@ fn eval_op(op: &Op, inputs: &[&EvValue], tys: &[&Ty], out: &Ty) -> R<EvValue> {
             EvValue::Col(Col::list(t.offsets, Col::record(len, fields)))
         }
         Op::Cartesian { names } => {
-            let (oa, ia) = list_parts(col(inputs[0])?, "cartesian")?;
-            let (ob, ib) = list_parts(col(inputs[1])?, "cartesian")?;
+            let (oa, ia) = gathered(col(inputs[0])?, "cartesian")?;
+            let (ob, ib) = gathered(col(inputs[1])?, "cartesian")?;
             let t = kernels::cartesian(&oa, &ob).map_err(kerr)?;
             let len = t.slots[0].len();
             let fields = vec![
@@ -168,8 +179,8 @@ fn eval_op(op: &Op, inputs: &[&EvValue], tys: &[&Ty], out: &Ty) -> R<EvValue> {
             EvValue::Col(Col::list(t.offsets, Col::record(len, fields)))
         }
         Op::CartesianNested { names } => {
-            let (oa, ia) = list_parts(col(inputs[0])?, "cartesian_nested")?;
-            let (ob, ib) = list_parts(col(inputs[1])?, "cartesian_nested")?;
+            let (oa, ia) = gathered(col(inputs[0])?, "cartesian_nested")?;
+            let (ob, ib) = gathered(col(inputs[1])?, "cartesian_nested")?;
             let (inner, t) = kernels::cartesian_nested(&oa, &ob).map_err(kerr)?;
             let len = t.slots[0].len();
             let fields = vec![
@@ -231,6 +242,17 @@ fn eval_op(op: &Op, inputs: &[&EvValue], tys: &[&Ty], out: &Ty) -> R<EvValue> {
         Op::Concatenate => {
             let (oa, ia) = list_parts(col(inputs[0])?, "concatenate")?;
             let (ob, ib) = list_parts(col(inputs[1])?, "concatenate")?;
+            // Cartesian components survive when one side carries them (a sum): the other side
+            // gets them too, as the reference interpreter's zipped records have them.
+            let (ia, ib) =
+                if super::vector::carries_cartesian(&ia) || super::vector::carries_cartesian(&ib) {
+                    (
+                        Arc::new(super::vector::with_cartesian(ia.as_ref().clone())),
+                        Arc::new(super::vector::with_cartesian(ib.as_ref().clone())),
+                    )
+                } else {
+                    (ia, ib)
+                };
             let (offsets, idx) = kernels::concat_index(&oa, &ob, ia.len()).map_err(kerr)?;
             // The common fields of the type that were read (projection pushdown reads only the
             // fields used later).
@@ -421,6 +443,39 @@ fn optional_index(local: &[Option<i64>], keepdims: bool) -> Col {
     }
 }
 
+/// The parts of a list about to be gathered by index (combinations, takes, concatenation):
+/// vector records get their Cartesian components first, once per particle instead of once per
+/// tuple (see [`super::vector`]).
+fn gathered(c: &Col, what: &str) -> R<(arrow_buffer::OffsetBuffer<i32>, Arc<Col>)> {
+    let (o, items) = list_parts(c, what)?;
+    if !matches!(items.as_ref(), Col::Record(..)) {
+        return Ok((o, items));
+    }
+    // One collection is often gathered several times (`leps[i1]`, `leps[i2]`, `leps[k]`).
+    let cached = GATHERED.with(|g| {
+        g.borrow()
+            .iter()
+            .find(|(k, _)| Arc::ptr_eq(k, &items))
+            .map(|(_, v)| v.clone())
+    });
+    let with = match cached {
+        Some(v) => v,
+        None => {
+            let v = Arc::new(super::vector::with_cartesian(items.as_ref().clone()));
+            GATHERED.with(|g| g.borrow_mut().push((items.clone(), v.clone())));
+            v
+        }
+    };
+    Ok((o, with))
+}
+
+thread_local! {
+    /// Collections given Cartesian components during one [`evaluate`] call (keys are kept
+    /// alive, so pointer identity is sound).
+    static GATHERED: std::cell::RefCell<Vec<(Arc<Col>, Arc<Col>)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
 fn field(c: &Col, name: &str) -> R<Col> {
     Ok(match c {
         Col::Record(..) => super::vector::field(c, name)
@@ -449,10 +504,7 @@ fn zip(names: &[String], inputs: &[&EvValue]) -> R<Col> {
                 Arg::Const(_) => Err("zip of a literal".to_string()),
             })
             .collect::<R<Vec<_>>>()?;
-        Ok(super::vector::with_cartesian(Col::record(
-            n.unwrap_or(0),
-            fields,
-        )))
+        Ok(Col::record(n.unwrap_or(0), fields))
     })
 }
 
@@ -531,7 +583,7 @@ fn mask(data: &EvValue, m: &EvValue) -> R<EvValue> {
 }
 
 fn take(data: &Col, index: &Col) -> R<EvValue> {
-    let (o, items) = list_parts(data, "indexing")?;
+    let (o, items) = gathered(data, "indexing")?;
     let kerr = |e: kernels::KernelError| e.to_string();
     Ok(EvValue::Col(match index {
         Col::List(io, idx) => {

@@ -12,18 +12,24 @@ use rask_plan::types::Layout;
 
 type R<T> = Result<T, String>;
 
-fn numbers(c: &Col, name: &str) -> R<Vec<f64>> {
+fn numbers(c: &Col, name: &str) -> R<arrow_buffer::ScalarBuffer<f64>> {
     c.field(name)
         .ok_or_else(|| format!("the records have no field '{name}'"))?
-        .to_f64()
+        .f64_buffer()
+}
+
+/// Whether a record column carries Cartesian components.
+pub fn carries_cartesian(c: &Col) -> bool {
+    has_cartesian(c)
 }
 
 fn has_cartesian(c: &Col) -> bool {
     CARTESIAN_FIELDS.iter().all(|f| c.field(f).is_some())
 }
 
-/// The Cartesian components (px, py, pz, E) of a vector record column.
-pub fn parts(c: &Col) -> R<[Vec<f64>; 4]> {
+/// The Cartesian components (px, py, pz, E) of a vector record column (shared buffers when the
+/// record carries them).
+pub fn parts(c: &Col) -> R<[arrow_buffer::ScalarBuffer<f64>; 4]> {
     if has_cartesian(c) {
         return Ok([
             numbers(c, CARTESIAN_FIELDS[0])?,
@@ -46,16 +52,16 @@ pub fn parts(c: &Col) -> R<[Vec<f64>; 4]> {
         out[2].push(p.pz);
         out[3].push(p.e);
     }
-    Ok(out)
+    Ok(out.map(Into::into))
 }
 
 /// A record of Cartesian components only (a sum).
-pub fn from_parts(parts: [Vec<f64>; 4]) -> Col {
+pub fn from_parts(parts: [arrow_buffer::ScalarBuffer<f64>; 4]) -> Col {
     let n = parts[0].len();
     let fields = CARTESIAN_FIELDS
         .iter()
         .zip(parts)
-        .map(|(name, v)| (name.to_string(), Col::F64(v.into())))
+        .map(|(name, v)| (name.to_string(), Col::F64(v)))
         .collect();
     Col::record(n, fields)
 }
