@@ -146,3 +146,142 @@ fn errors_name_the_file_and_exit_nonzero() {
     assert!(!run.status.success());
     assert!(String::from_utf8_lossy(&run.stderr).contains("/no/such/file.root"));
 }
+
+fn expected_values(name: &str) -> Vec<f64> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("../shared/adl/expected/nano-20k/{name}.json"));
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    v["storage"]["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect()
+}
+
+#[test]
+fn adl_writes_the_expected_histograms_plots_and_an_honest_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = rask()
+        .args(["adl", "--query", "all", "--input"])
+        .arg(data("nano-20k.root"))
+        .arg("--out")
+        .arg(dir.path())
+        .args([
+            "--plot",
+            "svg",
+            "--threads",
+            "2",
+            "--partition-entries",
+            "5000",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    for name in ["q1", "q2", "q3", "q4", "q5", "q6a", "q6b", "q7", "q8"] {
+        let json: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.path().join(format!("{name}.json"))).unwrap(),
+        )
+        .unwrap();
+        let got: Vec<f64> = json["storage"]["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap())
+            .collect();
+        assert_eq!(got, expected_values(name), "{name}");
+        let svg = std::fs::read_to_string(dir.path().join(format!("{name}.svg"))).unwrap();
+        assert!(svg.contains("<svg") && svg.contains("Events"), "{name}.svg");
+        assert!(text.contains(&format!("{name}.json")), "{text}");
+    }
+    // The summary's bytes read are exactly the compressed bytes of the branches the queries need.
+    let src = EventSource::open(&[data("nano-20k.root")], "Events").unwrap();
+    let line = text.lines().find(|l| l.starts_with("read: ")).unwrap();
+    let needed: Vec<&str> = line.rsplit(": ").next().unwrap().split(' ').collect();
+    assert_eq!(needed.len(), 17, "{line}");
+    let bytes = src.column_bytes(&needed).unwrap();
+    assert!(
+        line.starts_with(&format!("read: {:.2} MB of", bytes as f64 / 1e6)),
+        "{line} vs {bytes}"
+    );
+    assert!(text.contains("events: 20000 in"), "{text}");
+}
+
+#[test]
+fn adl_names_an_unknown_query() {
+    let out = rask()
+        .args(["adl", "--query", "q9", "--input"])
+        .arg(data("nano-20k.root"))
+        .args(["--out", "/tmp/rask-adl-never"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("unknown query 'q9'"), "{err}");
+}
+
+/// Python's `hist` reads our UHI JSON back (when a Python with `hist` is available: CI installs
+/// one and sets `RASK_PYTHON`; locally `python3` is tried).
+#[test]
+fn python_hist_reads_our_json_back() {
+    let python = std::env::var("RASK_PYTHON").unwrap_or_else(|_| "python3".to_string());
+    let probe = Command::new(&python)
+        .args(["-c", "import hist, uhi.io.json"])
+        .output();
+    if !probe.is_ok_and(|o| o.status.success()) {
+        if std::env::var_os("CI").is_some() {
+            panic!("CI must provide a Python with hist (RASK_PYTHON)");
+        }
+        eprintln!("skipped: no Python with hist");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let status = rask()
+        .args(["adl", "--query", "q1,q6", "--input"])
+        .arg(data("nano-20k.root"))
+        .arg("--out")
+        .arg(dir.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let script = r#"
+import json, sys, hist, uhi.io.json
+for name in sys.argv[1:]:
+    with open(name) as f:
+        h = hist.Hist(json.load(f, object_hook=uhi.io.json.object_hook))
+    print(int(h.sum(flow=True)), int(h.sum()), h.axes[0].edges[0], h.axes[0].edges[-1], h.axes[0].label)
+"#;
+    let files: Vec<PathBuf> = ["q1", "q6a"]
+        .iter()
+        .map(|n| dir.path().join(format!("{n}.json")))
+        .collect();
+    let out = Command::new(&python)
+        .arg("-c")
+        .arg(script)
+        .args(&files)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    for (line, name) in lines.iter().zip(["q1", "q6a"]) {
+        let v = expected_values(name);
+        let inner: f64 = v[1..v.len() - 1].iter().sum();
+        let total: f64 = v.iter().sum();
+        assert!(
+            line.starts_with(&format!("{} {}", total as i64, inner as i64)),
+            "{name}: {line}"
+        );
+    }
+    assert!(lines[0].ends_with("0.0 200.0 MET [GeV]"), "{}", lines[0]);
+}
