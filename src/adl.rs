@@ -173,13 +173,13 @@ pub fn summary(r: &AdlReport) -> String {
         if st.partitions == 1 { "" } else { "s" },
     ));
     s.push_str(&format!(
-        "read: {} of {} in the files ({} branches, {} in the files: {})\n",
+        "read: {} of {} in the files (the {} branches needed take {})\n",
         mb(st.bytes_read),
         mb(st.file_bytes),
         st.columns.len(),
         mb(st.column_bytes),
-        st.columns.join(" ")
     ));
+    s.push_str(&format!("branches: {}\n", st.columns.join(" ")));
     s
 }
 
