@@ -4,8 +4,9 @@
 //! values, or its partial reduction or histogram), and partials are merged in partition order,
 //! so results do not depend on the scheduler.
 
+use std::collections::HashMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Float64Type, Int64Type};
@@ -25,12 +26,13 @@ use datafusion::physical_plan::{
 };
 use datafusion::prelude::{SessionConfig, SessionContext};
 use futures::StreamExt;
+use rask_core::column::Col;
 use rask_core::hist::{Histogram, Storage};
 use rask_io_root::{EventSource, Partition};
 use rask_plan::SourceSpec;
 use rask_plan::op::{Op, ReduceOp};
 use rask_plan::types::{DType, Layout, Ty};
-use rask_plan::{Expr, Graph, NodeId};
+use rask_plan::{Expr, Graph, Key, NodeId};
 
 use crate::block::{BlockId, BlockValue, Partial, arrow_type, eval};
 use crate::error::ExecError;
@@ -93,6 +95,8 @@ struct Lowered {
     progress: Option<Progress>,
     /// Events per morsel (the unit of evaluation inside a partition).
     morsel: usize,
+    /// For `persist`: the first output's value of every morsel, by partition.
+    capture: Option<Arc<Mutex<Vec<Vec<Col>>>>>,
 }
 
 impl Lowered {
@@ -101,6 +105,40 @@ impl Lowered {
             Some(e) => e.partitions.len(),
             None => self.grid.0 * self.grid.1,
         }
+    }
+}
+
+/// Values kept by [`Engine::persist`]: one column per morsel of every partition of the run that
+/// made them, with that run's source and partitioning (later runs that read them use the same).
+#[derive(Debug, Clone)]
+struct Persisted {
+    paths: Vec<String>,
+    tree: String,
+    partitions: Vec<Partition>,
+    morsel: usize,
+    values: Arc<Vec<Vec<Col>>>,
+}
+
+/// Persisted values by plan key, shared by clones of an [`Engine`].
+#[derive(Debug, Clone, Default)]
+struct Store(Arc<Mutex<HashMap<Key, Persisted>>>);
+
+impl Store {
+    fn get(&self, key: Key) -> Option<Persisted> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+            .cloned()
+    }
+    fn contains(&self, key: Key) -> bool {
+        self.get(key).is_some()
+    }
+    fn insert(&self, key: Key, p: Persisted) {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, p);
     }
 }
 
@@ -113,6 +151,10 @@ struct EventPlan {
     /// Union of the columns of all source nodes, read once per partition.
     columns: Vec<String>,
     partitions: Vec<Partition>,
+    /// Persisted nodes and their values (same partitions and morsels as this run).
+    cached: Vec<(NodeId, Arc<Vec<Vec<Col>>>)>,
+    source_paths: Vec<String>,
+    source_tree: String,
 }
 
 /// A callback told the number of entries of every finished partition.
@@ -164,14 +206,25 @@ fn lower_events(
     graph: Graph,
     outputs: Vec<NodeId>,
     options: &Options,
+    store: &Store,
 ) -> Result<Lowered, ExecError> {
     let order = graph.topo_order(&outputs);
     let mut spec: Option<Arc<SourceSpec>> = None;
     let mut nodes = Vec::new();
     let mut columns: Vec<String> = Vec::new();
+    let mut cached: Vec<(NodeId, Persisted)> = Vec::new();
     for &id in &order {
         let node = graph.node(id);
         match &node.op {
+            Op::Cached(key) => {
+                let p = store.get(*key).ok_or_else(|| {
+                    ExecError::Eval(format!(
+                        "the persisted value of {} is gone",
+                        graph.describe(id)
+                    ))
+                })?;
+                cached.push((id, p));
+            }
             Op::Source(s) => {
                 match &spec {
                     Some(first) if first.paths != s.paths || first.tree != s.tree => {
@@ -207,19 +260,34 @@ fn lower_events(
             _ => {}
         }
     }
-    let spec = spec.ok_or_else(|| ExecError::Unsupported("no event source".to_string()))?;
-    if spec.paths.is_empty() {
+    // Persisted values fix the source, the partitions and the morsels.
+    let (paths, tree, label) = match (&spec, cached.first()) {
+        (Some(s), _) => (s.paths.clone(), s.tree.clone(), s.label.clone()),
+        (None, Some((_, p))) => (p.paths.clone(), p.tree.clone(), "persisted".to_string()),
+        (None, None) => return Err(ExecError::Unsupported("no event source".to_string())),
+    };
+    if paths.is_empty() {
         return Err(ExecError::Eval(format!(
-            "the event source '{}' has no files",
-            spec.label
+            "the event source '{label}' has no files"
         )));
     }
-    let source = EventSource::open(&spec.paths, &spec.tree)?;
+    for (id, p) in &cached {
+        if p.paths != paths || p.tree != tree || p.partitions != cached[0].1.partitions {
+            return Err(ExecError::Unsupported(format!(
+                "{} was persisted from other files or partitions than this computation reads",
+                graph.describe(*id)
+            )));
+        }
+    }
+    let source = EventSource::open(&paths, &tree)?;
     let col_refs: Vec<&str> = columns.iter().map(String::as_str).collect();
-    let partitions = if col_refs.is_empty() {
-        source.split_evenly(1)
-    } else {
-        source.partitions(&col_refs, options.partition_entries)?
+    let (partitions, morsel) = match cached.first() {
+        Some((_, p)) => (p.partitions.clone(), p.morsel),
+        None if col_refs.is_empty() => (source.split_evenly(1), options.morsel_events),
+        None => (
+            source.partitions(&col_refs, options.partition_entries)?,
+            options.morsel_events,
+        ),
     };
     let outs = outputs
         .iter()
@@ -255,28 +323,38 @@ fn lower_events(
             nodes,
             columns,
             partitions,
+            cached: cached
+                .into_iter()
+                .map(|(id, p)| (id, p.values.clone()))
+                .collect(),
+            source_paths: paths,
+            source_tree: tree,
         }),
         progress: options.progress.clone(),
-        morsel: options.morsel_events,
+        morsel,
+        capture: None,
     })
 }
 
-fn lower(exprs: &[&Expr], options: &Options) -> Result<Lowered, ExecError> {
+fn lower(exprs: &[&Expr], options: &Options, store: &Store) -> Result<Lowered, ExecError> {
     let first = exprs
         .first()
         .ok_or_else(|| ExecError::Unsupported("nothing to compute".to_string()))?;
-    let plan = rask_plan::Plan {
+    let mut plan = rask_plan::Plan {
         graph: first.context().graph(),
         outputs: exprs.iter().map(|e| e.node_id()).collect(),
     };
+    // Persisted values become leaves before optimising, so what is below them is culled (and
+    // their branches are not read).
+    plan.graph.replace_with_cached(|k| store.contains(k));
     let opt = rask_plan::optimize(&plan)?;
     let graph = opt.fused.graph;
     if graph
         .topo_order(&opt.fused.outputs)
         .iter()
-        .any(|id| matches!(graph.node(*id).op, Op::Source(_)))
+        .any(|id| matches!(graph.node(*id).op, Op::Source(_) | Op::Cached(_)))
     {
-        return lower_events(graph, opt.fused.outputs, options);
+        return lower_events(graph, opt.fused.outputs, options, store);
     }
     let mut grid: Option<(usize, usize)> = None;
     let order = graph.topo_order(&opt.fused.outputs);
@@ -352,6 +430,7 @@ fn lower(exprs: &[&Expr], options: &Options) -> Result<Lowered, ExecError> {
         events: None,
         progress: options.progress.clone(),
         morsel: options.morsel_events,
+        capture: None,
     })
 }
 
@@ -507,13 +586,14 @@ fn run_events(
     let n = batch.num_rows();
     let mut out = Vec::with_capacity(n.div_ceil(morsel).max(1));
     // An empty partition still gives one (empty) row per output.
-    for start in (0..n.max(1)).step_by(morsel) {
+    for (m, start) in (0..n.max(1)).step_by(morsel).enumerate() {
         let len = morsel.min(n - start.min(n));
         out.push(run_morsel(
             lowered,
             ev,
             schema,
             &batch.slice(start.min(n), len),
+            (partition, m),
         )?);
         if let Some(p) = &lowered.progress {
             (p.0)(len as u64);
@@ -529,9 +609,21 @@ fn run_morsel(
     ev: &EventPlan,
     schema: &SchemaRef,
     batch: &RecordBatch,
+    (partition, morsel): (usize, usize),
 ) -> Result<RecordBatch, ExecError> {
     let batch = batch.clone();
     let mut sources = std::collections::HashMap::new();
+    for (id, values) in &ev.cached {
+        let col = values
+            .get(partition)
+            .and_then(|p| p.get(morsel))
+            .ok_or_else(|| {
+                ExecError::Eval(format!(
+                    "no persisted value for morsel {morsel} of partition {partition}"
+                ))
+            })?;
+        sources.insert(*id, col.clone());
+    }
     for (id, _) in &ev.nodes {
         let node = lowered.graph.node(*id);
         let Op::Source(spec) = &node.op else {
@@ -544,6 +636,19 @@ fn run_morsel(
     }
     let ids: Vec<NodeId> = lowered.outputs.iter().map(|(id, _)| *id).collect();
     let values = crate::events::eval::evaluate(&lowered.graph, &ids, &sources)?;
+    if let (Some(capture), Some(crate::events::eval::EvValue::Col(c))) =
+        (&lowered.capture, values.first())
+    {
+        let mut slots = capture.lock().unwrap_or_else(|e| e.into_inner());
+        if slots.len() <= partition {
+            slots.resize(partition + 1, Vec::new());
+        }
+        let part = &mut slots[partition];
+        if part.len() <= morsel {
+            part.resize(morsel + 1, Col::I64(Vec::<i64>::new().into()));
+        }
+        part[morsel] = c.clone();
+    }
     let mut columns: Vec<ArrayRef> = Vec::with_capacity(values.len());
     for ((value, field), (id, _)) in values
         .into_iter()
@@ -694,6 +799,7 @@ impl Default for Options {
 pub struct Engine {
     scheduler: Scheduler,
     options: Options,
+    store: Store,
 }
 
 impl Engine {
@@ -701,6 +807,7 @@ impl Engine {
         Engine {
             scheduler,
             options: Options::default(),
+            store: Store::default(),
         }
     }
 
@@ -731,7 +838,7 @@ impl Engine {
 
     /// The partitions an event plan would run: (file index, entry range) each.
     pub fn partitions(&self, expr: &Expr) -> Result<Vec<Partition>, ExecError> {
-        let lowered = lower(&[expr], &self.options)?;
+        let lowered = lower(&[expr], &self.options, &self.store)?;
         Ok(lowered.events.map(|e| e.partitions).unwrap_or_default())
     }
 
@@ -772,7 +879,7 @@ impl Engine {
         exprs: &[&Expr],
     ) -> Result<(Vec<Output>, RunStats), ExecError> {
         let start = std::time::Instant::now();
-        let lowered = lower(exprs, &self.options)?;
+        let lowered = lower(exprs, &self.options, &self.store)?;
         let mut stats = RunStats {
             partitions: lowered.partitions(),
             ..RunStats::default()
@@ -789,6 +896,16 @@ impl Engine {
             let cols: Vec<&str> = ev.columns.iter().map(String::as_str).collect();
             stats.column_bytes = ev.source.column_bytes(&cols)?;
         }
+        let (out, lowered) = self.run(lowered)?;
+        if let Some(ev) = &lowered.events {
+            stats.bytes_read = ev.source.bytes_read() - read_before;
+        }
+        stats.seconds = start.elapsed().as_secs_f64();
+        Ok((out, stats))
+    }
+
+    /// Runs a lowered plan on DataFusion and merges the partitions' rows in order.
+    fn run(&self, lowered: Lowered) -> Result<(Vec<Output>, Arc<Lowered>), ExecError> {
         let plan = Arc::new(BlockExec::new(lowered));
         let partitions = match self.scheduler {
             Scheduler::Sync => 1,
@@ -817,16 +934,60 @@ impl Engine {
                 _ => unwrap_external(e),
             })?;
         let out = merge(&plan.lowered, &parts)?;
-        if let Some(ev) = &plan.lowered.events {
-            stats.bytes_read = ev.source.bytes_read() - read_before;
+        Ok((out, plan.lowered.clone()))
+    }
+
+    /// Computes a per-event expression and keeps its values in memory, partition by partition:
+    /// later computations on this engine (and its clones) that use it read them instead of
+    /// recomputing it or reading its branches. Returns the expression, like dask's `persist`.
+    ///
+    /// ```no_run
+    /// # let ctx = rask_plan::Context::new();
+    /// # let events: rask_plan::Expr = todo!();
+    /// let engine = rask_exec::Engine::new(rask_exec::Scheduler::threads());
+    /// let jets = events.field("Jet")?;
+    /// let jets = engine.persist(&jets.mask(&jets.num()?.ge(2)?)?)?;
+    /// let n = engine.compute(&jets.num()?.sum(None)?)?; // reads no branch again
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn persist(&self, expr: &Expr) -> Result<Expr, ExecError> {
+        if !matches!(expr.ty(), Ty::Events { .. }) {
+            return Err(ExecError::Unsupported(format!(
+                "persist keeps per-event values; {} is {}",
+                expr.describe(),
+                expr.ty().describe()
+            )));
         }
-        stats.seconds = start.elapsed().as_secs_f64();
-        Ok((out, stats))
+        let mut lowered = lower(&[expr], &self.options, &self.store)?;
+        let Some(ev) = &lowered.events else {
+            return Err(ExecError::Unsupported(
+                "persist of array plans (arrays are regenerated per chunk)".to_string(),
+            ));
+        };
+        let (paths, tree) = (ev.source_paths.clone(), ev.source_tree.clone());
+        let partitions = ev.partitions.clone();
+        let capture = Arc::new(Mutex::new(Vec::new()));
+        lowered.capture = Some(capture.clone());
+        let morsel = lowered.morsel;
+        self.run(lowered)?;
+        let values = std::mem::take(&mut *capture.lock().unwrap_or_else(|e| e.into_inner()));
+        let key = expr.context().graph().node(expr.node_id()).key;
+        self.store.insert(
+            key,
+            Persisted {
+                paths,
+                tree,
+                partitions,
+                morsel,
+                values: Arc::new(values),
+            },
+        );
+        Ok(expr.clone())
     }
 
     /// Runs a single partition of the plan, for debugging (like dask's `.partitions[i]`).
     pub fn compute_partition(&self, expr: &Expr, partition: usize) -> Result<Output, ExecError> {
-        let lowered = lower(&[expr], &self.options)?;
+        let lowered = lower(&[expr], &self.options, &self.store)?;
         let plan = BlockExec::new(lowered);
         let n = plan.lowered.partitions();
         if partition >= n {

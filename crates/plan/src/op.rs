@@ -234,6 +234,21 @@ pub struct FusedBody {
     pub ops: Vec<(Op, Vec<FusedRef>)>,
     /// Which body operation is the result.
     pub output: usize,
+    /// The key each body operation had in the plan, and the keys of the fused node's inputs:
+    /// evaluators type the body with them, so lineages inside the body are the plan's own (a
+    /// persisted input and a value recomputed in the body line up).
+    pub keys: Vec<Key>,
+    pub input_keys: Vec<Key>,
+}
+
+impl FusedBody {
+    /// The plan key of the body's operand `r`.
+    pub fn key_of(&self, r: FusedRef) -> Key {
+        match r {
+            FusedRef::Input(k) => self.input_keys.get(k).copied().unwrap_or(Key(0)),
+            FusedRef::Op(j) => self.keys.get(j).copied().unwrap_or(Key(0)),
+        }
+    }
 }
 
 /// An operand inside a fused body: one of the fused node's inputs, or an earlier body operation.
@@ -429,7 +444,9 @@ impl Op {
         }
     }
 
-    /// The parameters, as stable text for hashing into keys.
+    /// The parameters, as stable text for hashing into keys. A source's `columns` are left out:
+    /// they are a physical detail set by projection pushdown, and leaving them out keeps every
+    /// key (and so every lineage and persisted value) the same before and after optimisation.
     pub fn fingerprint(&self) -> String {
         match self {
             Op::Source(spec) => {
@@ -447,12 +464,11 @@ impl Op {
                     })
                     .collect();
                 format!(
-                    "source|{}|{:?}|{}|{}|{:?}",
+                    "source|{}|{:?}|{}|{}",
                     spec.label,
                     spec.paths,
                     spec.tree,
                     fields.join(","),
-                    spec.columns
                 )
             }
             other => format!("{other:?}"),

@@ -55,10 +55,12 @@ fn evaluate_nodes(
     let mut values: HashMap<NodeId, EvValue> = HashMap::new();
     for id in graph.topo_order(outputs) {
         let node = graph.node(id);
-        let out = if let Op::Source(_) = &node.op {
-            EvValue::Col(sources.get(&id).cloned().ok_or_else(|| {
-                ExecError::Eval(format!("no data for source {}", graph.describe(id)))
-            })?)
+        let out = if let Op::Source(_) | Op::Cached(_) = &node.op {
+            EvValue::Col(
+                sources.get(&id).cloned().ok_or_else(|| {
+                    ExecError::Eval(format!("no data for {}", graph.describe(id)))
+                })?,
+            )
         } else {
             let inputs: Vec<&EvValue> = node.inputs.iter().map(|i| &values[i]).collect();
             let tys: Vec<&Ty> = node.inputs.iter().map(|i| &graph.node(*i).ty).collect();
@@ -366,9 +368,13 @@ fn eval_fused(body: &FusedBody, inputs: &[&EvValue], tys: &[&Ty]) -> R<EvValue> 
                 FusedRef::Op(j) => (&vals[*j], &vtys[*j]),
             })
             .unzip();
-        // Lineages only need to be consistent inside the body, so one placeholder key serves.
-        let typed: Vec<(&Ty, Key)> = ts.iter().map(|t| (*t, Key(0))).collect();
-        let ty = rask_plan::typing::infer(op, &typed, Key(i as u128))
+        // The plan's own keys, so lineages match values from outside the body.
+        let typed: Vec<(&Ty, Key)> = ts
+            .iter()
+            .zip(refs)
+            .map(|(t, r)| (*t, body.key_of(*r)))
+            .collect();
+        let ty = rask_plan::typing::infer(op, &typed, body.key_of(FusedRef::Op(i)))
             .map_err(|e| format!("fused op {}: {e}", op.name()))?;
         let v = eval_op(op, &ds, &ts, &ty)?;
         vals.push(v);

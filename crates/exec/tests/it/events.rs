@@ -519,3 +519,100 @@ fn one_partition_of_an_event_plan() {
     let start = parts[1].entries.start as usize;
     assert_eq!(second.as_ref(), all.slice(start, second.len()).as_ref());
 }
+
+#[test]
+fn persisted_values_are_read_back_instead_of_recomputed() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/nano-20k.root");
+    let ctx = Context::new();
+    let src = rask_io_root::EventSource::open(&[&path], "Events").unwrap();
+    let events = ctx
+        .source(
+            "events",
+            &[path.to_str().unwrap().to_string()],
+            "Events",
+            src.schema().clone(),
+        )
+        .unwrap();
+    let jets = events.field("Jet").unwrap();
+    let central = jets
+        .mask(&jets.field("eta").unwrap().abs().unwrap().lt(1.5).unwrap())
+        .unwrap();
+    let busy = central
+        .mask(&central.num().unwrap().ge(2).unwrap())
+        .unwrap();
+    let axis = rask_plan::Axis::Regular {
+        bins: 50,
+        lo: 0.0,
+        hi: 300.0,
+        label: "pt".into(),
+    };
+    let lead = busy.field("pt").unwrap().max(Some(1)).unwrap();
+    let h = ctx
+        .hist(vec![axis.clone()], rask_plan::Storage::Int, &[&lead], None)
+        .unwrap();
+    let want = Engine::new(Scheduler::Sync).compute(&h).unwrap();
+
+    for engine in [
+        Engine::new(Scheduler::Sync)
+            .with_partition_entries(3_000)
+            .with_morsel_events(1_000),
+        Engine::new(Scheduler::Threads(2)),
+    ] {
+        let busy = engine.persist(&busy).unwrap();
+        // A computation on the persisted collection reads no branch.
+        let n = busy.num().unwrap().sum(None).unwrap();
+        let (out, stats) = engine.compute_with_stats(&[&n, &h]).unwrap();
+        assert_eq!(stats.bytes_read, 0, "{stats:?}");
+        assert_eq!(out[1], want);
+        let Data::Scalar(Value::I64(total)) = n.compute(&FileReader).unwrap() else {
+            panic!()
+        };
+        assert_eq!(out[0], Output::Int(total));
+        // Mixing persisted values with fresh branches of the same events works too.
+        let met = events.field("MET").unwrap().field("pt").unwrap();
+        let met = met.mask(&central.num().unwrap().ge(2).unwrap()).unwrap();
+        let ratio = (&lead / &met).unwrap();
+        let Output::Events(got) = engine.compute(&ratio).unwrap() else {
+            panic!()
+        };
+        let Data::Events(reference) = ratio.compute(&FileReader).unwrap() else {
+            panic!()
+        };
+        assert_eq!(got.len(), reference.len());
+        let Ty::Events { layout, .. } = ratio.ty() else {
+            unreachable!()
+        };
+        for (i, w) in reference.iter().enumerate() {
+            assert!(same(&value(got.as_ref(), i, &layout), w), "event {i}");
+        }
+    }
+    // Only per-event values are persisted.
+    let err = Engine::new(Scheduler::Sync).persist(&h).unwrap_err();
+    assert!(
+        err.to_string().contains("persist keeps per-event values"),
+        "{err}"
+    );
+}
+
+/// Reads whole files for the reference interpreter.
+struct FileReader;
+
+impl rask_plan::SourceReader for FileReader {
+    fn read(
+        &self,
+        spec: &rask_plan::SourceSpec,
+        columns: &[String],
+    ) -> Result<RecordBatch, String> {
+        let src =
+            rask_io_root::EventSource::open(&spec.paths, &spec.tree).map_err(|e| e.to_string())?;
+        let cols: Vec<&str> = columns.iter().map(String::as_str).collect();
+        src.read(
+            &rask_io_root::Partition {
+                file: 0,
+                entries: 0..src.entries(),
+            },
+            &cols,
+        )
+        .map_err(|e| e.to_string())
+    }
+}

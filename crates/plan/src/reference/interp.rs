@@ -364,9 +364,13 @@ fn eval_fused(
                 FusedRef::Op(j) => (&vals[*j], &tys[*j]),
             })
             .unzip();
-        // Lineages only need to be consistent inside the body, so one placeholder key serves.
-        let typed: Vec<(&Ty, Key)> = ts.iter().map(|t| (*t, Key(0))).collect();
-        let ty = infer(op, &typed, Key(i as u128))
+        // The plan's own keys, so lineages match values from outside the body.
+        let typed: Vec<(&Ty, Key)> = ts
+            .iter()
+            .zip(refs)
+            .map(|(t, r)| (*t, body.key_of(*r)))
+            .collect();
+        let ty = infer(op, &typed, body.key_of(FusedRef::Op(i)))
             .map_err(|e| format!("fused op {}: {e}", op.name()))?;
         let d = eval_op(op, &ds, &ts, &ty, reader)?;
         vals.push(d);

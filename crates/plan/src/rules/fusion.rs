@@ -130,6 +130,7 @@ impl Rule for Fusion {
 /// The body of a fused group and its external inputs (in order of first use).
 fn fused_body(g: &Graph, members: &[NodeId], root: NodeId) -> (FusedBody, Vec<NodeId>) {
     let mut ops: Vec<(Op, Vec<FusedRef>)> = Vec::new();
+    let mut keys: Vec<crate::key::Key> = Vec::new();
     let mut index: HashMap<NodeId, usize> = HashMap::new();
     let mut externals: Vec<NodeId> = Vec::new();
     for &m in members {
@@ -140,6 +141,7 @@ fn fused_body(g: &Graph, members: &[NodeId], root: NodeId) -> (FusedBody, Vec<No
                 FusedRef::Op(i)
             } else if let Op::Literal(s) = g.node(input).op {
                 ops.push((Op::Literal(s), Vec::new()));
+                keys.push(g.node(input).key);
                 index.insert(input, ops.len() - 1);
                 FusedRef::Op(ops.len() - 1)
             } else {
@@ -155,11 +157,21 @@ fn fused_body(g: &Graph, members: &[NodeId], root: NodeId) -> (FusedBody, Vec<No
             refs.push(r);
         }
         ops.push((node.op.clone(), refs));
+        keys.push(node.key);
         index.insert(m, ops.len() - 1);
     }
     let output = index
         .get(&root)
         .copied()
         .unwrap_or(ops.len().saturating_sub(1));
-    (FusedBody { ops, output }, externals)
+    let input_keys = externals.iter().map(|e| g.node(*e).key).collect();
+    (
+        FusedBody {
+            ops,
+            output,
+            keys,
+            input_keys,
+        },
+        externals,
+    )
 }
