@@ -595,6 +595,13 @@ impl Expr {
         let o = self.ctx.own(other)?;
         self.then(Op::Lorentz(LorentzOp::DeltaR), vec![o])
     }
+
+    /// Transverse mass of two objects with `pt, phi` (e.g. a lepton and MET):
+    /// sqrt(2 pt₁ pt₂ (1 − cos Δφ)).
+    pub fn mt(&self, other: &Expr) -> Result<Expr, PlanError> {
+        let o = self.ctx.own(other)?;
+        self.then(Op::Lorentz(LorentzOp::Mt), vec![o])
+    }
 }
 
 fn default_names(n: u8) -> Vec<String> {

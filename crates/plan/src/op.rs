@@ -192,6 +192,8 @@ pub enum LorentzOp {
     /// Δφ wrapped into [-π, π).
     DeltaPhi,
     DeltaR,
+    /// Transverse mass of two objects with `pt, phi`: sqrt(2 pt₁ pt₂ (1 − cos Δφ)).
+    Mt,
 }
 
 /// A source of events: files, tree and schema. Partitions are resolved at execution: the plan
@@ -437,6 +439,7 @@ impl Op {
                 LorentzOp::Phi => "p4_phi",
                 LorentzOp::DeltaPhi => "delta_phi",
                 LorentzOp::DeltaR => "delta_r",
+                LorentzOp::Mt => "transverse_mass",
             },
             Op::Cached(_) => "persisted",
             Op::Hist { .. } => "histogram",

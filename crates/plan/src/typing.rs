@@ -1022,7 +1022,7 @@ fn lorentz(l: LorentzOp, inputs: &[Input<'_>]) -> Result<Ty, String> {
                 rows,
             })
         }
-        LorentzOp::Add | LorentzOp::DeltaR | LorentzOp::DeltaPhi => {
+        LorentzOp::Add | LorentzOp::DeltaR | LorentzOp::DeltaPhi | LorentzOp::Mt => {
             if inputs.len() != 2 {
                 return Err(format!("{l:?} takes two inputs"));
             }
@@ -1033,6 +1033,7 @@ fn lorentz(l: LorentzOp, inputs: &[Input<'_>]) -> Result<Ty, String> {
             let fields: &[&str] = match l {
                 LorentzOp::Add => &["pt", "eta", "phi", "mass"],
                 LorentzOp::DeltaR => &["eta", "phi"],
+                LorentzOp::Mt => &["pt", "phi"],
                 _ => &["phi"],
             };
             let (na, nb) = (as_number(a, DType::F64), as_number(b, DType::F64));

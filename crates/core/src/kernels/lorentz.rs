@@ -122,6 +122,17 @@ pub fn delta_r(eta1: f64, phi1: f64, eta2: f64, phi2: f64) -> f64 {
     (deta * deta + dphi * dphi).sqrt()
 }
 
+/// The transverse mass `sqrt(2 pt1 pt2 (1 - cos(dphi)))` of two objects (dphi as [`delta_phi`]).
+///
+/// ```
+/// let mt = rask_core::kernels::transverse_mass(10.0, 0.0, 10.0, std::f64::consts::PI);
+/// assert!((mt - 20.0).abs() < 1e-12);
+/// ```
+#[inline]
+pub fn transverse_mass(pt1: f64, phi1: f64, pt2: f64, phi2: f64) -> f64 {
+    (2.0 * pt1 * pt2 * (1.0 - delta_phi(phi1, phi2).cos())).sqrt()
+}
+
 /// The four columns of a vector collection, whole buffers.
 #[derive(Debug, Clone, Copy)]
 pub struct PtEtaPhiM<'a> {

@@ -274,6 +274,8 @@ proptest! {
         let want = x - (x / TAU).floor() * TAU - PI;
         prop_assert!((d - want).abs() < 1e-12, "{} vs {}", d, want);
         prop_assert!((-PI..=PI).contains(&d));
+        let mt = kernels::transverse_mass(3.0, a, 4.0, b);
+        prop_assert!((mt - (24.0 * (1.0 - (a - b).cos())).sqrt()).abs() < 1e-9);
         let r = kernels::delta_r(0.5, a, -0.25, b);
         prop_assert!((r - (0.75f64 * 0.75 + d * d).sqrt()).abs() < 1e-12);
     }

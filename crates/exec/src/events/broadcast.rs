@@ -400,6 +400,20 @@ pub fn lorentz(op: LorentzOp, args: &[Arg<'_>]) -> R<Col> {
                     .collect(),
             )
         }
+        LorentzOp::Mt => {
+            let (a, b) = (record_of(&args[0])?, record_of(&args[1])?);
+            let (pa, fa, pb, fb) = (
+                field_f64(a, "pt")?,
+                field_f64(a, "phi")?,
+                field_f64(b, "pt")?,
+                field_f64(b, "phi")?,
+            );
+            Col::F64(
+                (0..pa.len())
+                    .map(|i| kernels::transverse_mass(pa[i], fa[i], pb[i], fb[i]))
+                    .collect(),
+            )
+        }
         LorentzOp::DeltaR => {
             let (a, b) = (record_of(&args[0])?, record_of(&args[1])?);
             let (ea, pa, eb, pb) = (

@@ -233,6 +233,7 @@ enum Shape {
     NestedAny,
     Flatten,
     Hist,
+    TransverseMass,
 }
 
 fn shape() -> impl Strategy<Value = Shape> {
@@ -253,6 +254,7 @@ fn shape() -> impl Strategy<Value = Shape> {
         NestedAny,
         Flatten,
         Hist,
+        TransverseMass,
     ])
 }
 
@@ -320,6 +322,12 @@ fn build(ctx: &Context, events: &Expr, j: &J, s: Shape) -> Expr {
                 .unwrap()
         }
         Shape::Flatten => x.flatten().unwrap(),
+        Shape::TransverseMass => {
+            let v = ctx
+                .zip(&[("pt", &x), ("phi", &mu.field("phi").unwrap())])
+                .unwrap();
+            v.mt(&met).unwrap()
+        }
         Shape::Hist => ctx
             .hist(
                 vec![rask_plan::Axis::Regular {

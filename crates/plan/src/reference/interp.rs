@@ -1051,6 +1051,17 @@ fn lorentz(l: LorentzOp, inputs: &[&Data], tys: &[&Ty]) -> R<Data> {
             LorentzOp::Phi => v[0].field("phi").map_err(|e| e.to_string())?.clone(),
             LorentzOp::DeltaPhi => Value::F64(jagged::wrap_angle(phi(v[0])? - phi(v[1])?)),
             LorentzOp::DeltaR => jagged::delta_r(v[0], v[1]).map_err(err)?,
+            LorentzOp::Mt => {
+                let f = |x: &Value, name: &str| -> R<f64> {
+                    num(x.field(name).map_err(|e| e.to_string())?)
+                };
+                Value::F64(rask_core::kernels::transverse_mass(
+                    f(v[0], "pt")?,
+                    f(v[0], "phi")?,
+                    f(v[1], "pt")?,
+                    f(v[1], "phi")?,
+                ))
+            }
         })
     })
 }

@@ -168,6 +168,7 @@ fn necessary_columns_by_node(graph: &Graph, outputs: &[NodeId]) -> HashMap<NodeI
                     LorentzOp::Eta => &["eta"],
                     LorentzOp::Phi | LorentzOp::DeltaPhi => &["phi"],
                     LorentzOp::DeltaR => &["eta", "phi"],
+                    LorentzOp::Mt => &["pt", "phi"],
                 };
                 for &input in &node.inputs {
                     let is_record = matches!(&graph.node(input).ty, Ty::Events { layout, .. } if !layout.field_names().is_empty());
