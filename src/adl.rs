@@ -30,6 +30,8 @@ pub struct AdlJob {
 pub struct AdlReport {
     /// Histograms by name (`q6` gives `q6a` and `q6b`), with the files written.
     pub hists: Vec<(String, Histogram, Vec<PathBuf>)>,
+    /// Outputs that are not histograms, as text.
+    pub values: Vec<(String, String)>,
     pub stats: RunStats,
     pub threads: usize,
 }
@@ -53,6 +55,22 @@ pub fn expand_queries(names: &[String]) -> Result<Vec<String>, String> {
     Ok(out)
 }
 
+/// Runs a `.sql` file (see `rask_plan::sql`) over the job's inputs, registered as the table
+/// `events`; histograms are named by their `AS` alias.
+pub fn run_sql(job: &AdlJob, sql: &str) -> Result<AdlReport, Box<dyn std::error::Error>> {
+    let ctx = rask_plan::Context::new();
+    let paths: Vec<&str> = job
+        .inputs
+        .iter()
+        .map(|p| p.to_str().ok_or_else(|| format!("{}: not UTF-8", p.display())))
+        .collect::<Result<_, _>>()?;
+    let events = crate::sources::open(&ctx, "events", &paths, &job.tree)?;
+    let mut session = rask_plan::sql::SqlSession::new(&ctx);
+    session.register("events", events);
+    let named = session.query(sql).map_err(|e| e.render(sql))?;
+    execute(job, named)
+}
+
 /// Runs the job.
 ///
 /// ```no_run
@@ -72,6 +90,9 @@ pub fn expand_queries(names: &[String]) -> Result<Vec<String>, String> {
 /// ```
 pub fn run(job: &AdlJob) -> Result<AdlReport, Box<dyn std::error::Error>> {
     let queries = expand_queries(&job.queries)?;
+    if queries.is_empty() {
+        return Err("no query to run".into());
+    }
     let ctx = rask_plan::Context::new();
     let paths: Vec<&str> = job
         .inputs
@@ -86,6 +107,15 @@ pub fn run(job: &AdlJob) -> Result<AdlReport, Box<dyn std::error::Error>> {
     for q in &queries {
         named.extend(rask_plan::adl::query(&ctx, &events, q)?);
     }
+    execute(job, named)
+}
+
+/// Runs named outputs (histograms are written as `<name>.json` and plotted; other outputs are
+/// reported in the summary) with the job's inputs, threads and output directory.
+pub fn execute(
+    job: &AdlJob,
+    named: Vec<(String, rask_plan::Expr)>,
+) -> Result<AdlReport, Box<dyn std::error::Error>> {
     let threads = job
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -117,9 +147,26 @@ pub fn run(job: &AdlJob) -> Result<AdlReport, Box<dyn std::error::Error>> {
     }
     std::fs::create_dir_all(&job.out).map_err(|e| format!("{}: {e}", job.out.display()))?;
     let mut hists = Vec::new();
+    let mut values = Vec::new();
     for ((name, _), out) in named.iter().zip(outputs) {
-        let Output::Hist(h) = out else {
-            return Err(format!("{name} did not give a histogram").into());
+        let h = match out {
+            Output::Hist(h) => h,
+            Output::Int(i) => {
+                values.push((name.clone(), i.to_string()));
+                continue;
+            }
+            Output::Float(x) => {
+                values.push((name.clone(), x.to_string()));
+                continue;
+            }
+            Output::Bool(b) => {
+                values.push((name.clone(), b.to_string()));
+                continue;
+            }
+            Output::Events(a) | Output::Array { data: a, .. } => {
+                values.push((name.clone(), format!("{} values", a.len())));
+                continue;
+            }
         };
         let json = job.out.join(format!("{name}.json"));
         rask_core::hist::write_uhi_json(&h, &json)
@@ -134,6 +181,7 @@ pub fn run(job: &AdlJob) -> Result<AdlReport, Box<dyn std::error::Error>> {
     }
     Ok(AdlReport {
         hists,
+        values,
         stats,
         threads,
     })
@@ -155,6 +203,9 @@ pub fn summary(r: &AdlReport) -> String {
             "{name:<4} entries {entries:>10}  in range {inner:>10}  -> {}\n",
             shown.join(", ")
         ));
+    }
+    for (name, v) in &r.values {
+        s.push_str(&format!("{name:<4} = {v}\n"));
     }
     let st = &r.stats;
     let rate = if st.seconds > 0.0 {

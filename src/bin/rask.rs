@@ -73,6 +73,23 @@ enum Command {
         #[arg(long, default_value_t = 100_000)]
         partition_entries: u64,
     },
+    /// Runs a SQL query file (see `queries/adl/*.sql`) over the inputs, registered as the table
+    /// `events`; writes every histogram as DIR/<alias>.json (and plots), prints a summary.
+    Query {
+        file: PathBuf,
+        #[arg(long, required = true, num_args = 1..)]
+        input: Vec<PathBuf>,
+        #[arg(long, default_value = "Events")]
+        tree: String,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        threads: Option<usize>,
+        #[arg(long, value_parser = ["png", "svg"])]
+        plot: Option<String>,
+        #[arg(long, default_value_t = 100_000)]
+        partition_entries: u64,
+    },
     /// Benchmarks.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -158,6 +175,36 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
             };
             let report = rask::adl::run(&job)?;
+            print!("{}", rask::adl::summary(&report));
+        }
+        Command::Query {
+            file,
+            input,
+            tree,
+            out,
+            threads,
+            plot,
+            partition_entries,
+        } => {
+            let sql = std::fs::read_to_string(&file)
+                .map_err(|e| format!("{}: {e}", file.display()))?;
+            let job = rask::adl::AdlJob {
+                queries: vec![],
+                inputs: input,
+                tree,
+                out,
+                threads,
+                plot: plot.map(|p| {
+                    if p == "png" {
+                        rask::plot::PlotFormat::Png
+                    } else {
+                        rask::plot::PlotFormat::Svg
+                    }
+                }),
+                partition_entries,
+                progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+            };
+            let report = rask::adl::run_sql(&job, &sql)?;
             print!("{}", rask::adl::summary(&report));
         }
         Command::Bench(BenchCommand::Seed {

@@ -290,3 +290,43 @@ for name in sys.argv[1:]:
     }
     assert!(lines[0].ends_with("0.0 200.0 MET [GeV]"), "{}", lines[0]);
 }
+
+#[test]
+fn query_runs_sql_files_like_adl() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = rask()
+        .arg("query")
+        .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("queries/adl/q5.sql"))
+        .arg("--input")
+        .arg(data("nano-20k.root"))
+        .arg("--out")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("q5.json")).unwrap())
+            .unwrap();
+    let got: Vec<f64> = json["storage"]["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect();
+    assert_eq!(got, expected_values("q5"));
+    // A bad statement is reported with a caret under the culprit.
+    let bad = dir.path().join("bad.sql");
+    std::fs::write(&bad, "SELECT hist(MET.ptt, 10, 0, 1) AS h FROM events").unwrap();
+    let out = rask()
+        .arg("query")
+        .arg(&bad)
+        .arg("--input")
+        .arg(data("nano-20k.root"))
+        .arg("--out")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("                ^") && err.contains("no field 'ptt'"), "{err}");
+}

@@ -324,6 +324,16 @@ impl Expr {
         self.then(Op::Binary(op), vec![other])
     }
 
+    /// An element-wise function by its operation (what the named methods call).
+    pub fn unary_op(&self, op: UnaryOp) -> Result<Expr, PlanError> {
+        self.unary(op)
+    }
+
+    /// An element-wise function of two operands by its operation.
+    pub fn binary_op(&self, op: BinaryOp, other: &Expr) -> Result<Expr, PlanError> {
+        self.binary(op, other.into())
+    }
+
     fn reduce(&self, op: ReduceOp, axis: Option<u8>) -> Result<Expr, PlanError> {
         self.then(Op::Reduce { op, axis }, vec![])
     }

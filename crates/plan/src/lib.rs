@@ -30,6 +30,7 @@ pub mod key;
 pub mod op;
 pub mod reference;
 pub mod rules;
+pub mod sql;
 pub mod svg_layout;
 pub mod types;
 pub mod typing;

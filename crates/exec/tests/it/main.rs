@@ -3,3 +3,4 @@
 mod adl;
 mod arrays;
 mod events;
+mod sql;
