@@ -62,7 +62,10 @@ pub fn run_sql(job: &AdlJob, sql: &str) -> Result<AdlReport, Box<dyn std::error:
     let paths: Vec<&str> = job
         .inputs
         .iter()
-        .map(|p| p.to_str().ok_or_else(|| format!("{}: not UTF-8", p.display())))
+        .map(|p| {
+            p.to_str()
+                .ok_or_else(|| format!("{}: not UTF-8", p.display()))
+        })
         .collect::<Result<_, _>>()?;
     let events = crate::sources::open(&ctx, "events", &paths, &job.tree)?;
     let mut session = rask_plan::sql::SqlSession::new(&ctx);

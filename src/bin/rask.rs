@@ -186,8 +186,8 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             plot,
             partition_entries,
         } => {
-            let sql = std::fs::read_to_string(&file)
-                .map_err(|e| format!("{}: {e}", file.display()))?;
+            let sql =
+                std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
             let job = rask::adl::AdlJob {
                 queries: vec![],
                 inputs: input,

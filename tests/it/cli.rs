@@ -303,7 +303,11 @@ fn query_runs_sql_files_like_adl() {
         .arg(dir.path())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("q5.json")).unwrap())
             .unwrap();
@@ -328,5 +332,8 @@ fn query_runs_sql_files_like_adl() {
         .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("                ^") && err.contains("no field 'ptt'"), "{err}");
+    assert!(
+        err.contains("                ^") && err.contains("no field 'ptt'"),
+        "{err}"
+    );
 }

@@ -72,6 +72,9 @@ impl Graph {
     /// Adds `op(inputs)`, or returns the node that already is that expression. The type is
     /// inferred here: an ill-typed expression is an error naming it.
     pub fn add(&mut self, op: Op, inputs: Vec<NodeId>) -> Result<NodeId, PlanError> {
+        if let Some(id) = self.field_of_zip(&op, &inputs) {
+            return Ok(id);
+        }
         let (op, inputs) = crate::rules::cse::canonical(self, op, inputs);
         let key = self.key_of(&op, &inputs);
         if let Some(&id) = self.index.get(&key) {
@@ -94,6 +97,36 @@ impl Graph {
         });
         self.index.insert(key, id);
         Ok(id)
+    }
+
+    /// `zip(a = x, ...).a` is `x` itself (when `x` is a list, or the zip has no lists, so the
+    /// field has exactly `x`'s type): the same analysis written with or without a zip gives the
+    /// same plan.
+    fn field_of_zip(&self, op: &Op, inputs: &[NodeId]) -> Option<NodeId> {
+        use crate::types::Layout;
+        let (Op::Field(name), [z]) = (op, inputs) else {
+            return None;
+        };
+        let zip = self.node(*z);
+        let Op::Zip(names) = &zip.op else {
+            return None;
+        };
+        let k = names.iter().position(|n| n == name)?;
+        let x = zip.inputs[k];
+        let same_type = matches!(
+            &zip.ty,
+            Ty::Events {
+                layout: Layout::Record(_),
+                ..
+            }
+        ) || matches!(
+            &self.node(x).ty,
+            Ty::Events {
+                layout: Layout::List { .. },
+                ..
+            }
+        );
+        same_type.then_some(x)
     }
 
     /// Adds a node whose type the caller knows (fused nodes, built by the fusion rule).

@@ -10,7 +10,8 @@
 //! - Per-element math: `abs sqrt exp log sin cos tan atan sinh cosh tanh`, `atan2 hypot least
 //!   greatest`, `if(c, a, b)`.
 //! - Lists: `len`/`cardinality`/`num`, `list_filter(l, x -> pred)`, `list_transform(l, x -> e)`,
-//!   `list_sum list_min list_max list_mean list_count list_any list_all` (per event),
+//!   `list_sum list_min list_max list_mean list_count list_any list_all` (over the innermost
+//!   lists: per event, or per element for lists of lists), `get(x, 'field')`,
 //!   `combinations(l, n)`, `argcombinations(l, n)`, `cartesian(a, b)`, `concat(a, b)`,
 //!   `argmin(l)`/`argmax(l)` (kept as lists of 0 or 1), `take(l, i)`, `first(l)`,
 //!   `fill_none(x, v)`, `local_index(l)`, `flatten(l)`,
@@ -58,7 +59,11 @@ pub struct SqlError {
 impl fmt::Display for SqlError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.line > 0 {
-            write!(f, "line {}, column {}: {}", self.line, self.column, self.message)
+            write!(
+                f,
+                "line {}, column {}: {}",
+                self.line, self.column, self.message
+            )
         } else {
             write!(f, "{}", self.message)
         }
@@ -136,7 +141,10 @@ impl SqlSession {
 
     fn statement(&self, st: &Statement) -> R<Vec<(String, Expr)>> {
         let Statement::Query(q) = st else {
-            return Err(SqlError::at(st.span(), "only SELECT statements are supported"));
+            return Err(SqlError::at(
+                st.span(),
+                "only SELECT statements are supported",
+            ));
         };
         let SetExpr::Select(select) = q.body.as_ref() else {
             return Err(SqlError::at(q.span(), "only a plain SELECT is supported"));
@@ -165,17 +173,17 @@ impl SqlSession {
             Some(cond) => Some((scope.expr(cond)?, cond.span())),
             None => None,
         };
-        let scope = Scope {
-            keep,
-            ..scope
-        };
+        let scope = Scope { keep, ..scope };
         let mut out = Vec::new();
         for (i, item) in select.projection.iter().enumerate() {
             let (e, alias) = match item {
                 SelectItem::UnnamedExpr(e) => (e, None),
                 SelectItem::ExprWithAlias { expr, alias } => (expr, Some(alias.value.clone())),
                 other => {
-                    return Err(SqlError::at(other.span(), "select expressions, not wildcards"));
+                    return Err(SqlError::at(
+                        other.span(),
+                        "select expressions, not wildcards",
+                    ));
                 }
             };
             let name = alias.unwrap_or_else(|| format!("col{}", i + 1));
@@ -194,12 +202,18 @@ fn parse_error(e: sqlparser::parser::ParserError) -> SqlError {
         Some((
             i,
             l.trim().parse().ok()?,
-            c.trim().trim_end_matches(|ch: char| !ch.is_ascii_digit()).parse().ok()?,
+            c.trim()
+                .trim_end_matches(|ch: char| !ch.is_ascii_digit())
+                .parse()
+                .ok()?,
         ))
     });
     match pos {
         Some((i, line, column)) => SqlError {
-            message: text[..i].trim().trim_start_matches("sql parser error: ").to_string(),
+            message: text[..i]
+                .trim()
+                .trim_start_matches("sql parser error: ")
+                .to_string(),
             line,
             column,
         },
@@ -368,7 +382,10 @@ impl<'a> Scope<'a> {
                 };
                 let x = self.selected(self.expr(x.expr()?)?, span)?;
                 let ast::Expr::Array(arr) = edges.expr()? else {
-                    return Err(SqlError::at(edges.span(), "the edges are a list [e0, e1, ...]"));
+                    return Err(SqlError::at(
+                        edges.span(),
+                        "the edges are a list [e0, e1, ...]",
+                    ));
                 };
                 let edges: Vec<f64> = arr.elem.iter().map(number).collect::<R<_>>()?;
                 if edges.len() < 2 || edges.windows(2).any(|w| !(w[0] < w[1])) {
@@ -526,14 +543,19 @@ impl<'a> Scope<'a> {
             | "list_all" | "any" | "all" => {
                 arity(1)?;
                 let l = x(0)?;
+                // The innermost lists: per event for a list, per element for lists of lists.
+                let axis = match l.ty() {
+                    crate::types::Ty::Events { layout, .. } if layout.depth() >= 2 => Some(2),
+                    _ => Some(1),
+                };
                 match name.trim_start_matches("list_") {
-                    "sum" => l.sum(Some(1)),
-                    "min" => l.min(Some(1)),
-                    "max" => l.max(Some(1)),
-                    "mean" => l.mean(Some(1)),
-                    "count" => l.count(Some(1)),
-                    "any" => l.any(Some(1)),
-                    _ => l.all(Some(1)),
+                    "sum" => l.sum(axis),
+                    "min" => l.min(axis),
+                    "max" => l.max(axis),
+                    "mean" => l.mean(axis),
+                    "count" => l.count(axis),
+                    "any" => l.any(axis),
+                    _ => l.all(axis),
                 }
                 .map_err(pe)?
             }
@@ -611,6 +633,11 @@ impl<'a> Scope<'a> {
                     fields.iter().map(|(n, e)| (n.as_str(), e)).collect();
                 self.ctx.zip(&refs).map_err(pe)?
             }
+            "get" => {
+                arity(2)?;
+                let field = string(args[1].expr()?)?;
+                x(0)?.field(&field).map_err(pe)?
+            }
             "with_field" => {
                 arity(3)?;
                 let name = string(args[1].expr()?)?;
@@ -661,7 +688,10 @@ impl<'a> Scope<'a> {
                 } else {
                     format!(" (did you mean {}?)", close.join(", "))
                 };
-                return Err(SqlError::at(span, format!("unknown function '{other}'{hint}")));
+                return Err(SqlError::at(
+                    span,
+                    format!("unknown function '{other}'{hint}"),
+                ));
             }
         })
     }
@@ -669,12 +699,59 @@ impl<'a> Scope<'a> {
 
 /// The function names of the language (for completion and suggestions).
 pub const FUNCTIONS: &[&str] = &[
-    "abs", "sqrt", "exp", "log", "sin", "cos", "tan", "atan", "sinh", "cosh", "tanh", "atan2",
-    "hypot", "least", "greatest", "if", "len", "cardinality", "num", "list_filter",
-    "list_transform", "list_sum", "list_min", "list_max", "list_mean", "list_count", "list_any",
-    "list_all", "any", "all", "combinations", "argcombinations", "cartesian", "cartesian_nested",
-    "concat", "argmin", "argmax", "take", "first", "fill_none", "local_index", "flatten", "zip",
-    "with_field", "mass", "pt4", "delta_r", "delta_phi", "mt", "hist", "whist", "hist_var",
+    "abs",
+    "sqrt",
+    "exp",
+    "log",
+    "sin",
+    "cos",
+    "tan",
+    "atan",
+    "sinh",
+    "cosh",
+    "tanh",
+    "atan2",
+    "hypot",
+    "least",
+    "greatest",
+    "if",
+    "len",
+    "cardinality",
+    "num",
+    "list_filter",
+    "list_transform",
+    "list_sum",
+    "list_min",
+    "list_max",
+    "list_mean",
+    "list_count",
+    "list_any",
+    "list_all",
+    "any",
+    "all",
+    "combinations",
+    "argcombinations",
+    "cartesian",
+    "cartesian_nested",
+    "concat",
+    "argmin",
+    "argmax",
+    "take",
+    "first",
+    "fill_none",
+    "local_index",
+    "flatten",
+    "zip",
+    "get",
+    "with_field",
+    "mass",
+    "pt4",
+    "delta_r",
+    "delta_phi",
+    "mt",
+    "hist",
+    "whist",
+    "hist_var",
     "count",
 ];
 
@@ -748,7 +825,6 @@ fn args_of(f: &ast::Function) -> R<Vec<Arg<'_>>> {
         FunctionArguments::Subquery(q) => Err(SqlError::at(q.span(), "subqueries")),
     }
 }
-
 
 fn number(e: &ast::Expr) -> R<f64> {
     match e {

@@ -41,9 +41,17 @@ impl Rule for ProjectionPushdown {
     }
 
     fn rewrite(&self, plan: &Plan) -> Result<Plan, PlanError> {
-        let columns = necessary_columns_by_node(&plan.graph, &plan.outputs);
+        let (columns, zip_keeps) = needs_by_node(&plan.graph, &plan.outputs);
         rebuild(plan, self.name(), |graph, old, id, inputs| {
             match &old.node(id).op {
+                // Fields of a zip that nothing reads are dropped, so their branches are not
+                // read (and nothing evaluates them).
+                Op::Zip(names) if zip_keeps.get(&id).is_some_and(|k| k.len() < names.len()) => {
+                    let keep = &zip_keeps[&id];
+                    let names = keep.iter().map(|&i| names[i].clone()).collect();
+                    let inputs = keep.iter().map(|&i| inputs[i]).collect();
+                    graph.add(Op::Zip(names), inputs)
+                }
                 Op::Source(spec) => {
                     let mut spec: SourceSpec = (**spec).clone();
                     if let Some(cols) = columns.get(&id) {
@@ -73,6 +81,16 @@ pub fn necessary_columns(graph: &Graph, outputs: &[NodeId]) -> BTreeMap<String, 
 }
 
 fn necessary_columns_by_node(graph: &Graph, outputs: &[NodeId]) -> HashMap<NodeId, Vec<String>> {
+    needs_by_node(graph, outputs).0
+}
+
+/// The columns of every source, and for every zip the positions of the fields something reads.
+#[allow(clippy::type_complexity)]
+fn needs_by_node(
+    graph: &Graph,
+    outputs: &[NodeId],
+) -> (HashMap<NodeId, Vec<String>>, HashMap<NodeId, Vec<usize>>) {
+    let mut zip_keeps: HashMap<NodeId, Vec<usize>> = HashMap::new();
     let order = graph.topo_order(outputs);
     let mut needs: HashMap<NodeId, Need> = HashMap::new();
     for o in outputs {
@@ -124,9 +142,18 @@ fn necessary_columns_by_node(graph: &Graph, outputs: &[NodeId]) -> HashMap<NodeI
                 merge(&mut needs, node.inputs[1], need);
             }
             Op::Zip(names) => {
-                for (name, &input) in names.iter().zip(&node.inputs) {
-                    merge(&mut needs, input, under(&need, name));
+                let mut keep = Vec::new();
+                for (i, (name, &input)) in names.iter().zip(&node.inputs).enumerate() {
+                    let sub = under(&need, name);
+                    if !sub.paths.is_empty() {
+                        keep.push(i);
+                    }
+                    merge(&mut needs, input, sub);
                 }
+                if keep.is_empty() {
+                    keep = (0..names.len()).collect();
+                }
+                zip_keeps.insert(id, keep);
             }
             Op::Combinations { names, .. } => {
                 let mut sub = Need::default();
@@ -192,7 +219,7 @@ fn necessary_columns_by_node(graph: &Graph, outputs: &[NodeId]) -> HashMap<NodeI
             }
         }
     }
-    result
+    (result, zip_keeps)
 }
 
 /// What a consumer needs below field `name`: `name.x` → `x`; the whole value → the whole field.
