@@ -14,6 +14,7 @@ pub mod bench;
 pub mod convert;
 pub mod inspect;
 pub mod plot;
+pub mod repl;
 pub mod sources;
 
 /// Arrow layout conventions (jagged lists, metadata keys).

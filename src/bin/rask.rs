@@ -90,6 +90,14 @@ enum Command {
         #[arg(long, default_value_t = 100_000)]
         partition_entries: u64,
     },
+    /// The SQL prompt: the inputs are the table `events`. On a terminal: history, multi-line
+    /// statements and tab completion; from a pipe: statements run one after another.
+    Sql {
+        #[arg(long, num_args = 1..)]
+        input: Vec<PathBuf>,
+        #[arg(long, default_value = "Events")]
+        tree: String,
+    },
     /// Benchmarks.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -206,6 +214,19 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             };
             let report = rask::adl::run_sql(&job, &sql)?;
             print!("{}", rask::adl::summary(&report));
+        }
+        Command::Sql { input, tree } => {
+            let inputs: Vec<String> = input.iter().map(|p| p.display().to_string()).collect();
+            let mut repl = rask::repl::Repl::new(&inputs, &tree)?;
+            if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+                rask::repl::run_interactive(&mut repl)?;
+            } else {
+                rask::repl::run_piped(
+                    &mut repl,
+                    std::io::stdin().lock(),
+                    std::io::stdout().lock(),
+                )?;
+            }
         }
         Command::Bench(BenchCommand::Seed {
             variant,

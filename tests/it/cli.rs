@@ -337,3 +337,57 @@ fn query_runs_sql_files_like_adl() {
         "{err}"
     );
 }
+
+/// A scripted session on a pipe: a query, EXPLAIN, a statement with an error (reported with a
+/// caret, the session goes on), the query again, dot-commands.
+#[test]
+fn sql_prompt_runs_piped_statements_one_after_another() {
+    use std::io::Write;
+    let mut child = rask()
+        .arg("sql")
+        .arg("--input")
+        .arg(data("nano-20k.root"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let script = "SELECT count(*) AS n FROM events;\n\
+                  EXPLAIN SELECT hist(MET.pt, 10, 0, 200) AS met FROM events;\n\
+                  SELECT hist(MET.ptt, 10, 0, 200) AS met FROM events;\n\
+                  .timer on\n\
+                  SELECT hist(MET.pt, 10, 0, 200) AS met\n  FROM events;\n\
+                  .schema MET\n";
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(script.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("n = 20000"), "{text}");
+    assert!(
+        text.contains("== branches read ==") && text.contains("MET_pt"),
+        "{text}"
+    );
+    assert!(
+        text.contains("no field 'ptt'") && text.contains("^"),
+        "{text}"
+    );
+    assert!(text.contains("met: histogram, 20000 entries"), "{text}");
+    assert!(text.contains("Run Time:"), "{text}");
+    assert!(text.contains("events.MET: {pt"), "{text}");
+}
+
+#[test]
+fn sql_statements_split_at_semicolons_outside_quotes() {
+    let st = rask::repl::statements("SELECT 'a;b' FROM t;\n.help\nSELECT 1\nFROM t;");
+    assert_eq!(st.len(), 3, "{st:?}");
+    assert_eq!(st[1], ".help");
+}
