@@ -55,10 +55,11 @@ pub fn expand_queries(names: &[String]) -> Result<Vec<String>, String> {
     Ok(out)
 }
 
-/// Runs a `.sql` file (see `rask_plan::sql`) over the job's inputs, registered as the table
-/// `events`; histograms are named by their `AS` alias.
-pub fn run_sql(job: &AdlJob, sql: &str) -> Result<AdlReport, Box<dyn std::error::Error>> {
-    let ctx = rask_plan::Context::new();
+/// The job's inputs as the plan source `events`.
+fn open_events(
+    ctx: &rask_plan::Context,
+    job: &AdlJob,
+) -> Result<rask_plan::Expr, Box<dyn std::error::Error>> {
     let paths: Vec<&str> = job
         .inputs
         .iter()
@@ -67,7 +68,14 @@ pub fn run_sql(job: &AdlJob, sql: &str) -> Result<AdlReport, Box<dyn std::error:
                 .ok_or_else(|| format!("{}: not UTF-8", p.display()))
         })
         .collect::<Result<_, _>>()?;
-    let events = crate::sources::open(&ctx, "events", &paths, &job.tree)?;
+    crate::sources::open(ctx, "events", &paths, &job.tree)
+}
+
+/// Runs a `.sql` file (see `rask_plan::sql`) over the job's inputs, registered as the table
+/// `events`; histograms are named by their `AS` alias.
+pub fn run_sql(job: &AdlJob, sql: &str) -> Result<AdlReport, Box<dyn std::error::Error>> {
+    let ctx = rask_plan::Context::new();
+    let events = open_events(&ctx, job)?;
     let mut session = rask_plan::sql::SqlSession::new(&ctx);
     session.register("events", events);
     let named = session.query(sql).map_err(|e| e.render(sql))?;
@@ -97,15 +105,7 @@ pub fn run(job: &AdlJob) -> Result<AdlReport, Box<dyn std::error::Error>> {
         return Err("no query to run".into());
     }
     let ctx = rask_plan::Context::new();
-    let paths: Vec<&str> = job
-        .inputs
-        .iter()
-        .map(|p| {
-            p.to_str()
-                .ok_or_else(|| format!("{}: not UTF-8", p.display()))
-        })
-        .collect::<Result<_, _>>()?;
-    let events = crate::sources::open(&ctx, "events", &paths, &job.tree)?;
+    let events = open_events(&ctx, job)?;
     let mut named = Vec::new();
     for q in &queries {
         named.extend(rask_plan::adl::query(&ctx, &events, q)?);

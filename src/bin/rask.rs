@@ -54,41 +54,15 @@ enum Command {
         /// Queries: q1 … q8 or all (several separated by commas).
         #[arg(long, default_value = "all", value_delimiter = ',')]
         query: Vec<String>,
-        /// Input files (ROOT or Parquet, several of one format).
-        #[arg(long, required = true, num_args = 1..)]
-        input: Vec<PathBuf>,
-        /// The tree of the ROOT files.
-        #[arg(long, default_value = "Events")]
-        tree: String,
-        /// Output directory.
-        #[arg(long)]
-        out: PathBuf,
-        /// Worker threads (default: all cores; 1 runs the sync scheduler).
-        #[arg(long)]
-        threads: Option<usize>,
-        /// Also draw every histogram (DIR/<name>.png or .svg).
-        #[arg(long, value_parser = ["png", "svg"])]
-        plot: Option<String>,
-        /// Target events per partition.
-        #[arg(long, default_value_t = 100_000)]
-        partition_entries: u64,
+        #[command(flatten)]
+        run: RunArgs,
     },
     /// Runs a SQL query file (see `queries/adl/*.sql`) over the inputs, registered as the table
     /// `events`; writes every histogram as DIR/<alias>.json (and plots), prints a summary.
     Query {
         file: PathBuf,
-        #[arg(long, required = true, num_args = 1..)]
-        input: Vec<PathBuf>,
-        #[arg(long, default_value = "Events")]
-        tree: String,
-        #[arg(long)]
-        out: PathBuf,
-        #[arg(long)]
-        threads: Option<usize>,
-        #[arg(long, value_parser = ["png", "svg"])]
-        plot: Option<String>,
-        #[arg(long, default_value_t = 100_000)]
-        partition_entries: u64,
+        #[command(flatten)]
+        run: RunArgs,
     },
     /// The SQL prompt: the inputs are the table `events`. On a terminal: history, multi-line
     /// statements and tab completion; from a pipe: statements run one after another.
@@ -101,6 +75,50 @@ enum Command {
     /// Benchmarks.
     #[command(subcommand)]
     Bench(BenchCommand),
+}
+
+/// Inputs, outputs and resources of a batch run (`adl`, `query`).
+#[derive(clap::Args)]
+struct RunArgs {
+    /// Input files (ROOT or Parquet, several of one format).
+    #[arg(long, required = true, num_args = 1..)]
+    input: Vec<PathBuf>,
+    /// The tree of the ROOT files.
+    #[arg(long, default_value = "Events")]
+    tree: String,
+    /// Output directory.
+    #[arg(long)]
+    out: PathBuf,
+    /// Worker threads (default: all cores; 1 runs the sync scheduler).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Also draw every histogram (DIR/<name>.png or .svg).
+    #[arg(long, value_parser = ["png", "svg"])]
+    plot: Option<String>,
+    /// Target events per partition.
+    #[arg(long, default_value_t = 100_000)]
+    partition_entries: u64,
+}
+
+impl RunArgs {
+    fn job(self, queries: Vec<String>) -> rask::adl::AdlJob {
+        rask::adl::AdlJob {
+            queries,
+            inputs: self.input,
+            tree: self.tree,
+            out: self.out,
+            threads: self.threads,
+            plot: self.plot.map(|p| {
+                if p == "png" {
+                    rask::plot::PlotFormat::Png
+                } else {
+                    rask::plot::PlotFormat::Svg
+                }
+            }),
+            partition_entries: self.partition_entries,
+            progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -157,62 +175,14 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 summary.partitions
             );
         }
-        Command::Adl {
-            query,
-            input,
-            tree,
-            out,
-            threads,
-            plot,
-            partition_entries,
-        } => {
-            let job = rask::adl::AdlJob {
-                queries: query,
-                inputs: input,
-                tree,
-                out,
-                threads,
-                plot: plot.map(|p| {
-                    if p == "png" {
-                        rask::plot::PlotFormat::Png
-                    } else {
-                        rask::plot::PlotFormat::Svg
-                    }
-                }),
-                partition_entries,
-                progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
-            };
-            let report = rask::adl::run(&job)?;
+        Command::Adl { query, run } => {
+            let report = rask::adl::run(&run.job(query))?;
             print!("{}", rask::adl::summary(&report));
         }
-        Command::Query {
-            file,
-            input,
-            tree,
-            out,
-            threads,
-            plot,
-            partition_entries,
-        } => {
+        Command::Query { file, run } => {
             let sql =
                 std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
-            let job = rask::adl::AdlJob {
-                queries: vec![],
-                inputs: input,
-                tree,
-                out,
-                threads,
-                plot: plot.map(|p| {
-                    if p == "png" {
-                        rask::plot::PlotFormat::Png
-                    } else {
-                        rask::plot::PlotFormat::Svg
-                    }
-                }),
-                partition_entries,
-                progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
-            };
-            let report = rask::adl::run_sql(&job, &sql)?;
+            let report = rask::adl::run_sql(&run.job(Vec::new()), &sql)?;
             print!("{}", rask::adl::summary(&report));
         }
         Command::Sql { input, tree } => {

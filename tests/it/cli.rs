@@ -147,9 +147,8 @@ fn errors_name_the_file_and_exit_nonzero() {
     assert!(String::from_utf8_lossy(&run.stderr).contains("/no/such/file.root"));
 }
 
-fn expected_values(name: &str) -> Vec<f64> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join(format!("../shared/adl/expected/nano-20k/{name}.json"));
+/// The bin contents (flow bins included) of a UHI JSON file.
+pub fn json_values(path: &std::path::Path) -> Vec<f64> {
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     v["storage"]["values"]
@@ -158,6 +157,14 @@ fn expected_values(name: &str) -> Vec<f64> {
         .iter()
         .map(|x| x.as_f64().unwrap())
         .collect()
+}
+
+/// The expected histogram `name` of the shipped sample.
+pub fn expected_values(name: &str) -> Vec<f64> {
+    json_values(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join(format!("../shared/adl/expected/nano-20k/{name}.json")),
+    )
 }
 
 #[test]
@@ -185,16 +192,7 @@ fn adl_writes_the_expected_histograms_plots_and_an_honest_summary() {
     );
     let text = String::from_utf8(out.stdout).unwrap();
     for name in ["q1", "q2", "q3", "q4", "q5", "q6a", "q6b", "q7", "q8"] {
-        let json: serde_json::Value = serde_json::from_str(
-            &std::fs::read_to_string(dir.path().join(format!("{name}.json"))).unwrap(),
-        )
-        .unwrap();
-        let got: Vec<f64> = json["storage"]["values"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|x| x.as_f64().unwrap())
-            .collect();
+        let got = json_values(&dir.path().join(format!("{name}.json")));
         assert_eq!(got, expected_values(name), "{name}");
         let svg = std::fs::read_to_string(dir.path().join(format!("{name}.svg"))).unwrap();
         assert!(svg.contains("<svg") && svg.contains("Events"), "{name}.svg");
@@ -308,15 +306,7 @@ fn query_runs_sql_files_like_adl() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("q5.json")).unwrap())
-            .unwrap();
-    let got: Vec<f64> = json["storage"]["values"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect();
+    let got = json_values(&dir.path().join("q5.json"));
     assert_eq!(got, expected_values("q5"));
     // A bad statement is reported with a caret under the culprit.
     let bad = dir.path().join("bad.sql");

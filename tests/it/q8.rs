@@ -19,15 +19,5 @@ fn q8_through_the_reference_interpreter_matches_the_expected_histogram() {
     let Data::Hist(h) = q8.compute(&FileReader).unwrap() else {
         panic!("not a histogram")
     };
-    let want: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(repo().join("../shared/adl/expected/nano-20k/q8.json")).unwrap(),
-    )
-    .unwrap();
-    let want: Vec<f64> = want["storage"]["values"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_f64().unwrap())
-        .collect();
-    assert_eq!(h.values, want);
+    assert_eq!(h.values, crate::cli::expected_values("q8"));
 }

@@ -125,6 +125,12 @@ impl Col {
 
     /// The rows at `idx` as an optional column: `None` gives a missing value.
     pub fn take_opt(&self, idx: &[Option<u32>]) -> Col {
+        let (valid, inner) = self.take_opt_parts(idx);
+        Col::Opt(valid, Arc::new(inner))
+    }
+
+    /// [`Col::take_opt`] as its validity and values (missing rows hold defaults).
+    pub fn take_opt_parts(&self, idx: &[Option<u32>]) -> (BooleanBuffer, Col) {
         let valid: BooleanBuffer = idx.iter().map(Option::is_some).collect();
         let inner = if self.is_empty() {
             self.defaults(idx.len())
@@ -132,7 +138,7 @@ impl Col {
             let flat: Vec<u32> = idx.iter().map(|i| i.unwrap_or(0)).collect();
             self.take(&flat)
         };
-        Col::Opt(valid, Arc::new(inner))
+        (valid, inner)
     }
 
     /// `n` rows of the same structure holding zeros, `false`, empty lists and missing values.
@@ -287,13 +293,17 @@ impl Col {
             Col::Bool(_) => DataType::Boolean,
             Col::List(_, items) => DataType::List(Arc::new(items.arrow_field("item"))),
             Col::Opt(_, inner) => inner.arrow_type(),
-            Col::Record(_, fields) => DataType::Struct(Fields::from(
-                fields
-                    .iter()
-                    .map(|(n, c)| c.arrow_field(n))
-                    .collect::<Vec<_>>(),
-            )),
+            Col::Record(_, fields) => DataType::Struct(Self::struct_fields(fields)),
         }
+    }
+
+    fn struct_fields(fields: &[(String, Col)]) -> Fields {
+        Fields::from(
+            fields
+                .iter()
+                .map(|(n, c)| c.arrow_field(n))
+                .collect::<Vec<_>>(),
+        )
     }
 
     fn arrow_field(&self, name: &str) -> Field {
@@ -329,10 +339,11 @@ impl Col {
                         .iter()
                         .map(|(_, c)| c.to_arrow())
                         .collect::<Result<Vec<_>, _>>()?;
-                    let DataType::Struct(f) = self.arrow_type() else {
-                        unreachable!("a record's arrow type is a struct")
-                    };
-                    Arc::new(StructArray::try_new(f, arrays, None)?)
+                    Arc::new(StructArray::try_new(
+                        Self::struct_fields(fields),
+                        arrays,
+                        None,
+                    )?)
                 }
             }
         })

@@ -611,7 +611,6 @@ fn run_morsel(
     batch: &RecordBatch,
     (partition, morsel): (usize, usize),
 ) -> Result<RecordBatch, ExecError> {
-    let batch = batch.clone();
     let mut sources = std::collections::HashMap::new();
     for (id, values) in &ev.cached {
         let col = values
@@ -627,11 +626,14 @@ fn run_morsel(
     for (id, _) in &ev.nodes {
         let node = lowered.graph.node(*id);
         let Op::Source(spec) = &node.op else {
-            unreachable!("source nodes were collected by lower_events")
+            return Err(ExecError::Internal(format!(
+                "{} was lowered as a source",
+                lowered.graph.describe(*id)
+            )));
         };
         sources.insert(
             *id,
-            crate::events::source::source_col(&batch, &node.ty, &spec.label)?,
+            crate::events::source::source_col(batch, &node.ty, &spec.label)?,
         );
     }
     let ids: Vec<NodeId> = lowered.outputs.iter().map(|(id, _)| *id).collect();
@@ -679,7 +681,10 @@ fn run_morsel(
 /// Wraps `values` as the single list of a one-row column of type `field`.
 fn one_row(field: &Field, values: ArrayRef) -> Result<ArrayRef, ExecError> {
     let DataType::List(item) = field.data_type() else {
-        unreachable!("all output fields are lists")
+        return Err(ExecError::Internal(format!(
+            "output column {} is not a list",
+            field.name()
+        )));
     };
     let values = if values.data_type() == item.data_type() {
         values
@@ -1043,13 +1048,10 @@ fn merge(lowered: &Lowered, parts: &[Vec<RecordBatch>]) -> Result<Vec<Output>, E
             .map(|b| b.column(i).as_list::<i32>().value(0))
             .collect();
         outputs.push(match kind {
-            Kind::Events(..) | Kind::Flat(_) => {
+            Kind::Events(t, _) | Kind::Flat(t) => {
                 let refs: Vec<&dyn Array> = values.iter().map(|b| b.as_ref()).collect();
                 let data = if refs.is_empty() {
-                    arrow_array::new_empty_array(&match kind {
-                        Kind::Events(t, _) | Kind::Flat(t) => t.clone(),
-                        _ => unreachable!("matched above"),
-                    })
+                    arrow_array::new_empty_array(t)
                 } else {
                     arrow_select::concat::concat(&refs)?
                 };
@@ -1068,7 +1070,10 @@ fn merge(lowered: &Lowered, parts: &[Vec<RecordBatch>]) -> Result<Vec<Output>, E
             Kind::Reduce(op, _) => reduce_partials(*op, &values),
             Kind::Hist => {
                 let Op::Hist { axes, storage } = &lowered.graph.node(*id).op else {
-                    unreachable!("hist output")
+                    return Err(ExecError::Internal(format!(
+                        "{} was lowered as a histogram",
+                        lowered.graph.describe(*id)
+                    )));
                 };
                 let axes: Vec<rask_core::hist::Axis> =
                     axes.iter().map(crate::hist::core_axis).collect();
@@ -1154,7 +1159,10 @@ fn assemble(
         });
     }
     let Ty::Array { shape, chunks, .. } = &lowered.graph.node(id).ty else {
-        unreachable!("array output")
+        return Err(ExecError::Internal(format!(
+            "{} was lowered as an array",
+            lowered.graph.describe(id)
+        )));
     };
     let (Some(h), Some(w)) = (shape[0], shape[1]) else {
         return Err(ExecError::Unsupported(

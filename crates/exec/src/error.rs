@@ -18,6 +18,9 @@ pub enum ExecError {
     /// An operation the engine does not execute yet.
     #[error("not supported by the execution engine yet: {0}")]
     Unsupported(String),
+    /// A broken invariant between lowering and execution (a bug in rask, reported, not a panic).
+    #[error("internal error: {0}")]
+    Internal(String),
     /// Evaluating an operation on a partition failed (bad data, mismatched lists, ...).
     #[error("{0}")]
     Eval(String),

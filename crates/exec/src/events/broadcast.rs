@@ -19,7 +19,9 @@ pub enum Arg<'a> {
 
 type R<T> = Result<T, String>;
 
-fn same_offsets(a: &OffsetBuffer<i32>, b: &OffsetBuffer<i32>) -> bool {
+/// Whether two lists have the same lengths per event: the same buffer (shared offsets of one
+/// counter, checked in O(1)) or equal values.
+pub(crate) fn same_offsets(a: &OffsetBuffer<i32>, b: &OffsetBuffer<i32>) -> bool {
     a.inner().inner().ptr_eq(b.inner().inner()) && a.len() == b.len() || a[..] == b[..]
 }
 
@@ -281,7 +283,7 @@ pub fn binary(op: BinaryOp, args: &[Arg<'_>], out: DType) -> R<Col> {
                 p.max(q)
             }
         },
-        _ => unreachable!("comparisons and logic are handled above"),
+        other => return Err(format!("{other:?} is not arithmetic")),
     };
     let v: Vec<f64> = match (&x, &y) {
         (Num::F(a), Num::F(b)) => a.iter().zip(b.iter()).map(|(p, q)| f(*p, *q)).collect(),
@@ -337,16 +339,16 @@ pub fn where_(args: &[Arg<'_>], out: DType) -> R<Col> {
 }
 
 /// A numeric field of a record leaf, as f64 (derived for sums, see [`super::vector`]).
-fn field_f64(c: &Col, name: &str) -> R<Vec<f64>> {
+fn field_f64(c: &Col, name: &str) -> R<ScalarBuffer<f64>> {
     super::vector::field(c, name)
         .ok_or_else(|| format!("the records have no field '{name}'"))?
-        .to_f64()
+        .f64_buffer()
 }
 
-fn phi_of(a: &Arg<'_>) -> R<Vec<f64>> {
+fn phi_of(a: &Arg<'_>) -> R<ScalarBuffer<f64>> {
     match a {
         Arg::Col(c @ Col::Record(..)) => field_f64(c, "phi"),
-        Arg::Col(c) => c.to_f64(),
+        Arg::Col(c) => c.f64_buffer(),
         Arg::Const(_) => Err("delta_phi of a literal".to_string()),
     }
 }
@@ -438,8 +440,12 @@ pub fn tuple(args: &[Arg<'_>]) -> R<Col> {
         .iter()
         .enumerate()
         .map(|(k, a)| {
-            let x = Num::of(a)?;
-            Ok((k.to_string(), Col::F64((0..n).map(|i| x.f(i)).collect())))
+            let values = match a {
+                // f64 columns are shared, not copied.
+                Arg::Col(c) => c.f64_buffer()?,
+                Arg::Const(s) => vec![s.as_f64(); n].into(),
+            };
+            Ok((k.to_string(), Col::F64(values)))
         })
         .collect::<R<Vec<_>>>()?;
     Ok(Col::record(n, fields))
@@ -447,8 +453,8 @@ pub fn tuple(args: &[Arg<'_>]) -> R<Col> {
 
 /// The rows of the leaves of `col` (a broadcast [`tuple`]) that are present: lists flattened,
 /// missing values dropped. Returns the f64 columns of the record at the bottom.
-pub fn present_leaves(col: &Col) -> R<Vec<Vec<f64>>> {
-    fn walk(col: &Col, sel: Option<Vec<u32>>) -> R<Vec<Vec<f64>>> {
+pub fn present_leaves(col: &Col) -> R<Vec<ScalarBuffer<f64>>> {
+    fn walk(col: &Col, sel: Option<Vec<u32>>) -> R<Vec<ScalarBuffer<f64>>> {
         match col {
             Col::Opt(valid, inner) => {
                 let keep: Vec<u32> = match sel {
@@ -469,12 +475,9 @@ pub fn present_leaves(col: &Col) -> R<Vec<Vec<f64>>> {
             }
             Col::Record(_, fields) => fields
                 .iter()
-                .map(|(_, c)| {
-                    let c = match &sel {
-                        None => c.clone(),
-                        Some(s) => c.take(s),
-                    };
-                    c.to_f64()
+                .map(|(_, c)| match &sel {
+                    None => c.f64_buffer(),
+                    Some(s) => c.take(s).f64_buffer(),
                 })
                 .collect(),
             other => Err(format!("unexpected {} while filling", other.kind())),

@@ -12,9 +12,9 @@ use arrow_buffer::BooleanBuffer;
 use rask_core::column::Col;
 use rask_core::hist::Histogram;
 use rask_core::kernels;
-use rask_plan::op::{FusedBody, FusedRef, Op, ReduceOp, Scalar};
+use rask_plan::op::{FusedBody, Op, ReduceOp, Scalar};
 use rask_plan::types::{DType, Layout, Ty};
-use rask_plan::{Graph, Key, NodeId};
+use rask_plan::{Graph, NodeId};
 
 use super::broadcast::{self, Arg};
 use crate::block::{Partial, reduce_array};
@@ -201,7 +201,7 @@ fn eval_op(op: &Op, inputs: &[&EvValue], tys: &[&Ty], out: &Ty) -> R<EvValue> {
                 .enumerate()
                 .map(|(e, k)| k.map(|k| k as i64 - o[e] as i64))
                 .collect();
-            EvValue::Col(optional_index(&local, *keepdims))
+            EvValue::Col(optional_index(&local, *keepdims)?)
         }
         Op::Firsts => {
             let (o, items) = list_parts(col(inputs[0])?, "firsts")?;
@@ -329,7 +329,7 @@ fn eval_op(op: &Op, inputs: &[&EvValue], tys: &[&Ty], out: &Ty) -> R<EvValue> {
             let cols = broadcast::present_leaves(&tuples)?;
             let core_axes = axes.iter().map(crate::hist::core_axis).collect();
             let mut h = Histogram::new(core_axes, crate::hist::core_storage(*storage));
-            let refs: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
+            let refs: Vec<&[f64]> = cols.iter().map(|c| &c[..]).collect();
             let (values, weights) = if refs.len() > axes.len() {
                 (&refs[..axes.len()], Some(refs[axes.len()]))
             } else {
@@ -358,31 +358,7 @@ fn eval_op(op: &Op, inputs: &[&EvValue], tys: &[&Ty], out: &Ty) -> R<EvValue> {
 }
 
 fn eval_fused(body: &FusedBody, inputs: &[&EvValue], tys: &[&Ty]) -> R<EvValue> {
-    let mut vals: Vec<EvValue> = Vec::with_capacity(body.ops.len());
-    let mut vtys: Vec<Ty> = Vec::with_capacity(body.ops.len());
-    for (i, (op, refs)) in body.ops.iter().enumerate() {
-        let (ds, ts): (Vec<&EvValue>, Vec<&Ty>) = refs
-            .iter()
-            .map(|r| match r {
-                FusedRef::Input(k) => (inputs[*k], tys[*k]),
-                FusedRef::Op(j) => (&vals[*j], &vtys[*j]),
-            })
-            .unzip();
-        // The plan's own keys, so lineages match values from outside the body.
-        let typed: Vec<(&Ty, Key)> = ts
-            .iter()
-            .zip(refs)
-            .map(|(t, r)| (*t, body.key_of(*r)))
-            .collect();
-        let ty = rask_plan::typing::infer(op, &typed, body.key_of(FusedRef::Op(i)))
-            .map_err(|e| format!("fused op {}: {e}", op.name()))?;
-        let v = eval_op(op, &ds, &ts, &ty)?;
-        vals.push(v);
-        vtys.push(ty);
-    }
-    vals.into_iter()
-        .nth(body.output)
-        .ok_or_else(|| "fused body without output".to_string())
+    rask_plan::typing::run_fused(body, inputs, tys, eval_op)
 }
 
 fn tuple_fields(
@@ -434,18 +410,18 @@ fn arg_extreme(o: &[i32], items: &Col, max: bool) -> R<Vec<Option<u32>>> {
 }
 
 /// Per-event optional indices as a list of 0 or 1 (`keepdims`) or an optional value.
-fn optional_index(local: &[Option<i64>], keepdims: bool) -> Col {
-    let values: Vec<i64> = local.iter().map(|k| k.unwrap_or(0)).collect();
+fn optional_index(local: &[Option<i64>], keepdims: bool) -> R<Col> {
     if keepdims {
         let present: Vec<i64> = local.iter().flatten().copied().collect();
         let offsets = kernels::offsets_from_lengths(local.iter().map(|k| k.is_some() as usize))
-            .expect("at most one element per event fits 32-bit offsets for < 2^31 events");
-        Col::list(offsets, Col::I64(present.into()))
+            .map_err(|e| e.to_string())?;
+        Ok(Col::list(offsets, Col::I64(present.into())))
     } else {
-        Col::Opt(
+        let values: Vec<i64> = local.iter().map(|k| k.unwrap_or(0)).collect();
+        Ok(Col::Opt(
             local.iter().map(Option::is_some).collect(),
             Arc::new(Col::I64(values.into())),
-        )
+        ))
     }
 }
 
@@ -519,7 +495,7 @@ fn with_field(record: &Col, name: &str, value: &Col) -> R<Col> {
         (rec @ Col::Record(..), v) => {
             let rec = super::vector::before_setting(rec, name);
             let Col::Record(n, fields) = &rec else {
-                unreachable!("before_setting keeps records")
+                return Err(format!("with_field needs records, found {}", rec.kind()));
             };
             let mut out: Vec<(String, Col)> =
                 fields.iter().filter(|(m, _)| m != name).cloned().collect();
@@ -527,7 +503,7 @@ fn with_field(record: &Col, name: &str, value: &Col) -> R<Col> {
             Col::record(*n, out)
         }
         (Col::List(o, items), Col::List(vo, vi)) => {
-            if o[..] != vo[..] {
+            if !broadcast::same_offsets(o, vo) {
                 return Err("the new field has other list lengths than the records".to_string());
             }
             Col::List(o.clone(), Arc::new(with_field(items, name, vi)?))
@@ -686,7 +662,7 @@ fn reduce_lists(r: ReduceOp, c: &Col, out: &Ty) -> R<Col> {
             other => return Err(format!("sum of {}", other.kind())),
         },
         ReduceOp::Mean => {
-            let v = items.to_f64()?;
+            let v = items.f64_buffer()?;
             let sums = kernels::sum_f64(&o, &v);
             let valid: BooleanBuffer = o.windows(2).map(|w| w[1] > w[0]).collect();
             let means: Vec<f64> = sums
@@ -698,10 +674,8 @@ fn reduce_lists(r: ReduceOp, c: &Col, out: &Ty) -> R<Col> {
         }
         ReduceOp::Min | ReduceOp::Max => {
             let found = arg_extreme(&o, &items, r == ReduceOp::Max)?;
-            let Col::Opt(valid, values) = items.take_opt(&found) else {
-                unreachable!("take_opt gives an optional column")
-            };
-            let values = broadcast::fix_kind(Arc::unwrap_or_clone(values), d);
+            let (valid, values) = items.take_opt_parts(&found);
+            let values = broadcast::fix_kind(values, d);
             Col::Opt(valid, Arc::new(values))
         }
         ReduceOp::Any | ReduceOp::All => {

@@ -80,7 +80,7 @@ pub fn source_col(batch: &RecordBatch, ty: &Ty, label: &str) -> Result<Col, Exec
                     let Col::List(o, values) = c else {
                         return Err(err(format!("branch '{name}_{m}' is not a list")));
                     };
-                    if o[..] != offsets[..] {
+                    if !super::broadcast::same_offsets(&o, &offsets) {
                         return Err(err(format!(
                             "branch '{name}_{m}' has other list lengths than the rest of '{name}'"
                         )));

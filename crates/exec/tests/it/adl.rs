@@ -5,34 +5,9 @@
 use std::path::PathBuf;
 
 use rask_exec::{Engine, Output, Scheduler};
-use rask_plan::{Context, Expr, adl};
+use rask_plan::{Context, adl};
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn expected(name: &str) -> Vec<f64> {
-    let path = repo().join(format!("../shared/adl/expected/nano-20k/{name}.json"));
-    let v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    v["storage"]["values"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
-}
-
-fn source(ctx: &Context, path: &PathBuf) -> Expr {
-    let src = rask_io_root::EventSource::open(&[path], "Events").unwrap();
-    ctx.source(
-        "events",
-        &[path.to_str().unwrap().to_string()],
-        "Events",
-        src.schema().clone(),
-    )
-    .unwrap()
-}
+use crate::common::{FileReader, expected, repo, source};
 
 fn run_all(path: &PathBuf, engine: &Engine) {
     let ctx = Context::new();
@@ -129,28 +104,5 @@ fn adl_queries_on_the_engine_equal_the_reference_interpreter() {
             };
             assert_eq!(got.values(), want.values, "{name}");
         }
-    }
-}
-
-/// Reads whole files for the reference interpreter.
-struct FileReader;
-
-impl rask_plan::SourceReader for FileReader {
-    fn read(
-        &self,
-        spec: &rask_plan::SourceSpec,
-        columns: &[String],
-    ) -> Result<arrow_array::RecordBatch, String> {
-        let src =
-            rask_io_root::EventSource::open(&spec.paths, &spec.tree).map_err(|e| e.to_string())?;
-        let cols: Vec<&str> = columns.iter().map(String::as_str).collect();
-        src.read(
-            &rask_io_root::Partition {
-                file: 0,
-                entries: 0..src.entries(),
-            },
-            &cols,
-        )
-        .map_err(|e| e.to_string())
     }
 }

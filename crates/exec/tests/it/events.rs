@@ -14,6 +14,8 @@ use rask_exec::{Engine, Output, Scheduler};
 use rask_plan::op::{BinaryOp, UnaryOp};
 use rask_plan::{Context, Data, Expr, Layout, MemoryReader, Ty, Value};
 
+use crate::common::{FileReader, nano, source};
+
 /// One event's muons and electrons (pt, eta, phi, mass, charge) and MET.
 #[derive(Debug, Clone)]
 struct Event {
@@ -415,15 +417,7 @@ fn check(
     engine: &Engine,
 ) -> Result<(), TestCaseError> {
     let ctx = Context::new();
-    let src = rask_io_root::EventSource::open(&[path], "Events").unwrap();
-    let events = ctx
-        .source(
-            "events",
-            &[path.to_str().unwrap().to_string()],
-            "Events",
-            src.schema().clone(),
-        )
-        .unwrap();
+    let events = source(&ctx, path);
     let expr = build(&ctx, &events, j, s);
     let want = expr.compute(&MemoryReader(batch(evs))).unwrap();
     let got = engine.compute(&expr).unwrap();
@@ -471,17 +465,8 @@ proptest! {
 
 #[test]
 fn a_memory_limit_is_a_clear_error() {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/nano-20k.root");
     let ctx = Context::new();
-    let src = rask_io_root::EventSource::open(&[&path], "Events").unwrap();
-    let events = ctx
-        .source(
-            "events",
-            &[path.to_str().unwrap().to_string()],
-            "Events",
-            src.schema().clone(),
-        )
-        .unwrap();
+    let events = source(&ctx, &nano());
     let q = rask_plan::adl::q8(&ctx, &events).unwrap();
     let err = Engine::new(Scheduler::Sync)
         .with_memory_limit(10_000)
@@ -503,17 +488,8 @@ fn a_memory_limit_is_a_clear_error() {
 
 #[test]
 fn one_partition_of_an_event_plan() {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/nano-20k.root");
     let ctx = Context::new();
-    let src = rask_io_root::EventSource::open(&[&path], "Events").unwrap();
-    let events = ctx
-        .source(
-            "events",
-            &[path.to_str().unwrap().to_string()],
-            "Events",
-            src.schema().clone(),
-        )
-        .unwrap();
+    let events = source(&ctx, &nano());
     let n = events.field("Jet").unwrap().num().unwrap();
     let engine = Engine::new(Scheduler::Sync).with_partition_entries(5_000);
     let parts = engine.partitions(&n).unwrap();
@@ -530,17 +506,8 @@ fn one_partition_of_an_event_plan() {
 
 #[test]
 fn persisted_values_are_read_back_instead_of_recomputed() {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/nano-20k.root");
     let ctx = Context::new();
-    let src = rask_io_root::EventSource::open(&[&path], "Events").unwrap();
-    let events = ctx
-        .source(
-            "events",
-            &[path.to_str().unwrap().to_string()],
-            "Events",
-            src.schema().clone(),
-        )
-        .unwrap();
+    let events = source(&ctx, &nano());
     let jets = events.field("Jet").unwrap();
     let central = jets
         .mask(&jets.field("eta").unwrap().abs().unwrap().lt(1.5).unwrap())
@@ -600,27 +567,4 @@ fn persisted_values_are_read_back_instead_of_recomputed() {
         err.to_string().contains("persist keeps per-event values"),
         "{err}"
     );
-}
-
-/// Reads whole files for the reference interpreter.
-struct FileReader;
-
-impl rask_plan::SourceReader for FileReader {
-    fn read(
-        &self,
-        spec: &rask_plan::SourceSpec,
-        columns: &[String],
-    ) -> Result<RecordBatch, String> {
-        let src =
-            rask_io_root::EventSource::open(&spec.paths, &spec.tree).map_err(|e| e.to_string())?;
-        let cols: Vec<&str> = columns.iter().map(String::as_str).collect();
-        src.read(
-            &rask_io_root::Partition {
-                file: 0,
-                entries: 0..src.entries(),
-            },
-            &cols,
-        )
-        .map_err(|e| e.to_string())
-    }
 }

@@ -2,5 +2,6 @@
 
 mod adl;
 mod arrays;
+mod common;
 mod events;
 mod sql;

@@ -1,42 +1,17 @@
 //! The SQL front end: `queries/adl/*.sql` give the expected histograms and the same optimised
 //! plans as the Rust API; errors point at the statement.
 
-use std::path::PathBuf;
-
 use rask_exec::{Engine, Output, Scheduler};
 use rask_plan::sql::SqlSession;
 use rask_plan::{Context, Expr, adl};
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use crate::common::{expected, nano, repo, source};
 
 fn session(ctx: &Context) -> (SqlSession, Expr) {
-    let path = repo().join("data/nano-20k.root");
-    let src = rask_io_root::EventSource::open(&[&path], "Events").unwrap();
-    let events = ctx
-        .source(
-            "events",
-            &[path.to_str().unwrap().to_string()],
-            "Events",
-            src.schema().clone(),
-        )
-        .unwrap();
+    let events = source(ctx, &nano());
     let mut s = SqlSession::new(ctx);
     s.register("events", events.clone());
     (s, events)
-}
-
-fn expected(name: &str) -> Vec<f64> {
-    let path = repo().join(format!("../shared/adl/expected/nano-20k/{name}.json"));
-    let v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    v["storage"]["values"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
 }
 
 fn optimised_key(e: &Expr) -> String {

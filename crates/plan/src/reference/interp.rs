@@ -15,11 +15,8 @@ use super::value::Value;
 use crate::error::PlanError;
 use crate::graph::{Graph, NodeId};
 use crate::key::Key;
-use crate::op::{
-    BinaryOp, FusedBody, FusedRef, LorentzOp, Op, ReduceOp, Scalar, SourceSpec, UnaryOp,
-};
+use crate::op::{BinaryOp, FusedBody, LorentzOp, Op, ReduceOp, Scalar, SourceSpec, UnaryOp};
 use crate::types::{Axis, DType, Layout, Storage, Ty};
-use crate::typing::infer;
 
 /// What evaluating a node gives.
 #[derive(Debug, Clone, PartialEq)]
@@ -354,31 +351,9 @@ fn eval_fused(
     in_tys: &[&Ty],
     reader: &dyn SourceReader,
 ) -> R<Data> {
-    let mut vals: Vec<Data> = Vec::with_capacity(body.ops.len());
-    let mut tys: Vec<Ty> = Vec::with_capacity(body.ops.len());
-    for (i, (op, refs)) in body.ops.iter().enumerate() {
-        let (ds, ts): (Vec<&Data>, Vec<&Ty>) = refs
-            .iter()
-            .map(|r| match r {
-                FusedRef::Input(k) => (inputs[*k], in_tys[*k]),
-                FusedRef::Op(j) => (&vals[*j], &tys[*j]),
-            })
-            .unzip();
-        // The plan's own keys, so lineages match values from outside the body.
-        let typed: Vec<(&Ty, Key)> = ts
-            .iter()
-            .zip(refs)
-            .map(|(t, r)| (*t, body.key_of(*r)))
-            .collect();
-        let ty = infer(op, &typed, body.key_of(FusedRef::Op(i)))
-            .map_err(|e| format!("fused op {}: {e}", op.name()))?;
-        let d = eval_op(op, &ds, &ts, &ty, reader)?;
-        vals.push(d);
-        tys.push(ty);
-    }
-    vals.get(body.output)
-        .cloned()
-        .ok_or_else(|| "fused body without output".to_string())
+    crate::typing::run_fused(body, inputs, in_tys, |op, ds, ts, ty| {
+        eval_op(op, ds, ts, ty, reader)
+    })
 }
 
 fn usize_shape(shape: &[u64]) -> Vec<usize> {

@@ -1,0 +1,64 @@
+//! Fixtures shared by the engine tests: paths, event sources, expected histograms, and a reader
+//! of whole files for the reference interpreter.
+
+use std::path::{Path, PathBuf};
+
+use rask_plan::{Context, Expr};
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The shipped NanoAOD sample.
+pub fn nano() -> PathBuf {
+    repo().join("data/nano-20k.root")
+}
+
+/// The events of `path` (ROOT tree `Events`, or Parquet) as the plan source `events`.
+pub fn source(ctx: &Context, path: &Path) -> Expr {
+    let src = rask_io_root::EventSource::open(&[path], "Events").unwrap();
+    ctx.source(
+        "events",
+        &[path.to_str().unwrap().to_string()],
+        "Events",
+        src.schema().clone(),
+    )
+    .unwrap()
+}
+
+/// The bin contents (flow bins included) of `../shared/adl/expected/nano-20k/<name>.json`.
+pub fn expected(name: &str) -> Vec<f64> {
+    let path = repo().join(format!("../shared/adl/expected/nano-20k/{name}.json"));
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    v["storage"]["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect()
+}
+
+/// Reads the whole (single) file of a source for the reference interpreter.
+pub struct FileReader;
+
+impl rask_plan::SourceReader for FileReader {
+    fn read(
+        &self,
+        spec: &rask_plan::SourceSpec,
+        columns: &[String],
+    ) -> Result<arrow_array::RecordBatch, String> {
+        let src =
+            rask_io_root::EventSource::open(&spec.paths, &spec.tree).map_err(|e| e.to_string())?;
+        let cols: Vec<&str> = columns.iter().map(String::as_str).collect();
+        src.read(
+            &rask_io_root::Partition {
+                file: 0,
+                entries: 0..src.entries(),
+            },
+            &cols,
+        )
+        .map_err(|e| e.to_string())
+    }
+}
