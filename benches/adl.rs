@@ -6,7 +6,9 @@
 //! Every tool reads the same file from the page cache (it is read once before timing) and is
 //! timed per query from opening the file to the filled histogram. rask and RDataFrame take the
 //! best of `RASK_BENCH_RUNS` runs (default 3 and 2; RDataFrame's first run includes jitting).
-//! Targets at equal threads: rask ≥ 2× RDataFrame and ≥ 10× dask-awkward.
+//! Targets at equal threads: rask ≥ 2× RDataFrame and ≥ 10× dask-awkward. rask runs each query
+//! twice, from the Rust API and from `queries/adl/<q>.sql` (columns `SQL …`, and `SQL/API`, the
+//! ratio of their events/s; the target is within 5%), alternating the two.
 //!
 //! Input: `$RASK_BENCH_ADL`, else `target/bench-data/nano-2M.root` (made by
 //! `benches/compare/setup.sh`). Pythons: `$RASK_BENCH_PYTHON` (awkward, dask-awkward; default
@@ -27,25 +29,48 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// Seconds per query name (q1 … q8) of one tool.
 type Times = BTreeMap<String, f64>;
 
-fn rask_times(file: &Path, scheduler: Scheduler, runs: usize) -> Times {
-    let mut out = Times::new();
+/// How a query is written: the Rust API (`rask::plan::adl`) or `queries/adl/<q>.sql`.
+#[derive(Clone, Copy, PartialEq)]
+enum Front {
+    Api,
+    Sql,
+}
+
+/// Best seconds per query of rask with `scheduler`, for the API and the SQL versions; their runs
+/// alternate, so drifts of the machine hit both alike.
+fn rask_times(repo: &Path, file: &Path, scheduler: Scheduler, runs: usize) -> (Times, Times) {
+    let (mut api, mut sql) = (Times::new(), Times::new());
     for q in adl::QUERIES {
-        let mut best = f64::INFINITY;
+        let text = std::fs::read_to_string(repo.join(format!("queries/adl/{q}.sql")))
+            .expect("queries/adl has every query");
+        let mut best = [f64::INFINITY; 2];
         for _ in 0..runs {
-            let t0 = Instant::now();
-            let ctx = rask::Context::new();
-            let events = rask::sources::open(&ctx, "events", &[file.to_str().unwrap()], "Events")
-                .expect("the benchmark file opens");
-            let named = adl::query(&ctx, &events, q).expect("the query builds");
-            let exprs: Vec<&rask::Expr> = named.iter().map(|(_, e)| e).collect();
-            Engine::new(scheduler)
-                .compute_many(&exprs)
-                .expect("the query runs");
-            best = best.min(t0.elapsed().as_secs_f64());
+            for front in [Front::Api, Front::Sql] {
+                let t0 = Instant::now();
+                let ctx = rask::Context::new();
+                let events =
+                    rask::sources::open(&ctx, "events", &[file.to_str().unwrap()], "Events")
+                        .expect("the benchmark file opens");
+                let named = match front {
+                    Front::Api => adl::query(&ctx, &events, q).expect("the query builds"),
+                    Front::Sql => {
+                        let mut session = rask::SqlSession::new(&ctx);
+                        session.register("events", events);
+                        session.query(&text).expect("the SQL query lowers")
+                    }
+                };
+                let exprs: Vec<&rask::Expr> = named.iter().map(|(_, e)| e).collect();
+                Engine::new(scheduler)
+                    .compute_many(&exprs)
+                    .expect("the query runs");
+                let i = usize::from(front == Front::Sql);
+                best[i] = best[i].min(t0.elapsed().as_secs_f64());
+            }
         }
-        out.insert(q.to_string(), best);
+        api.insert(q.to_string(), best[0]);
+        sql.insert(q.to_string(), best[1]);
     }
-    out
+    (api, sql)
 }
 
 /// Runs a peer script printing `<query> <seconds> <events>` lines; `None` when it cannot run.
@@ -177,17 +202,21 @@ fn main() {
             ],
         )
     };
+    let (api_sync, sql_sync) = rask_times(&repo, &file, Scheduler::Sync, runs);
+    let (api_2t, sql_2t) = rask_times(&repo, &file, Scheduler::Threads(2), runs);
+    // RASK_BENCH_PEERS=0: rask only (API and SQL).
+    let peers = std::env::var("RASK_BENCH_PEERS").map_or(true, |v| v != "0");
+    let maybe = |f: &dyn Fn() -> Option<Times>| if peers { f() } else { None };
     let columns: Vec<(&str, Option<Times>)> = vec![
-        ("rask sync", Some(rask_times(&file, Scheduler::Sync, runs))),
-        (
-            "rask 2T",
-            Some(rask_times(&file, Scheduler::Threads(2), runs)),
-        ),
-        ("RDF 1T", rdf("1")),
-        ("RDF 2T", rdf("2")),
-        ("awkward 1T", reference(&python, &shared, &file)),
-        ("dask-awk 1T", dask("1")),
-        ("dask-awk 2T", dask("2")),
+        ("rask sync", Some(api_sync)),
+        ("rask 2T", Some(api_2t)),
+        ("SQL sync", Some(sql_sync)),
+        ("SQL 2T", Some(sql_2t)),
+        ("RDF 1T", maybe(&|| rdf("1"))),
+        ("RDF 2T", maybe(&|| rdf("2"))),
+        ("awkward 1T", maybe(&|| reference(&python, &shared, &file))),
+        ("dask-awk 1T", maybe(&|| dask("1"))),
+        ("dask-awk 2T", maybe(&|| dask("2"))),
     ];
     let rate = |t: &Option<Times>, q: &str| -> Option<f64> {
         t.as_ref()?.get(q).map(|s| events as f64 / s)
@@ -197,8 +226,8 @@ fn main() {
         print!(" {name:>12}");
     }
     println!(
-        " {:>10} {:>10} {:>10} {:>12}",
-        "sync/RDF1", "2T/RDF2", "sync/awk", "2T/dask2T"
+        " {:>9} {:>9} {:>10} {:>10} {:>10} {:>12}",
+        "SQL/API1", "SQL/API2", "sync/RDF1", "2T/RDF2", "sync/awk", "2T/dask2T"
     );
     let get = |name: &str| &columns.iter().find(|(n, _)| *n == name).unwrap().1;
     for q in adl::QUERIES {
@@ -213,8 +242,14 @@ fn main() {
             (Some(x), Some(y)) => format!("{:.1}x", x / y),
             _ => "-".to_string(),
         };
+        let ratio2 = |a: &str, b: &str| match (rate(get(a), q), rate(get(b), q)) {
+            (Some(x), Some(y)) => format!("{:.3}", x / y),
+            _ => "-".to_string(),
+        };
         println!(
-            " {:>10} {:>10} {:>10} {:>12}",
+            " {:>9} {:>9} {:>10} {:>10} {:>10} {:>12}",
+            ratio2("SQL sync", "rask sync"),
+            ratio2("SQL 2T", "rask 2T"),
             ratio("rask sync", "RDF 1T"),
             ratio("rask 2T", "RDF 2T"),
             ratio("rask sync", "awkward 1T"),

@@ -76,7 +76,8 @@ fn open_events(
 pub fn run_sql(job: &AdlJob, sql: &str) -> Result<AdlReport, Box<dyn std::error::Error>> {
     let ctx = rask_plan::Context::new();
     let events = open_events(&ctx, job)?;
-    let mut session = rask_plan::sql::SqlSession::new(&ctx);
+    let mut session =
+        rask_plan::sql::SqlSession::new(&ctx).with_opener(crate::sources::table_opener(&ctx));
     session.register("events", events);
     let named = session.query(sql).map_err(|e| e.render(sql))?;
     execute(job, named)

@@ -26,4 +26,5 @@ pub use rask_exec::{Engine, Scheduler};
 pub use rask_io_root as io;
 /// The lazy expression plan: builder API, rewrite rules, explain, reference interpreter.
 pub use rask_plan as plan;
+pub use rask_plan::sql::SqlSession;
 pub use rask_plan::{Context, Expr};

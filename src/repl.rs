@@ -41,7 +41,7 @@ impl Repl {
     /// A session with `inputs` registered as `events` (when given).
     pub fn new(inputs: &[String], tree: &str) -> Result<Repl, Box<dyn std::error::Error>> {
         let ctx = rask_plan::Context::new();
-        let mut session = SqlSession::new(&ctx);
+        let mut session = SqlSession::new(&ctx).with_opener(crate::sources::table_opener(&ctx));
         let mut files = Vec::new();
         if !inputs.is_empty() {
             let paths: Vec<&str> = inputs.iter().map(String::as_str).collect();
@@ -145,7 +145,8 @@ impl Repl {
                 match crate::sources::open(&ctx, name, &paths, "Events") {
                     Ok(events) => {
                         if self.session.tables().is_empty() {
-                            self.session = SqlSession::new(&ctx);
+                            self.session = SqlSession::new(&ctx)
+                                .with_opener(crate::sources::table_opener(&ctx));
                         }
                         self.session.register(name, events);
                         self.files.push((name.to_string(), files));
@@ -373,8 +374,13 @@ impl rustyline::Helper for Helper {}
 
 /// The interactive loop on a terminal.
 pub fn run_interactive(repl: &mut Repl) -> Result<(), Box<dyn std::error::Error>> {
+    // Tab as in bash: complete the common prefix, list the candidates on a second Tab.
+    let config = rustyline::Config::builder()
+        .completion_type(rustyline::CompletionType::List)
+        .auto_add_history(false)
+        .build();
     let mut rl: rustyline::Editor<Helper, rustyline::history::DefaultHistory> =
-        rustyline::Editor::new()?;
+        rustyline::Editor::with_config(config)?;
     rl.set_helper(Some(Helper {
         names: repl.names(),
     }));

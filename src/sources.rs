@@ -24,6 +24,40 @@ pub fn open(
     Ok(ctx.source(label, &paths, tree, src.schema().clone())?)
 }
 
+/// The table functions of SQL's `FROM` for a session in `ctx`: `read_root('f.root' [, 'f2.root',
+/// ...] [, tree])` (tree `Events` unless a last argument without `.root` names it) and
+/// `read_parquet('f.parquet', ...)`.
+///
+/// ```no_run
+/// let ctx = rask::Context::new();
+/// let session = rask::SqlSession::new(&ctx).with_opener(rask::sources::table_opener(&ctx));
+/// let outs = session.query("SELECT count(*) FROM read_root('data/nano-20k.root', 'Events')")?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn table_opener(ctx: &Context) -> rask_plan::sql::TableOpener {
+    let ctx = ctx.clone();
+    std::sync::Arc::new(move |function: &str, args: &[String]| {
+        let (paths, tree): (Vec<&str>, &str) = match function {
+            "read_root" => match args.split_last() {
+                Some((last, rest)) if !rest.is_empty() && !last.ends_with(".root") => {
+                    (rest.iter().map(String::as_str).collect(), last.as_str())
+                }
+                _ => (args.iter().map(String::as_str).collect(), "Events"),
+            },
+            "read_parquet" => (args.iter().map(String::as_str).collect(), "Events"),
+            other => {
+                return Err(format!(
+                    "unknown table function '{other}' (read_root, read_parquet)"
+                ));
+            }
+        };
+        if paths.is_empty() {
+            return Err(format!("{function}('file', ...) needs at least one file"));
+        }
+        open(&ctx, function, &paths, tree).map_err(|e| e.to_string())
+    })
+}
+
 /// Reads whole sources for the reference interpreter (every partition, concatenated).
 pub struct FileReader;
 

@@ -381,3 +381,41 @@ fn sql_statements_split_at_semicolons_outside_quotes() {
     assert_eq!(st.len(), 3, "{st:?}");
     assert_eq!(st[1], ".help");
 }
+
+/// The prompt on a real terminal: Tab completes function and branch names as one types (the
+/// common prefix; a second Tab lists the candidates), and the completed statement runs.
+#[cfg(unix)]
+#[test]
+fn sql_prompt_completes_names_on_a_terminal() {
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = rask();
+    cmd.arg("sql")
+        .arg("--input")
+        .arg(data("nano-20k.root"))
+        .env("HOME", home.path())
+        .env("TERM", "xterm");
+    let mut p = rexpect::session::spawn_command(cmd, Some(60_000)).unwrap();
+    p.exp_string("rask> ").unwrap();
+    // `list_su` has one completion (list_sum), `MET.ph` one (MET.phi), `Jet.p` two (pt, phi):
+    // a Tab completes their common prefix `Jet.p`, and we type the rest.
+    p.send("SELECT hist(list_su\t(Jet.p\tt), 4, 0, 400) AS ht, hist(MET.ph\t, 4, -4, 4) AS phi FROM events;\r")
+        .unwrap();
+    p.flush().unwrap();
+    p.exp_string("ht: histogram, 20000 entries").unwrap();
+    p.exp_string("phi: histogram, 20000 entries").unwrap();
+    p.exp_string("rask> ").unwrap();
+    // A second Tab lists the candidates; Ctrl-C drops the line.
+    p.send("SELECT Jet.p\t\t").unwrap();
+    p.flush().unwrap();
+    p.exp_regex(r"Jet\.phi\s+Jet\.pt").unwrap();
+    p.send("\x03").unwrap();
+    p.flush().unwrap();
+    // The next prompt re-enters raw mode, which drops input typed before it: give it time.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    p.send(".quit\r").unwrap();
+    p.flush().unwrap();
+    p.exp_eof().unwrap();
+    // The statement went into the history file in the (temporary) home.
+    let history = std::fs::read_to_string(home.path().join(".rask_history")).unwrap();
+    assert!(history.contains("list_sum(Jet.pt)"), "{history}");
+}

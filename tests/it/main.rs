@@ -2,3 +2,4 @@
 
 mod cli;
 mod q8;
+mod slt;

@@ -3,12 +3,18 @@
 //! API builds — the same rules and execution, and the same keys for the same analysis.
 //!
 //! The language (first slice):
-//! - `FROM <table>`: a source registered with [`SqlSession::register`]; `WHERE <cond>` keeps the
-//!   events where the per-event condition holds.
+//! - `FROM <table>`: a source registered with [`SqlSession::register`], a table function
+//!   (`read_root('f.root', 'Events')`, `read_parquet('f.parquet')`, when the session has an
+//!   opener), a `WITH name AS (SELECT ...)` query or a subquery `(SELECT ...)`. `WHERE <cond>`
+//!   keeps the events where the per-event condition holds.
+//! - Named intermediate results: `WITH leptons AS (SELECT concat(Muon, Electron) AS l, MET FROM
+//!   events WHERE ...)` defines per-event columns `l` and `MET`, masked by its `WHERE`, that
+//!   later queries read by name; `SELECT *, x AS y FROM t` keeps `t`'s columns (and the source's
+//!   fields, when `t` shows them) and adds `y`.
 //! - Names: `MET.pt`, `Muon.pt`, `Muon` (collections of records); lambda parameters.
 //! - Operators: `+ - * /`, comparisons, `AND OR NOT`, unary minus; literals.
 //! - Per-element math: `abs sqrt exp log sin cos tan atan sinh cosh tanh`, `atan2 hypot least
-//!   greatest`, `if(c, a, b)`.
+//!   greatest`, `if(c, a, b)`; constants `infinity()`, `pi()`.
 //! - Lists: `len`/`cardinality`/`num`, `list_filter(l, x -> pred)`, `list_transform(l, x -> e)`,
 //!   `list_sum list_min list_max list_mean list_count list_any list_all` (over the innermost
 //!   lists: per event, or per element for lists of lists), `get(x, 'field')`,
@@ -98,11 +104,18 @@ impl SqlError {
 
 type R<T> = Result<T, SqlError>;
 
+/// Opens a table function of `FROM` (`read_root('f.root', 'Events')`, `read_parquet(...)`):
+/// given the function name and its string arguments, the source's events. The plan crate does
+/// not read files; the facade supplies this.
+pub type TableOpener =
+    std::sync::Arc<dyn Fn(&str, &[String]) -> Result<Expr, String> + Send + Sync>;
+
 /// Registered tables and the context expressions are built in.
 #[derive(Clone)]
 pub struct SqlSession {
     ctx: Context,
     tables: BTreeMap<String, Expr>,
+    opener: Option<TableOpener>,
 }
 
 impl SqlSession {
@@ -110,7 +123,14 @@ impl SqlSession {
         SqlSession {
             ctx: ctx.clone(),
             tables: BTreeMap::new(),
+            opener: None,
         }
+    }
+
+    /// Lets `FROM name('arg', ...)` open sources through `opener`.
+    pub fn with_opener(mut self, opener: TableOpener) -> Self {
+        self.opener = Some(opener);
+        self
     }
 
     /// Makes `events` (a source) queryable as `name`.
@@ -146,50 +166,217 @@ impl SqlSession {
                 "only SELECT statements are supported",
             ));
         };
+        Ok(self.lower(q, &BTreeMap::new(), true)?.columns)
+    }
+
+    /// Lowers a query: at the top (`top`), its outputs (histograms, counts, values); inside
+    /// `WITH` or `FROM (...)`, the frame it defines for the queries that read it.
+    fn lower(&self, q: &ast::Query, ctes: &BTreeMap<String, Frame>, top: bool) -> R<Frame> {
+        let mut ctes = ctes.clone();
+        if let Some(with) = &q.with {
+            if with.recursive {
+                return Err(SqlError::at(with.span(), "WITH RECURSIVE is not supported"));
+            }
+            for cte in &with.cte_tables {
+                let frame = self.lower(&cte.query, &ctes, false)?;
+                ctes.insert(cte.alias.name.value.to_lowercase(), frame);
+            }
+        }
+        if let Some(o) = &q.order_by {
+            return Err(SqlError::at(
+                o.span(),
+                "ORDER BY: events keep their file order",
+            ));
+        }
+        if let Some(l) = &q.limit_clause {
+            return Err(SqlError::at(l.span(), "LIMIT is not supported"));
+        }
         let SetExpr::Select(select) = q.body.as_ref() else {
             return Err(SqlError::at(q.span(), "only a plain SELECT is supported"));
         };
+        if let Some(g) = group_by_span(&select.group_by) {
+            return Err(SqlError::at(
+                g,
+                "GROUP BY: aggregate with hist(...), which fills over all events",
+            ));
+        }
         let [from] = select.from.as_slice() else {
             return Err(SqlError::at(
                 select.span(),
                 "a query reads FROM exactly one table (e.g. FROM events)",
             ));
         };
-        let TableFactor::Table { name, .. } = &from.relation else {
-            return Err(SqlError::at(from.span(), "FROM names a registered table"));
-        };
-        let table = name.to_string().to_lowercase();
-        let events = self.tables.get(&table).cloned().ok_or_else(|| {
-            let known: Vec<String> = self.tables.keys().cloned().collect();
-            SqlError::at(
-                name.span(),
-                format!("no table '{table}' (tables: {})", known.join(", ")),
-            )
-        })?;
-        let scope = Scope::new(&self.ctx, &events);
-        // WHERE keeps events: the condition masks every output's per-event values at the end
+        if !from.joins.is_empty() {
+            return Err(SqlError::at(
+                from.span(),
+                "JOIN: combine collections of one event with cartesian(a, b)",
+            ));
+        }
+        let frame = self.from(&from.relation, &ctes)?;
+        let scope = Scope::new(&self.ctx, &frame);
+        // WHERE keeps events: the condition masks every output's per-event values
         // (`MET.pt[keep]`, as one writes it with the API), which is the same as masking first.
         let keep = match &select.selection {
             Some(cond) => Some((scope.expr(cond)?, cond.span())),
             None => None,
         };
         let scope = Scope { keep, ..scope };
-        let mut out = Vec::new();
+        let mut columns: Vec<(String, Expr)> = Vec::new();
+        let mut star = false;
         for (i, item) in select.projection.iter().enumerate() {
             let (e, alias) = match item {
                 SelectItem::UnnamedExpr(e) => (e, None),
                 SelectItem::ExprWithAlias { expr, alias } => (expr, Some(alias.value.clone())),
+                SelectItem::Wildcard(_) if !top => {
+                    star = true;
+                    continue;
+                }
                 other => {
                     return Err(SqlError::at(
                         other.span(),
-                        "select expressions, not wildcards",
+                        if top {
+                            "select expressions, not wildcards"
+                        } else {
+                            "`*` or expressions"
+                        },
                     ));
                 }
             };
-            let name = alias.unwrap_or_else(|| format!("col{}", i + 1));
-            out.push((name, scope.output(e)?));
+            let name = match (alias, e) {
+                (Some(a), _) => a,
+                (None, ast::Expr::Identifier(id)) if !top => id.value.clone(),
+                (None, ast::Expr::CompoundIdentifier(parts)) if !top => parts
+                    .last()
+                    .map_or_else(|| format!("col{}", i + 1), |p| p.value.clone()),
+                _ => format!("col{}", i + 1),
+            };
+            let value = if top {
+                scope.output(e)?
+            } else {
+                scope.selected(scope.expr(e)?, e.span())?
+            };
+            columns.retain(|(n, _)| !n.eq_ignore_ascii_case(&name));
+            columns.push((name, value));
         }
-        Ok(out)
+        let mut masks = frame.masks.clone();
+        masks.extend(scope.keep.as_ref().map(|(k, _)| k.clone()));
+        if top || !star {
+            return Ok(Frame {
+                events: frame.events.clone(),
+                masks,
+                columns,
+                fields: false,
+            });
+        }
+        // `*`: the columns and fields of the frame read, masked by this WHERE.
+        let mut all = Vec::new();
+        for (n, e) in &frame.columns {
+            if !columns.iter().any(|(c, _)| c.eq_ignore_ascii_case(n)) {
+                all.push((n.clone(), scope.selected(e.clone(), select.span())?));
+            }
+        }
+        all.extend(columns);
+        Ok(Frame {
+            events: frame.events.clone(),
+            masks,
+            columns: all,
+            fields: frame.fields,
+        })
+    }
+
+    /// The frame a `FROM` names: a `WITH` query, a registered table, a table function or a
+    /// subquery.
+    fn from(&self, relation: &TableFactor, ctes: &BTreeMap<String, Frame>) -> R<Frame> {
+        match relation {
+            TableFactor::Table {
+                name, args: None, ..
+            } => {
+                let table = name.to_string().to_lowercase();
+                if let Some(f) = ctes.get(&table) {
+                    return Ok(f.clone());
+                }
+                let events = self.tables.get(&table).cloned().ok_or_else(|| {
+                    let known: Vec<String> =
+                        ctes.keys().chain(self.tables.keys()).cloned().collect();
+                    SqlError::at(
+                        name.span(),
+                        format!("no table '{table}' (tables: {})", known.join(", ")),
+                    )
+                })?;
+                Ok(Frame::source(events))
+            }
+            TableFactor::Table {
+                name,
+                args: Some(args),
+                ..
+            } => {
+                let function = name.to_string().to_lowercase();
+                let opener = self.opener.as_ref().ok_or_else(|| {
+                    SqlError::at(
+                        name.span(),
+                        format!("{function}(...) cannot open files here"),
+                    )
+                })?;
+                let mut strings = Vec::new();
+                for a in &args.args {
+                    match a {
+                        FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => strings.push(string(e)?),
+                        other => {
+                            return Err(SqlError::at(
+                                relation.span(),
+                                format!("{function}: '...' arguments, not {other}"),
+                            ));
+                        }
+                    }
+                }
+                let events =
+                    opener(&function, &strings).map_err(|e| SqlError::at(relation.span(), e))?;
+                Ok(Frame::source(events))
+            }
+            TableFactor::Derived { subquery, .. } => self.lower(subquery, ctes, false),
+            other => Err(SqlError::at(
+                other.span(),
+                "FROM a table, a WITH query or (SELECT ...)",
+            )),
+        }
+    }
+}
+
+fn group_by_span(g: &ast::GroupByExpr) -> Option<sqlparser::tokenizer::Span> {
+    match g {
+        ast::GroupByExpr::All(_) => Some(sqlparser::tokenizer::Span::empty()),
+        ast::GroupByExpr::Expressions(e, _) => e.first().map(|e| e.span()),
+    }
+}
+
+/// What a `FROM` makes visible: the columns a `WITH` query or subquery selected, and the
+/// source's fields (a registered table, or a subquery selecting `*`), with the `WHERE`
+/// conditions met on the way applied to them in order.
+#[derive(Clone)]
+struct Frame {
+    events: Expr,
+    masks: Vec<Expr>,
+    columns: Vec<(String, Expr)>,
+    fields: bool,
+}
+
+impl Frame {
+    fn source(events: Expr) -> Frame {
+        Frame {
+            events,
+            masks: Vec::new(),
+            columns: Vec::new(),
+            fields: true,
+        }
+    }
+
+    /// The source's field `name`, masked like the frame's events.
+    fn field(&self, name: &str) -> Result<Expr, PlanError> {
+        let mut e = self.events.field(name)?;
+        for m in &self.masks {
+            e = e.mask(m)?;
+        }
+        Ok(e)
     }
 }
 
@@ -232,17 +419,17 @@ fn plan_error(span: sqlparser::tokenizer::Span, e: PlanError) -> SqlError {
 /// Names in scope: the events' fields and lambda parameters.
 struct Scope<'a> {
     ctx: &'a Context,
-    events: &'a Expr,
+    frame: &'a Frame,
     vars: HashMap<String, Expr>,
     /// The WHERE condition, applied to output values.
     keep: Option<(Expr, sqlparser::tokenizer::Span)>,
 }
 
 impl<'a> Scope<'a> {
-    fn new(ctx: &'a Context, events: &'a Expr) -> Self {
+    fn new(ctx: &'a Context, frame: &'a Frame) -> Self {
         Scope {
             ctx,
-            events,
+            frame,
             vars: HashMap::new(),
             keep: None,
         }
@@ -253,7 +440,7 @@ impl<'a> Scope<'a> {
         vars.insert(name.to_lowercase(), value);
         Scope {
             ctx: self.ctx,
-            events: self.events,
+            frame: self.frame,
             vars,
             keep: None,
         }
@@ -261,12 +448,34 @@ impl<'a> Scope<'a> {
 
     fn name(&self, parts: &[ast::Ident], span: sqlparser::tokenizer::Span) -> R<Expr> {
         let first = parts[0].value.clone();
-        let mut e = match self.vars.get(&first.to_lowercase()) {
-            Some(v) => v.clone(),
-            None => self
-                .events
+        let column = || {
+            self.frame
+                .columns
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(&first))
+                .map(|(_, e)| e.clone())
+        };
+        let mut e = match self
+            .vars
+            .get(&first.to_lowercase())
+            .cloned()
+            .or_else(column)
+        {
+            Some(v) => v,
+            None if self.frame.fields => self
+                .frame
                 .field(&first)
                 .map_err(|err| plan_error(span, err))?,
+            None => {
+                let known: Vec<&str> = self.frame.columns.iter().map(|(n, _)| n.as_str()).collect();
+                let close = closest(known.iter().copied(), &first);
+                let hint = if close.is_empty() {
+                    format!("columns: {}", known.join(", "))
+                } else {
+                    format!("did you mean {}?", close.join(", "))
+                };
+                return Err(SqlError::at(span, format!("no column '{first}' ({hint})")));
+            }
         };
         for p in &parts[1..] {
             e = e.field(&p.value).map_err(|err| plan_error(p.span, err))?;
@@ -303,7 +512,7 @@ impl<'a> Scope<'a> {
         let crate::types::Ty::Events {
             layout: crate::types::Layout::Record(fields),
             ..
-        } = self.events.ty()
+        } = self.frame.events.ty()
         else {
             return Err(SqlError::at(span, "count(*) needs events"));
         };
@@ -311,10 +520,7 @@ impl<'a> Scope<'a> {
             .iter()
             .find(|(_, l)| matches!(l, crate::types::Layout::Prim(_)))
             .ok_or_else(|| SqlError::at(span, "count(*) needs a per-event branch"))?;
-        let x = self
-            .events
-            .field(&flat.0)
-            .map_err(|e| plan_error(span, e))?;
+        let x = self.frame.field(&flat.0).map_err(|e| plan_error(span, e))?;
         self.selected(x, span)?
             .count(None)
             .map_err(|e| plan_error(span, e))
@@ -499,6 +705,15 @@ impl<'a> Scope<'a> {
             x(0)?.unary_op(op).map_err(pe)
         };
         Ok(match name.as_str() {
+            "infinity" | "pi" => {
+                arity(0)?;
+                let v = if name == "pi" {
+                    std::f64::consts::PI
+                } else {
+                    f64::INFINITY
+                };
+                self.ctx.literal(Scalar::F64(v)).map_err(pe)?
+            }
             "abs" => unary(UnaryOp::Abs)?,
             "sqrt" => unary(UnaryOp::Sqrt)?,
             "exp" => unary(UnaryOp::Exp)?,
@@ -677,12 +892,7 @@ impl<'a> Scope<'a> {
                 ));
             }
             other => {
-                let known = FUNCTIONS;
-                let close: Vec<&str> = known
-                    .iter()
-                    .copied()
-                    .filter(|k| strsim_close(k, other))
-                    .collect();
+                let close = closest(FUNCTIONS.iter().copied(), other);
                 let hint = if close.is_empty() {
                     String::new()
                 } else {
@@ -715,6 +925,8 @@ pub const FUNCTIONS: &[&str] = &[
     "least",
     "greatest",
     "if",
+    "infinity",
+    "pi",
     "len",
     "cardinality",
     "num",
@@ -756,10 +968,31 @@ pub const FUNCTIONS: &[&str] = &[
 ];
 
 /// Close in edit distance (≤ 2) or sharing a prefix of 3.
-fn strsim_close(a: &str, b: &str) -> bool {
-    if a.len() >= 3 && b.len() >= 3 && a[..3] == b[..3] {
-        return true;
+/// The names closest to `name` for a "did you mean" hint: those within an edit distance of 2,
+/// nearest first; failing that, those sharing its first three letters (at most five).
+fn closest<'k>(known: impl IntoIterator<Item = &'k str>, name: &str) -> Vec<&'k str> {
+    let name = name.to_lowercase();
+    let known: Vec<&str> = known.into_iter().collect();
+    let mut near: Vec<(usize, &str)> = known
+        .iter()
+        .map(|k| (edit_distance(&k.to_lowercase(), &name), *k))
+        .filter(|(d, _)| *d <= 2)
+        .collect();
+    near.sort_by_key(|(d, _)| *d);
+    if !near.is_empty() {
+        return near.into_iter().map(|(_, k)| k).collect();
     }
+    known
+        .into_iter()
+        .filter(|k| {
+            let k = k.to_lowercase();
+            k.len() >= 3 && name.len() >= 3 && k.as_bytes()[..3] == name.as_bytes()[..3]
+        })
+        .take(5)
+        .collect()
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
     let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.iter().enumerate() {
@@ -770,7 +1003,7 @@ fn strsim_close(a: &str, b: &str) -> bool {
         }
         prev = cur;
     }
-    prev[b.len()] <= 2
+    prev[b.len()]
 }
 
 fn binary(op: BinaryOp, a: &Expr, b: &Expr) -> Result<Expr, PlanError> {
