@@ -89,6 +89,9 @@ pub fn eval(
             )?;
             transpose_block(inner)?
         }
+        Op::Fused(body) if row_local(graph, node, body) => {
+            eval_fused_in_morsels(graph, node, body, block, memo)?
+        }
         op => {
             let inputs = node
                 .inputs
@@ -289,6 +292,148 @@ fn eval_fused(
     vals.get(body.output)
         .cloned()
         .ok_or_else(|| ExecError::Unsupported("fused body without output".to_string()))
+}
+
+/// Elements per morsel of a fused 1-D body: its temporaries stay in the core's cache.
+const MORSEL: usize = 16 * 1024;
+
+/// Whether a fused body works row by row on 1-D arrays (element-wise operations and boolean
+/// masks), so it can run morsel by morsel.
+fn row_local(graph: &Graph, node: &rask_plan::Node, body: &FusedBody) -> bool {
+    let one_d = |ty: &Ty| matches!(ty, Ty::Array { shape, .. } if shape.len() == 1);
+    one_d(&node.ty)
+        && node.inputs.iter().all(|i| {
+            let ty = &graph.node(*i).ty;
+            one_d(ty) || matches!(ty, Ty::Scalar(_))
+        })
+        && body.ops.iter().all(|(op, _)| {
+            matches!(
+                op,
+                Op::Literal(_) | Op::Unary(_) | Op::Binary(_) | Op::Where | Op::Cast(_) | Op::Mask
+            )
+        })
+}
+
+/// A fused 1-D body run morsel by morsel: the inputs are sliced (random inputs generated a
+/// morsel at a time from their stream, which gives the values of the whole chunk), so every
+/// temporary of the body stays in cache; the output morsels are concatenated in order.
+fn eval_fused_in_morsels(
+    graph: &Graph,
+    node: &rask_plan::Node,
+    body: &FusedBody,
+    block: BlockId,
+    memo: &mut Vec<Option<BlockValue>>,
+) -> Result<BlockValue, ExecError> {
+    enum Input {
+        Normals(rask_core::random::Normals),
+        Array(ArrayRef),
+        Whole(BlockValue),
+    }
+    let mut inputs = Vec::with_capacity(node.inputs.len());
+    let mut len: Option<usize> = None;
+    let mut same_len = |n: usize| -> Result<(), ExecError> {
+        match len {
+            Some(l) if l != n => Err(ExecError::Internal(format!(
+                "inputs of a fused body of {} and {n} elements",
+                l
+            ))),
+            _ => {
+                len = Some(n);
+                Ok(())
+            }
+        }
+    };
+    for &i in &node.inputs {
+        match &graph.node(i).op {
+            Op::RandomNormal {
+                shape,
+                chunks,
+                seed,
+            } if memo[i.index()].is_none() => {
+                let (h, w, stream) = block_dims(shape, chunks, block)?;
+                same_len(h * w)?;
+                inputs.push(Input::Normals(rask_core::random::Normals::new(
+                    *seed, stream,
+                )));
+            }
+            _ => match eval(graph, i, block, memo)? {
+                BlockValue::Array { data, .. } => {
+                    same_len(data.len())?;
+                    inputs.push(Input::Array(data));
+                }
+                other => inputs.push(Input::Whole(other)),
+            },
+        }
+    }
+    let n = len.unwrap_or(0);
+    let in_tys: Vec<&Ty> = node.inputs.iter().map(|i| &graph.node(*i).ty).collect();
+    // f64 results go straight into one buffer (at most `n` values: masks only drop rows), so
+    // each morsel's arrays are freed at once and their memory, still in cache, serves the next
+    // morsel; other types are concatenated at the end.
+    let mut f64s: Option<Vec<f64>> =
+        (node.ty.dtype() == Some(DType::F64)).then(|| Vec::with_capacity(n));
+    let mut parts: Vec<ArrayRef> = Vec::new();
+    for offset in (0..n).step_by(MORSEL) {
+        let m = MORSEL.min(n - offset);
+        let morsel: Vec<BlockValue> = inputs
+            .iter_mut()
+            .map(|input| match input {
+                Input::Normals(stream) => {
+                    let mut values = vec![0.0; m];
+                    stream.fill(&mut values);
+                    BlockValue::Array {
+                        data: Arc::new(Float64Array::from(values)),
+                        shape: vec![m],
+                    }
+                }
+                Input::Array(a) => BlockValue::Array {
+                    data: a.slice(offset, m),
+                    shape: vec![m],
+                },
+                Input::Whole(v) => v.clone(),
+            })
+            .collect();
+        match eval_fused(body, &morsel, &in_tys, block)? {
+            BlockValue::Array { data, .. } => {
+                match (&mut f64s, data.as_primitive_opt::<Float64Type>()) {
+                    (Some(out), Some(values)) if values.null_count() == 0 => {
+                        out.extend_from_slice(values.values())
+                    }
+                    _ => {
+                        // Not plain f64 after all: keep the morsels and concatenate.
+                        if let Some(out) = f64s.take() {
+                            parts.push(Arc::new(Float64Array::from(out)));
+                        }
+                        parts.push(data)
+                    }
+                }
+            }
+            _ => {
+                return Err(ExecError::Internal(
+                    "a row-local fused body gave no array".to_string(),
+                ));
+            }
+        }
+    }
+    if let Some(out) = f64s {
+        let data: ArrayRef = Arc::new(Float64Array::from(out));
+        return Ok(BlockValue::Array {
+            shape: vec![data.len()],
+            data,
+        });
+    }
+    let data = match parts.as_slice() {
+        [] => arrow_array::new_empty_array(&arrow_type(node.ty.dtype().unwrap_or(DType::F64))),
+        [one] => one.clone(),
+        many => {
+            let refs: Vec<&dyn Array> = many.iter().map(|a| a.as_ref()).collect();
+            arrow_select::concat::concat(&refs)?
+        }
+    };
+    Ok(BlockValue::Array {
+        shape: vec![data.len()],
+        data,
+    })
 }
 
 /// Rows, columns and stream index of `block` in a chunk grid.

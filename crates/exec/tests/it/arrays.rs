@@ -80,20 +80,31 @@ fn close(a: &Data, b: &Data, exact: bool) -> bool {
 
 #[test]
 fn the_seed_variants_agree_with_the_reference() {
-    for chunk in [1_000, 3_333, 10_000] {
+    // Chunks below, at and far above the engine's morsel (16,384 elements), with partial last
+    // morsels: fused bodies run morsel by morsel, random inputs generated a morsel at a time.
+    for (n, chunk) in [
+        (10_000, 1_000),
+        (10_000, 3_333),
+        (10_000, 10_000),
+        (100_003, 40_000),
+        (70_000, 16_384),
+    ] {
         let ctx = Context::new();
-        let x = ctx.random_normal(&[10_000], &[chunk], 1).unwrap();
-        let y = ctx.random_normal(&[10_000], &[chunk], 2).unwrap();
-        let z = ctx.random_normal(&[10_000], &[chunk], 3).unwrap();
+        let x = ctx.random_normal(&[n], &[chunk], 1).unwrap();
+        let y = ctx.random_normal(&[n], &[chunk], 2).unwrap();
+        let z = ctx.random_normal(&[n], &[chunk], 3).unwrap();
         let pos = x.gt(0.0).unwrap();
         let a = (&y.mask(&pos).unwrap() + &z.mask(&pos).unwrap()).unwrap();
         let c = (&(&x + &y).unwrap() + &z).unwrap().mask(&pos).unwrap();
-        for w in [&a, &c] {
+        // Non-f64 results of fused bodies (booleans, integers) take the concatenating path.
+        let flags = y.gt(&z).unwrap().mask(&pos).unwrap();
+        let ints = x.gt(1.0).unwrap().cast(rask_plan::DType::I64).unwrap();
+        for w in [&a, &c, &flags, &ints] {
             let want = w.compute(&NoSources).unwrap();
             for e in engines() {
                 assert!(
                     close(&as_data(&e.compute(w).unwrap()), &want, true),
-                    "chunk {chunk}"
+                    "n {n}, chunk {chunk}"
                 );
             }
         }
