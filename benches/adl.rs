@@ -5,10 +5,11 @@
 //!
 //! Every tool reads the same file from the page cache (it is read once before timing) and is
 //! timed per query from opening the file to the filled histogram. rask and RDataFrame take the
-//! best of `RASK_BENCH_RUNS` runs (default 3 and 2; RDataFrame's first run includes jitting).
+//! best of `RASK_BENCH_RUNS` runs (rask: default 9, more for queries under 0.1 s; RDataFrame: 2,
+//! its first run includes jitting).
 //! Targets at equal threads: rask ≥ 2× RDataFrame and ≥ 10× dask-awkward. rask runs each query
-//! twice, from the Rust API and from `queries/adl/<q>.sql` (columns `SQL …`, and `SQL/API`, the
-//! ratio of their events/s; the target is within 5%), alternating the two.
+//! twice, from the Rust API and from `queries/adl/<q>.sql` (columns `SQL …`), alternating the two;
+//! `SQL/API` is the median ratio of their events/s over back-to-back pairs (target: within 5%).
 //!
 //! Input: `$RASK_BENCH_ADL`, else `target/bench-data/nano-2M.root` (made by
 //! `benches/compare/setup.sh`). Pythons: `$RASK_BENCH_PYTHON` (awkward, dask-awkward; default
@@ -38,13 +39,26 @@ enum Front {
 
 /// Best seconds per query of rask with `scheduler`, for the API and the SQL versions; their runs
 /// alternate, so drifts of the machine hit both alike.
-fn rask_times(repo: &Path, file: &Path, scheduler: Scheduler, runs: usize) -> (Times, Times) {
-    let (mut api, mut sql) = (Times::new(), Times::new());
+fn rask_times(
+    repo: &Path,
+    file: &Path,
+    scheduler: Scheduler,
+    runs: usize,
+) -> (Times, Times, Times) {
+    let (mut api, mut sql, mut paired) = (Times::new(), Times::new(), Times::new());
     for q in adl::QUERIES {
         let text = std::fs::read_to_string(repo.join(format!("queries/adl/{q}.sql")))
             .expect("queries/adl has every query");
         let mut best = [f64::INFINITY; 2];
-        for _ in 0..runs {
+        // SQL/API events/s of each back-to-back pair of runs.
+        let mut ratios = Vec::new();
+        let mut last_api = 0.0;
+        // Short queries get more runs (at least `runs`, and about a second per front in all,
+        // up to 30): a 20 ms run is at the mercy of the machine's hiccups.
+        let mut planned = runs;
+        let mut done = 0;
+        while done < planned {
+            done += 1;
             for front in [Front::Api, Front::Sql] {
                 let t0 = Instant::now();
                 let ctx = rask::Context::new();
@@ -64,13 +78,23 @@ fn rask_times(repo: &Path, file: &Path, scheduler: Scheduler, runs: usize) -> (T
                     .compute_many(&exprs)
                     .expect("the query runs");
                 let i = usize::from(front == Front::Sql);
-                best[i] = best[i].min(t0.elapsed().as_secs_f64());
+                let seconds = t0.elapsed().as_secs_f64();
+                best[i] = best[i].min(seconds);
+                match front {
+                    Front::Api => last_api = seconds,
+                    Front::Sql => ratios.push(last_api / seconds),
+                }
+                if done == 1 && front == Front::Api {
+                    planned = runs.max(((1.0 / seconds) as usize).min(30));
+                }
             }
         }
         api.insert(q.to_string(), best[0]);
         sql.insert(q.to_string(), best[1]);
+        ratios.sort_by(f64::total_cmp);
+        paired.insert(q.to_string(), ratios[ratios.len() / 2]);
     }
-    (api, sql)
+    (api, sql, paired)
 }
 
 /// Runs a peer script printing `<query> <seconds> <events>` lines; `None` when it cannot run.
@@ -157,7 +181,7 @@ fn main() {
     let runs: usize = std::env::var("RASK_BENCH_RUNS")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(3);
+        .unwrap_or(9);
     let python = env_path(
         "RASK_BENCH_PYTHON",
         repo.join("target/bench-venv/bin/python"),
@@ -173,7 +197,7 @@ fn main() {
         .entries();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!(
-        "adl: {} — {events} events, {cores} cores, best of {runs} (rask)",
+        "adl: {} — {events} events, {cores} cores, best of >= {runs} (rask)",
         file.display()
     );
     let f = file.to_str().expect("a UTF-8 path");
@@ -202,8 +226,8 @@ fn main() {
             ],
         )
     };
-    let (api_sync, sql_sync) = rask_times(&repo, &file, Scheduler::Sync, runs);
-    let (api_2t, sql_2t) = rask_times(&repo, &file, Scheduler::Threads(2), runs);
+    let (api_sync, sql_sync, paired_sync) = rask_times(&repo, &file, Scheduler::Sync, runs);
+    let (api_2t, sql_2t, paired_2t) = rask_times(&repo, &file, Scheduler::Threads(2), runs);
     // RASK_BENCH_PEERS=0: rask only (API and SQL).
     let peers = std::env::var("RASK_BENCH_PEERS").map_or(true, |v| v != "0");
     let maybe = |f: &dyn Fn() -> Option<Times>| if peers { f() } else { None };
@@ -242,14 +266,13 @@ fn main() {
             (Some(x), Some(y)) => format!("{:.1}x", x / y),
             _ => "-".to_string(),
         };
-        let ratio2 = |a: &str, b: &str| match (rate(get(a), q), rate(get(b), q)) {
-            (Some(x), Some(y)) => format!("{:.3}", x / y),
-            _ => "-".to_string(),
-        };
+        // SQL/API: the median over back-to-back pairs of runs (both plans have the same keys,
+        // so this measures only the front end and the machine's noise).
+        let median = |t: &Times| format!("{:.3}", t[q]);
         println!(
             " {:>9} {:>9} {:>10} {:>10} {:>10} {:>12}",
-            ratio2("SQL sync", "rask sync"),
-            ratio2("SQL 2T", "rask 2T"),
+            median(&paired_sync),
+            median(&paired_2t),
             ratio("rask sync", "RDF 1T"),
             ratio("rask 2T", "RDF 2T"),
             ratio("rask sync", "awkward 1T"),

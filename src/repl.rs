@@ -20,6 +20,9 @@ Statements end with `;`. Examples:
   SELECT hist(MET.pt, 50, 0, 200, 'MET [GeV]') AS met FROM events WHERE len(Muon) >= 2;
   SELECT list_max(Jet.pt) AS lead FROM events;
   EXPLAIN SELECT hist(list_filter(Jet.pt, pt -> Jet.pt > 30.0), 50, 0, 300) FROM events;
+  SELECT count(*) FROM read_root('data/nano-20k.root', 'Events');   -- or read_parquet('f.parquet')
+  WITH j AS (SELECT list_filter(Jet, x -> x.pt > 30) AS good, MET FROM events WHERE len(Jet) > 0)
+    SELECT hist(len(good), 10, 0, 10) AS n FROM j;   -- named steps; see queries/adl/q8.sql
 Commands:
   .schema [collection]   branches and collections of the events
   .sources               registered tables and their files
