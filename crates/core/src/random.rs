@@ -92,8 +92,8 @@ impl Lanes {
         let mut s = [[0u64; LANES]; 4];
         for lane in 0..LANES {
             let g = Xoshiro256pp::from_splitmix(state);
-            for w in 0..4 {
-                s[w][lane] = g.s[w];
+            for (words, word) in s.iter_mut().zip(g.s) {
+                words[lane] = word;
             }
         }
         Lanes { s }
