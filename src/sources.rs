@@ -39,7 +39,9 @@ pub fn table_opener(ctx: &Context) -> rask_plan::sql::TableOpener {
     std::sync::Arc::new(move |function: &str, args: &[String]| {
         let (paths, tree): (Vec<&str>, &str) = match function {
             "read_root" => match args.split_last() {
-                Some((last, rest)) if !rest.is_empty() && !last.ends_with(".root") => {
+                Some((last, rest))
+                    if !rest.is_empty() && !last.to_ascii_lowercase().ends_with(".root") =>
+                {
                     (rest.iter().map(String::as_str).collect(), last.as_str())
                 }
                 _ => (args.iter().map(String::as_str).collect(), "Events"),

@@ -411,7 +411,7 @@ fn sql_prompt_completes_names_on_a_terminal() {
     p.send("\x03").unwrap();
     p.flush().unwrap();
     // The next prompt re-enters raw mode, which drops input typed before it: give it time.
-    std::thread::sleep(std::time::Duration::from_millis(500));
+    std::thread::sleep(std::time::Duration::from_millis(1000));
     p.send(".quit\r").unwrap();
     p.flush().unwrap();
     p.exp_eof().unwrap();

@@ -6,7 +6,7 @@
 //!
 //! Results become rows: per-event values one row per event (several outputs side by side),
 //! a histogram one row per bin (`lower upper content`, flow bins as `-inf`/`inf`), a number one
-//! row. Floats print with at most six significant decimals.
+//! row. Floats print with at most six decimal places.
 
 use std::path::Path;
 
@@ -29,8 +29,10 @@ impl Rask {
     fn new() -> Rask {
         let ctx = Context::new();
         let mut session = SqlSession::new(&ctx).with_opener(rask::sources::table_opener(&ctx));
-        // Cargo runs tests from the repository root, where these paths start.
-        let tiny = rask::sources::open(&ctx, "events", &["tests/slt/tiny.parquet"], "Events")
+        // Paths inside the .slt files are relative to the repository root, where cargo runs
+        // the tests.
+        let tiny = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/slt/tiny.parquet");
+        let tiny = rask::sources::open(&ctx, "events", &[tiny], "Events")
             .expect("tests/slt/tiny.parquet opens");
         session.register("events", tiny);
         Rask {
@@ -64,6 +66,11 @@ impl sqllogictest::DB for Rask {
                 })
                 .collect();
             let n = arrays.first().map_or(0, |a| a.len());
+            if arrays.iter().any(|a| a.len() != n) {
+                return Err(SltError(
+                    "per-event outputs of different lengths cannot share rows".to_string(),
+                ));
+            }
             (0..n)
                 .map(|i| arrays.iter().map(|a| value(a.as_ref(), i)).collect())
                 .collect()

@@ -90,7 +90,8 @@ pub fn eval(
             transpose_block(inner)?
         }
         Op::Fused(body) if row_local(graph, node, body) => {
-            eval_fused_in_morsels(graph, node, body, block, memo)?
+            eval_fused_in_morsels(graph, node, body, block, memo)
+                .map_err(|e| e.context(&graph.describe(id)))?
         }
         op => {
             let inputs = node
@@ -298,10 +299,20 @@ fn eval_fused(
 const MORSEL: usize = 16 * 1024;
 
 /// Whether a fused body works row by row on 1-D arrays (element-wise operations and boolean
-/// masks), so it can run morsel by morsel.
+/// masks) whose array inputs are all aligned (the same rows, so the same length), so it can run
+/// morsel by morsel. A body that also reads an input masked outside it (fewer rows) is not.
 fn row_local(graph: &Graph, node: &rask_plan::Node, body: &FusedBody) -> bool {
     let one_d = |ty: &Ty| matches!(ty, Ty::Array { shape, .. } if shape.len() == 1);
-    one_d(&node.ty)
+    let mut rows = node.inputs.iter().filter_map(|i| match &graph.node(*i).ty {
+        Ty::Array { rows, .. } => Some(*rows),
+        _ => None,
+    });
+    let aligned = match rows.next() {
+        Some(first) => rows.all(|r| r == first),
+        None => false,
+    };
+    aligned
+        && one_d(&node.ty)
         && node.inputs.iter().all(|i| {
             let ty = &graph.node(*i).ty;
             one_d(ty) || matches!(ty, Ty::Scalar(_))

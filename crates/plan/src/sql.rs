@@ -178,6 +178,12 @@ impl SqlSession {
                 return Err(SqlError::at(with.span(), "WITH RECURSIVE is not supported"));
             }
             for cte in &with.cte_tables {
+                if !cte.alias.columns.is_empty() {
+                    return Err(SqlError::at(
+                        cte.alias.span(),
+                        "name the columns inside the query (`SELECT x AS a`), not after the WITH name",
+                    ));
+                }
                 let frame = self.lower(&cte.query, &ctes, false)?;
                 ctes.insert(cte.alias.name.value.to_lowercase(), frame);
             }
@@ -191,9 +197,26 @@ impl SqlSession {
         if let Some(l) = &q.limit_clause {
             return Err(SqlError::at(l.span(), "LIMIT is not supported"));
         }
+        if let Some(f) = &q.fetch {
+            return Err(SqlError::at(f.span(), "FETCH is not supported"));
+        }
         let SetExpr::Select(select) = q.body.as_ref() else {
             return Err(SqlError::at(q.span(), "only a plain SELECT is supported"));
         };
+        let unsupported = [
+            (select.distinct.is_some(), "DISTINCT"),
+            (select.having.is_some(), "HAVING (use WHERE)"),
+            (select.qualify.is_some(), "QUALIFY"),
+            (!select.named_window.is_empty(), "WINDOW"),
+            (select.prewhere.is_some(), "PREWHERE (use WHERE)"),
+            (!select.sort_by.is_empty(), "SORT BY"),
+        ];
+        if let Some((_, what)) = unsupported.iter().find(|(present, _)| *present) {
+            return Err(SqlError::at(
+                select.span(),
+                format!("{what} is not supported"),
+            ));
+        }
         if let Some(g) = group_by_span(&select.group_by) {
             return Err(SqlError::at(
                 g,
@@ -212,12 +235,39 @@ impl SqlSession {
                 "JOIN: combine collections of one event with cartesian(a, b)",
             ));
         }
-        let frame = self.from(&from.relation, &ctes)?;
+        let mut frame = self.from(&from.relation, &ctes)?;
+        frame.qualifier = match &from.relation {
+            TableFactor::Table { alias: Some(a), .. }
+            | TableFactor::Derived { alias: Some(a), .. } => Some(a.name.value.clone()),
+            TableFactor::Table {
+                name, args: None, ..
+            } => Some(table_name(name)),
+            _ => None,
+        };
         let scope = Scope::new(&self.ctx, &frame);
         // WHERE keeps events: the condition masks every output's per-event values
         // (`MET.pt[keep]`, as one writes it with the API), which is the same as masking first.
         let keep = match &select.selection {
-            Some(cond) => Some((scope.expr(cond)?, cond.span())),
+            Some(cond) => {
+                let k = scope.expr(cond)?;
+                if !matches!(
+                    k.ty(),
+                    crate::types::Ty::Events {
+                        layout: crate::types::Layout::Prim(crate::types::DType::Bool),
+                        ..
+                    }
+                ) {
+                    return Err(SqlError::at(
+                        cond.span(),
+                        format!(
+                            "WHERE keeps events: it needs one true/false per event, not {} \
+                             (reduce lists with list_any, list_all or list_sum)",
+                            k.ty().describe()
+                        ),
+                    ));
+                }
+                Some((k, cond.span()))
+            }
             None => None,
         };
         let scope = Scope { keep, ..scope };
@@ -227,7 +277,19 @@ impl SqlSession {
             let (e, alias) = match item {
                 SelectItem::UnnamedExpr(e) => (e, None),
                 SelectItem::ExprWithAlias { expr, alias } => (expr, Some(alias.value.clone())),
-                SelectItem::Wildcard(_) if !top => {
+                SelectItem::Wildcard(opts) if !top => {
+                    let plain = opts.opt_ilike.is_none()
+                        && opts.opt_exclude.is_none()
+                        && opts.opt_except.is_none()
+                        && opts.opt_replace.is_none()
+                        && opts.opt_rename.is_none()
+                        && opts.opt_alias.is_none();
+                    if !plain {
+                        return Err(SqlError::at(
+                            item.span(),
+                            "`*` without EXCLUDE/REPLACE/RENAME: add or override columns with `*, x AS name`",
+                        ));
+                    }
                     star = true;
                     continue;
                 }
@@ -255,7 +317,12 @@ impl SqlSession {
             } else {
                 scope.selected(scope.expr(e)?, e.span())?
             };
-            columns.retain(|(n, _)| !n.eq_ignore_ascii_case(&name));
+            if columns.iter().any(|(n, _)| n.eq_ignore_ascii_case(&name)) {
+                return Err(SqlError::at(
+                    item.span(),
+                    format!("two select items are named '{name}': name them apart with AS"),
+                ));
+            }
             columns.push((name, value));
         }
         let mut masks = frame.masks.clone();
@@ -266,6 +333,7 @@ impl SqlSession {
                 masks,
                 columns,
                 fields: false,
+                qualifier: None,
             });
         }
         // `*`: the columns and fields of the frame read, masked by this WHERE.
@@ -281,6 +349,7 @@ impl SqlSession {
             masks,
             columns: all,
             fields: frame.fields,
+            qualifier: None,
         })
     }
 
@@ -289,9 +358,14 @@ impl SqlSession {
     fn from(&self, relation: &TableFactor, ctes: &BTreeMap<String, Frame>) -> R<Frame> {
         match relation {
             TableFactor::Table {
-                name, args: None, ..
+                name,
+                args: None,
+                alias,
+                sample,
+                ..
             } => {
-                let table = name.to_string().to_lowercase();
+                no_alias_columns_or_sample(alias.as_ref(), sample.is_some(), relation)?;
+                let table = table_name(name);
                 if let Some(f) = ctes.get(&table) {
                     return Ok(f.clone());
                 }
@@ -308,9 +382,12 @@ impl SqlSession {
             TableFactor::Table {
                 name,
                 args: Some(args),
+                alias,
+                sample,
                 ..
             } => {
-                let function = name.to_string().to_lowercase();
+                no_alias_columns_or_sample(alias.as_ref(), sample.is_some(), relation)?;
+                let function = table_name(name);
                 let opener = self.opener.as_ref().ok_or_else(|| {
                     SqlError::at(
                         name.span(),
@@ -333,13 +410,51 @@ impl SqlSession {
                     opener(&function, &strings).map_err(|e| SqlError::at(relation.span(), e))?;
                 Ok(Frame::source(events))
             }
-            TableFactor::Derived { subquery, .. } => self.lower(subquery, ctes, false),
+            TableFactor::Derived {
+                subquery,
+                alias,
+                sample,
+                ..
+            } => {
+                no_alias_columns_or_sample(alias.as_ref(), sample.is_some(), relation)?;
+                self.lower(subquery, ctes, false)
+            }
             other => Err(SqlError::at(
                 other.span(),
                 "FROM a table, a WITH query or (SELECT ...)",
             )),
         }
     }
+}
+
+/// The unquoted, lower-cased last part of a table name (`"Events"` → `events`).
+fn table_name(name: &ast::ObjectName) -> String {
+    match name.0.last().and_then(|p| p.as_ident()) {
+        Some(id) => id.value.to_lowercase(),
+        None => name.to_string().to_lowercase(),
+    }
+}
+
+/// Column lists after a table alias (`AS t(a, b)`) and `TABLESAMPLE` would change what the
+/// table means; rask does not support them, so it says so instead of ignoring them.
+fn no_alias_columns_or_sample(
+    alias: Option<&ast::TableAlias>,
+    sample: bool,
+    relation: &TableFactor,
+) -> R<()> {
+    if alias.is_some_and(|a| !a.columns.is_empty()) {
+        return Err(SqlError::at(
+            relation.span(),
+            "name the columns inside the query (`SELECT x AS a`), not after the table alias",
+        ));
+    }
+    if sample {
+        return Err(SqlError::at(
+            relation.span(),
+            "TABLESAMPLE is not supported",
+        ));
+    }
+    Ok(())
 }
 
 fn group_by_span(g: &ast::GroupByExpr) -> Option<sqlparser::tokenizer::Span> {
@@ -358,6 +473,8 @@ struct Frame {
     masks: Vec<Expr>,
     columns: Vec<(String, Expr)>,
     fields: bool,
+    /// The name the frame was read by (`FROM t` or `FROM ... AS t`), for `t.x`.
+    qualifier: Option<String>,
 }
 
 impl Frame {
@@ -367,6 +484,7 @@ impl Frame {
             masks: Vec::new(),
             columns: Vec::new(),
             fields: true,
+            qualifier: None,
         }
     }
 
@@ -416,7 +534,7 @@ fn plan_error(span: sqlparser::tokenizer::Span, e: PlanError) -> SqlError {
     SqlError::at(span, e.to_string())
 }
 
-/// Names in scope: the events' fields and lambda parameters.
+/// Names in scope: lambda parameters, the frame's columns and the source's fields.
 struct Scope<'a> {
     ctx: &'a Context,
     frame: &'a Frame,
@@ -446,38 +564,60 @@ impl<'a> Scope<'a> {
         }
     }
 
+    /// A name: a lambda parameter, then a column of the frame spelt exactly, then a field of
+    /// the source, then a column spelt in another case; `t.x` with `t` the table read is `x`.
     fn name(&self, parts: &[ast::Ident], span: sqlparser::tokenizer::Span) -> R<Expr> {
-        let first = parts[0].value.clone();
-        let column = || {
+        let first = parts[0].value.as_str();
+        let exact = |n: &str| n == first;
+        let folded = |n: &str| n.eq_ignore_ascii_case(first);
+        let column = |same: &dyn Fn(&str) -> bool| {
             self.frame
                 .columns
                 .iter()
-                .find(|(n, _)| n.eq_ignore_ascii_case(&first))
+                .find(|(n, _)| same(n))
                 .map(|(_, e)| e.clone())
         };
-        let mut e = match self
-            .vars
-            .get(&first.to_lowercase())
-            .cloned()
-            .or_else(column)
-        {
-            Some(v) => v,
-            None if self.frame.fields => self
-                .frame
-                .field(&first)
-                .map_err(|err| plan_error(span, err))?,
-            None => {
-                let known: Vec<&str> = self.frame.columns.iter().map(|(n, _)| n.as_str()).collect();
-                let close = closest(known.iter().copied(), &first);
-                let hint = if close.is_empty() {
-                    format!("columns: {}", known.join(", "))
-                } else {
-                    format!("did you mean {}?", close.join(", "))
-                };
-                return Err(SqlError::at(span, format!("no column '{first}' ({hint})")));
-            }
+        let found = match self.vars.get(&first.to_lowercase()) {
+            Some(v) => Ok(v.clone()),
+            None => match column(&exact) {
+                Some(c) => Ok(c),
+                None => {
+                    let field = if self.frame.fields {
+                        Some(self.frame.field(first))
+                    } else {
+                        None
+                    };
+                    match (field, column(&folded)) {
+                        (Some(Ok(f)), _) => Ok(f),
+                        (_, Some(c)) => Ok(c),
+                        (Some(Err(err)), None) => Err(plan_error(span, err)),
+                        (None, None) => {
+                            let known: Vec<&str> =
+                                self.frame.columns.iter().map(|(n, _)| n.as_str()).collect();
+                            let close = closest(known.iter().copied(), first);
+                            let hint = if close.is_empty() {
+                                format!("columns: {}", known.join(", "))
+                            } else {
+                                format!("did you mean {}?", close.join(", "))
+                            };
+                            Err(SqlError::at(span, format!("no column '{first}' ({hint})")))
+                        }
+                    }
+                }
+            },
         };
-        for p in &parts[1..] {
+        let qualified = parts.len() > 1
+            && self
+                .frame
+                .qualifier
+                .as_deref()
+                .is_some_and(|q| q.eq_ignore_ascii_case(first));
+        let (mut e, rest) = match found {
+            Ok(e) => (e, &parts[1..]),
+            Err(_) if qualified => return self.name(&parts[1..], span),
+            Err(err) => return Err(err),
+        };
+        for p in rest {
             e = e.field(&p.value).map_err(|err| plan_error(p.span, err))?;
         }
         Ok(e)
@@ -489,7 +629,15 @@ impl<'a> Scope<'a> {
             let name = f.name.to_string().to_lowercase();
             match name.as_str() {
                 "hist" | "whist" | "hist_var" => return self.hist(&name, f, e.span()),
-                "count" => return self.count(e.span()),
+                "count" => {
+                    if !matches!(args_of(f)?.as_slice(), [Arg::Star]) {
+                        return Err(SqlError::at(
+                            e.span(),
+                            "count(*) counts events; list_count(x) counts a list's elements",
+                        ));
+                    }
+                    return self.count(e.span());
+                }
                 _ => {}
             }
         }
