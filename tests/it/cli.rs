@@ -15,6 +15,16 @@ fn rask() -> Command {
     Command::new(env!("CARGO_BIN_EXE_rask"))
 }
 
+/// The standard output of a command that must have succeeded (its stderr in the failure).
+fn stdout_of_success(out: std::process::Output) -> String {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
 #[test]
 fn inspect_lists_types_bytes_and_baskets() {
     let out = rask()
@@ -22,12 +32,7 @@ fn inspect_lists_types_bytes_and_baskets() {
         .arg(data("nano-20k.root"))
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = stdout_of_success(out);
     assert!(text.contains("TTree 'Events': 20000 entries"), "{text}");
     let muon_pt = text
         .lines()
@@ -185,12 +190,7 @@ fn adl_writes_the_expected_histograms_plots_and_an_honest_summary() {
         ])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = stdout_of_success(out);
     for name in ["q1", "q2", "q3", "q4", "q5", "q6a", "q6b", "q7", "q8"] {
         let got = json_values(&dir.path().join(format!("{name}.json")));
         assert_eq!(got, expected_values(name), "{name}");
@@ -270,12 +270,7 @@ for name in sys.argv[1:]:
         .args(&files)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = stdout_of_success(out);
     let lines: Vec<&str> = text.lines().collect();
     for (line, name) in lines.iter().zip(["q1", "q6a"]) {
         let v = expected_values(name);
@@ -301,11 +296,7 @@ fn query_runs_sql_files_like_adl() {
         .arg(dir.path())
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    stdout_of_success(out);
     let got = json_values(&dir.path().join("q5.json"));
     assert_eq!(got, expected_values("q5"));
     // A bad statement is reported with a caret under the culprit.

@@ -179,48 +179,54 @@ impl Normals {
         out[..take].copy_from_slice(&self.buf[self.used..self.used + take]);
         self.used += take;
         out = &mut out[take..];
-        let mut blocks = out.chunks_exact_mut(BLOCK);
-        for b in &mut blocks {
-            let b: &mut [f64; BLOCK] = b.try_into().expect("chunks_exact gives BLOCK values");
+        let (blocks, rest) = out.as_chunks_mut::<BLOCK>();
+        for b in blocks {
             self.block(b);
         }
-        let rest = blocks.into_remainder();
         if !rest.is_empty() {
-            let mut buf = [0.0; BLOCK];
-            self.block(&mut buf);
-            *self.buf = buf;
+            // The tail: a block into the buffer, its start handed out, the rest kept.
+            let Normals {
+                lanes,
+                slow,
+                buf,
+                isa,
+                ..
+            } = self;
+            block(lanes, slow, *isa, buf);
             rest.copy_from_slice(&buf[..rest.len()]);
             self.used = rest.len();
         }
     }
 
     fn block(&mut self, out: &mut [f64; BLOCK]) {
-        let t = tables();
-        // Per value: its layer, and 1 when it fell outside the layer's rectangle.
-        let (mut layer, mut outside) = ([0u8; BLOCK], [0u8; BLOCK]);
-        match self.isa {
-            Isa::Portable => block_fast(&mut self.lanes, t, out, &mut layer, &mut outside),
-            #[cfg(target_arch = "x86_64")]
-            // SAFETY: `Isa::detect` chose AVX2 only on a CPU that has it, which is what
-            // `block_fast_avx2` is compiled for.
-            Isa::Avx2 => unsafe {
-                block_fast_avx2(&mut self.lanes, t, out, &mut layer, &mut outside)
-            },
-            #[cfg(target_arch = "x86_64")]
-            // SAFETY: as above, for the AVX-512 subsets `block_fast_avx512` is compiled for.
-            Isa::Avx512 => unsafe {
-                block_fast_avx512(&mut self.lanes, t, out, &mut layer, &mut outside)
-            },
-        }
-        // The values outside their rectangle, in order, from the scalar stream.
-        for (k, flags) in outside.chunks_exact(8).enumerate() {
-            // Eight flags (0 or 1) as the bytes of a word; visit its set bytes in order.
-            let mut word = u64::from_le_bytes(flags.try_into().expect("chunks of 8"));
-            while word != 0 {
-                let j = k * 8 + (word.trailing_zeros() / 8) as usize;
-                word &= word - 1;
-                out[j] = finish(&mut self.slow, t, usize::from(layer[j]), out[j]);
-            }
+        block(&mut self.lanes, &mut self.slow, self.isa, out);
+    }
+}
+
+/// One block of values: the fast path for all of them with `isa`, then the values outside
+/// their layer's rectangle finished in order from the scalar stream `slow`.
+fn block(lanes: &mut Lanes, slow: &mut Xoshiro256pp, isa: Isa, out: &mut [f64; BLOCK]) {
+    let t = tables();
+    // Per value: its layer, and 1 when it fell outside the layer's rectangle.
+    let (mut layer, mut outside) = ([0u8; BLOCK], [0u8; BLOCK]);
+    match isa {
+        Isa::Portable => block_fast(lanes, t, out, &mut layer, &mut outside),
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `Isa::detect` chose AVX2 only on a CPU that has it, which is what
+        // `block_fast_avx2` is compiled for.
+        Isa::Avx2 => unsafe { block_fast_avx2(lanes, t, out, &mut layer, &mut outside) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as above, for the AVX-512 subsets `block_fast_avx512` is compiled for.
+        Isa::Avx512 => unsafe { block_fast_avx512(lanes, t, out, &mut layer, &mut outside) },
+    }
+    // Eight flags (0 or 1) as the bytes of a word; visit its set bytes in order.
+    let (words, _) = outside.as_chunks::<8>();
+    for (k, flags) in words.iter().enumerate() {
+        let mut word = u64::from_le_bytes(*flags);
+        while word != 0 {
+            let j = k * 8 + (word.trailing_zeros() / 8) as usize;
+            word &= word - 1;
+            out[j] = finish(slow, t, usize::from(layer[j]), out[j]);
         }
     }
 }
@@ -284,39 +290,34 @@ fn block_fast_body(
     }
 }
 
-fn block_fast(
-    lanes: &mut Lanes,
-    t: &Tables,
-    out: &mut [f64; BLOCK],
-    layer: &mut [u8; BLOCK],
-    outside: &mut [u8; BLOCK],
-) {
-    block_fast_body(lanes, t, out, layer, outside);
+/// `block_fast_body` compiled for a set of target features (`$features` empty: the portable
+/// build); callers choose one with `Isa::detect`.
+macro_rules! block_fast_for {
+    ($(#[$attr:meta])* $name:ident) => {
+        $(#[$attr])*
+        fn $name(
+            lanes: &mut Lanes,
+            t: &Tables,
+            out: &mut [f64; BLOCK],
+            layer: &mut [u8; BLOCK],
+            outside: &mut [u8; BLOCK],
+        ) {
+            block_fast_body(lanes, t, out, layer, outside);
+        }
+    };
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq")]
-fn block_fast_avx512(
-    lanes: &mut Lanes,
-    t: &Tables,
-    out: &mut [f64; BLOCK],
-    layer: &mut [u8; BLOCK],
-    outside: &mut [u8; BLOCK],
-) {
-    block_fast_body(lanes, t, out, layer, outside);
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn block_fast_avx2(
-    lanes: &mut Lanes,
-    t: &Tables,
-    out: &mut [f64; BLOCK],
-    layer: &mut [u8; BLOCK],
-    outside: &mut [u8; BLOCK],
-) {
-    block_fast_body(lanes, t, out, layer, outside);
-}
+block_fast_for!(block_fast);
+block_fast_for!(
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq")]
+    block_fast_avx512
+);
+block_fast_for!(
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    block_fast_avx2
+);
 
 /// Finishes a value `x = u · X[i]` of layer `i` that fell outside the layer's rectangle: the
 /// wedge test or the tail, and on rejection a fresh value, all from `rng`.

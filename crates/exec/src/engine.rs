@@ -873,11 +873,13 @@ impl Engine {
     ///
     /// ```no_run
     /// # let ctx = rask_plan::Context::new();
-    /// # let met: rask_plan::Expr = todo!();
+    /// # let events = ctx.source("events", &["f.root".into()], "Events",
+    /// #     std::sync::Arc::new(rask_plan::adl::nano_schema()))?;
+    /// let met = events.field("MET")?.field("pt")?;
     /// let (out, stats) = rask_exec::Engine::new(rask_exec::Scheduler::threads())
     ///     .compute_with_stats(&[&met])?;
     /// println!("{} events, {} bytes read", stats.events, stats.bytes_read);
-    /// # Ok::<(), rask_exec::ExecError>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn compute_with_stats(
         &self,
@@ -948,7 +950,8 @@ impl Engine {
     ///
     /// ```no_run
     /// # let ctx = rask_plan::Context::new();
-    /// # let events: rask_plan::Expr = todo!();
+    /// # let events = ctx.source("events", &["f.root".into()], "Events",
+    /// #     std::sync::Arc::new(rask_plan::adl::nano_schema()))?;
     /// let engine = rask_exec::Engine::new(rask_exec::Scheduler::threads());
     /// let jets = events.field("Jet")?;
     /// let jets = engine.persist(&jets.mask(&jets.num()?.ge(2)?)?)?;

@@ -852,6 +852,11 @@ impl<'a> Scope<'a> {
             arity(1)?;
             x(0)?.unary_op(op).map_err(pe)
         };
+        // `name(a, b)` as the builder's `a.method(&b)`.
+        let pair = |method: fn(&Expr, &Expr) -> Result<Expr, PlanError>| -> R<Expr> {
+            arity(2)?;
+            method(&x(0)?, &x(1)?).map_err(pe)
+        };
         Ok(match name.as_str() {
             "infinity" | "pi" => {
                 arity(0)?;
@@ -936,18 +941,9 @@ impl<'a> Scope<'a> {
                 }
                 .map_err(pe)?
             }
-            "cartesian" => {
-                arity(2)?;
-                x(0)?.cartesian(&x(1)?).map_err(pe)?
-            }
-            "cartesian_nested" => {
-                arity(2)?;
-                x(0)?.cartesian_nested(&x(1)?).map_err(pe)?
-            }
-            "concat" | "list_concat" => {
-                arity(2)?;
-                x(0)?.concatenate(&x(1)?).map_err(pe)?
-            }
+            "cartesian" => pair(Expr::cartesian)?,
+            "cartesian_nested" => pair(Expr::cartesian_nested)?,
+            "concat" | "list_concat" => pair(Expr::concatenate)?,
             "argmin" | "argmax" => {
                 arity(1)?;
                 let l = x(0)?;
@@ -958,10 +954,7 @@ impl<'a> Scope<'a> {
                 }
                 .map_err(pe)?
             }
-            "take" => {
-                arity(2)?;
-                x(0)?.take(&x(1)?).map_err(pe)?
-            }
+            "take" => pair(Expr::take)?,
             "first" | "firsts" => {
                 arity(1)?;
                 x(0)?.firsts().map_err(pe)?
@@ -1021,18 +1014,9 @@ impl<'a> Scope<'a> {
                 }
                 .map_err(pe)?
             }
-            "delta_r" => {
-                arity(2)?;
-                x(0)?.delta_r(&x(1)?).map_err(pe)?
-            }
-            "delta_phi" => {
-                arity(2)?;
-                x(0)?.delta_phi(&x(1)?).map_err(pe)?
-            }
-            "mt" => {
-                arity(2)?;
-                x(0)?.mt(&x(1)?).map_err(pe)?
-            }
+            "delta_r" => pair(Expr::delta_r)?,
+            "delta_phi" => pair(Expr::delta_phi)?,
+            "mt" => pair(Expr::mt)?,
             "hist" | "whist" | "hist_var" | "count" => {
                 return Err(SqlError::at(
                     span,
