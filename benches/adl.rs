@@ -14,7 +14,8 @@
 //! Input: `$RASK_BENCH_ADL`, else `target/bench-data/nano-2M.root` (made by
 //! `benches/compare/setup.sh`). Pythons: `$RASK_BENCH_PYTHON` (awkward, dask-awkward; default
 //! `target/bench-venv/bin/python`) and `$RASK_BENCH_ROOT_PYTHON` (ROOT; default
-//! `target/bench-root-venv/bin/python`). Run: `cargo bench --bench adl`.
+//! `target/bench-root-venv/bin/python`). Run: `cargo bench --bench adl` (`RASK_BENCH_QUERIES=q8`
+//! or `q1,q5` runs only those; `RASK_BENCH_PEERS=0` skips the peers).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -46,7 +47,7 @@ fn rask_times(
     runs: usize,
 ) -> (Times, Times, Times) {
     let (mut api, mut sql, mut paired) = (Times::new(), Times::new(), Times::new());
-    for q in adl::QUERIES {
+    for q in selected_queries() {
         let text = std::fs::read_to_string(repo.join(format!("queries/adl/{q}.sql")))
             .expect("queries/adl has every query");
         let mut best = [f64::INFINITY; 2];
@@ -160,6 +161,15 @@ fn tempfile_dir() -> PathBuf {
     d
 }
 
+/// The queries to run: `$RASK_BENCH_QUERIES` (comma-separated, e.g. `q8` or `q1,q5`), else all.
+fn selected_queries() -> Vec<&'static str> {
+    let wanted = std::env::var("RASK_BENCH_QUERIES").unwrap_or_default();
+    adl::QUERIES
+        .into_iter()
+        .filter(|q| wanted.is_empty() || wanted.split(',').any(|w| w.trim() == *q))
+        .collect()
+}
+
 fn env_path(var: &str, default: PathBuf) -> PathBuf {
     std::env::var_os(var).map(PathBuf::from).unwrap_or(default)
 }
@@ -254,7 +264,7 @@ fn main() {
         "SQL/API1", "SQL/API2", "sync/RDF1", "2T/RDF2", "sync/awk", "2T/dask2T"
     );
     let get = |name: &str| &columns.iter().find(|(n, _)| *n == name).unwrap().1;
-    for q in adl::QUERIES {
+    for q in selected_queries() {
         print!("{q:<5}");
         for (_, t) in &columns {
             match rate(t, q) {

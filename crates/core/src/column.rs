@@ -29,6 +29,25 @@ pub enum Col {
     Record(usize, Arc<[(String, Col)]>),
 }
 
+/// List offsets counted from 0 (those of a sliced Arrow list start where the slice does); the
+/// buffer itself when it already starts at 0.
+///
+/// ```
+/// use arrow_buffer::OffsetBuffer;
+/// let o = OffsetBuffer::new(vec![3, 5, 5, 9].into());
+/// assert_eq!(&rask_core::column::rebased_offsets(&o)[..], &[0, 2, 2, 6]);
+/// ```
+pub fn rebased_offsets(o: &OffsetBuffer<i32>) -> OffsetBuffer<i32> {
+    let first = o[0];
+    if first == 0 {
+        return o.clone();
+    }
+    let shifted: Vec<i32> = o.iter().map(|x| x - first).collect();
+    // SAFETY: `o` is a valid offset buffer (non-empty, non-negative, non-decreasing); subtracting
+    // its first value keeps it non-decreasing and makes it start at 0, so it stays valid.
+    unsafe { OffsetBuffer::new_unchecked(shifted.into()) }
+}
+
 impl Col {
     /// A list column from offsets (starting at 0) and its elements.
     ///
@@ -260,8 +279,10 @@ impl Col {
                 let o = l.value_offsets();
                 let (first, last) = (o[0], o[o.len() - 1]);
                 let items = l.values().slice(first as usize, (last - first) as usize);
-                let offsets: Vec<i32> = o.iter().map(|x| x - first).collect();
-                Col::list(offsets, Col::from_arrow(items.as_ref())?)
+                Col::List(
+                    rebased_offsets(l.offsets()),
+                    Arc::new(Col::from_arrow(items.as_ref())?),
+                )
             }
             DataType::Struct(_) => {
                 let s = a.as_struct();

@@ -56,15 +56,34 @@ impl BasketBuffers {
 
     /// Reads and decodes the basket at `loc`; `location` names it in errors
     /// (`tree 'events', branch 'Jet_Px', basket 3`).
+    ///
+    /// A mapped file is decompressed straight from the map; other sources are copied first.
     pub fn read(&mut self, file: &RootFile, loc: &BasketLoc, location: &str) -> Result<()> {
+        if let Some(raw) = file.bytes_at(loc.seek, loc.bytes as usize)? {
+            return self.decode_from(raw, file, loc, location);
+        }
         self.read_raw(file, loc)?;
         self.decode(file, loc, location)
     }
 
     /// Decompresses and splits the raw bytes read by [`BasketBuffers::read_raw`].
     pub fn decode(&mut self, file: &RootFile, loc: &BasketLoc, location: &str) -> Result<()> {
+        let raw = std::mem::take(&mut self.raw);
+        let done = self.decode_from(&raw, file, loc, location);
+        self.raw = raw;
+        done
+    }
+
+    /// Decompresses and splits the raw bytes `raw` of the basket at `loc` (key header included).
+    fn decode_from(
+        &mut self,
+        raw: &[u8],
+        file: &RootFile,
+        loc: &BasketLoc,
+        location: &str,
+    ) -> Result<()> {
         let at = || format!("{location} (byte {})", loc.seek);
-        let mut c = Cursor::new(&self.raw, 0);
+        let mut c = Cursor::new(raw, 0);
         let header = (|| {
             let key = Key::parse(&mut c)?;
             c.skip(2 + 4 + 4)?; // fVersion, fBufferSize, fNevBufSize
@@ -91,7 +110,9 @@ impl BasketBuffers {
                 ),
             ));
         }
-        let stored = &self.raw[key.key_len as usize..];
+        let stored = raw.get(key.key_len as usize..).ok_or_else(|| {
+            file.corrupt(at(), format!("key length {} past the basket", key.key_len))
+        })?;
         compression::decompress(stored, key.obj_len as usize, &mut self.data).map_err(|e| {
             RootError::Decompression {
                 path: file.path().to_path_buf(),

@@ -176,6 +176,25 @@ impl RootFile {
 
     /// Reads `len` bytes at `offset`.
     pub(crate) fn read_bytes(&self, offset: u64, len: usize, buf: &mut Vec<u8>) -> Result<()> {
+        self.check_record(offset, len)?;
+        // Every byte is overwritten by the read: only zero what the buffer grows by.
+        if buf.len() > len {
+            buf.truncate(len);
+        } else {
+            buf.resize(len, 0);
+        }
+        self.source.read_at(offset, buf)
+    }
+
+    /// The `len` bytes at `offset` without a copy when the source holds them in memory (a mapped
+    /// file); `None` when they must be read with [`RootFile::read_bytes`].
+    pub(crate) fn bytes_at(&self, offset: u64, len: usize) -> Result<Option<&[u8]>> {
+        self.check_record(offset, len)?;
+        self.source.slice_at(offset, len)
+    }
+
+    /// A record of `len` bytes at `offset` must fit the limit and the file.
+    fn check_record(&self, offset: u64, len: usize) -> Result<()> {
         if len > MAX_RECORD {
             return Err(self.corrupt(
                 format!("record at byte {offset}"),
@@ -188,13 +207,7 @@ impl RootFile {
                 format!("{len} bytes run past the end of the file ({} bytes): the file is truncated or damaged", self.len()),
             ));
         }
-        // Every byte is overwritten by the read: only zero what the buffer grows by.
-        if buf.len() > len {
-            buf.truncate(len);
-        } else {
-            buf.resize(len, 0);
-        }
-        self.source.read_at(offset, buf)
+        Ok(())
     }
 
     /// Reads the directory record at `at` and the keys it lists.

@@ -20,17 +20,30 @@ pub trait ByteSource: Send + Sync + std::fmt::Debug {
     }
     /// Fills `buf` with the bytes at `offset..offset + buf.len()`; fails if they are not all there.
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<()>;
+    /// The bytes at `offset..offset + len` without a copy, when the source holds them in memory
+    /// (a mapped file, a buffer); `Ok(None)` when they must be read with [`ByteSource::read_at`].
+    /// Counts as read, like `read_at`.
+    fn slice_at(&self, offset: u64, len: usize) -> Result<Option<&[u8]>> {
+        let _ = (offset, len);
+        Ok(None)
+    }
     /// Bytes read so far through [`ByteSource::read_at`] (0 where not counted).
     fn bytes_read(&self) -> u64 {
         0
     }
 }
 
-/// A local file read with positional reads (`pread`): no seeking, no reopening, shareable by threads.
+/// A local file, mapped into memory read-only so that baskets are decompressed straight from the
+/// page cache (no copy into a buffer); read with positional reads (`pread`) where it cannot be
+/// mapped. No seeking, no reopening, shareable by threads.
+///
+/// A mapped file must not be truncated by another process while it is read (the reads would
+/// fault): input files are treated as immutable, as ROOT and Parquet files are.
 #[derive(Debug)]
 pub struct LocalFile {
     path: PathBuf,
     file: File,
+    map: Option<memmap2::Mmap>,
     len: u64,
     /// Bytes read so far (for run summaries: the bytes a query really took from the file).
     read: std::sync::atomic::AtomicU64,
@@ -49,10 +62,18 @@ impl LocalFile {
             return Err(RootError::IsDirectory { path });
         }
         let file = File::open(&path).map_err(io)?;
+        // SAFETY: the map is read-only and rask never writes its inputs; the remaining hazard,
+        // another process truncating the file while it is read, is documented on the type.
+        // Empty files are not mapped (a zero-length map is an error on some systems).
+        let map = (meta.len() > 0)
+            .then(|| unsafe { memmap2::Mmap::map(&file) }.ok())
+            .flatten()
+            .filter(|m| m.len() as u64 == meta.len());
         Ok(Self {
             len: meta.len(),
             path,
             file,
+            map,
             read: std::sync::atomic::AtomicU64::new(0),
         })
     }
@@ -66,6 +87,10 @@ impl ByteSource for LocalFile {
         self.len
     }
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<()> {
+        if let Some(bytes) = self.slice_at(offset, buf.len())? {
+            buf.copy_from_slice(bytes);
+            return Ok(());
+        }
         check_range(&self.path, self.len, offset, buf.len())?;
         read_exact_at(&self.file, buf, offset).map_err(|source| RootError::Io {
             path: self.path.clone(),
@@ -74,6 +99,17 @@ impl ByteSource for LocalFile {
         self.read
             .fetch_add(buf.len() as u64, std::sync::atomic::Ordering::Relaxed);
         Ok(())
+    }
+    fn slice_at(&self, offset: u64, len: usize) -> Result<Option<&[u8]>> {
+        let Some(map) = &self.map else {
+            return Ok(None);
+        };
+        check_range(&self.path, self.len, offset, len)?;
+        self.read
+            .fetch_add(len as u64, std::sync::atomic::Ordering::Relaxed);
+        // check_range guarantees offset + len <= the file's (= the map's) length.
+        let start = offset as usize;
+        Ok(Some(&map[start..start + len]))
     }
     fn bytes_read(&self) -> u64 {
         self.read.load(std::sync::atomic::Ordering::Relaxed)
@@ -137,6 +173,11 @@ impl ByteSource for InMemory {
         let start = offset as usize;
         buf.copy_from_slice(&self.bytes[start..start + buf.len()]);
         Ok(())
+    }
+    fn slice_at(&self, offset: u64, len: usize) -> Result<Option<&[u8]>> {
+        check_range(&self.path, self.len(), offset, len)?;
+        let start = offset as usize;
+        Ok(Some(&self.bytes[start..start + len]))
     }
 }
 

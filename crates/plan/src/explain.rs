@@ -89,7 +89,7 @@ pub fn explain(opt: &Optimized) -> String {
     out.push_str(&render_plan(&opt.before));
     let _ = writeln!(
         out,
-        "== after cull, CSE, projection pushdown ({} passes): {} nodes ==",
+        "== after cull, CSE, mask and projection pushdown ({} passes): {} nodes ==",
         opt.passes,
         opt.logical.node_count()
     );

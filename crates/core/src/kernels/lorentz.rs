@@ -39,12 +39,13 @@ impl P4 {
     /// ```
     #[inline]
     pub fn from_ptetaphim(pt: f64, eta: f64, phi: f64, mass: f64) -> P4 {
-        let pcosh = pt * eta.cosh();
+        // |p|² = pt² cosh²η = pt² + pz²: one hyperbolic function instead of two.
+        let pz = pt * eta.sinh();
         P4 {
             px: pt * phi.cos(),
             py: pt * phi.sin(),
-            pz: pt * eta.sinh(),
-            e: (pcosh * pcosh + mass * mass).sqrt(),
+            pz,
+            e: (pt * pt + pz * pz + mass * mass).sqrt(),
         }
     }
 

@@ -253,7 +253,8 @@ proptest! {
         for i in 0..v.len() {
             // The textbook formulas, written out independently.
             let (px, py, pz) = (pt[i] * phi[i].cos(), pt[i] * phi[i].sin(), pt[i] * eta[i].sinh());
-            let e = ((pt[i] * eta[i].cosh()).powi(2) + mass[i] * mass[i]).sqrt();
+            // E² = |p|² + m², with |p|² = pt² + pz² (= pt² cosh²η).
+            let e = (pt[i] * pt[i] + pz * pz + mass[i] * mass[i]).sqrt();
             let m2 = e * e - px * px - py * py - pz * pz;
             prop_assert_eq!(m[i].to_bits(), m2.max(0.0).sqrt().to_bits());
             // Doubling a vector doubles pt and mass and keeps its direction.

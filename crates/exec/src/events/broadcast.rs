@@ -216,6 +216,12 @@ pub fn binary(op: BinaryOp, args: &[Arg<'_>], out: DType) -> R<Col> {
     let n = rows(args);
     let (x, y) = (Num::of(&args[0])?, Num::of(&args[1])?);
     if op.is_logical() {
+        if let (Num::B(a), Num::B(b)) = (&x, &y) {
+            if a.len() == b.len() {
+                // Whole words at a time.
+                return Ok(Col::Bool(if op == And { *a & *b } else { *a | *b }));
+            }
+        }
         return Ok(Col::Bool(
             (0..n)
                 .map(|i| {
@@ -238,7 +244,14 @@ pub fn binary(op: BinaryOp, args: &[Arg<'_>], out: DType) -> R<Col> {
             Gt => o == Some(Greater),
             _ => matches!(o, Some(Greater | Equal)),
         };
-        let out: BooleanBuffer = if x.is_int() && y.is_int() {
+        let out: BooleanBuffer = if let (Num::I(a), Num::I(b)) = (&x, &y) {
+            a.iter()
+                .zip(b.iter())
+                .map(|(p, q)| test(Some(p.cmp(q))))
+                .collect()
+        } else if let (Num::I(a), Num::Const(Scalar::I64(c))) = (&x, &y) {
+            a.iter().map(|p| test(Some(p.cmp(c)))).collect()
+        } else if x.is_int() && y.is_int() {
             (0..n).map(|i| test(Some(x.i(i).cmp(&y.i(i))))).collect()
         } else if x.is_bool() && y.is_bool() {
             (0..n).map(|i| test(Some(x.b(i).cmp(&y.b(i))))).collect()
@@ -259,7 +272,11 @@ pub fn binary(op: BinaryOp, args: &[Arg<'_>], out: DType) -> R<Col> {
             Maximum => i64::max,
             other => return Err(format!("integer {other:?}")),
         };
-        return Ok(Col::I64((0..n).map(|i| f(x.i(i), y.i(i))).collect()));
+        return Ok(Col::I64(match (&x, &y) {
+            (Num::I(a), Num::I(b)) => a.iter().zip(b.iter()).map(|(p, q)| f(*p, *q)).collect(),
+            (Num::I(a), Num::Const(Scalar::I64(c))) => a.iter().map(|p| f(*p, *c)).collect(),
+            _ => (0..n).map(|i| f(x.i(i), y.i(i))).collect(),
+        }));
     }
     let f: fn(f64, f64) -> f64 = match op {
         Add => |p, q| p + q,
@@ -325,11 +342,18 @@ pub fn where_(args: &[Arg<'_>], out: DType) -> R<Col> {
                 .map(|i| if c.b(i) { a.b(i) } else { b.b(i) })
                 .collect(),
         ),
-        d if d.is_float() => Col::F64(
-            (0..n)
+        d if d.is_float() => Col::F64(match (&c, &a, &b) {
+            (Num::B(c), Num::F(a), Num::Const(k)) if c.len() == a.len() => {
+                let k = k.as_f64();
+                c.iter()
+                    .zip(a.iter())
+                    .map(|(c, a)| if c { *a } else { k })
+                    .collect()
+            }
+            _ => (0..n)
                 .map(|i| if c.b(i) { a.f(i) } else { b.f(i) })
                 .collect(),
-        ),
+        }),
         _ => Col::I64(
             (0..n)
                 .map(|i| if c.b(i) { a.i(i) } else { b.i(i) })

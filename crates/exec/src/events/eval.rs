@@ -451,6 +451,25 @@ fn gathered(c: &Col, what: &str) -> R<(arrow_buffer::OffsetBuffer<i32>, Arc<Col>
     Ok((o, with))
 }
 
+/// `c` with the items that [`gathered`] gave Cartesian components in this evaluation, when it
+/// did: a cut after a gather (`leps[i1]` … `leps[has_pair]`) keeps the components instead of
+/// making the next gather compute them again.
+fn with_gathered_items(c: &Col) -> std::borrow::Cow<'_, Col> {
+    let Col::List(o, items) = c else {
+        return std::borrow::Cow::Borrowed(c);
+    };
+    let cached = GATHERED.with(|g| {
+        g.borrow()
+            .iter()
+            .find(|(k, _)| Arc::ptr_eq(k, items))
+            .map(|(_, v)| v.clone())
+    });
+    match cached {
+        Some(with) => std::borrow::Cow::Owned(Col::List(o.clone(), with)),
+        None => std::borrow::Cow::Borrowed(c),
+    }
+}
+
 thread_local! {
     /// Collections given Cartesian components during one [`evaluate`] call (keys are kept
     /// alive, so pointer identity is sound).
@@ -550,7 +569,7 @@ fn mask(data: &EvValue, m: &EvValue) -> R<EvValue> {
                 ));
             }
             let idx: Vec<u32> = keep.set_indices().map(|i| i as u32).collect();
-            Ok(EvValue::Col(d.take(&idx)))
+            Ok(EvValue::Col(with_gathered_items(d).take(&idx)))
         }
         (EvValue::Col(Col::List(o, items)), Col::List(mo, flags)) => {
             let Col::Bool(flags) = flags.as_ref() else {

@@ -2,7 +2,9 @@
 //! collections by prefix (`Muon_pt`, `Muon_eta` → `Muon: var * {pt, eta}` sharing the offsets of
 //! their counter), flat groups into records (`MET_pt` → `MET.pt`).
 
+use arrow_array::cast::AsArray;
 use arrow_array::{Array, RecordBatch};
+use arrow_buffer::OffsetBuffer;
 use rask_core::column::Col;
 use rask_plan::types::{Layout, Ty};
 
@@ -19,13 +21,31 @@ pub fn source_col(batch: &RecordBatch, ty: &Ty, label: &str) -> Result<Col, Exec
         return Err(err("a source is a record of branches".to_string()));
     };
     let n = batch.num_rows();
-    let read = |name: &str| -> Result<Option<Col>, ExecError> {
-        match batch.column_by_name(name) {
-            None => Ok(None),
-            Some(a) => Col::from_arrow(a.as_ref())
-                .map(Some)
-                .map_err(|e| err(format!("branch '{name}': {e}"))),
-        }
+    // Branches of one collection share their offsets buffer in the batch: they get one rebased
+    // copy too, so later alignment checks are pointer comparisons.
+    let mut shared_offsets: Vec<(*const u8, usize, OffsetBuffer<i32>)> = Vec::new();
+    let mut read = |name: &str| -> Result<Option<Col>, ExecError> {
+        let Some(a) = batch.column_by_name(name) else {
+            return Ok(None);
+        };
+        let conv = |e: arrow_schema::ArrowError| err(format!("branch '{name}': {e}"));
+        let Some(list) = a.as_list_opt::<i32>().filter(|l| l.null_count() == 0) else {
+            return Col::from_arrow(a.as_ref()).map(Some).map_err(conv);
+        };
+        let o = list.offsets();
+        let key = (o.inner().inner().as_ptr(), o.len());
+        let offsets = match shared_offsets.iter().find(|(p, l, _)| (*p, *l) == key) {
+            Some((_, _, shared)) => shared.clone(),
+            None => {
+                let rebased = rask_core::column::rebased_offsets(o);
+                shared_offsets.push((key.0, key.1, rebased.clone()));
+                rebased
+            }
+        };
+        let (first, last) = (o[0] as usize, o[o.len() - 1] as usize);
+        let items =
+            Col::from_arrow(list.values().slice(first, last - first).as_ref()).map_err(conv)?;
+        Ok(Some(Col::List(offsets, std::sync::Arc::new(items))))
     };
     let mut out = Vec::new();
     for (name, layout) in fields {

@@ -1,8 +1,8 @@
 //! Rewrite rules and the driver that runs them to a fixed point.
 //!
 //! Each rule lives in its own file and rewrites a [`Plan`] into a new one (a fresh, hash-consed
-//! arena holding only what the outputs reach). The driver runs cull → CSE → projection pushdown
-//! until the output keys stop changing, checks every rule kept the output types, then fuses.
+//! arena holding only what the outputs reach). The driver runs cull → CSE → `num`
+//! simplification → mask pushdown → projection pushdown until the output keys stop changing, checks every rule kept the output types, then fuses.
 
 use std::collections::HashMap;
 
@@ -13,7 +13,9 @@ use crate::op::Op;
 pub mod cse;
 pub mod cull;
 pub mod fusion;
+pub mod mask_pushdown;
 pub mod pushdown;
+pub mod simplify_num;
 
 /// A plan: an arena and the nodes the user asked for.
 #[derive(Clone, Debug)]
@@ -96,7 +98,8 @@ pub fn copy_node(
 #[derive(Clone, Debug)]
 pub struct Optimized {
     pub before: Plan,
-    /// After cull, CSE and projection pushdown (the logical plan).
+    /// After cull, CSE, `num` simplification, mask pushdown and projection pushdown (the
+    /// logical plan).
     pub logical: Plan,
     /// After fusion (what execution runs).
     pub fused: Plan,
@@ -106,7 +109,13 @@ pub struct Optimized {
 
 /// Runs the rules to a fixed point, then fusion.
 pub fn optimize(plan: &Plan) -> Result<Optimized, PlanError> {
-    let rules: [&dyn Rule; 3] = [&cull::Cull, &cse::Cse, &pushdown::ProjectionPushdown];
+    let rules: [&dyn Rule; 5] = [
+        &cull::Cull,
+        &cse::Cse,
+        &simplify_num::SimplifyNum,
+        &mask_pushdown::MaskPushdown,
+        &pushdown::ProjectionPushdown,
+    ];
     let mut current = plan.clone();
     let mut passes = 0;
     loop {

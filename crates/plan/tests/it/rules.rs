@@ -3,7 +3,8 @@
 
 use rask_plan::explain::render_plan;
 use rask_plan::rules::{
-    Plan, Rule, cse::Cse, cull::Cull, fusion::Fusion, pushdown::ProjectionPushdown,
+    Plan, Rule, cse::Cse, cull::Cull, fusion::Fusion, mask_pushdown::MaskPushdown,
+    pushdown::ProjectionPushdown, simplify_num::SimplifyNum,
 };
 use rask_plan::{Context, Expr, NodeId};
 
@@ -136,4 +137,63 @@ fn fusion_merges_per_event_chains_but_not_reductions() {
     );
     let opt = total.optimize().unwrap();
     assert_eq!(opt.fused.node_count(), 3, "source → fused → sum");
+}
+
+#[test]
+fn simplify_num_counts_lists_where_they_come_from() {
+    let ctx = Context::new();
+    let events = nano(&ctx);
+    let mu = events.field("Muon").unwrap();
+    let el = events.field("Electron").unwrap();
+    let flavoured = mu
+        .with_field("flavour", &mu.field("charge").unwrap())
+        .unwrap();
+    let n = flavoured.concatenate(&el).unwrap().num().unwrap();
+    insta::assert_snapshot!("simplify_num", before_after(&SimplifyNum, &plan(&[&n])));
+    let after = SimplifyNum.rewrite(&plan(&[&n])).unwrap();
+    let rendered = render_plan(&after);
+    assert!(!rendered.contains("concatenate"), "{rendered}");
+    // Must not fire: `num` of a list that is not built from others.
+    let plain = plan(&[&mu.num().unwrap()]);
+    assert_eq!(
+        SimplifyNum.rewrite(&plain).unwrap().output_keys(),
+        plain.output_keys()
+    );
+}
+
+#[test]
+fn mask_pushdown_cuts_before_the_work() {
+    let ctx = Context::new();
+    let events = nano(&ctx);
+    let mu = events.field("Muon").unwrap();
+    let el = events.field("Electron").unwrap();
+    let leps = mu.concatenate(&el).unwrap();
+    let keep = (&mu.num().unwrap() + &el.num().unwrap())
+        .unwrap()
+        .ge(3)
+        .unwrap();
+    let cut = leps.mask(&keep).unwrap();
+    insta::assert_snapshot!("mask_pushdown", before_after(&MaskPushdown, &plan(&[&cut])));
+    let after = MaskPushdown.rewrite(&plan(&[&cut])).unwrap();
+    let out = after.graph.node(after.outputs[0]);
+    assert_eq!(out.op.name(), "concatenate", "the cut went below");
+
+    // Must not fire: the concatenation is also used uncut (it would be built twice).
+    let both =
+        (&leps.num().unwrap().sum(None).unwrap() + &cut.num().unwrap().sum(None).unwrap()).unwrap();
+    let shared = plan(&[&both]);
+    let kept = MaskPushdown.rewrite(&shared).unwrap();
+    assert_eq!(kept.output_keys(), shared.output_keys());
+
+    // Must not fire: a pair sum has more columns below it than above (two vectors, one sum).
+    let pairs = mu.combinations(2).unwrap();
+    let sum = pairs
+        .field("0")
+        .unwrap()
+        .p4_add(&pairs.field("1").unwrap())
+        .unwrap();
+    let has_two = mu.num().unwrap().ge(2).unwrap();
+    let cut_sum = plan(&[&sum.mask(&has_two).unwrap()]);
+    let after = MaskPushdown.rewrite(&cut_sum).unwrap();
+    assert_eq!(after.output_keys(), cut_sum.output_keys());
 }
