@@ -44,7 +44,8 @@ impl BasketBuffers {
         }
     }
 
-    /// The raw bytes of the basket last read (key header included).
+    /// The raw bytes of the basket last read by [`BasketBuffers::read_raw`] (key header
+    /// included; [`BasketBuffers::read`] on a mapped file leaves them in the map).
     pub fn raw(&self) -> &[u8] {
         &self.raw
     }

@@ -38,7 +38,11 @@ pub trait ByteSource: Send + Sync + std::fmt::Debug {
 /// mapped. No seeking, no reopening, shareable by threads.
 ///
 /// A mapped file must not be truncated by another process while it is read (the reads would
-/// fault): input files are treated as immutable, as ROOT and Parquet files are.
+/// fault): input files are treated as immutable, as ROOT and Parquet files are. Only files on
+/// local filesystems are mapped (on Linux; elsewhere none): on network and FUSE filesystems (NFS,
+/// EOS and CVMFS mounts, AFS, CIFS, Ceph, Lustre, GPFS) a failed read of a mapped page would stop
+/// the process instead of giving an error, so those are read with `pread`. `RASK_MMAP=0` turns
+/// mapping off.
 #[derive(Debug)]
 pub struct LocalFile {
     path: PathBuf,
@@ -65,7 +69,7 @@ impl LocalFile {
         // SAFETY: the map is read-only and rask never writes its inputs; the remaining hazard,
         // another process truncating the file while it is read, is documented on the type.
         // Empty files are not mapped (a zero-length map is an error on some systems).
-        let map = (meta.len() > 0)
+        let map = (meta.len() > 0 && mapping_allowed(&file))
             .then(|| unsafe { memmap2::Mmap::map(&file) }.ok())
             .flatten()
             .filter(|m| m.len() as u64 == meta.len());
@@ -114,6 +118,49 @@ impl ByteSource for LocalFile {
     fn bytes_read(&self) -> u64 {
         self.read.load(std::sync::atomic::Ordering::Relaxed)
     }
+}
+
+/// Whether a file may be mapped: not with `RASK_MMAP=0`, and only on a local filesystem.
+fn mapping_allowed(file: &File) -> bool {
+    std::env::var_os("RASK_MMAP").is_none_or(|v| v != "0") && on_local_filesystem(file)
+}
+
+/// Whether `file` is on a local filesystem (not a network or FUSE one), by its `statfs` magic.
+#[cfg(target_os = "linux")]
+fn on_local_filesystem(file: &File) -> bool {
+    use std::os::fd::AsRawFd;
+    // NFS, SMB, CIFS, SMB2, FUSE (EOS, CVMFS, sshfs), Ceph, OpenAFS, kAFS, Coda, 9P, GFS2, Lustre,
+    // GPFS, OCFS2.
+    const REMOTE: [u64; 15] = [
+        0x6969,
+        0x517B,
+        0xFF53_4D42,
+        0xFE53_4D42,
+        0x6573_5546,
+        0x00C3_6400,
+        0x5346_414F,
+        0x6B41_4653,
+        0x7375_7245,
+        0x0102_1997,
+        0x0116_1970,
+        0x0BD0_0BD0,
+        0x4750_4653,
+        0x7461_636F,
+        0x0000_564C,
+    ];
+    let mut st = std::mem::MaybeUninit::<libc::statfs>::uninit();
+    // SAFETY: `fstatfs` fills the struct for an open descriptor and returns 0 when it did.
+    if unsafe { libc::fstatfs(file.as_raw_fd(), st.as_mut_ptr()) } != 0 {
+        return false;
+    }
+    // SAFETY: initialised by the successful call above.
+    let st = unsafe { st.assume_init() };
+    !REMOTE.contains(&((st.f_type as u64) & 0xFFFF_FFFF))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn on_local_filesystem(_: &File) -> bool {
+    false
 }
 
 #[cfg(unix)]

@@ -1,10 +1,14 @@
 //! Lorentz vectors in f64 with the formulas of the ADL reference (`../shared/adl/QUERIES.md`):
 //!
 //! ```text
-//! px = pt cos(phi); py = pt sin(phi); pz = pt sinh(eta); E = sqrt((pt cosh(eta))^2 + mass^2)
+//! px = pt cos(phi); py = pt sin(phi); pz = pt sinh(eta); E = sqrt(pt^2 + pz^2 + mass^2)
 //! m = sqrt(max(E^2 - px^2 - py^2 - pz^2, 0)); pT = sqrt(px^2 + py^2)
 //! dphi = ((phi1 - phi2 + pi) mod 2pi) - pi     (the result of mod has the sign of 2pi)
 //! ```
+//!
+//! `QUERIES.md` writes E as `sqrt((pt cosh(eta))^2 + mass^2)`: the same number (pt² cosh²η =
+//! pt² + pz²), computed here with one hyperbolic function instead of two; the two spellings differ
+//! in the last bits only (tested to 1e-12 of E²).
 //!
 //! The scalar functions are the single definition used by the engine's whole-buffer kernels and
 //! by the reference interpreter, so both agree to the last bit.

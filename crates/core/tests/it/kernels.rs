@@ -257,6 +257,10 @@ proptest! {
             let e = (pt[i] * pt[i] + pz * pz + mass[i] * mass[i]).sqrt();
             let m2 = e * e - px * px - py * py - pz * pz;
             prop_assert_eq!(m[i].to_bits(), m2.max(0.0).sqrt().to_bits());
+            // QUERIES.md's spelling of E, with cosh: the same to rounding.
+            let e_cosh = ((pt[i] * eta[i].cosh()).powi(2) + mass[i] * mass[i]).sqrt();
+            let m2_cosh = e_cosh * e_cosh - px * px - py * py - pz * pz;
+            prop_assert!((m[i] * m[i] - m2_cosh.max(0.0)).abs() <= 1e-12 * (e * e + 1.0));
             // Doubling a vector doubles pt and mass and keeps its direction.
             prop_assert!((spt[i] - 2.0 * pt[i]).abs() <= 1e-9 * (1.0 + pt[i]));
             prop_assert!((smass[i] - 2.0 * m[i]).abs() <= 1e-6 * (1.0 + e));

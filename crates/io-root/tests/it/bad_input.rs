@@ -223,3 +223,34 @@ fn in_memory_sources_report_their_length() {
     let mut buf = [0u8; 2];
     assert!(m.read_at(2, &mut buf).is_err());
 }
+
+/// A source that can only copy bytes out (like a file that is not mapped): baskets go through
+/// `read_at` into a buffer instead of being decompressed from memory.
+#[derive(Debug)]
+struct CopyOnly(InMemory);
+
+impl ByteSource for CopyOnly {
+    fn path(&self) -> &Path {
+        self.0.path()
+    }
+    fn len(&self) -> u64 {
+        self.0.len()
+    }
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> rask_io_root::Result<()> {
+        self.0.read_at(offset, buf)
+    }
+}
+
+#[test]
+fn copied_and_in_memory_baskets_read_the_same() {
+    for name in ["HZZ.root", "nano-20k.root"] {
+        let bytes = std::fs::read(data(name)).unwrap();
+        let mapped = read_everything(name, bytes.clone()).unwrap();
+        let file = RootFile::from_source(Arc::new(CopyOnly(InMemory::new(name, bytes)))).unwrap();
+        for (tree, want) in file.tree_names().unwrap().into_iter().zip(&mapped) {
+            let t = RootTree::new(file.clone(), &tree).unwrap();
+            let got = t.read(0..t.entries(), &t.readable_branches()).unwrap();
+            crate::common::assert_batches_identical(&got, want);
+        }
+    }
+}

@@ -1313,7 +1313,7 @@ fn number_field(op: &'static str, v: &Value, name: &str) -> Res<f64> {
 }
 
 /// The four-vector of a record with `pt, eta, phi, mass`, by the shared formulas of
-/// `rask_core::kernels::lorentz` (E = sqrt((pt cosh eta)^2 + mass^2)).
+/// `rask_core::kernels::lorentz` (E = sqrt(pt^2 + pz^2 + mass^2)).
 fn p4_from(op: &'static str, v: &Value) -> Res<P4> {
     let [px, py, pz, e] = rask_core::kernels::CARTESIAN_FIELDS;
     if let (Ok(px), Ok(py), Ok(pz), Ok(e)) = (v.field(px), v.field(py), v.field(pz), v.field(e)) {

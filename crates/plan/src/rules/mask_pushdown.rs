@@ -16,10 +16,9 @@
 
 use std::collections::HashMap;
 
-use super::{Plan, Rule, copy_node, rebuild};
+use super::{Plan, Rule, copy_node, rebuild_with_map};
 use crate::error::PlanError;
 use crate::graph::{Graph, NodeId};
-use crate::key::Key;
 use crate::op::Op;
 use crate::types::{DType, Layout, Ty};
 
@@ -31,49 +30,94 @@ impl Rule for MaskPushdown {
         "mask_pushdown"
     }
 
+    /// Pushes until nothing moves: a cut that went below its work may meet, in the rebuilt
+    /// plan, the work of an earlier cut to go below next (chains of "work, then cut").
     fn rewrite(&self, plan: &Plan) -> Result<Plan, PlanError> {
-        let consumers = consumers_by_key(&plan.graph, &plan.outputs);
-        rebuild(plan, self.name(), |graph, old, id, inputs| {
-            match &old.node(id).op {
-                Op::Mask if is_event_mask(&graph.node(inputs[1]).ty) => {
-                    let (data, mask) = (inputs[0], inputs[1]);
-                    if pushable(graph, &consumers, data) {
-                        push(graph, &consumers, data, mask)
-                    } else {
-                        copy_node(graph, old, id, inputs)
-                    }
-                }
-                _ => copy_node(graph, old, id, inputs),
+        let mut current = once(plan, self.name())?;
+        for _ in 0..MAX_ROUNDS {
+            let next = once(&current, self.name())?;
+            if next.output_keys() == current.output_keys() {
+                return Ok(next);
             }
-        })
+            current = next;
+        }
+        Ok(current)
     }
 }
 
-/// `data[mask]`, with the cut moved below `data`'s operation as far as it may go.
-fn push(
-    graph: &mut Graph,
-    consumers: &HashMap<Key, usize>,
-    data: NodeId,
-    mask: NodeId,
-) -> Result<NodeId, PlanError> {
-    if !pushable(graph, consumers, data) {
-        return graph.add(Op::Mask, vec![data, mask]);
-    }
-    let node = graph.node(data).clone();
-    let mut inputs = Vec::with_capacity(node.inputs.len());
-    for &input in &node.inputs {
-        inputs.push(match graph.node(input).ty {
-            Ty::Events { .. } => push(graph, consumers, input, mask)?,
-            // Literals and whole-collection numbers are the same for every event.
-            _ => input,
-        });
-    }
-    graph.add(node.op, inputs)
+/// Rounds of pushing within one application of the rule (each moves every cut below at least
+/// one more operation, so this bounds the depth of work between cuts that is reordered).
+const MAX_ROUNDS: usize = 256;
+
+/// One round: every cut goes below the work it alone consumes, as far as the plan as it stands
+/// allows.
+fn once(plan: &Plan, name: &'static str) -> Result<Plan, PlanError> {
+    let old = &plan.graph;
+    let consumers = consumers(old, &plan.outputs);
+    // (old data, new mask) → the pushed result: a value reached twice (`zip(a = x, b = x)`)
+    // is pushed once.
+    let mut memo: HashMap<(NodeId, NodeId), NodeId> = HashMap::new();
+    rebuild_with_map(plan, name, |graph, old, id, inputs, map| {
+        let node = old.node(id);
+        let data = node.inputs.first().copied();
+        match (&node.op, data) {
+            (Op::Mask, Some(data))
+                if is_event_mask(&old.node(node.inputs[1]).ty)
+                    && pushable(old, &consumers, data) =>
+            {
+                let mut push = Push {
+                    graph,
+                    old,
+                    consumers: &consumers,
+                    map,
+                    memo: &mut memo,
+                };
+                push.below(data, inputs[1])
+            }
+            _ => copy_node(graph, old, id, inputs),
+        }
+    })
 }
 
-/// Whether the cut may move below `data`: an event-by-event operation whose per-event inputs are
-/// all aligned with it, used by nothing but the cut.
-fn pushable(graph: &Graph, consumers: &HashMap<Key, usize>, data: NodeId) -> bool {
+/// One pushdown: walks the old plan below a cut, building the cut-first version in the new one.
+struct Push<'a> {
+    graph: &'a mut Graph,
+    old: &'a Graph,
+    consumers: &'a HashMap<NodeId, usize>,
+    /// Old nodes already rebuilt (everything below the cut is).
+    map: &'a HashMap<NodeId, NodeId>,
+    memo: &'a mut HashMap<(NodeId, NodeId), NodeId>,
+}
+
+impl Push<'_> {
+    /// `data[mask]` (`data` an old node, `mask` a new one), with the cut moved below `data`'s
+    /// operation as far as it may go.
+    fn below(&mut self, data: NodeId, mask: NodeId) -> Result<NodeId, PlanError> {
+        if let Some(&done) = self.memo.get(&(data, mask)) {
+            return Ok(done);
+        }
+        let out = if pushable(self.old, self.consumers, data) {
+            let node = self.old.node(data);
+            let mut inputs = Vec::with_capacity(node.inputs.len());
+            for &input in &node.inputs {
+                inputs.push(match self.old.node(input).ty {
+                    Ty::Events { .. } => self.below(input, mask)?,
+                    // Literals and whole-collection numbers are the same for every event.
+                    _ => self.map[&input],
+                });
+            }
+            self.graph.add(node.op.clone(), inputs)?
+        } else {
+            self.graph.add(Op::Mask, vec![self.map[&data], mask])?
+        };
+        self.memo.insert((data, mask), out);
+        Ok(out)
+    }
+}
+
+/// Whether the cut may move below `data` (a node of `graph`): an event-by-event operation whose
+/// per-event inputs are all aligned with it, used by nothing but the cut.
+fn pushable(graph: &Graph, consumers: &HashMap<NodeId, usize>, data: NodeId) -> bool {
     let node = graph.node(data);
     let Ty::Events { rows, .. } = &node.ty else {
         return false;
@@ -129,7 +173,7 @@ fn pushable(graph: &Graph, consumers: &HashMap<Key, usize>, data: NodeId) -> boo
         _ => 0,
     };
     let cheaper = matches!(node.op, Op::Concatenate) || input_leaves <= output_leaves;
-    event_by_event && aligned && cheaper && consumers.get(&node.key) == Some(&1)
+    event_by_event && aligned && cheaper && consumers.get(&data) == Some(&1)
 }
 
 /// The number of primitive columns of a layout (a list counts its items').
@@ -153,20 +197,19 @@ fn is_event_mask(ty: &Ty) -> bool {
     )
 }
 
-/// How many nodes (and outputs) use each node, by key: the keys survive the rebuild of the nodes
-/// below a cut, so the counts of the old plan apply to them.
-fn consumers_by_key(graph: &Graph, outputs: &[NodeId]) -> HashMap<Key, usize> {
-    let mut counts: HashMap<Key, usize> = HashMap::new();
+/// How many nodes (and outputs) use each node of the plan.
+fn consumers(graph: &Graph, outputs: &[NodeId]) -> HashMap<NodeId, usize> {
+    let mut counts: HashMap<NodeId, usize> = HashMap::new();
     for id in graph.topo_order(outputs) {
         let mut inputs = graph.node(id).inputs.clone();
         inputs.sort_unstable_by_key(|i| i.0);
         inputs.dedup();
         for i in inputs {
-            *counts.entry(graph.node(i).key).or_default() += 1;
+            *counts.entry(i).or_default() += 1;
         }
     }
     for o in outputs {
-        *counts.entry(graph.node(*o).key).or_default() += 1;
+        *counts.entry(*o).or_default() += 1;
     }
     counts
 }

@@ -53,11 +53,29 @@ pub fn rebuild(
     rule: &'static str,
     mut f: impl FnMut(&mut Graph, &Graph, NodeId, Vec<NodeId>) -> Result<NodeId, PlanError>,
 ) -> Result<Plan, PlanError> {
+    rebuild_with_map(plan, rule, |graph, old, id, inputs, _| {
+        f(graph, old, id, inputs)
+    })
+}
+
+/// [`rebuild`], where `f` also sees the replacements of the old nodes rebuilt so far (for rules
+/// that rewrite a node in terms of nodes further down).
+pub fn rebuild_with_map(
+    plan: &Plan,
+    rule: &'static str,
+    mut f: impl FnMut(
+        &mut Graph,
+        &Graph,
+        NodeId,
+        Vec<NodeId>,
+        &HashMap<NodeId, NodeId>,
+    ) -> Result<NodeId, PlanError>,
+) -> Result<Plan, PlanError> {
     let mut graph = Graph::new();
     let mut map: HashMap<NodeId, NodeId> = HashMap::new();
     for id in plan.graph.topo_order(&plan.outputs) {
         let inputs: Vec<NodeId> = plan.graph.node(id).inputs.iter().map(|i| map[i]).collect();
-        let new = f(&mut graph, &plan.graph, id, inputs).map_err(|e| match e {
+        let new = f(&mut graph, &plan.graph, id, inputs, &map).map_err(|e| match e {
             PlanError::Type { expr, message } => PlanError::Internal {
                 rule,
                 message: format!("{expr}: {message}"),

@@ -197,3 +197,20 @@ fn mask_pushdown_cuts_before_the_work() {
     let after = MaskPushdown.rewrite(&cut_sum).unwrap();
     assert_eq!(after.output_keys(), cut_sum.output_keys());
 }
+
+#[test]
+fn mask_pushdown_converges_on_deep_chains_of_cuts() {
+    // Twenty levels of "work, then cut": each cut moves below its work in the same pass, so the
+    // optimiser reaches its fixed point in a few passes, not one per level.
+    let ctx = Context::new();
+    let events = nano(&ctx);
+    let mut x = events.field("Muon").unwrap().field("pt").unwrap();
+    let mut met = events.field("MET").unwrap().field("pt").unwrap();
+    for level in 0..20 {
+        let keep = met.gt(level as f64).unwrap();
+        x = (&x * 2.0).unwrap().mask(&keep).unwrap();
+        met = met.mask(&keep).unwrap();
+    }
+    let opt = x.optimize().unwrap();
+    assert!(opt.passes <= 4, "{} passes", opt.passes);
+}
