@@ -284,6 +284,21 @@ pub fn filter(
     let mut out = Vec::with_capacity(offsets.len());
     out.push(0i32);
     let mut kept = Vec::new();
+    if offsets == mask_offsets {
+        // The usual case (a mask made from the same lists): one pass over the elements, then the
+        // new offsets by walking the kept indices along the old ones.
+        let start = offsets.first().map_or(0, |&o| o.max(0) as usize);
+        let end = offsets.last().map_or(0, |&o| o.max(0) as usize);
+        kept.extend((start..end).filter(|&k| keep(k)).map(|k| k as u32));
+        let mut at = 0;
+        for &o in offsets.iter().skip(1) {
+            while at < kept.len() && (kept[at] as i64) < o as i64 {
+                at += 1;
+            }
+            out.push(checked_offset(at, "filter")?);
+        }
+        return Ok((out, kept));
+    }
     for e in 0..events(offsets) {
         let (r, m) = (range(offsets, e), range(mask_offsets, e));
         if r.len() != m.len() {

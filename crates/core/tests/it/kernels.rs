@@ -159,6 +159,12 @@ proptest! {
         prop_assert_eq!(off, offsets_of(&want));
         let got: Vec<f64> = kept.iter().map(|&k| values[k as usize]).collect();
         prop_assert!(same(&got, &flat(&want)));
+        // A mask whose offsets start elsewhere (a slice of a longer mask): the per-event path.
+        let shifted: Vec<i32> = o.iter().map(|x| x + 3).collect();
+        let (off2, kept2) = kernels::filter(&o, &shifted, |f| values[f - 3] > 0.0).unwrap();
+        prop_assert_eq!(off2, offsets_of(&want));
+        let got2: Vec<f64> = kept2.iter().map(|&k| values[k as usize]).collect();
+        prop_assert!(same(&got2, &flat(&want)));
     }
 
     #[test]

@@ -235,6 +235,39 @@ pub fn binary(op: BinaryOp, args: &[Arg<'_>], out: DType) -> R<Col> {
         ));
     }
     if op.is_comparison() {
+        // Numbers against numbers or a constant: 64 results per word, no per-element dispatch
+        // (IEEE comparisons give what the `partial_cmp` tests below give, NaN included).
+        macro_rules! compare {
+            ($cmp:tt) => {
+                match (&x, &y) {
+                    (Num::F(a), Num::Const(c)) => {
+                        let c = c.as_f64();
+                        Some(BooleanBuffer::collect_bool(a.len(), |i| a[i] $cmp c))
+                    }
+                    (Num::F(a), Num::F(b)) if a.len() == b.len() => {
+                        Some(BooleanBuffer::collect_bool(a.len(), |i| a[i] $cmp b[i]))
+                    }
+                    (Num::I(a), Num::Const(Scalar::I64(c))) => {
+                        Some(BooleanBuffer::collect_bool(a.len(), |i| a[i] $cmp *c))
+                    }
+                    (Num::I(a), Num::I(b)) if a.len() == b.len() => {
+                        Some(BooleanBuffer::collect_bool(a.len(), |i| a[i] $cmp b[i]))
+                    }
+                    _ => None,
+                }
+            };
+        }
+        let fast = match op {
+            Eq => compare!(==),
+            Ne => compare!(!=),
+            Lt => compare!(<),
+            Le => compare!(<=),
+            Gt => compare!(>),
+            _ => compare!(>=),
+        };
+        if let Some(out) = fast {
+            return Ok(Col::Bool(out));
+        }
         use std::cmp::Ordering::*;
         let test = move |o: Option<std::cmp::Ordering>| match op {
             Eq => o == Some(Equal),
@@ -244,20 +277,10 @@ pub fn binary(op: BinaryOp, args: &[Arg<'_>], out: DType) -> R<Col> {
             Gt => o == Some(Greater),
             _ => matches!(o, Some(Greater | Equal)),
         };
-        let out: BooleanBuffer = if let (Num::I(a), Num::I(b)) = (&x, &y) {
-            a.iter()
-                .zip(b.iter())
-                .map(|(p, q)| test(Some(p.cmp(q))))
-                .collect()
-        } else if let (Num::I(a), Num::Const(Scalar::I64(c))) = (&x, &y) {
-            a.iter().map(|p| test(Some(p.cmp(c)))).collect()
-        } else if x.is_int() && y.is_int() {
+        let out: BooleanBuffer = if x.is_int() && y.is_int() {
             (0..n).map(|i| test(Some(x.i(i).cmp(&y.i(i))))).collect()
         } else if x.is_bool() && y.is_bool() {
             (0..n).map(|i| test(Some(x.b(i).cmp(&y.b(i))))).collect()
-        } else if let (Num::F(a), Num::Const(c)) = (&x, &y) {
-            let c = c.as_f64();
-            a.iter().map(|v| test(v.partial_cmp(&c))).collect()
         } else {
             (0..n).map(|i| test(x.f(i).partial_cmp(&y.f(i)))).collect()
         };
