@@ -276,13 +276,7 @@ impl Col {
             DataType::Boolean => Col::Bool(a.as_boolean().values().clone()),
             DataType::List(_) => {
                 let l = a.as_list::<i32>();
-                let o = l.value_offsets();
-                let (first, last) = (o[0], o[o.len() - 1]);
-                let items = l.values().slice(first as usize, (last - first) as usize);
-                Col::List(
-                    rebased_offsets(l.offsets()),
-                    Arc::new(Col::from_arrow(items.as_ref())?),
-                )
+                Col::from_arrow_list(l, rebased_offsets(l.offsets()))?
             }
             DataType::Struct(_) => {
                 let s = a.as_struct();
@@ -304,6 +298,21 @@ impl Col {
             Some(n) if n.null_count() > 0 => Col::Opt(n.inner().clone(), Arc::new(base)),
             _ => base,
         })
+    }
+
+    /// The list column of an Arrow list (its validity aside), with `offsets` its offsets already
+    /// rebased to 0 ([`rebased_offsets`]; callers may share one rebased buffer between lists).
+    pub fn from_arrow_list(
+        l: &arrow_array::ListArray,
+        offsets: OffsetBuffer<i32>,
+    ) -> Result<Col, ArrowError> {
+        let o = l.value_offsets();
+        let (first, last) = (o[0] as usize, o[o.len() - 1] as usize);
+        let items = l.values().slice(first, last - first);
+        Ok(Col::List(
+            offsets,
+            Arc::new(Col::from_arrow(items.as_ref())?),
+        ))
     }
 
     /// The Arrow type [`Col::to_arrow`] gives.

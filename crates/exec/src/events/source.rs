@@ -42,10 +42,7 @@ pub fn source_col(batch: &RecordBatch, ty: &Ty, label: &str) -> Result<Col, Exec
                 rebased
             }
         };
-        let (first, last) = (o[0] as usize, o[o.len() - 1] as usize);
-        let items =
-            Col::from_arrow(list.values().slice(first, last - first).as_ref()).map_err(conv)?;
-        Ok(Some(Col::List(offsets, std::sync::Arc::new(items))))
+        Col::from_arrow_list(list, offsets).map(Some).map_err(conv)
     };
     let mut out = Vec::new();
     for (name, layout) in fields {
