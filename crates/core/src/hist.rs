@@ -116,17 +116,6 @@ impl Axis {
     /// The storage index of `x` (flow bins included), or `None` when it falls outside an axis
     /// without that flow bin. NaN goes to the overflow bin, as in boost-histogram.
     pub fn index(&self, x: f64) -> Option<usize> {
-        // `i` counts regular bins from 0; -1 is below, `n` is above.
-        let place = |i: i64, n: i64, underflow: bool, overflow: bool| -> Option<usize> {
-            let shift = i64::from(underflow);
-            if i < 0 {
-                underflow.then_some(0)
-            } else if i >= n {
-                overflow.then_some((n + shift) as usize)
-            } else {
-                Some((i + shift) as usize)
-            }
-        };
         match self {
             Axis::Regular {
                 bins,
@@ -149,7 +138,7 @@ impl Axis {
                     edges.partition_point(|e| *e <= x) as i64 - 1
                 };
                 let i = if x.is_nan() { n } else { i };
-                place(i, n, *underflow, *overflow)
+                flow_place(i, n, *underflow, *overflow)
             }
             Axis::Integer {
                 lower,
@@ -164,7 +153,7 @@ impl Axis {
                 } else {
                     (x.floor() - *lower as f64).clamp(-1.0, n as f64) as i64
                 };
-                place(i, n, *underflow, *overflow)
+                flow_place(i, n, *underflow, *overflow)
             }
             Axis::IntCategory {
                 categories, flow, ..
@@ -569,6 +558,13 @@ fn regular_index(
     } else {
         n
     };
+    flow_place(i, n, underflow, overflow)
+}
+
+/// The storage index of regular bin `i` of `n` (-1 is below, `n` and more above), flow bins
+/// included, or `None` when it falls in a flow bin the axis does not have.
+#[inline]
+fn flow_place(i: i64, n: i64, underflow: bool, overflow: bool) -> Option<usize> {
     let shift = i64::from(underflow);
     if i < 0 {
         underflow.then_some(0)
