@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use rask_core::hist::Histogram;
 use rask_exec::{Engine, Output, RunStats, Scheduler};
 
+use crate::output_dir::OutputDir;
 use crate::plot::{PlotFormat, write_plot};
 
 /// What to run.
@@ -16,7 +17,8 @@ pub struct AdlJob {
     pub inputs: Vec<PathBuf>,
     pub tree: String,
     pub out: PathBuf,
-    /// Worker threads (`None`: all cores; `Some(1)`: the sync scheduler).
+    /// Worker threads (`None`: all cores; `Some(1)`: the sync scheduler); at most
+    /// [`Scheduler::max_threads`], and 0 is an error.
     pub threads: Option<usize>,
     pub plot: Option<PlotFormat>,
     /// Target events per partition.
@@ -36,22 +38,36 @@ pub struct AdlReport {
     pub threads: usize,
 }
 
-/// The query names of `--query`: `all`, or names separated by commas.
+/// The query names of `--query`: `all`, or names separated by commas; each query once, in the
+/// order first named (`q1,q2,q1` and `all,q1` run q1 once).
+///
+/// ```
+/// let names = rask::adl::expand_queries(&["q2,q1,Q2".to_string()])?;
+/// assert_eq!(names, ["q2", "q1"]);
+/// # Ok::<(), String>(())
+/// ```
 pub fn expand_queries(names: &[String]) -> Result<Vec<String>, String> {
     let mut out = Vec::new();
     for n in names.iter().flat_map(|n| n.split(',')) {
         let n = n.trim().to_lowercase();
-        if n == "all" {
-            out.extend(rask_plan::adl::QUERIES.iter().map(|q| q.to_string()));
+        let found: Vec<String> = if n == "all" {
+            rask_plan::adl::QUERIES
+                .iter()
+                .map(|q| q.to_string())
+                .collect()
         } else if rask_plan::adl::QUERIES.contains(&n.as_str()) {
-            out.push(n);
+            vec![n]
         } else {
             return Err(format!(
                 "unknown query '{n}' (the queries are q1 … q8, or all)"
             ));
+        };
+        for q in found {
+            if !out.contains(&q) {
+                out.push(q);
+            }
         }
     }
-    out.dedup();
     Ok(out)
 }
 
@@ -71,19 +87,62 @@ fn open_events(
     crate::sources::open(ctx, "events", &paths, &job.tree)
 }
 
+/// A query that does not build, rendered as compilers print errors (`FILE:LINE:COL: error: …`,
+/// the line, a caret under the culprit): printed as it is, without another `error:` prefix.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct QueryError(pub String);
+
 /// Runs a `.sql` file (see `rask_plan::sql`) over the job's inputs, registered as the table
 /// `events`; histograms are named by their `AS` alias.
-pub fn run_sql(job: &AdlJob, sql: &str) -> Result<AdlReport, Box<dyn std::error::Error>> {
-    let ctx = rask_plan::Context::new();
-    let events = open_events(&ctx, job)?;
-    let mut session =
-        rask_plan::sql::SqlSession::new(&ctx).with_opener(crate::sources::table_opener(&ctx));
-    session.register("events", events);
-    let named = session.query(sql).map_err(|e| e.render(sql))?;
-    execute(job, named)
+pub fn run_sql(
+    job: &AdlJob,
+    sql: &str,
+    origin: &str,
+) -> Result<AdlReport, Box<dyn std::error::Error>> {
+    scheduler(job)?;
+    let out = OutputDir::open(&job.out)?;
+    in_dir(out, |out| {
+        let ctx = rask_plan::Context::new();
+        let events = open_events(&ctx, job)?;
+        let mut session =
+            rask_plan::sql::SqlSession::new(&ctx).with_opener(crate::sources::table_opener(&ctx));
+        session.register("events", events);
+        let named = session
+            .query(sql)
+            .map_err(|e| QueryError(e.render_in(origin, sql)))?;
+        execute(job, out, named)
+    })
 }
 
-/// Runs the job.
+/// Runs `f` with the locked output directory; a run that fails before writing anything leaves
+/// no directory it created.
+fn in_dir(
+    out: OutputDir,
+    f: impl FnOnce(&OutputDir) -> Result<AdlReport, Box<dyn std::error::Error>>,
+) -> Result<AdlReport, Box<dyn std::error::Error>> {
+    let result = f(&out);
+    if result.is_err() {
+        out.discard();
+    }
+    result
+}
+
+/// The scheduler of the job's `threads`, checked before anything is read.
+fn scheduler(job: &AdlJob) -> Result<(Scheduler, usize), rask_exec::ExecError> {
+    let threads = job
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let scheduler = if threads == 1 {
+        Scheduler::Sync
+    } else {
+        Scheduler::Threads(threads)
+    };
+    Ok((scheduler.check()?, threads))
+}
+
+/// Runs the job. The thread count and the output directory (created if missing, then locked:
+/// see [`OutputDir`]) are checked before any input is read.
 ///
 /// ```no_run
 /// let job = rask::adl::AdlJob {
@@ -105,29 +164,31 @@ pub fn run(job: &AdlJob) -> Result<AdlReport, Box<dyn std::error::Error>> {
     if queries.is_empty() {
         return Err("no query to run".into());
     }
-    let ctx = rask_plan::Context::new();
-    let events = open_events(&ctx, job)?;
-    let mut named = Vec::new();
-    for q in &queries {
-        named.extend(rask_plan::adl::query(&ctx, &events, q)?);
-    }
-    execute(job, named)
+    scheduler(job)?;
+    let out = OutputDir::open(&job.out)?;
+    in_dir(out, |out| {
+        let ctx = rask_plan::Context::new();
+        let events = open_events(&ctx, job)?;
+        let mut named = Vec::new();
+        for q in &queries {
+            named.extend(rask_plan::adl::query(&ctx, &events, q)?);
+        }
+        execute(job, out, named)
+    })
 }
 
-/// Runs named outputs (histograms are written as `<name>.json` and plotted; other outputs are
-/// reported in the summary) with the job's inputs, threads and output directory.
+/// Runs named outputs (histograms are written as `<name>.json` in `out` and plotted; other
+/// outputs are reported in the summary) with the job's inputs and threads.
 pub fn execute(
     job: &AdlJob,
+    out: &OutputDir,
     named: Vec<(String, rask_plan::Expr)>,
 ) -> Result<AdlReport, Box<dyn std::error::Error>> {
-    let threads = job
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let scheduler = if threads <= 1 {
-        Scheduler::Sync
-    } else {
-        Scheduler::Threads(threads)
-    };
+    // Every name must be a file name inside `out` before anything runs (`out.file` checks again).
+    for (name, _) in &named {
+        crate::outputs::check_output_name(name)?;
+    }
+    let (scheduler, threads) = scheduler(job)?;
     let mut engine = Engine::new(scheduler).with_partition_entries(job.partition_entries);
     let bar = if job.progress {
         let total = rask_io_root::EventSource::open(&job.inputs, &job.tree)?.entries();
@@ -149,11 +210,10 @@ pub fn execute(
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    std::fs::create_dir_all(&job.out).map_err(|e| format!("{}: {e}", job.out.display()))?;
     let mut hists = Vec::new();
     let mut values = Vec::new();
-    for ((name, _), out) in named.iter().zip(outputs) {
-        let h = match out {
+    for ((name, _), result) in named.iter().zip(outputs) {
+        let h = match result {
             Output::Hist(h) => h,
             Output::Int(i) => {
                 values.push((name.clone(), i.to_string()));
@@ -172,12 +232,12 @@ pub fn execute(
                 continue;
             }
         };
-        let json = job.out.join(format!("{name}.json"));
+        let json = out.file(name, "json")?;
         rask_core::hist::write_uhi_json(&h, &json)
             .map_err(|e| format!("{}: {e}", json.display()))?;
         let mut files = vec![json];
         if let Some(f) = job.plot {
-            let p = job.out.join(format!("{name}.{}", f.extension()));
+            let p = out.file(name, f.extension())?;
             write_plot(&h, name, &p, f)?;
             files.push(p);
         }

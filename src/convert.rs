@@ -8,6 +8,7 @@ use arrow_schema::Schema;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
+use rask_core::atomic::AtomicFile;
 use rask_io_root::{EventSource, RootError};
 
 /// Errors of the conversion.
@@ -25,6 +26,12 @@ pub enum ConvertError {
         path: PathBuf,
         source: parquet::errors::ParquetError,
     },
+    #[error("{path}: the output is a directory; --out names the Parquet file to write")]
+    OutputIsDirectory { path: PathBuf },
+    #[error(
+        "{path}: the output is the input file {input}; converting a file onto itself would destroy it"
+    )]
+    OutputIsInput { path: PathBuf, input: PathBuf },
     #[error("no branch to write: every branch of the input is unreadable ({0})")]
     NothingToWrite(String),
 }
@@ -41,8 +48,10 @@ pub struct ConvertSummary {
 
 /// Converts `source` to Parquet at `out`: the given `branches`, or all readable ones.
 ///
-/// The file appears at `out` only when complete (written to a temporary file in the same
-/// directory, then renamed). One row group per source partition, ZSTD-compressed.
+/// The file appears at `out` only when complete (`rask_core::atomic`: written to a temporary
+/// file in the same directory, then renamed; the temporary file is removed on any error). One
+/// row group per source partition, ZSTD-compressed. Callers check `out` against the inputs
+/// first with [`check_output`].
 pub fn convert(
     source: &EventSource,
     branches: Option<&[String]>,
@@ -67,8 +76,6 @@ pub fn convert(
         return Err(ConvertError::NothingToWrite(skipped.join(", ")));
     }
     let names: Vec<&str> = columns.iter().map(String::as_str).collect();
-    let partitions = source.partitions(&names, target_entries)?;
-    let tmp = temp_path(out);
     let write_err = |source| ConvertError::Write {
         path: out.to_path_buf(),
         source,
@@ -77,23 +84,28 @@ pub fn convert(
         path: out.to_path_buf(),
         source,
     };
-    let result = (|| {
-        let file = File::create(&tmp).map_err(write_err)?;
-        let mut writer: Option<ArrowWriter<File>> = None;
-        let mut file = Some(file);
+    // Created before reading, so an unwritable destination fails first; dropped (and removed)
+    // on every error below.
+    let mut tmp = AtomicFile::create(out).map_err(write_err)?;
+    let partitions = source.partitions(&names, target_entries)?;
+    let props = WriterProperties::builder()
+        .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).map_err(pq_err)?))
+        .build();
+    // The writer borrows the temporary file until the block ends.
+    let entries = {
+        let mut writer: Option<ArrowWriter<&mut File>> = None;
+        let mut file = Some(tmp.file());
         let mut entries = 0;
         for p in &partitions {
             let batch = source.read(p, &names)?;
             entries += batch.num_rows() as u64;
             if writer.is_none() {
-                let props = WriterProperties::builder()
-                    .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).map_err(pq_err)?))
-                    .build();
                 let schema: Arc<Schema> = batch.schema();
                 let f = file
                     .take()
                     .ok_or_else(|| write_err(std::io::Error::other("writer opened twice")))?;
-                writer = Some(ArrowWriter::try_new(f, schema, Some(props)).map_err(pq_err)?);
+                writer =
+                    Some(ArrowWriter::try_new(f, schema, Some(props.clone())).map_err(pq_err)?);
             }
             if let Some(w) = writer.as_mut() {
                 w.write(&batch).map_err(pq_err)?;
@@ -102,8 +114,7 @@ pub fn convert(
         }
         match writer {
             Some(w) => {
-                let f = w.into_inner().map_err(pq_err)?;
-                f.sync_all().map_err(write_err)?;
+                w.into_inner().map_err(pq_err)?;
             }
             None => {
                 // An empty source: still write a valid (empty) Parquet file with the schema.
@@ -119,34 +130,61 @@ pub fn convert(
                 let f = file
                     .take()
                     .ok_or_else(|| write_err(std::io::Error::other("writer opened twice")))?;
-                ArrowWriter::try_new(f, Arc::new(empty), None)
+                ArrowWriter::try_new(f, Arc::new(empty), Some(props))
                     .map_err(pq_err)?
                     .close()
                     .map_err(pq_err)?;
             }
         }
-        std::fs::rename(&tmp, out).map_err(write_err)?;
-        Ok(entries)
-    })();
-    match result {
-        Ok(entries) => Ok(ConvertSummary {
-            entries,
-            columns,
-            skipped,
-            partitions: partitions.len(),
-        }),
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            Err(e)
-        }
-    }
+        entries
+    };
+    tmp.commit().map_err(write_err)?;
+    Ok(ConvertSummary {
+        entries,
+        columns,
+        skipped,
+        partitions: partitions.len(),
+    })
 }
 
-/// A temporary path next to `out`, so that the final rename stays on one file system.
-pub fn temp_path(out: &Path) -> PathBuf {
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "out".to_string());
-    out.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
+/// Checks `out` before a conversion reads anything: it must not be a directory, nor one of
+/// the `inputs` (the same file under any name: canonical paths, and on Unix the same inode).
+///
+/// ```
+/// let err = rask::convert::check_output(&["data/HZZ.root"], "data/HZZ.root".as_ref());
+/// assert!(matches!(err, Err(rask::convert::ConvertError::OutputIsInput { .. })));
+/// ```
+pub fn check_output<P: AsRef<Path>>(inputs: &[P], out: &Path) -> Result<(), ConvertError> {
+    let Ok(meta) = std::fs::metadata(out) else {
+        // Not there yet (or not reachable): it cannot be an input; the write reports the rest.
+        return Ok(());
+    };
+    if meta.is_dir() {
+        return Err(ConvertError::OutputIsDirectory {
+            path: out.to_path_buf(),
+        });
+    }
+    let out_canon = std::fs::canonicalize(out).ok();
+    for input in inputs {
+        let input = input.as_ref();
+        let same_path = out_canon.is_some() && std::fs::canonicalize(input).ok() == out_canon;
+        if same_path || same_inode(&meta, input) {
+            return Err(ConvertError::OutputIsInput {
+                path: out.to_path_buf(),
+                input: input.to_path_buf(),
+            });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn same_inode(out: &std::fs::Metadata, input: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(input).is_ok_and(|m| m.dev() == out.dev() && m.ino() == out.ino())
+}
+
+#[cfg(not(unix))]
+fn same_inode(_out: &std::fs::Metadata, _input: &Path) -> bool {
+    false
 }

@@ -12,7 +12,11 @@
 pub mod adl;
 pub mod bench;
 pub mod convert;
+pub mod corrections;
 pub mod inspect;
+pub mod interrupt;
+pub mod output_dir;
+pub mod outputs;
 pub mod plot;
 pub mod repl;
 pub mod sources;

@@ -86,7 +86,8 @@ fn bins(h: &Histogram) -> Option<(Vec<f64>, Vec<f64>, f64, f64, String)> {
     Some((edges, inner, u, o, label))
 }
 
-/// Draws `h` to `path` (written atomically: a temporary file, then a rename).
+/// Draws `h` to `path` (written atomically, see `rask_core::atomic`: a temporary file, then a
+/// rename; nothing is left on an error).
 ///
 /// ```no_run
 /// use rask_core::hist::{Axis, Histogram, StorageKind};
@@ -105,36 +106,28 @@ pub fn write_plot(
     let (edges, values, under, over, label) = bins(h).ok_or(PlotError::Unsupported {
         path: shown.clone(),
     })?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(
-        ".{name}.tmp-{}.{}",
-        std::process::id(),
-        format.extension()
-    ));
     let err = |e: String| PlotError::Draw {
         path: shown.clone(),
         message: e,
     };
+    // The backends open a path themselves: they draw to the temporary file's path, which keeps
+    // the extension the bitmap encoder chooses its format by.
+    let tmp = rask_core::atomic::AtomicFile::create(path).map_err(|e| err(e.to_string()))?;
     register_font();
     let size = (800, 600);
     let drawn = match format {
         PlotFormat::Png => {
-            let root = BitMapBackend::new(&tmp, size).into_drawing_area();
+            let root = BitMapBackend::new(tmp.temp_path(), size).into_drawing_area();
             draw(root, &edges, &values, under, over, &label, title)
         }
         PlotFormat::Svg => {
-            let root = SVGBackend::new(&tmp, size).into_drawing_area();
+            let root = SVGBackend::new(tmp.temp_path(), size).into_drawing_area();
             draw(root, &edges, &values, under, over, &label, title)
         }
     };
+    // On an error `tmp` is dropped, which removes the temporary file.
     drawn.map_err(err)?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        err(e.to_string())
-    })
+    tmp.commit().map_err(|e| err(e.to_string()))
 }
 
 fn draw<DB: DrawingBackend>(

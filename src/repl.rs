@@ -119,7 +119,11 @@ impl Repl {
         match words.next().unwrap_or("") {
             "help" => format!("{HELP}{}\n", FUNCTIONS.join(", ")),
             "timer" => {
-                self.timer = words.next() != Some("off");
+                match (words.next(), words.next()) {
+                    (Some("on"), None) => self.timer = true,
+                    (Some("off"), None) => self.timer = false,
+                    _ => return "usage: .timer on|off\n".to_string(),
+                }
                 format!("timer {}\n", if self.timer { "on" } else { "off" })
             }
             "sources" => self
@@ -279,39 +283,112 @@ fn show(name: &str, r: &Output) -> String {
     }
 }
 
-/// Splits piped text into statements at `;` outside quotes; dot-commands end at the line end.
-pub fn statements(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut quote = false;
-    for line in text.lines() {
-        if !quote && cur.trim().is_empty() && line.trim_start().starts_with('.') {
-            out.push(line.trim().to_string());
-            continue;
-        }
-        for ch in line.chars() {
-            if ch == '\'' {
-                quote = !quote;
-            }
-            if ch == ';' && !quote {
-                out.push(std::mem::take(&mut cur));
-            } else {
-                cur.push(ch);
-            }
-        }
-        cur.push('\n');
-    }
-    if !cur.trim().is_empty() {
-        out.push(cur);
-    }
-    out.into_iter().filter(|s| !s.trim().is_empty()).collect()
+/// Whether a line is `.quit` or `.exit`, which end the session (on a terminal and from a pipe).
+pub fn is_quit(line: &str) -> bool {
+    matches!(line.trim().trim_end_matches(';').trim(), ".quit" | ".exit")
 }
 
-/// Runs statements read from a pipe, printing each result.
-pub fn run_piped(repl: &mut Repl, input: impl BufRead, mut out: impl Write) -> std::io::Result<()> {
-    let text: String = input.lines().collect::<Result<Vec<_>, _>>()?.join("\n");
-    for st in statements(&text) {
-        write!(out, "{}", repl.execute(&st))?;
+/// Cuts text arriving line by line into statements at `;` outside quotes; a dot-command is one
+/// whole line.
+#[derive(Debug, Default)]
+struct Splitter {
+    cur: String,
+    quote: bool,
+}
+
+impl Splitter {
+    /// Adds one line (without its end); returns the statements it completes.
+    fn push(&mut self, line: &str) -> Vec<String> {
+        if !self.quote && self.cur.trim().is_empty() && line.trim_start().starts_with('.') {
+            self.cur.clear();
+            return vec![line.trim().to_string()];
+        }
+        let mut out = Vec::new();
+        for ch in line.chars() {
+            if ch == '\'' {
+                self.quote = !self.quote;
+            }
+            if ch == ';' && !self.quote {
+                out.push(std::mem::take(&mut self.cur));
+            } else {
+                self.cur.push(ch);
+            }
+        }
+        self.cur.push('\n');
+        out.retain(|st| !st.trim().is_empty());
+        out
+    }
+
+    /// Whether no statement text is pending.
+    fn is_empty(&self) -> bool {
+        self.cur.trim().is_empty()
+    }
+
+    /// The statement left at the end of the input (without a `;`).
+    fn finish(self) -> Option<String> {
+        Some(self.cur).filter(|st| !st.trim().is_empty())
+    }
+}
+
+/// Splits piped text into statements at `;` outside quotes; dot-commands end at the line end.
+pub fn statements(text: &str) -> Vec<String> {
+    let mut splitter = Splitter::default();
+    let mut out: Vec<String> = text.lines().flat_map(|l| splitter.push(l)).collect();
+    out.extend(splitter.finish());
+    out
+}
+
+/// Runs statements read from a pipe as they arrive, printing each result, until the end of the
+/// input or `.quit`. A line that is not valid UTF-8 is reported with its number and the
+/// statement it belongs to is skipped; the session goes on.
+pub fn run_piped(
+    repl: &mut Repl,
+    mut input: impl BufRead,
+    mut out: impl Write,
+) -> std::io::Result<()> {
+    let mut splitter = Splitter::default();
+    // The first line not in UTF-8 of the statement being read.
+    let mut bad: Option<usize> = None;
+    let mut bytes = Vec::new();
+    let mut number = 0;
+    loop {
+        bytes.clear();
+        if input.read_until(b'\n', &mut bytes)? == 0 {
+            break;
+        }
+        number += 1;
+        let raw = bytes.strip_suffix(b"\n").unwrap_or(&bytes);
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        let (line, valid) = match std::str::from_utf8(raw) {
+            Ok(l) => (Cow::Borrowed(l), true),
+            Err(_) => (String::from_utf8_lossy(raw), false),
+        };
+        if !valid {
+            bad.get_or_insert(number);
+        }
+        for st in splitter.push(&line) {
+            match bad {
+                Some(n) => writeln!(
+                    out,
+                    "error: line {n} is not valid UTF-8; the statement is skipped"
+                )?,
+                None if is_quit(&st) => return Ok(()),
+                None => write!(out, "{}", repl.execute(&st))?,
+            }
+            // Later statements on this line hold only its text.
+            bad = if valid { None } else { Some(number) };
+        }
+        if splitter.is_empty() {
+            bad = None;
+        }
+    }
+    match (splitter.finish(), bad) {
+        (Some(_), Some(n)) => writeln!(
+            out,
+            "error: line {n} is not valid UTF-8; the statement is skipped"
+        )?,
+        (Some(st), None) if !is_quit(&st) => write!(out, "{}", repl.execute(&st))?,
+        _ => {}
     }
     Ok(())
 }
@@ -397,7 +474,7 @@ pub fn run_interactive(repl: &mut Repl) -> Result<(), Box<dyn std::error::Error>
         match rl.readline("rask> ") {
             Ok(line) => {
                 let _ = rl.add_history_entry(line.as_str());
-                if matches!(line.trim(), ".quit" | ".exit") {
+                if is_quit(&line) {
                     break;
                 }
                 print!("{}", repl.execute(&line));

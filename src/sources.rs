@@ -1,8 +1,77 @@
 //! Event sources of a plan, backed by the ROOT and Parquet readers.
 
+use std::path::{Path, PathBuf};
+
 use arrow_array::RecordBatch;
 use rask_io_root::{EventSource, Partition};
 use rask_plan::{Context, Expr, SourceReader, SourceSpec};
+
+/// An input that cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    /// A named pipe, socket or device: the readers seek in (or map) their files.
+    #[error(
+        "{path}: not a regular file ({kind}); rask reads ROOT and Parquet files by seeking in them, so an input must be a regular file (save the data to a file first)"
+    )]
+    NotRegular { path: PathBuf, kind: &'static str },
+}
+
+/// Checks, without opening them, that the inputs that exist are regular files (or
+/// directories, which the readers report): opening a named pipe would block or consume its
+/// data, and the readers need to seek. Missing files are left to the readers' errors.
+///
+/// ```
+/// assert!(rask::sources::check_inputs(&["data/HZZ.root"]).is_ok());
+/// # #[cfg(unix)]
+/// assert!(rask::sources::check_inputs(&["/dev/null"]).is_err());
+/// ```
+pub fn check_inputs<P: AsRef<Path>>(paths: &[P]) -> Result<(), InputError> {
+    for path in paths {
+        let path = path.as_ref();
+        let Ok(meta) = std::fs::metadata(path) else {
+            continue;
+        };
+        if meta.is_file() || meta.is_dir() {
+            continue;
+        }
+        return Err(InputError::NotRegular {
+            path: path.to_path_buf(),
+            kind: kind(&meta.file_type()),
+        });
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn kind(t: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if t.is_fifo() {
+        "a named pipe"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else {
+        "a special file"
+    }
+}
+
+#[cfg(not(unix))]
+fn kind(_t: &std::fs::FileType) -> &'static str {
+    "a special file"
+}
+
+/// Whether `path` is a regular file that starts with Parquet's magic bytes (without touching
+/// anything else: pipes are not read).
+pub fn is_parquet(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.is_file())
+        && matches!(
+            rask_io_root::detect_format(path),
+            Ok(rask_io_root::Format::Parquet)
+        )
+}
 
 /// Opens `paths` (ROOT tree `tree`, or Parquet) and returns the plan's source node, labelled
 /// `label`, with the files' schema (NanoAOD collections grouped: `events.field("Muon")`).
@@ -19,6 +88,7 @@ pub fn open(
     paths: &[&str],
     tree: &str,
 ) -> Result<Expr, Box<dyn std::error::Error>> {
+    check_inputs(paths)?;
     let src = EventSource::open(paths, tree)?;
     let paths: Vec<String> = paths.iter().map(|p| p.to_string()).collect();
     Ok(ctx.source(label, &paths, tree, src.schema().clone())?)
@@ -65,6 +135,7 @@ pub struct FileReader;
 
 impl SourceReader for FileReader {
     fn read(&self, spec: &SourceSpec, columns: &[String]) -> Result<RecordBatch, String> {
+        check_inputs(&spec.paths).map_err(|e| e.to_string())?;
         let src = EventSource::open(&spec.paths, &spec.tree).map_err(|e| e.to_string())?;
         let cols: Vec<&str> = columns.iter().map(String::as_str).collect();
         let mut batches = Vec::new();

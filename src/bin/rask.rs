@@ -27,7 +27,7 @@ enum Command {
     /// its ROOT type, Arrow type, compressed and uncompressed bytes and baskets.
     Inspect {
         file: PathBuf,
-        /// Only this tree.
+        /// Only this tree (ROOT files; ignored, with a warning, for Parquet).
         #[arg(long)]
         tree: Option<String>,
     },
@@ -35,10 +35,12 @@ enum Command {
     Convert {
         #[arg(required = true)]
         files: Vec<PathBuf>,
-        /// The tree to read from the ROOT files.
-        #[arg(long, default_value = "Events")]
-        tree: String,
-        /// Output Parquet file (written atomically).
+        /// The tree to read from the ROOT files [default: Events] (ignored, with a warning, for
+        /// Parquet inputs).
+        #[arg(long)]
+        tree: Option<String>,
+        /// Output Parquet file (written atomically; never one of the inputs). Ctrl-C removes
+        /// the unfinished file.
         #[arg(long)]
         out: PathBuf,
         /// Comma-separated branches to write (default: all readable branches).
@@ -69,8 +71,24 @@ enum Command {
     Sql {
         #[arg(long, num_args = 1..)]
         input: Vec<PathBuf>,
-        #[arg(long, default_value = "Events")]
-        tree: String,
+        /// The tree of the ROOT files [default: Events] (ignored, with a warning, for Parquet).
+        #[arg(long)]
+        tree: Option<String>,
+    },
+    /// Lists the corrections of a correctionlib file (inputs, output, types); with --eval,
+    /// evaluates one on the columns of a Parquet file named after its inputs and writes them
+    /// plus `output` to a Parquet file.
+    Corrections {
+        file: PathBuf,
+        /// The correction to evaluate.
+        #[arg(long, requires_all = ["input", "out"])]
+        eval: Option<String>,
+        /// Parquet file with a column per input of the correction.
+        #[arg(long, requires = "eval")]
+        input: Option<PathBuf>,
+        /// Parquet file to write (atomically).
+        #[arg(long, requires = "eval")]
+        out: Option<PathBuf>,
     },
     /// Benchmarks.
     #[command(subcommand)]
@@ -80,17 +98,20 @@ enum Command {
 /// Inputs, outputs and resources of a batch run (`adl`, `query`).
 #[derive(clap::Args)]
 struct RunArgs {
-    /// Input files (ROOT or Parquet, several of one format).
+    /// Input files (ROOT or Parquet, several of one format; regular files, not pipes).
     #[arg(long, required = true, num_args = 1..)]
     input: Vec<PathBuf>,
-    /// The tree of the ROOT files.
-    #[arg(long, default_value = "Events")]
-    tree: String,
-    /// Output directory.
+    /// The tree of the ROOT files [default: Events] (ignored, with a warning, for Parquet).
+    #[arg(long)]
+    tree: Option<String>,
+    /// Output directory: created if missing, checked writable and locked (.rask.lock) before
+    /// any input is read; a second run on the same directory fails. Ctrl-C removes unfinished
+    /// files.
     #[arg(long)]
     out: PathBuf,
-    /// Worker threads (default: all cores; 1 runs the sync scheduler).
-    #[arg(long)]
+    /// Worker threads, from 1 (the sync scheduler) to four per core (at least 256); 0 is an
+    /// error [default: all cores].
+    #[arg(long, value_parser = parse_threads)]
     threads: Option<usize>,
     /// Also draw every histogram (DIR/<name>.png or .svg).
     #[arg(long, value_parser = ["png", "svg"])]
@@ -102,10 +123,11 @@ struct RunArgs {
 
 impl RunArgs {
     fn job(self, queries: Vec<String>) -> rask::adl::AdlJob {
+        let tree = tree_for(&self.input, self.tree);
         rask::adl::AdlJob {
             queries,
             inputs: self.input,
-            tree: self.tree,
+            tree,
             out: self.out,
             threads: self.threads,
             plot: self.plot.map(|p| {
@@ -136,12 +158,47 @@ enum BenchCommand {
     },
 }
 
+/// `--threads`: a number from 1 to `Scheduler::max_threads()`.
+fn parse_threads(s: &str) -> Result<usize, String> {
+    let max = rask::Scheduler::max_threads();
+    match s.parse::<usize>() {
+        Ok(n) if (1..=max).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "the number of threads must be between 1 and {max} (leave --threads out to use all cores)"
+        )),
+    }
+}
+
+/// The tree to read: `--tree`, or `Events`. Parquet files have no trees: a `--tree` given with
+/// Parquet inputs is ignored, with a warning.
+fn tree_for(inputs: &[PathBuf], tree: Option<String>) -> String {
+    if let Some(t) = &tree
+        && let Some(p) = inputs.iter().find(|p| rask::sources::is_parquet(p))
+    {
+        eprintln!(
+            "warning: --tree {t} is ignored: {} is a Parquet file, which has no trees",
+            p.display()
+        );
+    }
+    tree.unwrap_or_else(|| "Events".to_string())
+}
+
+/// Ctrl-C and SIGTERM remove unfinished outputs before exiting (batch commands).
+fn remove_outputs_on_interrupt() {
+    if let Err(e) = rask::interrupt::install() {
+        eprintln!("warning: Ctrl-C will not remove unfinished output files: {e}");
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            match e.downcast_ref::<rask::adl::QueryError>() {
+                Some(rendered) => eprintln!("{rendered}"),
+                None => eprintln!("error: {e}"),
+            }
             ExitCode::FAILURE
         }
     }
@@ -150,6 +207,17 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     match cli.command {
         Command::Inspect { file, tree } => {
+            rask::sources::check_inputs(&[&file])?;
+            let tree = tree.filter(|t| {
+                let parquet = rask::sources::is_parquet(&file);
+                if parquet {
+                    eprintln!(
+                        "warning: --tree {t} is ignored: {} is a Parquet file, which has no trees",
+                        file.display()
+                    );
+                }
+                !parquet
+            });
             print!("{}", rask::inspect::report(&file, tree.as_deref())?);
         }
         Command::Convert {
@@ -159,6 +227,10 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             branches,
             rows_per_group,
         } => {
+            remove_outputs_on_interrupt();
+            rask::convert::check_output(&files, &out)?;
+            rask::sources::check_inputs(&files)?;
+            let tree = tree_for(&files, tree);
             let source = rask::io::EventSource::open(&files, &tree)?;
             let summary =
                 rask::convert::convert(&source, branches.as_deref(), &out, rows_per_group)?;
@@ -176,16 +248,20 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             );
         }
         Command::Adl { query, run } => {
+            remove_outputs_on_interrupt();
             let report = rask::adl::run(&run.job(query))?;
             print!("{}", rask::adl::summary(&report));
         }
         Command::Query { file, run } => {
+            remove_outputs_on_interrupt();
             let sql =
                 std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
-            let report = rask::adl::run_sql(&run.job(Vec::new()), &sql)?;
+            let report =
+                rask::adl::run_sql(&run.job(Vec::new()), &sql, &file.display().to_string())?;
             print!("{}", rask::adl::summary(&report));
         }
         Command::Sql { input, tree } => {
+            let tree = tree_for(&input, tree);
             let inputs: Vec<String> = input.iter().map(|p| p.display().to_string()).collect();
             let mut repl = rask::repl::Repl::new(&inputs, &tree)?;
             if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
@@ -198,6 +274,25 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 )?;
             }
         }
+        Command::Corrections {
+            file,
+            eval,
+            input,
+            out,
+        } => match (eval, input, out) {
+            (Some(name), Some(input), Some(out)) => {
+                remove_outputs_on_interrupt();
+                let s = rask::corrections::evaluate_parquet(&file, &name, &input, &out)?;
+                println!(
+                    "wrote {}: {} rows, {} values of '{name}', columns {}",
+                    out.display(),
+                    s.rows,
+                    s.values,
+                    s.columns.join(", ")
+                );
+            }
+            _ => print!("{}", rask::corrections::summary(&file)?),
+        },
         Command::Bench(BenchCommand::Seed {
             variant,
             scheduler,

@@ -313,10 +313,18 @@ fn query_runs_sql_files_like_adl() {
         .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
+    // As compilers print: FILE:LINE:COL, the line, the caret under the culprit.
+    let lines: Vec<&str> = err.lines().collect();
     assert!(
-        err.contains("                ^") && err.contains("no field 'ptt'"),
+        lines[0].starts_with(&format!("{}:1:17: error: ", bad.display()))
+            && lines[0].contains("no field 'ptt'"),
         "{err}"
     );
+    assert_eq!(
+        lines[1], "SELECT hist(MET.ptt, 10, 0, 1) AS h FROM events",
+        "{err}"
+    );
+    assert_eq!(lines[2].find('^'), lines[1].find("ptt"), "{err}");
 }
 
 /// A scripted session on a pipe: a query, EXPLAIN, a statement with an error (reported with a

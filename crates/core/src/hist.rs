@@ -523,20 +523,11 @@ pub fn flat_f64(a: &ArrayRef) -> Result<Vec<f64>, HistError> {
     })
 }
 
-/// Writes `h` as UHI JSON to `path` atomically (temporary file in the same directory, then rename).
+/// Writes `h` as UHI JSON to `path` atomically (see [`crate::atomic`]: a temporary file in the
+/// same directory, renamed when complete; removed on any error).
 pub fn write_uhi_json(h: &Histogram, path: &std::path::Path) -> std::io::Result<()> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-    std::fs::write(
-        &tmp,
-        serde_json::to_string(&h.to_uhi_json()).map_err(std::io::Error::other)?,
-    )?;
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
+    let text = serde_json::to_string(&h.to_uhi_json()).map_err(std::io::Error::other)?;
+    crate::atomic::write(path, text.as_bytes())
 }
 
 /// The storage index of `x` on a regular axis of `bins` bins over `[lower, upper)` (flow bins

@@ -3,8 +3,10 @@
 //! It fixes how a jagged per-event list is laid out in Arrow (see [`layout`]) so that the ROOT
 //! reader, the Parquet reader, the kernels and histograms agree on one shape; it holds the
 //! engine's column type ([`column::Col`]), the whole-buffer jagged and Lorentz-vector kernels
-//! ([`kernels`]), histograms ([`hist`]) and the deterministic random numbers ([`random`]).
+//! ([`kernels`]), histograms ([`hist`]), the deterministic random numbers ([`random`]) and the
+//! atomic writing of output files ([`atomic`]).
 
+pub mod atomic;
 pub mod column;
 pub mod hist;
 pub mod kernels;

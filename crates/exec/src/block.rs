@@ -7,16 +7,18 @@ use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Float64Type, Int64Type};
-use arrow_array::{
-    Array, ArrayRef, BooleanArray, Datum, Float64Array, Int64Array, Scalar as ArrowScalar,
-};
+use arrow_array::{Array, ArrayRef, BooleanArray, Float64Array, Int64Array};
 use arrow_schema::DataType;
 use rask_core::hist::{Histogram, StorageKind};
-use rask_plan::op::{BinaryOp, FusedBody, FusedRef, Op, ReduceOp, Scalar, UnaryOp};
+use rask_plan::op::{BinaryOp, FusedBody, FusedRef, Op, ReduceOp, Scalar};
 use rask_plan::types::{DType, Ty};
 use rask_plan::{Graph, NodeId};
 
 use crate::error::ExecError;
+
+mod arith;
+
+use arith::{binary, datum, unary};
 
 /// The position of a block in the chunk grid of the plan's outputs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +63,57 @@ pub fn chunk_grid(ty: &Ty) -> Option<Vec<Vec<u64>>> {
 
 /// Evaluates `id` for block `block`; `memo` caches node values of this block.
 pub fn eval(
+    graph: &Graph,
+    id: NodeId,
+    block: BlockId,
+    memo: &mut Vec<Option<BlockValue>>,
+) -> Result<BlockValue, ExecError> {
+    if let Some(v) = &memo[id.index()] {
+        return Ok(v.clone());
+    }
+    // Inputs first, bottom-up, so that evaluating a node finds its inputs done and the
+    // recursion stays shallow however long a chain of operations is.
+    for n in inputs_first(graph, id, memo) {
+        eval_node(graph, n, block, memo)?;
+    }
+    eval_node(graph, id, block, memo)
+}
+
+/// The nodes below `id` not evaluated yet, inputs before users, stopping at transposes (they
+/// evaluate their input for another block) and leaving out random inputs (a fused body may
+/// stream those a morsel at a time).
+fn inputs_first(graph: &Graph, id: NodeId, memo: &[Option<BlockValue>]) -> Vec<NodeId> {
+    let mut seen = vec![false; memo.len()];
+    let mut out = Vec::new();
+    let mut stack: Vec<(NodeId, bool)> = graph
+        .node(id)
+        .inputs
+        .iter()
+        .rev()
+        .map(|i| (*i, false))
+        .collect();
+    while let Some((n, expanded)) = stack.pop() {
+        if expanded {
+            out.push(n);
+            continue;
+        }
+        let node = graph.node(n);
+        if seen[n.index()]
+            || memo[n.index()].is_some()
+            || matches!(node.op, Op::RandomNormal { .. })
+        {
+            continue;
+        }
+        seen[n.index()] = true;
+        stack.push((n, true));
+        if !matches!(node.op, Op::Transpose) {
+            stack.extend(node.inputs.iter().rev().map(|i| (*i, false)));
+        }
+    }
+    out
+}
+
+fn eval_node(
     graph: &Graph,
     id: NodeId,
     block: BlockId,
@@ -194,6 +247,7 @@ fn eval_op(
                 shape: cond.1,
             }
         }
+        Op::Correction(spec) => crate::events::correction::on_blocks(spec, inputs)?,
         Op::Cast(d) => match &inputs[0] {
             BlockValue::Array { data, shape } => BlockValue::Array {
                 data: arrow_cast::cast(data, &arrow_type(*d))?,
@@ -520,262 +574,6 @@ pub(crate) fn arrow_type(d: DType) -> DataType {
     }
 }
 
-/// An operand as an Arrow datum of type `d` (arrays cast, literals as scalars).
-fn datum(v: &BlockValue, d: DType) -> Result<Box<dyn Datum>, ExecError> {
-    Ok(match v {
-        BlockValue::Array { data, .. } => {
-            let t = arrow_type(d);
-            Box::new(if data.data_type() == &t {
-                data.clone()
-            } else {
-                arrow_cast::cast(data, &t)?
-            })
-        }
-        BlockValue::Scalar(s) => {
-            let one: ArrayRef = match s {
-                Scalar::F64(x) => Arc::new(Float64Array::from(vec![*x])),
-                Scalar::I64(x) => Arc::new(Int64Array::from(vec![*x])),
-                Scalar::Bool(x) => Arc::new(BooleanArray::from(vec![*x])),
-            };
-            Box::new(ArrowScalar::new(arrow_cast::cast(&one, &arrow_type(d))?))
-        }
-        BlockValue::Partial(_) => {
-            return Err(ExecError::Unsupported(
-                "a reduction inside an element-wise operation".to_string(),
-            ));
-        }
-    })
-}
-
-fn shape_of(a: &BlockValue, b: &BlockValue) -> Vec<usize> {
-    match (a, b) {
-        (BlockValue::Array { shape, .. }, _) | (_, BlockValue::Array { shape, .. }) => {
-            shape.clone()
-        }
-        _ => vec![1],
-    }
-}
-
-fn binary(op: BinaryOp, a: &BlockValue, b: &BlockValue, out: &Ty) -> Result<BlockValue, ExecError> {
-    use BinaryOp::*;
-    let shape = shape_of(a, b);
-    let out_d = out.dtype().unwrap_or(DType::F64);
-    // Comparisons compute in the wider of the operand types.
-    let work = if op.is_comparison() {
-        let (da, db) = (dtype_of(a), dtype_of(b));
-        if da == DType::Bool && db == DType::Bool {
-            DType::Bool
-        } else if da.is_float() || db.is_float() {
-            DType::F64
-        } else {
-            DType::I64
-        }
-    } else {
-        out_d
-    };
-    if op.is_comparison() && work == DType::F64 {
-        // IEEE comparisons (NaN compares false, as in numpy): Arrow's kernels order floats totally.
-        let (p, q) = (F64Operand::of(a)?, F64Operand::of(b)?);
-        let n = shape.iter().product::<usize>().max(p.len()).max(q.len());
-        let f: fn(f64, f64) -> bool = match op {
-            Eq => |x, y| x == y,
-            Ne => |x, y| x != y,
-            Lt => |x, y| x < y,
-            Le => |x, y| x <= y,
-            Gt => |x, y| x > y,
-            _ => |x, y| x >= y,
-        };
-        let bits = arrow_buffer::BooleanBuffer::collect_bool(n, |i| f(p.at(i), q.at(i)));
-        return Ok(BlockValue::Array {
-            data: Arc::new(BooleanArray::new(bits, None)),
-            shape,
-        });
-    }
-    let (x, y) = (datum(a, work)?, datum(b, work)?);
-    let data: ArrayRef = match op {
-        Add => arrow_arith::numeric::add(x.as_ref(), y.as_ref())?,
-        Sub => arrow_arith::numeric::sub(x.as_ref(), y.as_ref())?,
-        Mul => arrow_arith::numeric::mul(x.as_ref(), y.as_ref())?,
-        Div => arrow_arith::numeric::div(x.as_ref(), y.as_ref())?,
-        Eq => Arc::new(arrow_ord::cmp::eq(x.as_ref(), y.as_ref())?),
-        Ne => Arc::new(arrow_ord::cmp::neq(x.as_ref(), y.as_ref())?),
-        Lt => Arc::new(arrow_ord::cmp::lt(x.as_ref(), y.as_ref())?),
-        Le => Arc::new(arrow_ord::cmp::lt_eq(x.as_ref(), y.as_ref())?),
-        Gt => Arc::new(arrow_ord::cmp::gt(x.as_ref(), y.as_ref())?),
-        Ge => Arc::new(arrow_ord::cmp::gt_eq(x.as_ref(), y.as_ref())?),
-        And | Or => {
-            let (p, q) = (bool_array(a, &shape)?, bool_array(b, &shape)?);
-            Arc::new(if op == And {
-                arrow_arith::boolean::and(&p, &q)?
-            } else {
-                arrow_arith::boolean::or(&p, &q)?
-            })
-        }
-        Pow | Arctan2 | Hypot | Minimum | Maximum => {
-            let (p, q) = (f64_values(a, &shape)?, f64_values(b, &shape)?);
-            let f: fn(f64, f64) -> f64 = match op {
-                Pow => f64::powf,
-                Arctan2 => f64::atan2,
-                Hypot => f64::hypot,
-                Minimum => |x: f64, y: f64| {
-                    if x.is_nan() || y.is_nan() {
-                        f64::NAN
-                    } else {
-                        x.min(y)
-                    }
-                },
-                _ => |x: f64, y: f64| {
-                    if x.is_nan() || y.is_nan() {
-                        f64::NAN
-                    } else {
-                        x.max(y)
-                    }
-                },
-            };
-            let v: Float64Array = p
-                .iter()
-                .zip(q.iter())
-                .map(|(x, y)| f(*x, *y))
-                .collect::<Vec<f64>>()
-                .into();
-            if out_d == DType::I64 {
-                arrow_cast::cast(&(Arc::new(v) as ArrayRef), &DataType::Int64)?
-            } else {
-                Arc::new(v)
-            }
-        }
-    };
-    Ok(BlockValue::Array { data, shape })
-}
-
-fn dtype_of(v: &BlockValue) -> DType {
-    match v {
-        BlockValue::Array { data, .. } => DType::from_arrow(data.data_type()).unwrap_or(DType::F64),
-        BlockValue::Scalar(s) => s.dtype(),
-        BlockValue::Partial(_) => DType::F64,
-    }
-}
-
-fn bool_array(v: &BlockValue, shape: &[usize]) -> Result<BooleanArray, ExecError> {
-    Ok(match v {
-        BlockValue::Array { data, .. } => data.as_boolean().clone(),
-        BlockValue::Scalar(Scalar::Bool(b)) => BooleanArray::from(vec![*b; shape.iter().product()]),
-        _ => {
-            return Err(ExecError::Unsupported(
-                "a non-boolean in a logical operation".to_string(),
-            ));
-        }
-    })
-}
-
-/// A float operand without copying f64 arrays: values, or a constant broadcast.
-enum F64Operand<'a> {
-    Values(std::borrow::Cow<'a, [f64]>),
-    Const(f64),
-}
-
-impl<'a> F64Operand<'a> {
-    fn of(v: &'a BlockValue) -> Result<F64Operand<'a>, ExecError> {
-        Ok(match v {
-            BlockValue::Array { data, .. } if data.data_type() == &DataType::Float64 => {
-                F64Operand::Values(std::borrow::Cow::Borrowed(
-                    data.as_primitive::<Float64Type>().values(),
-                ))
-            }
-            BlockValue::Array { data, .. } => F64Operand::Values(std::borrow::Cow::Owned(
-                arrow_cast::cast(data, &DataType::Float64)?
-                    .as_primitive::<Float64Type>()
-                    .values()
-                    .to_vec(),
-            )),
-            BlockValue::Scalar(s) => F64Operand::Const(s.as_f64()),
-            BlockValue::Partial(_) => {
-                return Err(ExecError::Unsupported(
-                    "a reduction inside an element-wise operation".to_string(),
-                ));
-            }
-        })
-    }
-
-    fn len(&self) -> usize {
-        match self {
-            F64Operand::Values(v) => v.len(),
-            F64Operand::Const(_) => 0,
-        }
-    }
-
-    #[inline]
-    fn at(&self, i: usize) -> f64 {
-        match self {
-            F64Operand::Values(v) => v[i],
-            F64Operand::Const(c) => *c,
-        }
-    }
-}
-
-fn f64_values(v: &BlockValue, shape: &[usize]) -> Result<Vec<f64>, ExecError> {
-    Ok(match v {
-        BlockValue::Array { data, .. } => arrow_cast::cast(data, &DataType::Float64)?
-            .as_primitive::<Float64Type>()
-            .values()
-            .to_vec(),
-        BlockValue::Scalar(s) => vec![s.as_f64(); shape.iter().product()],
-        BlockValue::Partial(_) => {
-            return Err(ExecError::Unsupported(
-                "a reduction inside an element-wise operation".to_string(),
-            ));
-        }
-    })
-}
-
-fn unary(op: UnaryOp, v: &BlockValue, out: &Ty) -> Result<BlockValue, ExecError> {
-    if let BlockValue::Scalar(s) = v {
-        // A literal stays a literal (normally folded away by the CSE rule already).
-        return Ok(BlockValue::Scalar(match (op, s) {
-            (UnaryOp::Not, Scalar::Bool(b)) => Scalar::Bool(!b),
-            (UnaryOp::Neg, Scalar::I64(i)) => Scalar::I64(i.wrapping_neg()),
-            (UnaryOp::Abs, Scalar::I64(i)) => Scalar::I64(i.wrapping_abs()),
-            (UnaryOp::Neg, s) => Scalar::F64(-s.as_f64()),
-            (UnaryOp::Abs, s) => Scalar::F64(s.as_f64().abs()),
-            (op, s) => Scalar::F64(op.float_fn()(s.as_f64())),
-        }));
-    }
-    let (data, shape) = match v {
-        BlockValue::Scalar(s) => {
-            let one: ArrayRef = match s {
-                Scalar::F64(x) => Arc::new(Float64Array::from(vec![*x])),
-                Scalar::I64(x) => Arc::new(Int64Array::from(vec![*x])),
-                Scalar::Bool(x) => Arc::new(BooleanArray::from(vec![*x])),
-            };
-            (one, vec![1])
-        }
-        other => as_array(other)?,
-    };
-    let data: ArrayRef = match op {
-        UnaryOp::Not => Arc::new(arrow_arith::boolean::not(data.as_boolean())?),
-        UnaryOp::Neg if data.data_type() == &DataType::Int64 => Arc::new(
-            data.as_primitive::<Int64Type>()
-                .unary::<_, Int64Type>(|x| x.wrapping_neg()),
-        ),
-        UnaryOp::Abs if data.data_type() == &DataType::Int64 => Arc::new(
-            data.as_primitive::<Int64Type>()
-                .unary::<_, Int64Type>(|x| x.wrapping_abs()),
-        ),
-        _ => {
-            let f = op.float_fn();
-            let x = arrow_cast::cast(&data, &DataType::Float64)?;
-            let y: ArrayRef = Arc::new(x.as_primitive::<Float64Type>().unary::<_, Float64Type>(f));
-            let t = arrow_type(out.dtype().unwrap_or(DType::F64));
-            if y.data_type() == &t {
-                y
-            } else {
-                arrow_cast::cast(&y, &t)?
-            }
-        }
-    };
-    Ok(BlockValue::Array { data, shape })
-}
-
 fn reduce(r: ReduceOp, v: &BlockValue) -> Result<Partial, ExecError> {
     reduce_array(r, &as_array(v)?.0)
 }
@@ -795,12 +593,12 @@ pub(crate) fn reduce_array(r: ReduceOp, data: &ArrayRef) -> Result<Partial, Exec
             if data.data_type() == &DataType::Int64 || data.data_type() == &DataType::Boolean =>
         {
             let x = arrow_cast::cast(&data, &DataType::Int64)?;
-            Partial::SumInt(
-                x.as_primitive::<Int64Type>()
-                    .values()
-                    .iter()
-                    .fold(0i64, |a, b| a.wrapping_add(*b)),
-            )
+            let mut sum = 0i64;
+            for v in x.as_primitive::<Int64Type>().values() {
+                sum = rask_plan::reference::checked_integer(BinaryOp::Add, sum, *v)
+                    .map_err(ExecError::Eval)?;
+            }
+            Partial::SumInt(sum)
         }
         _ => {
             let x = arrow_cast::cast(&data, &DataType::Float64)?;

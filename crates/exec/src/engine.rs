@@ -14,23 +14,23 @@ use arrow_array::{
     Array, ArrayRef, BooleanArray, Float64Array, Int64Array, ListArray, RecordBatch,
 };
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
-use datafusion::common::tree_node::TreeNodeRecursion;
-use datafusion::execution::memory_pool::{MemoryConsumer, MemoryReservation};
-use datafusion::execution::runtime_env::RuntimeEnvBuilder;
-use datafusion::execution::{SendableRecordBatchStream, TaskContext};
-use datafusion::physical_expr::EquivalenceProperties;
-use datafusion::physical_plan::execution_plan::{Boundedness, EmissionType};
-use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
-use datafusion::physical_plan::{
+use datafusion_common::tree_node::TreeNodeRecursion;
+use datafusion_execution::config::SessionConfig;
+use datafusion_execution::memory_pool::{MemoryConsumer, MemoryReservation};
+use datafusion_execution::runtime_env::RuntimeEnvBuilder;
+use datafusion_execution::{SendableRecordBatchStream, TaskContext};
+use datafusion_physical_expr::EquivalenceProperties;
+use datafusion_physical_plan::execution_plan::{Boundedness, EmissionType};
+use datafusion_physical_plan::stream::RecordBatchStreamAdapter;
+use datafusion_physical_plan::{
     DisplayAs, DisplayFormatType, ExecutionPlan, Partitioning, PhysicalExpr, PlanProperties,
 };
-use datafusion::prelude::{SessionConfig, SessionContext};
 use futures::StreamExt;
 use rask_core::column::Col;
 use rask_core::hist::{Histogram, Storage};
 use rask_io_root::{EventSource, Partition};
 use rask_plan::SourceSpec;
-use rask_plan::op::{Op, ReduceOp};
+use rask_plan::op::{BinaryOp, Op, ReduceOp};
 use rask_plan::types::{DType, Layout, Ty};
 use rask_plan::{Expr, Graph, Key, NodeId};
 
@@ -49,8 +49,39 @@ pub enum Scheduler {
 impl Scheduler {
     /// All cores.
     pub fn threads() -> Scheduler {
-        Scheduler::Threads(std::thread::available_parallelism().map_or(1, |n| n.get()))
+        Scheduler::Threads(cores())
     }
+
+    /// The most worker threads [`Scheduler::Threads`] accepts: four per core, at least 256.
+    /// More threads than that cannot make a run faster, and far more (100,000) cannot even be
+    /// started: the operating system refuses their stacks and the process would abort.
+    pub fn max_threads() -> usize {
+        cores().saturating_mul(4).max(256)
+    }
+
+    /// The scheduler, if it can run: `Threads(n)` needs `1 <= n <= max_threads()`.
+    ///
+    /// ```
+    /// use rask_exec::{ExecError, Scheduler};
+    /// assert!(Scheduler::Threads(2).check().is_ok());
+    /// assert!(matches!(Scheduler::Threads(0).check(), Err(ExecError::Threads { .. })));
+    /// assert!(matches!(Scheduler::Threads(100_000).check(), Err(ExecError::Threads { .. })));
+    /// ```
+    pub fn check(self) -> Result<Scheduler, ExecError> {
+        match self {
+            Scheduler::Threads(n) if n == 0 || n > Scheduler::max_threads() => {
+                Err(ExecError::Threads {
+                    requested: n,
+                    max: Scheduler::max_threads(),
+                })
+            }
+            s => Ok(s),
+        }
+    }
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// A computed output.
@@ -510,25 +541,25 @@ impl ExecutionPlan for BlockExec {
     }
     fn apply_expressions(
         &self,
-        _f: &mut dyn FnMut(&Arc<dyn PhysicalExpr>) -> datafusion::common::Result<TreeNodeRecursion>,
-    ) -> datafusion::common::Result<TreeNodeRecursion> {
+        _f: &mut dyn FnMut(&Arc<dyn PhysicalExpr>) -> datafusion_common::Result<TreeNodeRecursion>,
+    ) -> datafusion_common::Result<TreeNodeRecursion> {
         Ok(TreeNodeRecursion::Continue)
     }
     fn with_new_children(
         self: Arc<Self>,
         children: Vec<Arc<dyn ExecutionPlan>>,
-    ) -> datafusion::common::Result<Arc<dyn ExecutionPlan>> {
+    ) -> datafusion_common::Result<Arc<dyn ExecutionPlan>> {
         if children.is_empty() {
             Ok(self)
         } else {
-            datafusion::common::internal_err!("BlockExec is a leaf")
+            datafusion_common::internal_err!("BlockExec is a leaf")
         }
     }
     fn execute(
         &self,
         partition: usize,
         ctx: Arc<TaskContext>,
-    ) -> datafusion::common::Result<SendableRecordBatchStream> {
+    ) -> datafusion_common::Result<SendableRecordBatchStream> {
         let lowered = self.lowered.clone();
         let schema = self.schema.clone();
         // The work happens when the stream is polled, inside the task DataFusion spawns for it.
@@ -548,7 +579,7 @@ impl ExecutionPlan for BlockExec {
             };
             out.map_err(|e| match e {
                 ExecError::DataFusion(d) => d,
-                other => datafusion::error::DataFusionError::External(Box::new(other)),
+                other => datafusion_common::error::DataFusionError::External(Box::new(other)),
             })
         };
         let rows = futures::stream::once(fut).flat_map(|res| {
@@ -848,10 +879,10 @@ impl Engine {
     }
 
     fn runtime(&self) -> Result<tokio::runtime::Runtime, ExecError> {
-        let rt = match self.scheduler {
+        let rt = match self.scheduler.check()? {
             Scheduler::Sync => tokio::runtime::Builder::new_current_thread().build(),
             Scheduler::Threads(n) => tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(n.max(1))
+                .worker_threads(n)
                 .build(),
         };
         rt.map_err(|e| ExecError::Unsupported(format!("cannot start the runtime: {e}")))
@@ -886,6 +917,8 @@ impl Engine {
         exprs: &[&Expr],
     ) -> Result<(Vec<Output>, RunStats), ExecError> {
         let start = std::time::Instant::now();
+        // Before any file is opened: an impossible thread count is the caller's mistake.
+        self.scheduler.check()?;
         let lowered = lower(exprs, &self.options, &self.store)?;
         let mut stats = RunStats {
             partitions: lowered.partitions(),
@@ -923,16 +956,19 @@ impl Engine {
         if let Some(bytes) = self.options.memory_limit {
             runtime = runtime.with_memory_limit(bytes, 1.0);
         }
-        let session = SessionContext::new_with_config_rt(config, runtime.build_arc()?);
-        let task = session.task_ctx();
+        let task = Arc::new(
+            TaskContext::default()
+                .with_session_config(config)
+                .with_runtime(runtime.build_arc()?),
+        );
         let rt = self.runtime()?;
         let parts = rt
-            .block_on(datafusion::physical_plan::collect_partitioned(
+            .block_on(datafusion_physical_plan::collect_partitioned(
                 plan.clone() as Arc<dyn ExecutionPlan>,
                 task,
             ))
             .map_err(|e| match e.find_root() {
-                datafusion::error::DataFusionError::ResourcesExhausted(m) => {
+                datafusion_common::error::DataFusionError::ResourcesExhausted(m) => {
                     ExecError::MemoryLimit {
                         limit: self.options.memory_limit.unwrap_or(0),
                         detail: m.clone(),
@@ -1005,8 +1041,8 @@ impl Engine {
         }
         let batch = match &plan.lowered.events {
             Some(ev) => {
-                let pool: Arc<dyn datafusion::execution::memory_pool::MemoryPool> =
-                    Arc::new(datafusion::execution::memory_pool::UnboundedMemoryPool::default());
+                let pool: Arc<dyn datafusion_execution::memory_pool::MemoryPool> =
+                    Arc::new(datafusion_execution::memory_pool::UnboundedMemoryPool::default());
                 let reservation = MemoryConsumer::new("rask partition").register(&pool);
                 run_events(
                     &plan.lowered,
@@ -1026,17 +1062,17 @@ impl Engine {
 }
 
 /// Our own errors come back from DataFusion wrapped as external errors: unwrap them.
-fn unwrap_external(e: datafusion::error::DataFusionError) -> ExecError {
+fn unwrap_external(e: datafusion_common::error::DataFusionError) -> ExecError {
     match e {
-        datafusion::error::DataFusionError::External(inner) => {
+        datafusion_common::error::DataFusionError::External(inner) => {
             match inner.downcast::<ExecError>() {
                 Ok(ours) => *ours,
-                Err(other) => {
-                    ExecError::DataFusion(datafusion::error::DataFusionError::External(other))
-                }
+                Err(other) => ExecError::DataFusion(
+                    datafusion_common::error::DataFusionError::External(other),
+                ),
             }
         }
-        datafusion::error::DataFusionError::Context(_, inner) => unwrap_external(*inner),
+        datafusion_common::error::DataFusionError::Context(_, inner) => unwrap_external(*inner),
         other => ExecError::DataFusion(other),
     }
 }
@@ -1070,7 +1106,9 @@ fn merge(lowered: &Lowered, parts: &[Vec<RecordBatch>]) -> Result<Vec<Output>, E
                 }
             }
             Kind::Array(_, ndim) => assemble(lowered, *id, &values, *ndim)?,
-            Kind::Reduce(op, _) => reduce_partials(*op, &values),
+            Kind::Reduce(op, _) => reduce_partials(*op, &values).map_err(|m| {
+                ExecError::Eval(format!("evaluating {}: {m}", lowered.graph.describe(*id)))
+            })?,
             Kind::Hist => {
                 let Op::Hist { axes, storage } = &lowered.graph.node(*id).op else {
                     return Err(ExecError::Internal(format!(
@@ -1100,11 +1138,12 @@ fn merge(lowered: &Lowered, parts: &[Vec<RecordBatch>]) -> Result<Vec<Output>, E
     Ok(outputs)
 }
 
-fn reduce_partials(op: ReduceOp, values: &[ArrayRef]) -> Output {
+/// Merges whole-collection reductions (integer sums exact or an error, as everywhere).
+fn reduce_partials(op: ReduceOp, values: &[ArrayRef]) -> Result<Output, String> {
     let f = |a: &ArrayRef| a.as_primitive::<Float64Type>().values().to_vec();
     let i = |a: &ArrayRef| a.as_primitive::<Int64Type>().value(0);
     let b = |a: &ArrayRef| a.as_boolean().value(0);
-    match op {
+    Ok(match op {
         ReduceOp::Count => Output::Int(values.iter().map(i).sum()),
         ReduceOp::Any => Output::Bool(values.iter().any(b)),
         ReduceOp::All => Output::Bool(values.iter().all(b)),
@@ -1113,7 +1152,11 @@ fn reduce_partials(op: ReduceOp, values: &[ArrayRef]) -> Output {
                 .first()
                 .is_some_and(|v| v.data_type() == &DataType::Int64) =>
         {
-            Output::Int(values.iter().map(i).fold(0, i64::wrapping_add))
+            let mut sum = 0i64;
+            for v in values {
+                sum = rask_plan::reference::checked_integer(BinaryOp::Add, sum, i(v))?;
+            }
+            Output::Int(sum)
         }
         ReduceOp::Sum => Output::Float(values.iter().map(|v| f(v)[0]).sum()),
         ReduceOp::Min => {
@@ -1142,7 +1185,7 @@ fn reduce_partials(op: ReduceOp, values: &[ArrayRef]) -> Output {
                 .fold((0.0, 0.0), |(s, n), p| (s + p[0], n + p[1]));
             Output::Float(s / n)
         }
-    }
+    })
 }
 
 /// Concatenates 1-D blocks in order, or places 2-D blocks into a row-major array.

@@ -11,7 +11,7 @@ pub enum ExecError {
     Arrow(#[from] arrow_schema::ArrowError),
     /// DataFusion's executor failed (including a memory limit that was exceeded).
     #[error("datafusion: {0}")]
-    DataFusion(#[from] datafusion::error::DataFusionError),
+    DataFusion(#[from] datafusion_common::DataFusionError),
     /// Reading a source failed.
     #[error(transparent)]
     Read(#[from] rask_io_root::RootError),
@@ -29,6 +29,9 @@ pub enum ExecError {
         "memory limit of {limit} bytes exceeded ({detail}); raise the limit or use smaller partitions (with_partition_entries)"
     )]
     MemoryLimit { limit: usize, detail: String },
+    /// `Scheduler::Threads(n)` with no threads or more than `Scheduler::max_threads()`.
+    #[error("{requested} worker threads: the number of threads must be between 1 and {max}")]
+    Threads { requested: usize, max: usize },
     /// An error while evaluating an expression, with the expression.
     #[error("evaluating {expr}: {source}")]
     In {

@@ -10,6 +10,7 @@ use crate::compression;
 use crate::cursor::Cursor;
 use crate::error::{Result, RootError};
 use crate::file::{Key, RootFile};
+use crate::source::Lease;
 use crate::tree::BasketLoc;
 
 /// Buffers reused from basket to basket, so that reading allocates only when a basket is larger
@@ -58,9 +59,16 @@ impl BasketBuffers {
     /// Reads and decodes the basket at `loc`; `location` names it in errors
     /// (`tree 'events', branch 'Jet_Px', basket 3`).
     ///
-    /// A mapped file is decompressed straight from the map; other sources are copied first.
-    pub fn read(&mut self, file: &RootFile, loc: &BasketLoc, location: &str) -> Result<()> {
-        if let Some(raw) = file.bytes_at(loc.seek, loc.bytes as usize)? {
+    /// A file `lease` holds in memory (mapped) is decompressed straight from there; other
+    /// sources are copied first.
+    pub fn read(
+        &mut self,
+        file: &RootFile,
+        lease: &Lease,
+        loc: &BasketLoc,
+        location: &str,
+    ) -> Result<()> {
+        if let Some(raw) = file.bytes_at(lease, loc.seek, loc.bytes as usize)? {
             return self.decode_from(raw, file, loc, location);
         }
         self.read_raw(file, loc)?;

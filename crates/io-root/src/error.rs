@@ -20,6 +20,15 @@ pub enum RootError {
     /// The path is a directory, not a file.
     #[error("{path}: is a directory, not a ROOT or Parquet file")]
     IsDirectory { path: PathBuf },
+    /// The path is a FIFO, a socket or a device: inputs are read at offsets, more than once.
+    #[error(
+        "{path}: is {kind}, not a regular file; rask reads ROOT and Parquet files at random offsets (save a stream to a file first)"
+    )]
+    NotRegular { path: PathBuf, kind: &'static str },
+    /// Another process changed the file while rask was reading it (truncated, rewritten,
+    /// replaced).
+    #[error("{path}: the file changed while it was being read: {detail}")]
+    Changed { path: PathBuf, detail: String },
     /// The file does not start with ROOT's magic bytes `root`.
     #[error("{path}: not a ROOT file (it does not start with the bytes \"root\")")]
     NotRoot { path: PathBuf },
@@ -92,6 +101,15 @@ pub enum RootError {
         path: PathBuf,
         #[source]
         source: parquet::errors::ParquetError,
+    },
+    /// A column chunk of a Parquet file does not decode into consistent data (damaged levels,
+    /// pages or values): the reader refuses it rather than return different numbers.
+    #[error("{path}: column '{column}', row group {row_group}: damaged Parquet data: {detail}")]
+    ParquetDamage {
+        path: PathBuf,
+        column: String,
+        row_group: usize,
+        detail: String,
     },
     /// A column does not fit rask's Arrow layout.
     #[error("{path}: {source}")]

@@ -259,17 +259,13 @@ fn group_boundaries(boundaries: &[u64], target: u64) -> Vec<Range<u64>> {
 /// Tells ROOT from Parquet by the first bytes of the file.
 pub fn detect_format(path: &Path) -> Result<Format> {
     use std::io::Read;
-    if path.is_dir() {
-        return Err(RootError::IsDirectory {
-            path: path.to_path_buf(),
-        });
-    }
     let io = |source| RootError::Io {
         path: path.to_path_buf(),
         source,
     };
     let mut head = [0u8; 4];
-    let mut f = std::fs::File::open(path).map_err(io)?;
+    // A directory, a FIFO or a device is refused here (a pipe is not waited on).
+    let (mut f, _) = crate::source::open_regular(path)?;
     let n = f.read(&mut head).map_err(io)?;
     match &head[..n] {
         b"root" => Ok(Format::Root),

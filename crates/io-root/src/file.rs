@@ -12,7 +12,7 @@ use std::sync::Arc;
 use crate::compression::{self, MAX_RECORD};
 use crate::cursor::{Cursor, DecodeError};
 use crate::error::{Result, RootError};
-use crate::source::{ByteSource, LocalFile};
+use crate::source::{ByteSource, Lease, LocalFile};
 use crate::tree::TreeMeta;
 
 /// The header of a `TKey`.
@@ -97,6 +97,8 @@ impl RootFile {
 
     /// Opens any byte source.
     pub fn from_source(source: Arc<dyn ByteSource>) -> Result<Self> {
+        // One open of the file for the header and the directory.
+        let _lease = source.lease()?;
         let head_len = source.len().min(128) as usize;
         let mut head = vec![0u8; head_len];
         source.read_at(0, &mut head)?;
@@ -186,11 +188,21 @@ impl RootFile {
         self.source.read_at(offset, buf)
     }
 
-    /// The `len` bytes at `offset` without a copy when the source holds them in memory (a mapped
+    /// Holds the file ready for a run of reads (see [`ByteSource::lease`]).
+    pub fn lease(&self) -> Result<Lease> {
+        self.source.lease()
+    }
+
+    /// The `len` bytes at `offset` without a copy when `lease` holds them in memory (a mapped
     /// file); `None` when they must be read with [`RootFile::read_bytes`].
-    pub(crate) fn bytes_at(&self, offset: u64, len: usize) -> Result<Option<&[u8]>> {
+    pub(crate) fn bytes_at<'a>(
+        &self,
+        lease: &'a Lease,
+        offset: u64,
+        len: usize,
+    ) -> Result<Option<&'a [u8]>> {
         self.check_record(offset, len)?;
-        self.source.slice_at(offset, len)
+        lease.slice_at(offset, len)
     }
 
     /// A record of `len` bytes at `offset` must fit the limit and the file.
@@ -335,6 +347,8 @@ impl RootFile {
 
     /// Reads the metadata of the tree `name`: entries, branches, leaves and basket locations.
     pub fn tree(&self, name: &str) -> Result<TreeMeta> {
+        // One open of the file for the few records read here.
+        let _lease = self.lease()?;
         let key = self.tree_key(name)?;
         let mut record = Vec::new();
         self.read_object(&key, &mut record)?;

@@ -13,6 +13,7 @@ use crate::basket::BasketBuffers;
 use crate::decode::ColumnBuilder;
 use crate::error::{Result, RootError, close_matches};
 use crate::file::RootFile;
+use crate::source::Lease;
 use crate::tree::{BranchMeta, TreeMeta};
 
 /// Field metadata key marking a branch rask cannot read, with the reason.
@@ -123,9 +124,11 @@ impl RootTree {
         let mut fields = Vec::with_capacity(columns.len());
         let mut arrays = Vec::with_capacity(columns.len());
         let mut shared: HashMap<String, ArrayRef> = HashMap::new();
+        // The file is open (and mapped) while this partition is read, and only then.
+        let lease = self.file.lease()?;
         for &name in columns {
             let branch = self.branch(name)?;
-            let mut array = self.read_branch(branch, range.clone(), buffers)?;
+            let mut array = self.read_branch_in(&lease, branch, range.clone(), buffers)?;
             if let Some(counter) = &branch.counter {
                 array = share_offsets(&mut shared, counter, array);
             }
@@ -165,6 +168,17 @@ impl RootTree {
         range: std::ops::Range<u64>,
         buffers: &mut BasketBuffers,
     ) -> Result<ArrayRef> {
+        self.read_branch_in(&self.file.lease()?, branch, range, buffers)
+    }
+
+    /// Reads one branch for `range` while `lease` holds the file.
+    fn read_branch_in(
+        &self,
+        lease: &Lease,
+        branch: &BranchMeta,
+        range: std::ops::Range<u64>,
+        buffers: &mut BasketBuffers,
+    ) -> Result<ArrayRef> {
         let layout = branch
             .layout
             .as_ref()
@@ -198,7 +212,7 @@ impl RootTree {
                 break;
             }
             let location = self.location(branch, i);
-            buffers.read(&self.file, loc, &location)?;
+            buffers.read(&self.file, lease, loc, &location)?;
             let lo = range.start.saturating_sub(loc.first_entry) as usize;
             let hi = (range.end.min(loc.first_entry + loc.entries) - loc.first_entry) as usize;
             builder

@@ -22,6 +22,17 @@ pub enum PlanError {
     /// A rewrite rule broke an invariant (a bug in rask).
     #[error("internal error in rule '{rule}': {message}")]
     Internal { rule: &'static str, message: String },
+    /// A correction that cannot be read, found, or applied to its arguments (names the file,
+    /// the correction and the input at fault).
+    #[error("{message}")]
+    Correction { message: String },
+    /// An expression nested deeper than [`crate::limits::MAX_DEPTH`] operations, or a value
+    /// nested deeper than [`crate::limits::MAX_LAYOUT_NESTING`] levels.
+    #[error("cannot build {expr}: {message}")]
+    TooDeep { expr: String, message: String },
+    /// A histogram whose axes are invalid or too big (see [`crate::limits`]).
+    #[error("histogram {hist}: {message}")]
+    Hist { hist: String, message: String },
     /// Writing an output failed.
     #[error("{path}: {message}")]
     Io { path: String, message: String },

@@ -74,6 +74,7 @@ pub fn label(op: &Op) -> String {
         } => format!("random_normal[{shape:?}, chunks={chunks:?}, seed={seed}]"),
         Op::Hist { axes, .. } => format!("histogram[{} axes]", axes.len()),
         Op::Fused(body) => format!("fused[{} ops]", body.ops.len()),
+        Op::Correction(spec) => format!("correction[{}: {}]", spec.path, spec.name),
         other => other.name().to_string(),
     }
 }
@@ -136,7 +137,7 @@ fn dag(graph: &Graph, outputs: &[NodeId]) -> (Vec<DagNode>, Vec<(usize, usize)>)
 }
 
 /// Writes `path` with extension `.svg` (pure-Rust layout) and `.dot` (for Graphviz users).
-/// Both files are written atomically (temporary file, then rename).
+/// Both files are written atomically (`rask_core::atomic`: temporary file, then rename).
 pub fn visualize(graph: &Graph, outputs: &[NodeId], path: &Path) -> Result<(), PlanError> {
     let (nodes, edges) = dag(graph, outputs);
     write_atomic(&path.with_extension("svg"), &render_svg(&nodes, &edges))?;
@@ -147,18 +148,8 @@ pub fn visualize(graph: &Graph, outputs: &[NodeId], path: &Path) -> Result<(), P
 }
 
 fn write_atomic(path: &Path, text: &str) -> Result<(), PlanError> {
-    let err = |e: std::io::Error| PlanError::Io {
+    rask_core::atomic::write(path, text.as_bytes()).map_err(|e| PlanError::Io {
         path: path.display().to_string(),
         message: e.to_string(),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-    std::fs::write(&tmp, text).map_err(err)?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        err(e)
     })
 }

@@ -24,6 +24,7 @@ use arrow_schema::SchemaRef;
 use crate::error::PlanError;
 use crate::graph::{Graph, NodeId};
 use crate::key::Key;
+use crate::limits::Limits;
 use crate::op::{BinaryOp, Embedded, LorentzOp, Op, ReduceOp, Scalar, SourceSpec, UnaryOp};
 use crate::reference::interp::Data;
 use crate::types::{Axis, Storage, Ty};
@@ -35,6 +36,10 @@ pub(crate) struct Shared {
     pub(crate) graph: Graph,
     /// Results of `persist()`, by node key.
     pub(crate) persisted: HashMap<Key, Data>,
+    /// Correction files read by `Context::correction`, by path as given.
+    pub(crate) corrections: HashMap<String, crate::correction::LoadedFile>,
+    /// What plans built here may ask for.
+    pub(crate) limits: Limits,
 }
 
 /// Owns the expression arena shared by all expressions built from it.
@@ -90,12 +95,25 @@ impl From<bool> for Operand<'_> {
 }
 
 impl Context {
-    /// A new, empty plan.
+    /// A new, empty plan with the default [`Limits`].
     pub fn new() -> Self {
+        Self::with_limits(Limits::default())
+    }
+
+    /// A new, empty plan whose histograms may be as large as `limits` allow.
+    pub fn with_limits(limits: Limits) -> Self {
         Context {
-            shared: Arc::new(Mutex::new(Shared::default())),
+            shared: Arc::new(Mutex::new(Shared {
+                limits,
+                ..Shared::default()
+            })),
             id: NEXT_CONTEXT.fetch_add(1, Ordering::Relaxed),
         }
+    }
+
+    /// The limits checked while building.
+    pub fn limits(&self) -> Limits {
+        self.lock().limits
     }
 
     pub(crate) fn lock(&self) -> MutexGuard<'_, Shared> {
@@ -248,7 +266,36 @@ impl Context {
         if let Some(w) = weight {
             inputs.push(self.own(w)?);
         }
+        let max_cells = self.limits().max_hist_cells;
+        if let Err(message) = crate::limits::check_axes(&axes, max_cells) {
+            let graph = &self.lock().graph;
+            let values: Vec<String> = values.iter().map(|e| graph.describe(e.id)).collect();
+            let labels: Vec<String> = axes
+                .iter()
+                .map(|a| a.label().to_string())
+                .filter(|l| !l.is_empty())
+                .map(|l| format!("{l:?}"))
+                .collect();
+            let labels = if labels.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", labels.join(", "))
+            };
+            return Err(PlanError::Hist {
+                hist: format!("hist({}){labels}", values.join(", ")),
+                message,
+            });
+        }
         self.add(Op::Hist { axes, storage }, inputs)
+    }
+
+    /// Adds `op` over `inputs` (expressions of this context).
+    pub(crate) fn add_op(&self, op: Op, inputs: &[&Expr]) -> Result<Expr, PlanError> {
+        let ids = inputs
+            .iter()
+            .map(|e| self.own(e))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.add(op, ids)
     }
 
     fn own(&self, e: &Expr) -> Result<NodeId, PlanError> {
@@ -345,8 +392,11 @@ impl Expr {
         sub => BinaryOp::Sub,
         /// `self * other`.
         mul => BinaryOp::Mul,
-        /// `self / other` (always f64).
+        /// `self / other` (always f64: integers are converted, so `n / 0` is inf).
         div => BinaryOp::Div,
+        /// `self % other`: the remainder with the sign of `self` (C's `fmod`), always f64
+        /// (`n % 0` is NaN).
+        rem => BinaryOp::Mod,
         /// `self ** other` (f64).
         pow => BinaryOp::Pow,
         /// `arctan2(self, other)`.
@@ -651,6 +701,7 @@ operator!(Add, add, BinaryOp::Add);
 operator!(Sub, sub, BinaryOp::Sub);
 operator!(Mul, mul, BinaryOp::Mul);
 operator!(Div, div, BinaryOp::Div);
+operator!(Rem, rem, BinaryOp::Mod);
 operator!(BitAnd, bitand, BinaryOp::And);
 operator!(BitOr, bitor, BinaryOp::Or);
 

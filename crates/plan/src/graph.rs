@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use crate::error::PlanError;
 use crate::key::Key;
+use crate::limits::{MAX_DEPTH, MAX_LAYOUT_NESTING};
 use crate::op::{Op, SourceSpec};
 use crate::types::Ty;
 use crate::typing::infer;
@@ -34,6 +35,8 @@ pub struct Node {
 pub struct Graph {
     nodes: Vec<Node>,
     index: HashMap<Key, NodeId>,
+    /// Per node: the longest chain of operations below it (leaves are 1).
+    depths: Vec<u32>,
 }
 
 impl Graph {
@@ -58,6 +61,23 @@ impl Graph {
         &self.nodes
     }
 
+    /// The longest chain of operations from a leaf up to `id` (a leaf is 1).
+    pub fn depth(&self, id: NodeId) -> u32 {
+        self.depths.get(id.index()).copied().unwrap_or(1)
+    }
+
+    fn depth_of(&self, inputs: &[NodeId]) -> u32 {
+        1 + inputs.iter().map(|i| self.depth(*i)).max().unwrap_or(0)
+    }
+
+    fn push(&mut self, node: Node) -> NodeId {
+        let id = NodeId(self.nodes.len() as u32);
+        self.depths.push(self.depth_of(&node.inputs));
+        self.index.insert(node.key, id);
+        self.nodes.push(node);
+        id
+    }
+
     /// The key of `op` applied to `inputs`.
     pub fn key_of(&self, op: &Op, inputs: &[NodeId]) -> Key {
         let fp = op.fingerprint();
@@ -80,6 +100,17 @@ impl Graph {
         if let Some(&id) = self.index.get(&key) {
             return Ok(id);
         }
+        let depth = self.depth_of(&inputs);
+        if depth > MAX_DEPTH {
+            return Err(PlanError::TooDeep {
+                expr: self.describe_new(&op, &inputs),
+                message: format!(
+                    "it nests more than {MAX_DEPTH} operations deep (a long chain like \
+                     `a + b + c + ...`); build long sums or conditions as a balanced tree, or \
+                     in steps"
+                ),
+            });
+        }
         let tys: Vec<(&Ty, Key)> = inputs
             .iter()
             .map(|i| (&self.node(*i).ty, self.node(*i).key))
@@ -88,15 +119,23 @@ impl Graph {
             expr: self.describe_new(&op, &inputs),
             message,
         })?;
-        let id = NodeId(self.nodes.len() as u32);
-        self.nodes.push(Node {
+        if let Ty::Events { layout, .. } = &ty
+            && layout.nesting() > MAX_LAYOUT_NESTING
+        {
+            return Err(PlanError::TooDeep {
+                expr: self.describe_new(&op, &inputs),
+                message: format!(
+                    "its values would nest lists, options and records more than \
+                     {MAX_LAYOUT_NESTING} levels deep"
+                ),
+            });
+        }
+        Ok(self.push(Node {
             op,
             inputs,
             key,
             ty,
-        });
-        self.index.insert(key, id);
-        Ok(id)
+        }))
     }
 
     /// `zip(a = x, ...).a` is `x` itself (when `x` is a list, or the zip has no lists, so the
@@ -141,15 +180,12 @@ impl Graph {
         if let Some(&id) = self.index.get(&key) {
             return id;
         }
-        let id = NodeId(self.nodes.len() as u32);
-        self.nodes.push(Node {
+        self.push(Node {
             op,
             inputs,
             key,
             ty,
-        });
-        self.index.insert(key, id);
-        id
+        })
     }
 
     /// Turns every node whose key `is_cached` into a `Cached` leaf of the same type and key, so that
@@ -228,29 +264,42 @@ impl Graph {
                 .get(i)
                 .map_or("?".to_string(), |id| self.describe_depth(*id, depth - 1))
         };
-        let args = || (0..inputs.len()).map(arg).collect::<Vec<_>>().join(", ");
         match op {
-            Op::Source(spec) => spec.label.clone(),
-            Op::Literal(s) => match s {
-                crate::op::Scalar::F64(v) => format!("{v}"),
-                crate::op::Scalar::I64(v) => format!("{v}"),
-                crate::op::Scalar::Bool(v) => format!("{v}"),
-            },
-            Op::Field(name) => format!("{}.{name}", arg(0)),
-            Op::Binary(b) => match b.symbol() {
-                Some(sym) => format!("({} {sym} {})", arg(0), arg(1)),
-                None => format!("{}({})", op.name(), args()),
-            },
-            Op::Unary(crate::op::UnaryOp::Neg) => format!("-{}", arg(0)),
-            Op::Unary(crate::op::UnaryOp::Not) => format!("~{}", arg(0)),
-            Op::Mask => format!("{}[{}]", arg(0), arg(1)),
-            Op::Take => format!("{}[{}]", arg(0), arg(1)),
-            Op::RandomNormal { shape, .. } => format!("random_normal({shape:?})"),
-            Op::Full { shape, value, .. } => format!("full({shape:?}, {})", value.as_f64()),
-            Op::Arange { n, .. } => format!("arange({n})"),
-            Op::Transpose => format!("{}.T", arg(0)),
-            _ => format!("{}({})", op.name(), args()),
+            // A fused node reads as the expression its body computes.
+            Op::Fused(body) => self.describe_body(body, body.output, inputs, depth),
+            op => render(op, inputs.len(), &arg),
         }
+    }
+
+    /// Operation `i` of a fused body whose inputs are the plan's `inputs`, like
+    /// [`Self::describe_depth`].
+    fn describe_body(
+        &self,
+        body: &crate::op::FusedBody,
+        i: usize,
+        inputs: &[NodeId],
+        depth: usize,
+    ) -> String {
+        use crate::op::FusedRef;
+        let Some((op, refs)) = body.ops.get(i) else {
+            return "?".to_string();
+        };
+        if depth == 0 && !matches!(op, Op::Literal(_)) {
+            return "…".to_string();
+        }
+        let depth = if matches!(op, Op::Field(_)) {
+            depth + 1
+        } else {
+            depth
+        };
+        let arg = |k: usize| match refs.get(k) {
+            Some(FusedRef::Input(n)) => inputs
+                .get(*n)
+                .map_or("?".to_string(), |id| self.describe_depth(*id, depth - 1)),
+            Some(FusedRef::Op(j)) if *j < i => self.describe_body(body, *j, inputs, depth - 1),
+            _ => "?".to_string(),
+        };
+        render(op, refs.len(), &arg)
     }
 
     /// The source specs of the sources reachable from `roots`.
@@ -262,5 +311,33 @@ impl Graph {
                 _ => None,
             })
             .collect()
+    }
+}
+
+/// `op` in the user's terms, its `n` operands given by `arg`.
+fn render(op: &Op, n: usize, arg: &dyn Fn(usize) -> String) -> String {
+    let args = || (0..n).map(arg).collect::<Vec<_>>().join(", ");
+    match op {
+        Op::Source(spec) => spec.label.clone(),
+        Op::Literal(s) => match s {
+            crate::op::Scalar::F64(v) => format!("{v}"),
+            crate::op::Scalar::I64(v) => format!("{v}"),
+            crate::op::Scalar::Bool(v) => format!("{v}"),
+        },
+        Op::Field(name) => format!("{}.{name}", arg(0)),
+        Op::Binary(b) => match b.symbol() {
+            Some(sym) => format!("({} {sym} {})", arg(0), arg(1)),
+            None => format!("{}({})", op.name(), args()),
+        },
+        Op::Unary(crate::op::UnaryOp::Neg) => format!("-{}", arg(0)),
+        Op::Unary(crate::op::UnaryOp::Not) => format!("~{}", arg(0)),
+        Op::Mask => format!("{}[{}]", arg(0), arg(1)),
+        Op::Take => format!("{}[{}]", arg(0), arg(1)),
+        Op::RandomNormal { shape, .. } => format!("random_normal({shape:?})"),
+        Op::Full { shape, value, .. } => format!("full({shape:?}, {})", value.as_f64()),
+        Op::Arange { n, .. } => format!("arange({n})"),
+        Op::Transpose => format!("{}.T", arg(0)),
+        Op::Correction(spec) => spec.describe(&(0..n).map(arg).collect::<Vec<_>>()),
+        _ => format!("{}({})", op.name(), args()),
     }
 }

@@ -22,11 +22,14 @@
 //! This crate knows nothing of DataFusion.
 
 pub mod adl;
+pub mod correction;
 pub mod error;
 pub mod explain;
 pub mod expr;
 pub mod graph;
 pub mod key;
+pub mod limits;
+pub mod names;
 pub mod op;
 pub mod reference;
 pub mod rules;

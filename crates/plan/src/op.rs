@@ -105,6 +105,8 @@ pub enum BinaryOp {
     Sub,
     Mul,
     Div,
+    /// The remainder of `a / b` with the sign of `a` (C's `fmod`), computed in f64.
+    Mod,
     Pow,
     Arctan2,
     Hypot,
@@ -154,6 +156,7 @@ impl BinaryOp {
             Sub => "-",
             Mul => "*",
             Div => "/",
+            Mod => "%",
             Pow => "**",
             Eq => "==",
             Ne => "!=",
@@ -343,6 +346,8 @@ pub enum Op {
         ascending: bool,
     },
     Lorentz(LorentzOp),
+    /// A correction of a correctionlib file, element by element (f64 out).
+    Correction(Arc<crate::correction::CorrectionSpec>),
     /// A value computed by `persist()`, read from memory instead of recomputed.
     Cached(Key),
     // Outputs.
@@ -387,6 +392,7 @@ impl Op {
                 B::Sub => "subtract",
                 B::Mul => "multiply",
                 B::Div => "divide",
+                B::Mod => "fmod",
                 B::Pow => "power",
                 B::Arctan2 => "arctan2",
                 B::Hypot => "hypot",
@@ -441,6 +447,7 @@ impl Op {
                 LorentzOp::DeltaR => "delta_r",
                 LorentzOp::Mt => "transverse_mass",
             },
+            Op::Correction(_) => "correction",
             Op::Cached(_) => "persisted",
             Op::Hist { .. } => "histogram",
             Op::Fused(_) => "fused",

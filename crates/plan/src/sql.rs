@@ -12,7 +12,12 @@
 //!   later queries read by name; `SELECT *, x AS y FROM t` keeps `t`'s columns (and the source's
 //!   fields, when `t` shows them) and adds `y`.
 //! - Names: `MET.pt`, `Muon.pt`, `Muon` (collections of records); lambda parameters.
-//! - Operators: `+ - * /`, comparisons, `AND OR NOT`, unary minus; literals.
+//! - Operators: `+ - * / %`, comparisons, `AND OR NOT`, unary minus; literals. Integer
+//!   arithmetic is exact or an error; `/` and `%` compute in f64, so by zero they give ±inf or
+//!   NaN (see [`crate::reference`]'s `arith`).
+//! - Limits: a statement nests at most [`MAX_NESTING`] operations (checked on its tokens
+//!   before parsing); output names are plain file names ([`crate::names`]); histograms have at
+//!   most the context's cap of bins and finite increasing edges ([`crate::limits`]).
 //! - Per-element math: `abs sqrt exp log sin cos tan atan sinh cosh tanh`, `atan2 hypot least
 //!   greatest`, `if(c, a, b)`; constants `infinity()`, `pi()`.
 //! - Lists: `len`/`cardinality`/`num`, `list_filter(l, x -> pred)`, `list_transform(l, x -> e)`,
@@ -48,11 +53,24 @@ use sqlparser::ast::{
 };
 use sqlparser::dialect::DuckDbDialect;
 use sqlparser::parser::Parser;
+use sqlparser::tokenizer::Tokenizer;
+
+mod correction;
+mod from;
+mod functions;
+mod guard;
+mod outputs;
+mod suggest;
+
+pub use functions::FUNCTIONS;
+pub use guard::{MAX_NESTING, MAX_PARSER_RECURSION};
+
+use from::{Frame, table_name};
+use suggest::closest;
 
 use crate::error::PlanError;
 use crate::expr::{Context, Expr};
-use crate::op::{BinaryOp, Scalar, UnaryOp};
-use crate::types::{Axis, Storage};
+use crate::op::{BinaryOp, Scalar};
 
 /// A SQL error with the position (1-based line and column) of the part at fault.
 #[derive(Debug, Clone, PartialEq)]
@@ -93,12 +111,53 @@ impl SqlError {
     /// let e = rask_plan::sql::SqlError { message: "no field 'pz'".into(), line: 1, column: 8 };
     /// assert!(e.render("SELECT pz FROM events").contains("       ^"));
     /// ```
+    ///
+    /// A long line is shown as the 100 characters around the position, with `…` where it is cut.
     pub fn render(&self, sql: &str) -> String {
-        let Some(line) = sql.lines().nth(self.line.saturating_sub(1) as usize) else {
-            return format!("error: {}", self.message);
+        self.render_with(sql, None)
+    }
+
+    /// As compilers print errors: `ORIGIN:LINE:COLUMN: error: message`, then the line with a
+    /// caret under the position (`ORIGIN: error: message` when there is no position).
+    ///
+    /// ```
+    /// let e = rask_plan::sql::SqlError { message: "no field 'pz'".into(), line: 1, column: 8 };
+    /// let text = e.render_in("q.sql", "SELECT pz FROM events");
+    /// assert_eq!(text, "q.sql:1:8: error: no field 'pz'\nSELECT pz FROM events\n       ^");
+    /// ```
+    pub fn render_in(&self, origin: &str, sql: &str) -> String {
+        self.render_with(sql, Some(origin))
+    }
+
+    fn render_with(&self, sql: &str, origin: Option<&str>) -> String {
+        const WIDTH: usize = 100;
+        let line = match self.line {
+            0 => None,
+            n => sql.lines().nth(n as usize - 1),
         };
-        let pad = " ".repeat(self.column.saturating_sub(1) as usize);
-        format!("{line}\n{pad}^\nerror: {}", self.message)
+        let Some(line) = line else {
+            return match origin {
+                Some(o) => format!("{o}: error: {}", self.message),
+                None => format!("error: {}", self.message),
+            };
+        };
+        let chars: Vec<char> = line.chars().collect();
+        let at = (self.column.saturating_sub(1) as usize).min(chars.len());
+        let start = at.saturating_sub(WIDTH / 2);
+        let end = (start + WIDTH).min(chars.len());
+        let (head, tail) = (
+            if start > 0 { "…" } else { "" },
+            if end < chars.len() { "…" } else { "" },
+        );
+        let shown: String = chars[start..end].iter().collect();
+        let pad = " ".repeat(at - start + usize::from(start > 0));
+        match origin {
+            Some(o) => format!(
+                "{o}:{}:{}: error: {}\n{head}{shown}{tail}\n{pad}^",
+                self.line, self.column, self.message
+            ),
+            None => format!("{head}{shown}{tail}\n{pad}^\nerror: {}", self.message),
+        }
     }
 }
 
@@ -151,7 +210,16 @@ impl SqlSession {
     /// Parses and lowers one or more `;`-separated SELECT statements: the outputs, named by
     /// their alias (`AS q1`) or by position (`col1`, ...).
     pub fn query(&self, sql: &str) -> R<Vec<(String, Expr)>> {
-        let statements = Parser::parse_sql(&DuckDbDialect {}, sql).map_err(parse_error)?;
+        let dialect = DuckDbDialect {};
+        let tokens = Tokenizer::new(&dialect, sql)
+            .tokenize_with_location()
+            .map_err(|e| parse_error(e.into()))?;
+        guard::check(&tokens)?;
+        let statements = Parser::new(&dialect)
+            .with_recursion_limit(guard::MAX_PARSER_RECURSION)
+            .with_tokens_with_locations(tokens)
+            .parse_statements()
+            .map_err(parse_error)?;
         let mut out = Vec::new();
         for st in &statements {
             out.extend(self.statement(st)?);
@@ -276,7 +344,7 @@ impl SqlSession {
         for (i, item) in select.projection.iter().enumerate() {
             let (e, alias) = match item {
                 SelectItem::UnnamedExpr(e) => (e, None),
-                SelectItem::ExprWithAlias { expr, alias } => (expr, Some(alias.value.clone())),
+                SelectItem::ExprWithAlias { expr, alias } => (expr, Some(alias)),
                 SelectItem::Wildcard(opts) if !top => {
                     let plain = opts.opt_ilike.is_none()
                         && opts.opt_exclude.is_none()
@@ -304,8 +372,9 @@ impl SqlSession {
                     ));
                 }
             };
+            let alias_span = alias.map(|a| a.span);
             let name = match (alias, e) {
-                (Some(a), _) => a,
+                (Some(a), _) => a.value.clone(),
                 (None, ast::Expr::Identifier(id)) if !top => id.value.clone(),
                 (None, ast::Expr::CompoundIdentifier(parts)) if !top => parts
                     .last()
@@ -313,7 +382,8 @@ impl SqlSession {
                 _ => format!("col{}", i + 1),
             };
             let value = if top {
-                scope.output(e)?
+                outputs::check_output_name(&name, alias_span.unwrap_or_else(|| item.span()))?;
+                scope.output(&name, e)?
             } else {
                 scope.selected(scope.expr(e)?, e.span())?
             };
@@ -352,109 +422,6 @@ impl SqlSession {
             qualifier: None,
         })
     }
-
-    /// The frame a `FROM` names: a `WITH` query, a registered table, a table function or a
-    /// subquery.
-    fn from(&self, relation: &TableFactor, ctes: &BTreeMap<String, Frame>) -> R<Frame> {
-        match relation {
-            TableFactor::Table {
-                name,
-                args: None,
-                alias,
-                sample,
-                ..
-            } => {
-                no_alias_columns_or_sample(alias.as_ref(), sample.is_some(), relation)?;
-                let table = table_name(name);
-                if let Some(f) = ctes.get(&table) {
-                    return Ok(f.clone());
-                }
-                let events = self.tables.get(&table).cloned().ok_or_else(|| {
-                    let known: Vec<String> =
-                        ctes.keys().chain(self.tables.keys()).cloned().collect();
-                    SqlError::at(
-                        name.span(),
-                        format!("no table '{table}' (tables: {})", known.join(", ")),
-                    )
-                })?;
-                Ok(Frame::source(events))
-            }
-            TableFactor::Table {
-                name,
-                args: Some(args),
-                alias,
-                sample,
-                ..
-            } => {
-                no_alias_columns_or_sample(alias.as_ref(), sample.is_some(), relation)?;
-                let function = table_name(name);
-                let opener = self.opener.as_ref().ok_or_else(|| {
-                    SqlError::at(
-                        name.span(),
-                        format!("{function}(...) cannot open files here"),
-                    )
-                })?;
-                let mut strings = Vec::new();
-                for a in &args.args {
-                    match a {
-                        FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => strings.push(string(e)?),
-                        other => {
-                            return Err(SqlError::at(
-                                relation.span(),
-                                format!("{function}: '...' arguments, not {other}"),
-                            ));
-                        }
-                    }
-                }
-                let events =
-                    opener(&function, &strings).map_err(|e| SqlError::at(relation.span(), e))?;
-                Ok(Frame::source(events))
-            }
-            TableFactor::Derived {
-                subquery,
-                alias,
-                sample,
-                ..
-            } => {
-                no_alias_columns_or_sample(alias.as_ref(), sample.is_some(), relation)?;
-                self.lower(subquery, ctes, false)
-            }
-            other => Err(SqlError::at(
-                other.span(),
-                "FROM a table, a WITH query or (SELECT ...)",
-            )),
-        }
-    }
-}
-
-/// The unquoted, lower-cased last part of a table name (`"Events"` → `events`).
-fn table_name(name: &ast::ObjectName) -> String {
-    match name.0.last().and_then(|p| p.as_ident()) {
-        Some(id) => id.value.to_lowercase(),
-        None => name.to_string().to_lowercase(),
-    }
-}
-
-/// Column lists after a table alias (`AS t(a, b)`) and `TABLESAMPLE` would change what the
-/// table means; rask does not support them, so it says so instead of ignoring them.
-fn no_alias_columns_or_sample(
-    alias: Option<&ast::TableAlias>,
-    sample: bool,
-    relation: &TableFactor,
-) -> R<()> {
-    if alias.is_some_and(|a| !a.columns.is_empty()) {
-        return Err(SqlError::at(
-            relation.span(),
-            "name the columns inside the query (`SELECT x AS a`), not after the table alias",
-        ));
-    }
-    if sample {
-        return Err(SqlError::at(
-            relation.span(),
-            "TABLESAMPLE is not supported",
-        ));
-    }
-    Ok(())
 }
 
 fn group_by_span(g: &ast::GroupByExpr) -> Option<sqlparser::tokenizer::Span> {
@@ -464,41 +431,17 @@ fn group_by_span(g: &ast::GroupByExpr) -> Option<sqlparser::tokenizer::Span> {
     }
 }
 
-/// What a `FROM` makes visible: the columns a `WITH` query or subquery selected, and the
-/// source's fields (a registered table, or a subquery selecting `*`), with the `WHERE`
-/// conditions met on the way applied to them in order.
-#[derive(Clone)]
-struct Frame {
-    events: Expr,
-    masks: Vec<Expr>,
-    columns: Vec<(String, Expr)>,
-    fields: bool,
-    /// The name the frame was read by (`FROM t` or `FROM ... AS t`), for `t.x`.
-    qualifier: Option<String>,
-}
-
-impl Frame {
-    fn source(events: Expr) -> Frame {
-        Frame {
-            events,
-            masks: Vec::new(),
-            columns: Vec::new(),
-            fields: true,
-            qualifier: None,
-        }
-    }
-
-    /// The source's field `name`, masked like the frame's events.
-    fn field(&self, name: &str) -> Result<Expr, PlanError> {
-        let mut e = self.events.field(name)?;
-        for m in &self.masks {
-            e = e.mask(m)?;
-        }
-        Ok(e)
-    }
-}
-
 fn parse_error(e: sqlparser::parser::ParserError) -> SqlError {
+    if matches!(e, sqlparser::parser::ParserError::RecursionLimitExceeded) {
+        return SqlError {
+            message: format!(
+                "the statement nests parentheses, calls or unary operators more than {} deep",
+                guard::MAX_PARSER_RECURSION
+            ),
+            line: 0,
+            column: 0,
+        };
+    }
     let text = e.to_string();
     // sqlparser ends its messages with "at Line: L, Column: C".
     let pos = text.rfind("at Line: ").and_then(|i| {
@@ -523,7 +466,7 @@ fn parse_error(e: sqlparser::parser::ParserError) -> SqlError {
             column,
         },
         None => SqlError {
-            message: text,
+            message: text.trim_start_matches("sql parser error: ").to_string(),
             line: 0,
             column: 0,
         },
@@ -623,139 +566,6 @@ impl<'a> Scope<'a> {
         Ok(e)
     }
 
-    /// A select item: a histogram, `count(*)`, or a per-event value.
-    fn output(&self, e: &ast::Expr) -> R<Expr> {
-        if let ast::Expr::Function(f) = e {
-            let name = f.name.to_string().to_lowercase();
-            match name.as_str() {
-                "hist" | "whist" | "hist_var" => return self.hist(&name, f, e.span()),
-                "count" => {
-                    if !matches!(args_of(f)?.as_slice(), [Arg::Star]) {
-                        return Err(SqlError::at(
-                            e.span(),
-                            "count(*) counts events; list_count(x) counts a list's elements",
-                        ));
-                    }
-                    return self.count(e.span());
-                }
-                _ => {}
-            }
-        }
-        self.selected(self.expr(e)?, e.span())
-    }
-
-    /// `x` masked by the WHERE condition, if any.
-    fn selected(&self, x: Expr, span: sqlparser::tokenizer::Span) -> R<Expr> {
-        match &self.keep {
-            Some((keep, at)) => x.mask(keep).map_err(|e| plan_error(*at, e)),
-            None => {
-                let _ = span;
-                Ok(x)
-            }
-        }
-    }
-
-    fn count(&self, span: sqlparser::tokenizer::Span) -> R<Expr> {
-        // The number of events: a count of the smallest per-event branch.
-        let crate::types::Ty::Events {
-            layout: crate::types::Layout::Record(fields),
-            ..
-        } = self.frame.events.ty()
-        else {
-            return Err(SqlError::at(span, "count(*) needs events"));
-        };
-        let flat = fields
-            .iter()
-            .find(|(_, l)| matches!(l, crate::types::Layout::Prim(_)))
-            .ok_or_else(|| SqlError::at(span, "count(*) needs a per-event branch"))?;
-        let x = self.frame.field(&flat.0).map_err(|e| plan_error(span, e))?;
-        self.selected(x, span)?
-            .count(None)
-            .map_err(|e| plan_error(span, e))
-    }
-
-    fn hist(&self, name: &str, f: &ast::Function, span: sqlparser::tokenizer::Span) -> R<Expr> {
-        let args = args_of(f)?;
-        let pe = |e: PlanError| plan_error(span, e);
-        let label_at = |i: usize| -> R<String> {
-            match args.get(i) {
-                Some(Arg::Pos(ast::Expr::Value(v))) => match &v.value {
-                    Value::SingleQuotedString(s) => Ok(s.clone()),
-                    _ => Err(SqlError::at(v.span, "the label is a 'string'")),
-                },
-                Some(other) => Err(SqlError::at(other.span(), "the label is a 'string'")),
-                None => Ok(String::new()),
-            }
-        };
-        match name {
-            "hist" | "whist" => {
-                let weighted = name == "whist";
-                let base = if weighted { 2 } else { 1 };
-                if args.len() < base + 3 {
-                    return Err(SqlError::at(
-                        span,
-                        format!(
-                            "{name}({}bins, lo, hi [, 'label'])",
-                            if weighted { "x, weight, " } else { "x, " }
-                        ),
-                    ));
-                }
-                let x = self.selected(self.expr(args[0].expr()?)?, span)?;
-                let w = if weighted {
-                    Some(self.selected(self.expr(args[1].expr()?)?, span)?)
-                } else {
-                    None
-                };
-                let bins = number(args[base].expr()?)?;
-                let lo = number(args[base + 1].expr()?)?;
-                let hi = number(args[base + 2].expr()?)?;
-                if bins < 1.0 || bins.fract() != 0.0 || !(lo < hi) {
-                    return Err(SqlError::at(
-                        args[base].span(),
-                        "bins is a positive integer and lo < hi",
-                    ));
-                }
-                let axis = Axis::Regular {
-                    bins: bins as u32,
-                    lo,
-                    hi,
-                    label: label_at(base + 3)?,
-                };
-                let storage = if weighted {
-                    Storage::Weight
-                } else {
-                    Storage::Int
-                };
-                self.ctx
-                    .hist(vec![axis], storage, &[&x], w.as_ref())
-                    .map_err(pe)
-            }
-            _ => {
-                let (Some(x), Some(edges)) = (args.first(), args.get(1)) else {
-                    return Err(SqlError::at(span, "hist_var(x, [edges...] [, 'label'])"));
-                };
-                let x = self.selected(self.expr(x.expr()?)?, span)?;
-                let ast::Expr::Array(arr) = edges.expr()? else {
-                    return Err(SqlError::at(
-                        edges.span(),
-                        "the edges are a list [e0, e1, ...]",
-                    ));
-                };
-                let edges: Vec<f64> = arr.elem.iter().map(number).collect::<R<_>>()?;
-                if edges.len() < 2 || edges.windows(2).any(|w| !(w[0] < w[1])) {
-                    return Err(SqlError::at(span, "at least two increasing edges"));
-                }
-                let axis = Axis::Variable {
-                    edges,
-                    label: label_at(2)?,
-                };
-                self.ctx
-                    .hist(vec![axis], Storage::Int, &[&x], None)
-                    .map_err(pe)
-            }
-        }
-    }
-
     fn expr(&self, e: &ast::Expr) -> R<Expr> {
         let span = e.span();
         let pe = |err: PlanError| plan_error(span, err);
@@ -773,25 +583,7 @@ impl<'a> Scope<'a> {
                     other => return Err(SqlError::at(span, format!("operator {other}"))),
                 }
             }
-            ast::Expr::BinaryOp { left, op, right } => {
-                let (a, b) = (self.expr(left)?, self.expr(right)?);
-                let op = match op {
-                    BinaryOperator::Plus => BinaryOp::Add,
-                    BinaryOperator::Minus => BinaryOp::Sub,
-                    BinaryOperator::Multiply => BinaryOp::Mul,
-                    BinaryOperator::Divide => BinaryOp::Div,
-                    BinaryOperator::Gt => BinaryOp::Gt,
-                    BinaryOperator::GtEq => BinaryOp::Ge,
-                    BinaryOperator::Lt => BinaryOp::Lt,
-                    BinaryOperator::LtEq => BinaryOp::Le,
-                    BinaryOperator::Eq => BinaryOp::Eq,
-                    BinaryOperator::NotEq => BinaryOp::Ne,
-                    BinaryOperator::And => BinaryOp::And,
-                    BinaryOperator::Or => BinaryOp::Or,
-                    other => return Err(SqlError::at(span, format!("operator {other}"))),
-                };
-                binary(op, &a, &b).map_err(pe)?
-            }
+            ast::Expr::BinaryOp { .. } => self.binary_chain(e)?,
             ast::Expr::Function(f) => self.function(f, span)?,
             other => {
                 return Err(SqlError::at(
@@ -800,6 +592,41 @@ impl<'a> Scope<'a> {
                 ));
             }
         })
+    }
+
+    /// `a op b`, and the chains `a + b + c + ...` that sqlparser builds left-deep: the left
+    /// spine is walked in a loop, so a long chain does not recurse once per term (the guard
+    /// allows a thousand).
+    fn binary_chain(&self, e: &ast::Expr) -> R<Expr> {
+        let mut spine: Vec<(&ast::Expr, &BinaryOperator, &ast::Expr)> = Vec::new();
+        let mut left = e;
+        while let ast::Expr::BinaryOp { left: l, op, right } = left {
+            spine.push((left, op, right));
+            left = l;
+        }
+        let mut a = self.expr(left)?;
+        for (node, op, right) in spine.into_iter().rev() {
+            let b = self.expr(right)?;
+            let span = node.span();
+            let op = match op {
+                BinaryOperator::Plus => BinaryOp::Add,
+                BinaryOperator::Minus => BinaryOp::Sub,
+                BinaryOperator::Multiply => BinaryOp::Mul,
+                BinaryOperator::Divide => BinaryOp::Div,
+                BinaryOperator::Modulo => BinaryOp::Mod,
+                BinaryOperator::Gt => BinaryOp::Gt,
+                BinaryOperator::GtEq => BinaryOp::Ge,
+                BinaryOperator::Lt => BinaryOp::Lt,
+                BinaryOperator::LtEq => BinaryOp::Le,
+                BinaryOperator::Eq => BinaryOp::Eq,
+                BinaryOperator::NotEq => BinaryOp::Ne,
+                BinaryOperator::And => BinaryOp::And,
+                BinaryOperator::Or => BinaryOp::Or,
+                other => return Err(SqlError::at(span, format!("operator {other}"))),
+            };
+            a = binary(op, &a, &b).map_err(|err| plan_error(span, err))?;
+        }
+        Ok(a)
     }
 
     fn literal(&self, v: &ast::ValueWithSpan) -> R<Expr> {
@@ -816,326 +643,6 @@ impl<'a> Scope<'a> {
         };
         self.ctx.literal(s).map_err(|e| plan_error(v.span, e))
     }
-
-    /// `name(l, x -> body)`: the body with `x` bound to the list `l` (element-wise operations
-    /// on `x` then work on every element).
-    fn lambda(&self, list: &Expr, arg: &Arg<'_>) -> R<Expr> {
-        let Arg::Pos(ast::Expr::Lambda(l)) = arg else {
-            return Err(SqlError::at(arg.span(), "a lambda `x -> ...`"));
-        };
-        let params: Vec<&ast::LambdaFunctionParameter> = match &l.params {
-            ast::OneOrManyWithParens::One(p) => vec![p],
-            ast::OneOrManyWithParens::Many(ps) => ps.iter().collect(),
-        };
-        let [p] = params.as_slice() else {
-            return Err(SqlError::at(arg.span(), "a lambda of one parameter"));
-        };
-        self.with_var(&p.name.value, list.clone()).expr(&l.body)
-    }
-
-    fn function(&self, f: &ast::Function, span: sqlparser::tokenizer::Span) -> R<Expr> {
-        let name = f.name.to_string().to_lowercase();
-        let args = args_of(f)?;
-        let pe = |err: PlanError| plan_error(span, err);
-        let arity = |n: usize| -> R<()> {
-            if args.len() == n {
-                Ok(())
-            } else {
-                Err(SqlError::at(
-                    span,
-                    format!("{name} takes {n} argument{}", if n == 1 { "" } else { "s" }),
-                ))
-            }
-        };
-        let x = |i: usize| -> R<Expr> { self.expr(args[i].expr()?) };
-        let unary = |op: UnaryOp| -> R<Expr> {
-            arity(1)?;
-            x(0)?.unary_op(op).map_err(pe)
-        };
-        // `name(a, b)` as the builder's `a.method(&b)`.
-        let pair = |method: fn(&Expr, &Expr) -> Result<Expr, PlanError>| -> R<Expr> {
-            arity(2)?;
-            method(&x(0)?, &x(1)?).map_err(pe)
-        };
-        Ok(match name.as_str() {
-            "infinity" | "pi" => {
-                arity(0)?;
-                let v = if name == "pi" {
-                    std::f64::consts::PI
-                } else {
-                    f64::INFINITY
-                };
-                self.ctx.literal(Scalar::F64(v)).map_err(pe)?
-            }
-            "abs" => unary(UnaryOp::Abs)?,
-            "sqrt" => unary(UnaryOp::Sqrt)?,
-            "exp" => unary(UnaryOp::Exp)?,
-            "log" | "ln" => unary(UnaryOp::Log)?,
-            "sin" => unary(UnaryOp::Sin)?,
-            "cos" => unary(UnaryOp::Cos)?,
-            "tan" => unary(UnaryOp::Tan)?,
-            "atan" => unary(UnaryOp::Arctan)?,
-            "sinh" => unary(UnaryOp::Sinh)?,
-            "cosh" => unary(UnaryOp::Cosh)?,
-            "tanh" => unary(UnaryOp::Tanh)?,
-            "atan2" | "hypot" | "least" | "greatest" => {
-                arity(2)?;
-                let op = match name.as_str() {
-                    "atan2" => BinaryOp::Arctan2,
-                    "hypot" => BinaryOp::Hypot,
-                    "least" => BinaryOp::Minimum,
-                    _ => BinaryOp::Maximum,
-                };
-                binary(op, &x(0)?, &x(1)?).map_err(pe)?
-            }
-            "if" => {
-                arity(3)?;
-                self.ctx.where_(&x(0)?, &x(1)?, &x(2)?).map_err(pe)?
-            }
-            "len" | "cardinality" | "num" => {
-                arity(1)?;
-                x(0)?.num().map_err(pe)?
-            }
-            "list_filter" => {
-                arity(2)?;
-                let l = x(0)?;
-                let keep = self.lambda(&l, &args[1])?;
-                l.mask(&keep).map_err(pe)?
-            }
-            "list_transform" => {
-                arity(2)?;
-                let l = x(0)?;
-                self.lambda(&l, &args[1])?
-            }
-            "list_sum" | "list_min" | "list_max" | "list_mean" | "list_count" | "list_any"
-            | "list_all" | "any" | "all" => {
-                arity(1)?;
-                let l = x(0)?;
-                // The innermost lists: per event for a list, per element for lists of lists.
-                let axis = match l.ty() {
-                    crate::types::Ty::Events { layout, .. } if layout.depth() >= 2 => Some(2),
-                    _ => Some(1),
-                };
-                match name.trim_start_matches("list_") {
-                    "sum" => l.sum(axis),
-                    "min" => l.min(axis),
-                    "max" => l.max(axis),
-                    "mean" => l.mean(axis),
-                    "count" => l.count(axis),
-                    "any" => l.any(axis),
-                    _ => l.all(axis),
-                }
-                .map_err(pe)?
-            }
-            "combinations" | "argcombinations" => {
-                arity(2)?;
-                let n = number(args[1].expr()?)?;
-                if n != 2.0 && n != 3.0 {
-                    return Err(SqlError::at(args[1].span(), "n is 2 or 3"));
-                }
-                let l = x(0)?;
-                if name == "combinations" {
-                    l.combinations(n as u8)
-                } else {
-                    l.argcombinations(n as u8)
-                }
-                .map_err(pe)?
-            }
-            "cartesian" => pair(Expr::cartesian)?,
-            "cartesian_nested" => pair(Expr::cartesian_nested)?,
-            "concat" | "list_concat" => pair(Expr::concatenate)?,
-            "argmin" | "argmax" => {
-                arity(1)?;
-                let l = x(0)?;
-                if name == "argmin" {
-                    l.argmin(true)
-                } else {
-                    l.argmax(true)
-                }
-                .map_err(pe)?
-            }
-            "take" => pair(Expr::take)?,
-            "first" | "firsts" => {
-                arity(1)?;
-                x(0)?.firsts().map_err(pe)?
-            }
-            "fill_none" => {
-                arity(2)?;
-                let v = number(args[1].expr()?)?;
-                let s = if v.fract() == 0.0 {
-                    Scalar::I64(v as i64)
-                } else {
-                    Scalar::F64(v)
-                };
-                x(0)?.fill_none(s).map_err(pe)?
-            }
-            "local_index" => {
-                arity(1)?;
-                x(0)?.local_index().map_err(pe)?
-            }
-            "flatten" => {
-                arity(1)?;
-                x(0)?.flatten().map_err(pe)?
-            }
-            "zip" => {
-                let mut fields = Vec::new();
-                for a in &args {
-                    let Arg::Named(n, e) = a else {
-                        return Err(SqlError::at(a.span(), "zip(name => list, ...)"));
-                    };
-                    fields.push((n.clone(), self.expr(e)?));
-                }
-                let refs: Vec<(&str, &Expr)> =
-                    fields.iter().map(|(n, e)| (n.as_str(), e)).collect();
-                self.ctx.zip(&refs).map_err(pe)?
-            }
-            "get" => {
-                arity(2)?;
-                let field = string(args[1].expr()?)?;
-                x(0)?.field(&field).map_err(pe)?
-            }
-            "with_field" => {
-                arity(3)?;
-                let name = string(args[1].expr()?)?;
-                x(0)?.with_field(&name, &x(2)?).map_err(pe)?
-            }
-            "mass" | "pt4" => {
-                if args.len() < 2 {
-                    return Err(SqlError::at(span, format!("{name} of two or more vectors")));
-                }
-                let mut sum = x(0)?.p4_add(&x(1)?).map_err(pe)?;
-                for i in 2..args.len() {
-                    sum = sum.p4_add(&x(i)?).map_err(pe)?;
-                }
-                if name == "mass" {
-                    sum.p4_mass()
-                } else {
-                    sum.p4_pt()
-                }
-                .map_err(pe)?
-            }
-            "delta_r" => pair(Expr::delta_r)?,
-            "delta_phi" => pair(Expr::delta_phi)?,
-            "mt" => pair(Expr::mt)?,
-            "hist" | "whist" | "hist_var" | "count" => {
-                return Err(SqlError::at(
-                    span,
-                    format!("{name}(...) is an output: use it as a select item"),
-                ));
-            }
-            other => {
-                let close = closest(FUNCTIONS.iter().copied(), other);
-                let hint = if close.is_empty() {
-                    String::new()
-                } else {
-                    format!(" (did you mean {}?)", close.join(", "))
-                };
-                return Err(SqlError::at(
-                    span,
-                    format!("unknown function '{other}'{hint}"),
-                ));
-            }
-        })
-    }
-}
-
-/// The function names of the language (for completion and suggestions).
-pub const FUNCTIONS: &[&str] = &[
-    "abs",
-    "sqrt",
-    "exp",
-    "log",
-    "sin",
-    "cos",
-    "tan",
-    "atan",
-    "sinh",
-    "cosh",
-    "tanh",
-    "atan2",
-    "hypot",
-    "least",
-    "greatest",
-    "if",
-    "infinity",
-    "pi",
-    "len",
-    "cardinality",
-    "num",
-    "list_filter",
-    "list_transform",
-    "list_sum",
-    "list_min",
-    "list_max",
-    "list_mean",
-    "list_count",
-    "list_any",
-    "list_all",
-    "any",
-    "all",
-    "combinations",
-    "argcombinations",
-    "cartesian",
-    "cartesian_nested",
-    "concat",
-    "argmin",
-    "argmax",
-    "take",
-    "first",
-    "fill_none",
-    "local_index",
-    "flatten",
-    "zip",
-    "get",
-    "with_field",
-    "mass",
-    "pt4",
-    "delta_r",
-    "delta_phi",
-    "mt",
-    "hist",
-    "whist",
-    "hist_var",
-    "count",
-];
-
-/// Close in edit distance (≤ 2) or sharing a prefix of 3.
-/// The names closest to `name` for a "did you mean" hint: those within an edit distance of 2,
-/// nearest first; failing that, those sharing its first three letters (at most five).
-fn closest<'k>(known: impl IntoIterator<Item = &'k str>, name: &str) -> Vec<&'k str> {
-    let name = name.to_lowercase();
-    let known: Vec<&str> = known.into_iter().collect();
-    let mut near: Vec<(usize, &str)> = known
-        .iter()
-        .map(|k| (edit_distance(&k.to_lowercase(), &name), *k))
-        .filter(|(d, _)| *d <= 2)
-        .collect();
-    near.sort_by_key(|(d, _)| *d);
-    if !near.is_empty() {
-        return near.into_iter().map(|(_, k)| k).collect();
-    }
-    known
-        .into_iter()
-        .filter(|k| {
-            let k = k.to_lowercase();
-            k.len() >= 3 && name.len() >= 3 && k.as_bytes()[..3] == name.as_bytes()[..3]
-        })
-        .take(5)
-        .collect()
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != cb);
-            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 fn binary(op: BinaryOp, a: &Expr, b: &Expr) -> Result<Expr, PlanError> {

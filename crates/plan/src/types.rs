@@ -103,6 +103,18 @@ impl Layout {
         }
     }
 
+    /// Levels of nesting of lists, options and records (a number is 0).
+    pub fn nesting(&self) -> usize {
+        match self {
+            Layout::Prim(_) => 0,
+            Layout::List { item, .. } => 1 + item.nesting(),
+            Layout::Option(inner) => 1 + inner.nesting(),
+            Layout::Record(fields) => {
+                1 + fields.iter().map(|(_, l)| l.nesting()).max().unwrap_or(0)
+            }
+        }
+    }
+
     /// The number type at the leaves, when there is one.
     pub fn dtype(&self) -> Option<DType> {
         match self {
@@ -215,6 +227,20 @@ pub enum Axis {
     Boolean {
         label: String,
     },
+}
+
+impl Axis {
+    /// The axis label (may be empty).
+    pub fn label(&self) -> &str {
+        match self {
+            Axis::Regular { label, .. }
+            | Axis::Variable { label, .. }
+            | Axis::Integer { label, .. }
+            | Axis::IntCategory { label, .. }
+            | Axis::StrCategory { label, .. }
+            | Axis::Boolean { label } => label,
+        }
+    }
 }
 
 /// Histogram storage.

@@ -171,7 +171,9 @@ pub fn infer(op: &Op, inputs: &[Input<'_>], key: Key) -> Result<Ty, String> {
                 }
                 match b {
                     BinaryOp::Pow | BinaryOp::Arctan2 | BinaryOp::Hypot => DType::F64,
-                    BinaryOp::Div => DType::F64,
+                    // True division and the remainder compute in f64: integer operands are
+                    // converted, so `n / 0` is inf and `n % 0` NaN, as for floats.
+                    BinaryOp::Div | BinaryOp::Mod => DType::F64,
                     _ => DType::arithmetic(da, db),
                 }
             };
@@ -189,6 +191,21 @@ pub fn infer(op: &Op, inputs: &[Input<'_>], key: Key) -> Result<Ty, String> {
                 DType::arithmetic(da, db)
             };
             broadcast(&[inputs[0].0, inputs[1].0, inputs[2].0], out)
+        }
+        Op::Correction(spec) => {
+            let wanted = spec
+                .args
+                .iter()
+                .filter(|a| matches!(a, crate::correction::CorrectionArg::Input))
+                .count();
+            arity(wanted)?;
+            for (ty, _) in inputs {
+                if leaf_dtype(ty)? == DType::Bool {
+                    return Err(format!("correction '{}' needs numbers", spec.name));
+                }
+            }
+            let tys: Vec<&Ty> = inputs.iter().map(|(t, _)| *t).collect();
+            broadcast(&tys, DType::F64)
         }
         Op::Cast(d) => {
             arity(1)?;

@@ -438,6 +438,24 @@ pub fn sum_f64(offsets: &[i32], values: &[f64]) -> Vec<f64> {
         .collect()
 }
 
+/// Per-event integer sums, or the first event whose sum does not fit in 64 bits.
+///
+/// ```
+/// use rask_core::kernels::checked_sum_i64;
+/// assert_eq!(checked_sum_i64(&[0, 2, 2], &[1, 2]), Ok(vec![3, 0]));
+/// assert_eq!(checked_sum_i64(&[0, 1, 3], &[1, i64::MAX, 1]), Err(1));
+/// ```
+pub fn checked_sum_i64(offsets: &[i32], values: &[i64]) -> Result<Vec<i64>, usize> {
+    (0..events(offsets))
+        .map(|e| {
+            values[range(offsets, e)]
+                .iter()
+                .try_fold(0i64, |a, &b| a.checked_add(b))
+                .ok_or(e)
+        })
+        .collect()
+}
+
 /// Per-event integer sums (wrapping).
 pub fn sum_i64(offsets: &[i32], values: &[i64]) -> Vec<i64> {
     (0..events(offsets))

@@ -1,5 +1,6 @@
 //! Integration tests of rask-core, linked into one binary.
 
+mod atomic;
 mod column;
 mod kernels;
 mod uhi_schema;

@@ -106,7 +106,7 @@ fn mismatch(a: &OffsetBuffer<i32>, b: &OffsetBuffer<i32>) -> String {
 }
 
 /// The row count of the first column among `args`.
-fn rows(args: &[Arg<'_>]) -> usize {
+pub(crate) fn rows(args: &[Arg<'_>]) -> usize {
     args.iter()
         .find_map(|a| match a {
             Arg::Col(c) => Some(c.len()),
@@ -287,25 +287,40 @@ pub fn binary(op: BinaryOp, args: &[Arg<'_>], out: DType) -> R<Col> {
         return Ok(Col::Bool(out));
     }
     if !out.is_float() && !(x.is_bool() && y.is_bool() && out == DType::Bool) {
-        let f: fn(i64, i64) -> i64 = match op {
-            Add => i64::wrapping_add,
-            Sub => i64::wrapping_sub,
-            Mul => i64::wrapping_mul,
-            Minimum => i64::min,
-            Maximum => i64::max,
+        // Integer arithmetic is exact or an error (`rask_plan::reference::interp` does the
+        // same): the wrapped result and an overflow flag per element, the flags or-ed so the
+        // loop stays branch-free.
+        let f: fn(i64, i64) -> (i64, bool) = match op {
+            Add => i64::overflowing_add,
+            Sub => i64::overflowing_sub,
+            Mul => i64::overflowing_mul,
+            Minimum => |p, q| (p.min(q), false),
+            Maximum => |p, q| (p.max(q), false),
             other => return Err(format!("integer {other:?}")),
         };
-        return Ok(Col::I64(match (&x, &y) {
-            (Num::I(a), Num::I(b)) => a.iter().zip(b.iter()).map(|(p, q)| f(*p, *q)).collect(),
-            (Num::I(a), Num::Const(Scalar::I64(c))) => a.iter().map(|p| f(*p, *c)).collect(),
-            _ => (0..n).map(|i| f(x.i(i), y.i(i))).collect(),
-        }));
+        let mut overflow = false;
+        let mut apply = |p: i64, q: i64| {
+            let (r, o) = f(p, q);
+            overflow |= o;
+            r
+        };
+        let values: Vec<i64> = match (&x, &y) {
+            (Num::I(a), Num::I(b)) => a.iter().zip(b.iter()).map(|(p, q)| apply(*p, *q)).collect(),
+            (Num::I(a), Num::Const(Scalar::I64(c))) => a.iter().map(|p| apply(*p, *c)).collect(),
+            _ => (0..n).map(|i| apply(x.i(i), y.i(i))).collect(),
+        };
+        if overflow {
+            let i = (0..n).find(|&i| f(x.i(i), y.i(i)).1).unwrap_or(0);
+            return Err(rask_plan::reference::integer_overflow(op, x.i(i), y.i(i)));
+        }
+        return Ok(Col::I64(values.into()));
     }
     let f: fn(f64, f64) -> f64 = match op {
         Add => |p, q| p + q,
         Sub => |p, q| p - q,
         Mul => |p, q| p * q,
         Div => |p, q| p / q,
+        Mod => |p, q| p % q,
         Pow => f64::powf,
         Arctan2 => f64::atan2,
         Hypot => f64::hypot,
@@ -346,8 +361,14 @@ pub fn unary(op: UnaryOp, args: &[Arg<'_>], out: DType) -> R<Col> {
     let x = Num::of(&args[0])?;
     Ok(match (op, &x) {
         (UnaryOp::Not, _) => Col::Bool((0..n).map(|i| !x.b(i)).collect()),
-        (UnaryOp::Neg, Num::I(v)) => Col::I64(v.iter().map(|a| a.wrapping_neg()).collect()),
-        (UnaryOp::Abs, Num::I(v)) => Col::I64(v.iter().map(|a| a.wrapping_abs()).collect()),
+        (UnaryOp::Neg | UnaryOp::Abs, Num::I(v)) => {
+            // Only i64::MIN has no negation; exact or an error, as for binary operations.
+            if v.contains(&i64::MIN) {
+                return Err(rask_plan::reference::integer_overflow_unary(op, i64::MIN));
+            }
+            let f: fn(i64) -> i64 = if op == UnaryOp::Neg { |a| -a } else { i64::abs };
+            Col::I64(v.iter().map(|a| f(*a)).collect())
+        }
         (u, _) => {
             let f = u.float_fn();
             fix(Col::F64((0..n).map(|i| f(x.f(i))).collect()), out)

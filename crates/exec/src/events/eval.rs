@@ -144,6 +144,10 @@ fn eval_op(op: &Op, inputs: &[&EvValue], tys: &[&Ty], out: &Ty) -> R<EvValue> {
                 Arg::Const(_) => Err("cast of a literal".to_string()),
             })?,
         ),
+        Op::Correction(spec) => like(
+            inputs,
+            broadcast::broadcast(&args()?, &|a| super::correction::leaf(spec, a))?,
+        ),
         Op::Lorentz(l) => EvValue::Col(broadcast::broadcast(&args()?, &|a| {
             broadcast::lorentz(*l, a)
         })?),
@@ -676,7 +680,13 @@ fn reduce_lists(r: ReduceOp, c: &Col, out: &Ty) -> R<Col> {
         ReduceOp::Count => Col::I64(kernels::counts(&o).into()),
         ReduceOp::Sum => match items.as_ref() {
             Col::F64(v) => broadcast::fix_kind(Col::F64(kernels::sum_f64(&o, v).into()), d),
-            Col::I64(v) => broadcast::fix_kind(Col::I64(kernels::sum_i64(&o, v).into()), d),
+            Col::I64(v) => {
+                let sums = kernels::checked_sum_i64(&o, v).map_err(|_| {
+                    "integer overflow: the sum of a list does not fit in a 64-bit integer"
+                        .to_string()
+                })?;
+                broadcast::fix_kind(Col::I64(sums.into()), d)
+            }
             Col::Bool(v) => Col::I64(kernels::count_where(&o, |k| v.value(k)).into()),
             other => return Err(format!("sum of {}", other.kind())),
         },

@@ -3,6 +3,7 @@
 //! broadcast by structure ([`broadcast`]) and jagged work done by `rask_core::kernels`.
 
 pub mod broadcast;
+pub mod correction;
 pub mod eval;
 pub mod source;
 pub mod vector;

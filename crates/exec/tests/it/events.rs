@@ -149,6 +149,7 @@ fn jagged() -> impl Strategy<Value = J> {
             BinaryOp::Sub,
             BinaryOp::Mul,
             BinaryOp::Div,
+            BinaryOp::Mod,
             BinaryOp::Maximum,
             BinaryOp::Hypot,
         ]);
@@ -211,6 +212,7 @@ fn binary(op: BinaryOp, a: &Expr, b: &Expr) -> Expr {
         BinaryOp::Sub => a - b,
         BinaryOp::Mul => a * b,
         BinaryOp::Div => a / b,
+        BinaryOp::Mod => a % b,
         BinaryOp::Maximum => a.maximum(b),
         _ => a.hypot(b),
     }

@@ -3,5 +3,7 @@
 mod adl;
 mod arrays;
 mod common;
+mod corrections;
 mod events;
+mod hostile;
 mod sql;

@@ -63,7 +63,11 @@ fn sql_errors_point_at_the_statement() {
         ),
         ("SELECT lenn(Jet) FROM events", "unknown function 'lenn'", 8),
         ("SELECT Muon.pt + Jet.pt FROM events", "different", 8),
-        ("SELECT hist(MET.pt, 10, 1, 0) FROM events", "lo < hi", 21),
+        (
+            "SELECT hist(MET.pt, 10, 1, 0) FROM events",
+            "histogram 'col1': the lower edge 1 must be below the upper edge 0",
+            21,
+        ),
     ];
     for (sql, want, column) in bad {
         let err = s.query(sql).unwrap_err();

@@ -26,21 +26,21 @@ fn hzz() -> Vec<u8> {
 }
 
 /// A tiny deterministic generator (xorshift64*), so failures are reproducible from the seed.
-struct Rng(u64);
+pub struct Rng(pub u64);
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub fn next(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
         self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
-    fn below(&mut self, n: usize) -> usize {
+    pub fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
     }
 }
 
 /// Runs `f` and turns a panic into a test failure that names the case.
-fn no_panic<T>(case: &str, f: impl FnOnce() -> T + std::panic::UnwindSafe) -> T {
+pub fn no_panic<T>(case: &str, f: impl FnOnce() -> T + std::panic::UnwindSafe) -> T {
     match std::panic::catch_unwind(f) {
         Ok(v) => v,
         Err(e) => {

@@ -2,7 +2,10 @@
 
 mod bad_input;
 mod big_file;
+mod changing_files;
 mod common;
 mod expected;
+mod parquet_damage;
 mod partitions;
+mod read_speed;
 mod types;

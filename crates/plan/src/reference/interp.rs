@@ -187,6 +187,9 @@ fn eval_op(
             })
         })?,
         Op::Cast(_) => elementwise(inputs, in_tys, &|v: &[&Value]| Ok(v[0].clone()))?,
+        Op::Correction(spec) => {
+            elementwise(inputs, in_tys, &|v: &[&Value]| correction_one(spec, v))?
+        }
         Op::Mask => mask(inputs[0], inputs[1], in_tys[1])?,
         Op::Reduce { op: r, axis } => reduce(*r, *axis, inputs[0])?,
         Op::Field(name) => {
@@ -806,8 +809,14 @@ fn num(v: &Value) -> R<f64> {
 fn unary(u: UnaryOp, v: &Value) -> R<Value> {
     Ok(match (u, v) {
         (UnaryOp::Not, Value::Bool(b)) => Value::Bool(!b),
-        (UnaryOp::Neg, Value::I64(i)) => Value::I64(i.wrapping_neg()),
-        (UnaryOp::Abs, Value::I64(i)) => Value::I64(i.wrapping_abs()),
+        (UnaryOp::Neg, Value::I64(i)) => Value::I64(
+            i.checked_neg()
+                .ok_or_else(|| super::integer_overflow_unary(u, *i))?,
+        ),
+        (UnaryOp::Abs, Value::I64(i)) => Value::I64(
+            i.checked_abs()
+                .ok_or_else(|| super::integer_overflow_unary(u, *i))?,
+        ),
         (UnaryOp::Neg, v) => Value::F64(-num(v)?),
         (UnaryOp::Abs, v) => Value::F64(num(v)?.abs()),
         (UnaryOp::Not, v) => return Err(format!("~ of {v}")),
@@ -842,14 +851,7 @@ fn binary(b: BinaryOp, x: &Value, y: &Value, out: Option<DType>) -> R<Value> {
     }
     if out == Some(DType::I64) {
         if let (Value::I64(p), Value::I64(q)) = (x, y) {
-            return Ok(Value::I64(match b {
-                Add => p.wrapping_add(*q),
-                Sub => p.wrapping_sub(*q),
-                Mul => p.wrapping_mul(*q),
-                Minimum => *p.min(q),
-                Maximum => *p.max(q),
-                _ => return Err(format!("integer {b:?}")),
-            }));
+            return Ok(Value::I64(super::checked_integer(b, *p, *q)?));
         }
     }
     let (p, q) = (num(x)?, num(y)?);
@@ -858,6 +860,7 @@ fn binary(b: BinaryOp, x: &Value, y: &Value, out: Option<DType>) -> R<Value> {
         Sub => p - q,
         Mul => p * q,
         Div => p / q,
+        Mod => p % q,
         Pow => p.powf(q),
         Arctan2 => p.atan2(q),
         Hypot => p.hypot(q),
@@ -915,11 +918,11 @@ fn reduce_values(r: ReduceOp, vals: &[Value]) -> R<Value> {
                 .iter()
                 .all(|v| matches!(v, Value::I64(_) | Value::Bool(_)))
             {
-                Value::I64(
-                    vals.iter()
-                        .map(|v| v.as_i64().unwrap_or(0))
-                        .fold(0i64, i64::wrapping_add),
-                )
+                let mut sum = 0i64;
+                for v in vals {
+                    sum = super::checked_integer(BinaryOp::Add, sum, v.as_i64().unwrap_or(0))?;
+                }
+                Value::I64(sum)
             } else {
                 Value::F64(xs.iter().sum())
             }
@@ -1240,4 +1243,32 @@ fn with_cartesian(v: Value) -> Value {
         }
         other => other,
     }
+}
+
+/// One correction value, row by row through the correction's scalar path (`evaluate_one`).
+fn correction_one(spec: &crate::correction::CorrectionSpec, v: &[&Value]) -> R<Value> {
+    use crate::correction::CorrectionArg;
+    use rask_correction::{Value as CValue, VarType};
+    let mut next = v.iter();
+    let mut args = Vec::with_capacity(spec.args.len());
+    for (slot, var) in spec.args.iter().zip(spec.evaluator.inputs()) {
+        args.push(match slot {
+            CorrectionArg::Str(s) => CValue::Str(s),
+            CorrectionArg::Input => match (next.next().copied(), &var.ty) {
+                (Some(&Value::I64(i)), VarType::Int) => CValue::Int(i),
+                (Some(&Value::I64(i)), _) => CValue::Real(i as f64),
+                (Some(&Value::F64(x)), _) => CValue::Real(x),
+                (other, _) => {
+                    return Err(format!(
+                        "correction '{}': input '{}' got {other:?}",
+                        spec.name, var.name
+                    ));
+                }
+            },
+        });
+    }
+    spec.evaluator
+        .evaluate_one(&args)
+        .map(Value::F64)
+        .map_err(|e| format!("{} ({}): {e}", spec.name, spec.path))
 }

@@ -121,6 +121,7 @@ fn fold_binary(graph: &Graph, op: BinaryOp, inputs: &[NodeId]) -> Option<Scalar>
                 Sub => x - y,
                 Mul => x * y,
                 Div => x / y,
+                Mod => x % y,
                 Pow => x.powf(y),
                 Arctan2 => x.atan2(y),
                 Hypot => x.hypot(y),

@@ -91,27 +91,53 @@ struct Push<'a> {
 
 impl Push<'_> {
     /// `data[mask]` (`data` an old node, `mask` a new one), with the cut moved below `data`'s
-    /// operation as far as it may go.
+    /// operation as far as it may go. Walks with an explicit stack: chains of event-by-event
+    /// work may be thousands of operations long.
     fn below(&mut self, data: NodeId, mask: NodeId) -> Result<NodeId, PlanError> {
-        if let Some(&done) = self.memo.get(&(data, mask)) {
-            return Ok(done);
-        }
-        let out = if pushable(self.old, self.consumers, data) {
-            let node = self.old.node(data);
-            let mut inputs = Vec::with_capacity(node.inputs.len());
-            for &input in &node.inputs {
-                inputs.push(match self.old.node(input).ty {
-                    Ty::Events { .. } => self.below(input, mask)?,
-                    // Literals and whole-collection numbers are the same for every event.
-                    _ => self.map[&input],
-                });
+        // (old node, its per-event inputs are done)
+        let mut stack = vec![(data, false)];
+        while let Some((d, inputs_done)) = stack.pop() {
+            if self.memo.contains_key(&(d, mask)) {
+                continue;
             }
-            self.graph.add(node.op.clone(), inputs)?
-        } else {
-            self.graph.add(Op::Mask, vec![self.map[&data], mask])?
-        };
-        self.memo.insert((data, mask), out);
-        Ok(out)
+            if !pushable(self.old, self.consumers, d) {
+                let out = self.graph.add(Op::Mask, vec![self.map[&d], mask])?;
+                self.memo.insert((d, mask), out);
+                continue;
+            }
+            let node = self.old.node(d);
+            // Literals and whole-collection numbers are the same for every event.
+            let per_event = |i: NodeId| matches!(self.old.node(i).ty, Ty::Events { .. });
+            if !inputs_done {
+                stack.push((d, true));
+                for &input in node.inputs.iter().rev() {
+                    if per_event(input) && !self.memo.contains_key(&(input, mask)) {
+                        stack.push((input, false));
+                    }
+                }
+                continue;
+            }
+            let inputs: Vec<NodeId> = node
+                .inputs
+                .iter()
+                .map(|&i| {
+                    if per_event(i) {
+                        self.memo[&(i, mask)]
+                    } else {
+                        self.map[&i]
+                    }
+                })
+                .collect();
+            let out = self.graph.add(node.op.clone(), inputs)?;
+            self.memo.insert((d, mask), out);
+        }
+        self.memo
+            .get(&(data, mask))
+            .copied()
+            .ok_or_else(|| PlanError::Internal {
+                rule: "mask_pushdown",
+                message: "a pushed cut was not built".to_string(),
+            })
     }
 }
 
@@ -144,7 +170,8 @@ fn pushable(graph: &Graph, consumers: &HashMap<NodeId, usize>, data: NodeId) -> 
         | Op::Take
         | Op::Sort { .. }
         | Op::ArgSort { .. }
-        | Op::Lorentz(_) => true,
+        | Op::Lorentz(_)
+        | Op::Correction(_) => true,
         Op::Reduce { axis, .. } => axis.is_some(),
         // A jagged mask works inside each event; an event cut changes the events.
         Op::Mask => node

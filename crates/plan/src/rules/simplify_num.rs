@@ -32,24 +32,55 @@ impl Rule for SimplifyNum {
     }
 }
 
-/// `num(list)`, looking through the operations that keep list lengths.
+/// `num(list)`, looking through the operations that keep list lengths. Walks with an explicit
+/// stack: concatenations of concatenations may be long chains.
 fn num_of(graph: &mut Graph, list: NodeId) -> Result<NodeId, PlanError> {
-    let node = graph.node(list);
+    enum Step {
+        /// The length of this list.
+        Length(NodeId),
+        /// Adds the last two lengths found.
+        Sum,
+    }
     let plain = |g: &Graph, id: NodeId| is_plain_list(&g.node(id).ty);
-    match &node.op {
-        Op::Concatenate if node.inputs.iter().all(|&i| plain(graph, i)) => {
-            let (a, b) = (node.inputs[0], node.inputs[1]);
-            let (na, nb) = (num_of(graph, a)?, num_of(graph, b)?);
-            graph.add(Op::Binary(BinaryOp::Add), vec![na, nb])
+    let mut steps = vec![Step::Length(list)];
+    let mut lengths: Vec<NodeId> = Vec::new();
+    while let Some(step) = steps.pop() {
+        match step {
+            Step::Length(l) => {
+                let node = graph.node(l);
+                match &node.op {
+                    Op::Concatenate if node.inputs.iter().all(|&i| plain(graph, i)) => {
+                        let (a, b) = (node.inputs[0], node.inputs[1]);
+                        steps.extend([Step::Sum, Step::Length(b), Step::Length(a)]);
+                    }
+                    // Zipped lists share their lengths (typing checked their lineage).
+                    Op::Zip(_)
+                        if plain(graph, l)
+                            && node.inputs.first().is_some_and(|&i| plain(graph, i)) =>
+                    {
+                        steps.push(Step::Length(node.inputs[0]));
+                    }
+                    Op::WithField(_) if plain(graph, node.inputs[0]) => {
+                        steps.push(Step::Length(node.inputs[0]));
+                    }
+                    _ => lengths.push(graph.add(Op::Num, vec![l])?),
+                }
+            }
+            Step::Sum => {
+                let (Some(nb), Some(na)) = (lengths.pop(), lengths.pop()) else {
+                    return Err(internal());
+                };
+                lengths.push(graph.add(Op::Binary(BinaryOp::Add), vec![na, nb])?);
+            }
         }
-        // Zipped lists share their lengths (typing checked their lineage).
-        Op::Zip(_)
-            if plain(graph, list) && node.inputs.first().is_some_and(|&i| plain(graph, i)) =>
-        {
-            num_of(graph, node.inputs[0])
-        }
-        Op::WithField(_) if plain(graph, node.inputs[0]) => num_of(graph, node.inputs[0]),
-        _ => graph.add(Op::Num, vec![list]),
+    }
+    lengths.pop().ok_or_else(internal)
+}
+
+fn internal() -> PlanError {
+    PlanError::Internal {
+        rule: "simplify_num",
+        message: "unbalanced lengths".to_string(),
     }
 }
 

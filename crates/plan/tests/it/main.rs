@@ -3,5 +3,7 @@
 mod common;
 mod compute;
 mod facts;
+mod hostile;
 mod properties;
 mod rules;
+mod sql_fuzz;

@@ -1,0 +1,10 @@
+mod binning;
+mod columns_vs_rows;
+mod compound;
+mod conformance;
+mod errors;
+mod formula;
+mod loading;
+mod lookup;
+mod nodes;
+mod util;

@@ -1,0 +1,54 @@
+//! Integer arithmetic, the one definition the reference interpreter and the engine share.
+//!
+//! **Integers are exact or an error.** `+ - *`, unary minus and `abs` on 64-bit integers
+//! (counts like `nMuon`, integer branches, integer literals) give the exact result, or fail
+//! with an error naming the operation and the operands when the result does not fit in 64 bits
+//! (`nMuon * 9223372036854775807`); they never wrap around. Write a float (`2.0`) to compute in
+//! floating point instead.
+//!
+//! **Division and remainder are float operations.** `/` and `%` convert integer operands to
+//! f64, so they follow IEEE 754 as float columns do: `n / 0` is ±inf (0 / 0 is NaN), `n % 0`
+//! is NaN, and histograms put ±inf in the flow bins and NaN in the overflow bin. A cut like
+//! `if(nJet > 0, nMuon / nJet, 0)` therefore never fails on the events it discards.
+
+use crate::op::{BinaryOp, UnaryOp};
+
+/// The message of an integer operation whose result does not fit in 64 bits.
+///
+/// ```
+/// let m = rask_plan::reference::integer_overflow(rask_plan::BinaryOp::Mul, 2, i64::MAX);
+/// assert!(m.contains("2 * 9223372036854775807"));
+/// ```
+pub fn integer_overflow(op: BinaryOp, a: i64, b: i64) -> String {
+    let sym = op.symbol().unwrap_or("?");
+    format!(
+        "integer overflow: {a} {sym} {b} does not fit in a 64-bit integer (integer arithmetic \
+         is exact or an error; write a float such as 2.0 to compute in floating point)"
+    )
+}
+
+/// The message of `-x` or `abs(x)` for the one integer without a negation (`i64::MIN`).
+pub fn integer_overflow_unary(op: UnaryOp, a: i64) -> String {
+    let what = if op == UnaryOp::Neg { "-" } else { "abs " };
+    format!("integer overflow: {what}({a}) does not fit in a 64-bit integer")
+}
+
+/// `a op b` on two integers for the integer operations (`+ - *`, minimum, maximum): the exact
+/// result, or the overflow message.
+///
+/// ```
+/// use rask_plan::{BinaryOp, reference::checked_integer};
+/// assert_eq!(checked_integer(BinaryOp::Add, 2, 3), Ok(5));
+/// assert!(checked_integer(BinaryOp::Mul, 3, i64::MAX).is_err());
+/// ```
+pub fn checked_integer(op: BinaryOp, a: i64, b: i64) -> Result<i64, String> {
+    let r = match op {
+        BinaryOp::Add => a.checked_add(b),
+        BinaryOp::Sub => a.checked_sub(b),
+        BinaryOp::Mul => a.checked_mul(b),
+        BinaryOp::Minimum => Some(a.min(b)),
+        BinaryOp::Maximum => Some(a.max(b)),
+        other => return Err(format!("integer {other:?}")),
+    };
+    r.ok_or_else(|| integer_overflow(op, a, b))
+}

@@ -1,0 +1,2 @@
+-- expect: output name "../../escaped": it starts with '.'
+SELECT hist(MET.pt, 10, 0, 100) AS "../../escaped" FROM events;

@@ -1,0 +1,2 @@
+-- expect: the statement nests parentheses, calls or unary operators more than 50 deep
+SELECT hist(abs(abs(abs(abs(abs(abs(abs(abs(abs(abs(abs(abs(abs(abs(abs(abs(abs(abs(abs(abs(abs(abs(abs(abs(abs(abs(abs(abs(abs(abs(abs(abs(abs(abs(abs(abs(abs(abs(abs(abs(abs(abs(abs(abs(abs(abs(abs(abs(abs(abs(abs(abs(abs(abs(abs(abs(abs(abs(abs(abs(MET.pt)))))))))))))))))))))))))))))))))))))))))))))))))))))))))))), 10, 0, 100) AS h FROM events;
