@@ -353,3 +353,43 @@ fn sql_bin_counts_are_whole_numbers_in_range() {
         "{e}"
     );
 }
+
+/// Statements as deep as the guard allows, of other shapes than a chain of one operator
+/// (mixed operators, alternating AND/OR, chains inside a lambda): each lowers, optimises and
+/// explains, or fails with an error, on a test thread's 2 MiB stack.
+#[test]
+fn sql_mixed_chains_just_under_the_limit_do_not_overflow() {
+    let ctx = Context::new();
+    let s = session(&ctx);
+    let shapes = [
+        format!(
+            "SELECT hist(MET.pt{}, 10, 0, 100) AS a FROM events",
+            " + 1.0 - 1.0".repeat(490)
+        ),
+        format!(
+            "SELECT hist(MET.pt{}, 10, 0, 100) AS a FROM events",
+            " * 1.0 + 1.0 * 1.0".repeat(320)
+        ),
+        format!(
+            "SELECT hist(MET.pt{}, 10, 0, 100) AS a FROM events",
+            " / 2.0 * 2.0 - 1.0 + 1.0".repeat(240)
+        ),
+        format!(
+            "SELECT hist(MET.pt, 10, 0, 100) AS a FROM events WHERE MET.pt > 0{}",
+            " AND MET.pt > 1 OR MET.pt < 2".repeat(160)
+        ),
+        format!(
+            "SELECT hist(list_transform(Muon.pt, x -> x{}), 10, 0, 100) AS a FROM events",
+            " + 1.0 - x".repeat(480)
+        ),
+    ];
+    for sql in &shapes {
+        if let Ok(outs) = s.query(sql) {
+            for (_, e) in &outs {
+                if e.optimize().is_ok() {
+                    let _ = e.explain();
+                }
+            }
+        }
+    }
+}

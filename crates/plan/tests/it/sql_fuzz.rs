@@ -530,6 +530,11 @@ proptest! {
         if !out_of_time() {
             RUN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let sql = Gen::new(seed).statement();
+            // A long run can name a file to hold the statement being tried: a crash that no
+            // panic handler sees (a stack overflow aborts) leaves its culprit there.
+            if let Some(path) = std::env::var_os("RASK_FUZZ_LAST") {
+                let _ = std::fs::write(path, &sql);
+            }
             let batch = events();
             // Printed only when this case fails (proptest reruns the failing seed).
             let shown: String = sql.chars().take(2000).collect();
