@@ -164,12 +164,13 @@ pub fn json_values(path: &std::path::Path) -> Vec<f64> {
         .collect()
 }
 
-/// The expected histogram `name` of the shipped sample.
+/// The expected histogram `name` of the shipped sample (from `$RASK_SHARED`, or `../shared`
+/// beside the repository).
 pub fn expected_values(name: &str) -> Vec<f64> {
-    json_values(
-        &PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join(format!("../shared/adl/expected/nano-20k/{name}.json")),
-    )
+    let shared = std::env::var_os("RASK_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"));
+    json_values(&shared.join(format!("adl/expected/nano-20k/{name}.json")))
 }
 
 #[test]

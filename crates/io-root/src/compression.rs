@@ -5,7 +5,8 @@
 //! 3-byte little-endian integers. LZ4 blocks carry an 8-byte xxHash64 checksum of the compressed
 //! bytes before the LZ4 data. A record is uncompressed when its stored size equals its object size.
 //!
-//! The decompressors come from well-kept crates (flate2, liblzma, lz4_flex, zstd); this module only
+//! The decompressors come from well-kept libraries (libdeflate for zlib through `inflate.rs`,
+//! liblzma, lz4_flex, zstd); this module only
 //! walks the blocks, checks every size and checksum, and writes into one caller-owned buffer.
 
 use std::io::Read;

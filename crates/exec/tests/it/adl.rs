@@ -40,7 +40,7 @@ fn adl_queries_from_root_match_the_expected_histograms() {
 #[test]
 fn adl_queries_from_the_shipped_awkward_parquet_match_the_expected_histograms() {
     // Written by gen_nanoaod.py (pyarrow): no counter metadata; `nMuon` counts `Muon_*`.
-    let path = repo().join("../shared/adl/data/nano-20k.parquet");
+    let path = crate::common::shared().join("adl/data/nano-20k.parquet");
     run_all(
         &path,
         &Engine::new(Scheduler::Threads(2)).with_partition_entries(5_000),

@@ -27,9 +27,16 @@ pub fn source(ctx: &Context, path: &Path) -> Expr {
     .unwrap()
 }
 
-/// The bin contents (flow bins included) of `../shared/adl/expected/nano-20k/<name>.json`.
+/// The read-only shared material: `$RASK_SHARED`, or `../shared` beside the repository.
+pub fn shared() -> PathBuf {
+    std::env::var_os("RASK_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join("../shared"))
+}
+
+/// The bin contents (flow bins included) of `$RASK_SHARED/adl/expected/nano-20k/<name>.json`.
 pub fn expected(name: &str) -> Vec<f64> {
-    let path = repo().join(format!("../shared/adl/expected/nano-20k/{name}.json"));
+    let path = shared().join(format!("adl/expected/nano-20k/{name}.json"));
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     v["storage"]["values"]

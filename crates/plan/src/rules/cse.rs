@@ -4,11 +4,10 @@
 //! to every node as it is built: commutative operands ordered by key, `0 < x` spelled `x > 0`),
 //! so equal expressions are one node from the start: `y[x > 0] + z[0 < x]` has one `greater`.
 //! This rule adds what needs a look at values: constant subexpressions are folded
-//! (`x * (2.0 * 3.0)` → `x * 6.0`) and double negations cancel (`--x` → `x`). Rebuilding into a
-//! fresh arena merges whatever became equal.
+//! (`x * (2.0 * 3.0)` → `x * 6.0`), double negations cancel (`--x` → `x`), and `x & x`, `x | x`
+//! are `x`. Rebuilding into a fresh arena merges whatever became equal.
 //!
-//! Before: `(x > (1.0 + 1.0)) & ~~(x > 2.0)` — two comparisons. After: `(x > 2.0) & (x > 2.0)`,
-//! one `greater` (and `and` of a node with itself).
+//! Before: `(x > (1.0 + 1.0)) & ~~(x > 2.0)` — two comparisons and an `and`. After: `x > 2.0`.
 
 use super::{Plan, Rule, copy_node, rebuild};
 use crate::error::PlanError;
@@ -30,6 +29,13 @@ impl Rule for Cse {
                 Op::Binary(b) => {
                     if let Some(folded) = fold_binary(graph, *b, &inputs) {
                         return graph.add(Op::Literal(folded), vec![]);
+                    }
+                    // `x & x` and `x | x` are `x` (same type and lineage: one operand).
+                    if matches!(b, BinaryOp::And | BinaryOp::Or)
+                        && inputs.len() == 2
+                        && inputs[0] == inputs[1]
+                    {
+                        return Ok(inputs[0]);
                     }
                     // `Graph::add` puts the operands in canonical order.
                     graph.add(Op::Binary(*b), std::mem::take(&mut inputs))
