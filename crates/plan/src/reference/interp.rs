@@ -187,9 +187,9 @@ fn eval_op(
             })
         })?,
         Op::Cast(_) => elementwise(inputs, in_tys, &|v: &[&Value]| Ok(v[0].clone()))?,
-        Op::Correction(spec) => {
-            elementwise(inputs, in_tys, &|v: &[&Value]| correction_one(spec, v))?
-        }
+        Op::Correction(spec) => elementwise(inputs, in_tys, &|v: &[&Value]| {
+            super::correction::one(spec, v)
+        })?,
         Op::Mask => mask(inputs[0], inputs[1], in_tys[1])?,
         Op::Reduce { op: r, axis } => reduce(*r, *axis, inputs[0])?,
         Op::Field(name) => {
@@ -1243,32 +1243,4 @@ fn with_cartesian(v: Value) -> Value {
         }
         other => other,
     }
-}
-
-/// One correction value, row by row through the correction's scalar path (`evaluate_one`).
-fn correction_one(spec: &crate::correction::CorrectionSpec, v: &[&Value]) -> R<Value> {
-    use crate::correction::CorrectionArg;
-    use rask_correction::{Value as CValue, VarType};
-    let mut next = v.iter();
-    let mut args = Vec::with_capacity(spec.args.len());
-    for (slot, var) in spec.args.iter().zip(spec.evaluator.inputs()) {
-        args.push(match slot {
-            CorrectionArg::Str(s) => CValue::Str(s),
-            CorrectionArg::Input => match (next.next().copied(), &var.ty) {
-                (Some(&Value::I64(i)), VarType::Int) => CValue::Int(i),
-                (Some(&Value::I64(i)), _) => CValue::Real(i as f64),
-                (Some(&Value::F64(x)), _) => CValue::Real(x),
-                (other, _) => {
-                    return Err(format!(
-                        "correction '{}': input '{}' got {other:?}",
-                        spec.name, var.name
-                    ));
-                }
-            },
-        });
-    }
-    spec.evaluator
-        .evaluate_one(&args)
-        .map(Value::F64)
-        .map_err(|e| format!("{} ({}): {e}", spec.name, spec.path))
 }

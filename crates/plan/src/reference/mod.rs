@@ -1,6 +1,7 @@
 //! The reference interpreter: values, jagged operations and the plan evaluator; slow, obvious, the test oracle.
 
 mod arith;
+mod correction;
 pub mod interp;
 pub mod jagged;
 pub mod value;
