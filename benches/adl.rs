@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use rask::plan::adl;
+use rask::adl;
 use rask::{Engine, Scheduler};
 
 #[global_allocator]
@@ -31,7 +31,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// Seconds per query name (q1 … q8) of one tool.
 type Times = BTreeMap<String, f64>;
 
-/// How a query is written: the Rust API (`rask::plan::adl`) or `queries/adl/<q>.sql`.
+/// How a query is written: the Rust API (`rask::adl`) or `queries/adl/<q>.sql`.
 #[derive(Clone, Copy, PartialEq)]
 enum Front {
     Api,
@@ -118,10 +118,10 @@ fn peer(python: &Path, args: &[&str]) -> Option<Times> {
     let mut t = Times::new();
     for line in String::from_utf8_lossy(&out.stdout).lines() {
         let parts: Vec<&str> = line.split_whitespace().collect();
-        if let [q, s, _] = parts.as_slice() {
-            if let Ok(s) = s.parse() {
-                t.insert(q.to_string(), s);
-            }
+        if let [q, s, _] = parts.as_slice()
+            && let Ok(s) = s.parse()
+        {
+            t.insert(q.to_string(), s);
         }
     }
     Some(t)

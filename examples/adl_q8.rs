@@ -10,7 +10,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = std::path::PathBuf::from(args.next().unwrap_or_else(|| "/tmp/q8".to_string()));
     let ctx = rask::Context::new();
     let events = rask::sources::open(&ctx, "events", &[path.as_str()], "Events")?;
-    let q8 = rask::plan::adl::q8(&ctx, &events)?; // a typed plan; nothing has run
+    let q8 = rask::adl::q8(&ctx, &events)?; // a typed plan; nothing has run
     let opt = q8.optimize()?;
     println!("{}", rask::plan::explain::explain(&opt));
     let columns = q8.necessary_columns()?;

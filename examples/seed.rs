@@ -58,9 +58,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     // A small run through the reference interpreter (the seed's sizes are for the execution engine).
-    let small = (&ctx
+    let small = ctx
         .random_normal(&[1_000], &[100], 2)?
-        .mask(&ctx.random_normal(&[1_000], &[100], 1)?.gt(0.0)?)?)
+        .mask(&ctx.random_normal(&[1_000], &[100], 1)?.gt(0.0)?)?
         .count(None)?;
     println!(
         "len(y[x > 0]) for 1,000 normals: {:?}",

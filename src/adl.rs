@@ -3,6 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
+/// The eight queries written with the builder API (the `rask-adl` crate), and the NanoAOD
+/// schema the tests and examples declare sources with.
+pub use rask_adl::{QUERIES, nano_schema, q1, q2, q3, q4, q5, q6, q7, q8, query};
 use rask_core::hist::Histogram;
 use rask_exec::{Engine, Output, RunStats, Scheduler};
 
@@ -21,10 +24,15 @@ pub struct AdlJob {
     /// [`Scheduler::max_threads`], and 0 is an error.
     pub threads: Option<usize>,
     pub plot: Option<PlotFormat>,
+    /// UHI JSON files (`DIR/<name>.json`) or one ROOT file (`DIR/hists.root`).
+    pub format: crate::outputs::HistFormat,
     /// Target events per partition.
     pub partition_entries: u64,
     /// Draw a progress bar on stderr (when it is a terminal).
     pub progress: bool,
+    /// Bytes the run may hold in DataFusion's memory pool (`None`: unbounded); a run that needs
+    /// more fails with an error naming the limit.
+    pub memory_limit: Option<usize>,
 }
 
 /// What a run produced.
@@ -51,11 +59,8 @@ pub fn expand_queries(names: &[String]) -> Result<Vec<String>, String> {
     for n in names.iter().flat_map(|n| n.split(',')) {
         let n = n.trim().to_lowercase();
         let found: Vec<String> = if n == "all" {
-            rask_plan::adl::QUERIES
-                .iter()
-                .map(|q| q.to_string())
-                .collect()
-        } else if rask_plan::adl::QUERIES.contains(&n.as_str()) {
+            rask_adl::QUERIES.iter().map(|q| q.to_string()).collect()
+        } else if rask_adl::QUERIES.contains(&n.as_str()) {
             vec![n]
         } else {
             return Err(format!(
@@ -93,7 +98,7 @@ fn open_events(
 #[error("{0}")]
 pub struct QueryError(pub String);
 
-/// Runs a `.sql` file (see `rask_plan::sql`) over the job's inputs, registered as the table
+/// Runs a `.sql` file (see `rask_sql`) over the job's inputs, registered as the table
 /// `events`; histograms are named by their `AS` alias.
 pub fn run_sql(
     job: &AdlJob,
@@ -106,7 +111,7 @@ pub fn run_sql(
         let ctx = rask_plan::Context::new();
         let events = open_events(&ctx, job)?;
         let mut session =
-            rask_plan::sql::SqlSession::new(&ctx).with_opener(crate::sources::table_opener(&ctx));
+            rask_sql::SqlSession::new(&ctx).with_opener(crate::sources::table_opener(&ctx));
         session.register("events", events);
         let named = session
             .query(sql)
@@ -152,8 +157,10 @@ fn scheduler(job: &AdlJob) -> Result<(Scheduler, usize), rask_exec::ExecError> {
 ///     out: "out".into(),
 ///     threads: None,
 ///     plot: None,
+///     format: rask::outputs::HistFormat::Json,
 ///     partition_entries: 100_000,
 ///     progress: false,
+///     memory_limit: None,
 /// };
 /// let report = rask::adl::run(&job)?;
 /// println!("{}", rask::adl::summary(&report));
@@ -171,7 +178,7 @@ pub fn run(job: &AdlJob) -> Result<AdlReport, Box<dyn std::error::Error>> {
         let events = open_events(&ctx, job)?;
         let mut named = Vec::new();
         for q in &queries {
-            named.extend(rask_plan::adl::query(&ctx, &events, q)?);
+            named.extend(rask_adl::query(&ctx, &events, q)?);
         }
         execute(job, out, named)
     })
@@ -190,15 +197,12 @@ pub fn execute(
     }
     let (scheduler, threads) = scheduler(job)?;
     let mut engine = Engine::new(scheduler).with_partition_entries(job.partition_entries);
+    if let Some(bytes) = job.memory_limit {
+        engine = engine.with_memory_limit(bytes);
+    }
     let bar = if job.progress {
         let total = rask_io_root::EventSource::open(&job.inputs, &job.tree)?.entries();
-        let bar = indicatif::ProgressBar::new(total);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{bar:40} {human_pos}/{human_len} events {per_sec} eta {eta}",
-            )
-            .map_err(|e| e.to_string())?,
-        );
+        let bar = crate::progress::bar(total).map_err(|e| e.to_string())?;
         let b = bar.clone();
         engine = engine.with_progress(move |n| b.inc(n));
         Some(bar)
@@ -232,16 +236,26 @@ pub fn execute(
                 continue;
             }
         };
-        let json = out.file(name, "json")?;
-        rask_core::hist::write_uhi_json(&h, &json)
-            .map_err(|e| format!("{}: {e}", json.display()))?;
-        let mut files = vec![json];
+        let mut files = Vec::new();
+        if job.format == crate::outputs::HistFormat::Json {
+            let json = out.file(name, "json")?;
+            rask_core::hist::write_uhi_json(&h, &json)
+                .map_err(|e| format!("{}: {e}", json.display()))?;
+            files.push(json);
+        }
         if let Some(f) = job.plot {
             let p = out.file(name, f.extension())?;
             write_plot(&h, name, &p, f)?;
             files.push(p);
         }
         hists.push((name.clone(), h, files));
+    }
+    if job.format == crate::outputs::HistFormat::Root && !hists.is_empty() {
+        let all: Vec<(&str, &Histogram)> = hists.iter().map(|(n, h, _)| (n.as_str(), h)).collect();
+        let root = crate::outputs::write_root(out.path(), &all)?;
+        for (_, _, files) in &mut hists {
+            files.insert(0, root.clone());
+        }
     }
     Ok(AdlReport {
         hists,

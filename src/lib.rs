@@ -18,6 +18,7 @@ pub mod interrupt;
 pub mod output_dir;
 pub mod outputs;
 pub mod plot;
+pub mod progress;
 pub mod repl;
 pub mod sources;
 
@@ -30,5 +31,6 @@ pub use rask_exec::{Engine, Scheduler};
 pub use rask_io_root as io;
 /// The lazy expression plan: builder API, rewrite rules, explain, reference interpreter.
 pub use rask_plan as plan;
-pub use rask_plan::sql::SqlSession;
 pub use rask_plan::{Context, Expr};
+pub use rask_sql as sql;
+pub use rask_sql::SqlSession;

@@ -30,3 +30,56 @@ pub fn output_path(dir: &Path, name: &str, ext: &str) -> Result<PathBuf, BadOutp
         }),
     }
 }
+
+/// How a batch run (`rask adl`, `rask query`) writes its histograms (`--format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HistFormat {
+    /// One UHI JSON file per histogram, `DIR/<name>.json` (the default).
+    #[default]
+    Json,
+    /// One ROOT file, `DIR/hists.root` ([`ROOT_FILE`]), holding every histogram under its name
+    /// (`TH1D`/`TH2D`, `TH1I`/`TH2I`: see [`rask_io_root::write`]).
+    Root,
+}
+
+/// The output name of the ROOT file of [`HistFormat::Root`]: `DIR/hists.root`.
+pub const ROOT_FILE: &str = "hists";
+
+impl std::str::FromStr for HistFormat {
+    type Err = String;
+
+    /// `json` or `root`.
+    ///
+    /// ```
+    /// use rask::outputs::HistFormat;
+    /// assert_eq!("root".parse::<HistFormat>(), Ok(HistFormat::Root));
+    /// assert!("yaml".parse::<HistFormat>().is_err());
+    /// ```
+    fn from_str(s: &str) -> Result<HistFormat, String> {
+        match s {
+            "json" => Ok(HistFormat::Json),
+            "root" => Ok(HistFormat::Root),
+            _ => Err(format!("unknown histogram format {s:?} (json or root)")),
+        }
+    }
+}
+
+/// Writes `hists` (name, histogram) into one ROOT file `dir/hists.root`, atomically, and
+/// returns its path.
+///
+/// ```
+/// use rask_core::hist::{Axis, Histogram, StorageKind};
+/// let dir = tempfile::tempdir()?;
+/// let h = Histogram::new(vec![Axis::regular(2, 0.0, 1.0, "x")], StorageKind::Int);
+/// let p = rask::outputs::write_root(dir.path(), &[("q1", &h)])?;
+/// assert_eq!(p, dir.path().join("hists.root"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn write_root(
+    dir: &Path,
+    hists: &[(&str, &rask_core::hist::Histogram)],
+) -> Result<PathBuf, Box<dyn std::error::Error>> {
+    let path = output_path(dir, ROOT_FILE, "root")?;
+    rask_io_root::write::write_histograms(&path, hists)?;
+    Ok(path)
+}

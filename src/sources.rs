@@ -2,9 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
-use arrow_array::RecordBatch;
-use rask_io_root::{EventSource, Partition};
-use rask_plan::{Context, Expr, SourceReader, SourceSpec};
+use rask_io_root::EventSource;
+use rask_plan::{Context, Expr};
 
 /// An input that cannot be read.
 #[derive(Debug, thiserror::Error)]
@@ -40,6 +39,86 @@ pub fn check_inputs<P: AsRef<Path>>(paths: &[P]) -> Result<(), InputError> {
         });
     }
     Ok(())
+}
+
+/// An input given again: the same file as an earlier one (the same canonical path, or on Unix
+/// the same inode, so `./f.root`, `dir/../f.root`, a symbolic link and a hard link to `f.root`
+/// all count).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Duplicate {
+    /// The input as first given.
+    pub first: PathBuf,
+    /// The same file given again.
+    pub again: PathBuf,
+}
+
+impl std::fmt::Display for Duplicate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.first == self.again {
+            write!(f, "input {} is given twice", self.first.display())?;
+        } else {
+            write!(
+                f,
+                "input {} is given twice (also as {})",
+                self.first.display(),
+                self.again.display()
+            )?;
+        }
+        write!(f, "; it is read once")
+    }
+}
+
+/// Who a file is: its device and inode (Unix, when it exists) and its canonical path.
+type Identity = (Option<(u64, u64)>, PathBuf);
+
+/// The identity of a file: its inode on Unix (when it exists), else its canonical path, else
+/// the path as given (a missing file is left to the readers' errors).
+fn identity(path: &Path) -> Identity {
+    #[cfg(unix)]
+    let inode = {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+    };
+    #[cfg(not(unix))]
+    let inode = None;
+    let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    (inode, canonical)
+}
+
+/// The inputs with every file once, in the order first given, and the ones given again: a
+/// file named twice is most likely a mistake, and reading it twice would count its events
+/// twice.
+///
+/// ```
+/// let (once, again) = rask::sources::unique_inputs(&["data/HZZ.root", "./data/HZZ.root"]);
+/// assert_eq!(once, [std::path::PathBuf::from("data/HZZ.root")]);
+/// assert_eq!(again[0].to_string(), "input data/HZZ.root is given twice (also as ./data/HZZ.root); it is read once");
+/// ```
+pub fn unique_inputs<P: AsRef<Path>>(paths: &[P]) -> (Vec<PathBuf>, Vec<Duplicate>) {
+    let mut seen: Vec<(Identity, PathBuf)> = Vec::new();
+    let mut once = Vec::new();
+    let mut again = Vec::new();
+    for path in paths {
+        let path = path.as_ref();
+        let id = identity(path);
+        let earlier = seen
+            .iter()
+            .find(|((inode, canonical), _)| match (inode, id.0) {
+                (Some(a), Some(b)) => *a == b,
+                _ => *canonical == id.1,
+            });
+        match earlier {
+            Some((_, first)) => again.push(Duplicate {
+                first: first.clone(),
+                again: path.to_path_buf(),
+            }),
+            None => {
+                seen.push((id, path.to_path_buf()));
+                once.push(path.to_path_buf());
+            }
+        }
+    }
+    (once, again)
 }
 
 #[cfg(unix)]
@@ -104,7 +183,7 @@ pub fn open(
 /// let outs = session.query("SELECT count(*) FROM read_root('data/nano-20k.root', 'Events')")?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn table_opener(ctx: &Context) -> rask_plan::sql::TableOpener {
+pub fn table_opener(ctx: &Context) -> rask_sql::TableOpener {
     let ctx = ctx.clone();
     std::sync::Arc::new(move |function: &str, args: &[String]| {
         let (paths, tree): (Vec<&str>, &str) = match function {
@@ -130,36 +209,5 @@ pub fn table_opener(ctx: &Context) -> rask_plan::sql::TableOpener {
     })
 }
 
-/// Reads whole sources for the reference interpreter (every partition, concatenated).
-pub struct FileReader;
-
-impl SourceReader for FileReader {
-    fn read(&self, spec: &SourceSpec, columns: &[String]) -> Result<RecordBatch, String> {
-        check_inputs(&spec.paths).map_err(|e| e.to_string())?;
-        let src = EventSource::open(&spec.paths, &spec.tree).map_err(|e| e.to_string())?;
-        let cols: Vec<&str> = columns.iter().map(String::as_str).collect();
-        let mut batches = Vec::new();
-        for file in 0..src.num_files() {
-            let n = src
-                .split_evenly(1)
-                .into_iter()
-                .find(|p| p.file == file)
-                .map_or(0, |p| p.entries.end);
-            batches.push(
-                src.read(
-                    &Partition {
-                        file,
-                        entries: 0..n,
-                    },
-                    &cols,
-                )
-                .map_err(|e| e.to_string())?,
-            );
-        }
-        let schema = batches
-            .first()
-            .map(|b| b.schema())
-            .ok_or("a source without files")?;
-        arrow_select::concat::concat_batches(&schema, &batches).map_err(|e| e.to_string())
-    }
-}
+/// Reads whole sources for the reference interpreter (every file, concatenated).
+pub use rask_exec::FileReader;

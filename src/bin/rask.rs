@@ -60,14 +60,18 @@ enum Command {
         run: RunArgs,
     },
     /// Runs a SQL query file (see `queries/adl/*.sql`) over the inputs, registered as the table
-    /// `events`; writes every histogram as DIR/<alias>.json (and plots), prints a summary.
+    /// `events`; writes every histogram as DIR/<alias>.json (and plots), prints a summary. The
+    /// file may also come after `--input`: `--input f.root q4.sql` takes the `.sql` file out of
+    /// the inputs.
     Query {
-        file: PathBuf,
+        /// The SQL file (or a `.sql` file among the inputs).
+        file: Option<PathBuf>,
         #[command(flatten)]
         run: RunArgs,
     },
-    /// The SQL prompt: the inputs are the table `events`. On a terminal: history, multi-line
-    /// statements and tab completion; from a pipe: statements run one after another.
+    /// The SQL prompt: the inputs are the table `events` (without inputs no table is open:
+    /// `.open NAME FILE... [TREE]` opens one). On a terminal: history, multi-line statements and
+    /// tab completion; from a pipe: statements run one after another.
     Sql {
         #[arg(long, num_args = 1..)]
         input: Vec<PathBuf>,
@@ -90,6 +94,9 @@ enum Command {
         #[arg(long, requires = "eval")]
         out: Option<PathBuf>,
     },
+    /// Draws saved UHI JSON histograms (stacked with --stack, data points and a ratio panel
+    /// with --data; a 2-D histogram as a colour map) to a PNG or SVG file.
+    Plot(rask::plot::cli::PlotArgs),
     /// Benchmarks.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -116,9 +123,17 @@ struct RunArgs {
     /// Also draw every histogram (DIR/<name>.png or .svg).
     #[arg(long, value_parser = ["png", "svg"])]
     plot: Option<String>,
+    /// Histograms as UHI JSON (DIR/<name>.json) or as one ROOT file holding every histogram by
+    /// name (DIR/hists.root: TH1D/TH2D with Sumw2, TH1I/TH2I).
+    #[arg(long, default_value = "json", value_parser = ["json", "root"])]
+    format: String,
     /// Target events per partition.
     #[arg(long, default_value_t = 100_000)]
     partition_entries: u64,
+    /// The most memory the run's partitions may hold at once (bytes, or with a unit: 512M, 2G);
+    /// a run that needs more fails with an error naming the limit [default: unbounded].
+    #[arg(long, value_parser = parse_size)]
+    memory_limit: Option<usize>,
 }
 
 impl RunArgs {
@@ -126,7 +141,7 @@ impl RunArgs {
         let tree = tree_for(&self.input, self.tree);
         rask::adl::AdlJob {
             queries,
-            inputs: self.input,
+            inputs: unique_inputs(&self.input),
             tree,
             out: self.out,
             threads: self.threads,
@@ -137,8 +152,10 @@ impl RunArgs {
                     rask::plot::PlotFormat::Svg
                 }
             }),
+            format: self.format.parse().unwrap_or_default(),
             partition_entries: self.partition_entries,
             progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+            memory_limit: self.memory_limit,
         }
     }
 }
@@ -156,6 +173,30 @@ enum BenchCommand {
         #[arg(long, default_value_t = 5_000_000)]
         chunk: u64,
     },
+}
+
+/// `--memory-limit`: bytes, or a number with a unit K, M, G (powers of 1024), e.g. `512M`.
+fn parse_size(s: &str) -> Result<usize, String> {
+    let t = s.trim();
+    let (digits, unit) = match t.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => t.split_at(i),
+        None => (t, ""),
+    };
+    let scale: usize = match unit.trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 1,
+        "K" | "KB" | "KIB" => 1 << 10,
+        "M" | "MB" | "MIB" => 1 << 20,
+        "G" | "GB" | "GIB" => 1 << 30,
+        other => return Err(format!("unknown unit '{other}' (use K, M or G, e.g. 512M)")),
+    };
+    let n: usize = digits
+        .parse()
+        .map_err(|_| format!("'{s}' is not a size (bytes, or e.g. 512M, 2G)"))?;
+    match n.checked_mul(scale) {
+        Some(0) => Err("the memory limit must be more than 0 bytes".to_string()),
+        Some(bytes) => Ok(bytes),
+        None => Err(format!("'{s}' is too large")),
+    }
 }
 
 /// `--threads`: a number from 1 to `Scheduler::max_threads()`.
@@ -181,6 +222,48 @@ fn tree_for(inputs: &[PathBuf], tree: Option<String>) -> String {
         );
     }
     tree.unwrap_or_else(|| "Events".to_string())
+}
+
+/// The inputs with each file once; a file given twice is read once, with a warning.
+fn unique_inputs(inputs: &[PathBuf]) -> Vec<PathBuf> {
+    let (once, again) = rask::sources::unique_inputs(inputs);
+    for d in again {
+        eprintln!("warning: {d}");
+    }
+    once
+}
+
+/// The command line is wrong in a way clap cannot see.
+#[derive(Debug, thiserror::Error)]
+enum ArgsError {
+    #[error(
+        "rask query needs a SQL file: `rask query FILE.sql --input FILE... --out DIR` (or a .sql file among the inputs)"
+    )]
+    NoSqlFile,
+    #[error("rask query takes one SQL file; {0} and {1} are both .sql files")]
+    TwoSqlFiles(PathBuf, PathBuf),
+    #[error("rask query needs input files besides the SQL file {0}")]
+    NoInputs(PathBuf),
+}
+
+/// The SQL file of `rask query`: the positional one, else the one `.sql` file among the inputs
+/// (`--input f.root q4.sql` gives clap both to `--input`), taken out of them.
+fn sql_file(file: Option<PathBuf>, inputs: &mut Vec<PathBuf>) -> Result<PathBuf, ArgsError> {
+    if let Some(f) = file {
+        return Ok(f);
+    }
+    let is_sql = |p: &PathBuf| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("sql"));
+    let mut sql = inputs.iter().filter(|p| is_sql(p));
+    let file = match (sql.next(), sql.next()) {
+        (None, _) => return Err(ArgsError::NoSqlFile),
+        (Some(a), Some(b)) => return Err(ArgsError::TwoSqlFiles(a.clone(), b.clone())),
+        (Some(a), None) => a.clone(),
+    };
+    inputs.retain(|p| !is_sql(p));
+    if inputs.is_empty() {
+        return Err(ArgsError::NoInputs(file));
+    }
+    Ok(file)
 }
 
 /// Ctrl-C and SIGTERM remove unfinished outputs before exiting (batch commands).
@@ -252,7 +335,8 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             let report = rask::adl::run(&run.job(query))?;
             print!("{}", rask::adl::summary(&report));
         }
-        Command::Query { file, run } => {
+        Command::Query { file, mut run } => {
+            let file = sql_file(file, &mut run.input)?;
             remove_outputs_on_interrupt();
             let sql =
                 std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
@@ -262,11 +346,20 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         }
         Command::Sql { input, tree } => {
             let tree = tree_for(&input, tree);
-            let inputs: Vec<String> = input.iter().map(|p| p.display().to_string()).collect();
+            let inputs: Vec<String> = unique_inputs(&input)
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect();
             let mut repl = rask::repl::Repl::new(&inputs, &tree)?;
+            // Ctrl-C stops the running statement, not the prompt (on a terminal, the handler
+            // goes in after the line editor: see `install_cancel`).
+            if let Err(e) = rask::interrupt::install_cancel(&repl.cancel()) {
+                eprintln!("warning: Ctrl-C will end the prompt, not just a statement: {e}");
+            }
             if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
                 rask::repl::run_interactive(&mut repl)?;
             } else {
+                eprint!("{}", repl.greeting());
                 rask::repl::run_piped(
                     &mut repl,
                     std::io::stdin().lock(),
@@ -293,6 +386,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             }
             _ => print!("{}", rask::corrections::summary(&file)?),
         },
+        Command::Plot(args) => rask::plot::cli::run(args)?,
         Command::Bench(BenchCommand::Seed {
             variant,
             scheduler,

@@ -366,13 +366,135 @@ fn sql_prompt_runs_piped_statements_one_after_another() {
         text.contains("== branches read ==") && text.contains("MET_pt"),
         "{text}"
     );
+    // EXPLAIN ends with the physical plan DataFusion runs: an evaluation over a scan of the
+    // one branch, in morsels.
+    assert!(
+        text.contains("-- physical plan\nEvalExec: 1 output(s) per morsel")
+            && text.contains(
+                "  ScanExec: 1 file(s), 1 partitions, 1 column(s), morsels of 8192 events"
+            ),
+        "{text}"
+    );
     assert!(
         text.contains("no field 'ptt'") && text.contains("^"),
         "{text}"
     );
     assert!(text.contains("met: histogram, 20000 entries"), "{text}");
     assert!(text.contains("Run Time:"), "{text}");
-    assert!(text.contains("events.MET: {pt"), "{text}");
+    assert!(
+        text.contains("events.MET: {7 fields}\n  pt: float32\n"),
+        "{text}"
+    );
+}
+
+/// `rask query` takes its SQL file before or after `--input`: `--input f.root q5.sql` gives clap
+/// both to `--input`, and the `.sql` file is taken out of the inputs. Both orders write the
+/// expected histogram; `--input a b` with two data files still works.
+#[test]
+fn query_takes_the_sql_file_before_or_after_the_inputs() {
+    let sql = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("queries/adl/q5.sql");
+    let orders: [Vec<std::ffi::OsString>; 3] = [
+        vec![
+            sql.clone().into(),
+            "--input".into(),
+            data("nano-20k.root").into(),
+        ],
+        vec![
+            "--input".into(),
+            data("nano-20k.root").into(),
+            sql.clone().into(),
+        ],
+        vec![
+            "--input".into(),
+            sql.clone().into(),
+            data("nano-20k.root").into(),
+        ],
+    ];
+    for args in orders {
+        let dir = tempfile::tempdir().unwrap();
+        let out = rask()
+            .arg("query")
+            .args(&args)
+            .arg("--out")
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        stdout_of_success(out);
+        assert_eq!(
+            json_values(&dir.path().join("q5.json")),
+            expected_values("q5"),
+            "{args:?}"
+        );
+    }
+    // Two data files after --input (a copy of the sample): twice the expected counts.
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("copy.root");
+    std::fs::copy(data("nano-20k.root"), &copy).unwrap();
+    let out = rask()
+        .args(["query", "--input"])
+        .arg(data("nano-20k.root"))
+        .arg(&copy)
+        .arg(&sql)
+        .arg("--out")
+        .arg(dir.path().join("o"))
+        .output()
+        .unwrap();
+    stdout_of_success(out);
+    let doubled: Vec<f64> = expected_values("q5").iter().map(|v| 2.0 * v).collect();
+    assert_eq!(json_values(&dir.path().join("o/q5.json")), doubled);
+    // No SQL file, two of them, or only a SQL file: errors that say what is missing.
+    for (args, message) in [
+        (vec![data("nano-20k.root")], "rask query needs a SQL file"),
+        (vec![sql.clone(), sql.clone()], "takes one SQL file"),
+        (vec![sql.clone()], "needs input files besides the SQL file"),
+    ] {
+        let out = rask()
+            .args(["query", "--input"])
+            .args(&args)
+            .arg("--out")
+            .arg(dir.path().join("e"))
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(message), "{err}");
+    }
+}
+
+/// The same file given twice (by another path, or by a symbolic link) is read once, with a
+/// warning: the histogram has the expected counts, not twice them.
+#[cfg(unix)]
+#[test]
+fn adl_reads_a_file_given_twice_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join("link.root");
+    std::os::unix::fs::symlink(data("nano-20k.root"), &link).unwrap();
+    let again = data("../data/nano-20k.root");
+    let out = rask()
+        .args(["adl", "--query", "q1", "--input"])
+        .arg(data("nano-20k.root"))
+        .arg(&again)
+        .arg(&link)
+        .arg("--out")
+        .arg(dir.path().join("o"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    let text = stdout_of_success(out);
+    assert_eq!(
+        json_values(&dir.path().join("o/q1.json")),
+        expected_values("q1"),
+        "{text}"
+    );
+    assert_eq!(err.matches("is given twice").count(), 2, "{err}");
+    assert!(
+        err.contains(&format!(
+            "warning: input {} is given twice (also as {}); it is read once",
+            data("nano-20k.root").display(),
+            link.display()
+        )),
+        "{err}"
+    );
 }
 
 #[test]
@@ -418,4 +540,56 @@ fn sql_prompt_completes_names_on_a_terminal() {
     // The statement went into the history file in the (temporary) home.
     let history = std::fs::read_to_string(home.path().join(".rask_history")).unwrap();
     assert!(history.contains("list_sum(Jet.pt)"), "{history}");
+}
+
+/// `--memory-limit`: a run that cannot fit fails naming the limit, writes no histogram, and a
+/// limit it fits in changes nothing; sizes take units, nonsense is refused before any work.
+#[test]
+fn memory_limit_is_a_clear_error_or_no_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let small = dir.path().join("small");
+    let out = rask()
+        .args(["adl", "--query", "q8", "--memory-limit", "64K", "--input"])
+        .arg(data("nano-20k.root"))
+        .arg("--out")
+        .arg(&small)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("memory limit of 65536 bytes exceeded"),
+        "{err}"
+    );
+    assert!(!small.join("q8.json").exists());
+    let big = dir.path().join("big");
+    let out = rask()
+        .args(["adl", "--query", "q8", "--memory-limit", "2G", "--input"])
+        .arg(data("nano-20k.root"))
+        .arg("--out")
+        .arg(&big)
+        .output()
+        .unwrap();
+    stdout_of_success(out);
+    let text = std::fs::read_to_string(big.join("q8.json")).unwrap();
+    let got: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let values: Vec<f64> = got["storage"]["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert_eq!(values, expected_values("q8"));
+    for bad in ["12Q", "0", "lots"] {
+        let out = rask()
+            .args(["adl", "--query", "q1", "--memory-limit", bad, "--input"])
+            .arg(data("nano-20k.root"))
+            .arg("--out")
+            .arg(dir.path().join("never"))
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{bad}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("--memory-limit"), "{bad}: {err}");
+    }
 }

@@ -68,8 +68,10 @@ fn job(out: &Path, threads: Option<usize>) -> rask::adl::AdlJob {
         out: out.to_path_buf(),
         threads,
         plot: None,
+        format: Default::default(),
         partition_entries: 100_000,
         progress: false,
+        memory_limit: None,
     }
 }
 
@@ -433,9 +435,12 @@ fn ctrl_c_stops_a_run_and_leaves_no_files() {
     let mut cmd = rask();
     cmd.args(["adl", "--query", "all", "--plot", "png", "--threads", "2"])
         .args(["--partition-entries", "5000", "--input"]);
-    // The same file many times: a run of several seconds.
-    for _ in 0..40 {
-        cmd.arg(data("nano-20k.root"));
+    // Copies of the sample (a file given twice is read once): a run of a few seconds.
+    let copies = tempfile::tempdir().unwrap();
+    for i in 0..12 {
+        let copy = copies.path().join(format!("c{i}.root"));
+        std::fs::copy(data("nano-20k.root"), &copy).unwrap();
+        cmd.arg(copy);
     }
     let child = cmd
         .arg("--out")

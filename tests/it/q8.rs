@@ -3,7 +3,8 @@
 
 use std::path::PathBuf;
 
-use rask::plan::{Data, adl};
+use rask::adl;
+use rask::plan::Data;
 use rask::sources::{FileReader, open};
 
 fn repo() -> PathBuf {

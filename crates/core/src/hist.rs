@@ -214,7 +214,7 @@ impl Axis {
                 name,
                 label,
             } => json!({
-                "type": "regular", "lower": *lower as f64, "upper": *upper as f64, "bins": upper - lower,
+                "type": "regular", "lower": lower, "upper": upper, "bins": upper - lower,
                 "underflow": underflow, "overflow": overflow, "circular": false, "metadata": meta(name, label),
                 "writer_info": {"boost-histogram": {"orig_type": "Integer"}}
             }),

@@ -12,6 +12,7 @@ pub mod hist;
 pub mod kernels;
 pub mod layout;
 pub mod random;
+pub mod suggest;
 
 pub use layout::{
     COUNTER_METADATA_KEY, LayoutError, ROOT_TYPE_METADATA_KEY, canonical_array, canonical_field,

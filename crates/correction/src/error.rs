@@ -168,7 +168,10 @@ pub enum CorrectionError {
         source: Box<CorrectionError>,
     },
     /// No correction of that name in the set.
-    #[error("no correction named {name:?}{}", suggest(suggestions))]
+    #[error(
+        "no correction named {name:?}{}",
+        rask_core::suggest::did_you_mean(suggestions)
+    )]
     UnknownCorrection {
         /// The name asked for.
         name: String,
@@ -211,13 +214,4 @@ pub enum CorrectionError {
         /// The column's length.
         given: usize,
     },
-}
-
-fn suggest(suggestions: &[String]) -> String {
-    if suggestions.is_empty() {
-        String::new()
-    } else {
-        let quoted: Vec<String> = suggestions.iter().map(|s| format!("{s:?}")).collect();
-        format!("; did you mean {}?", quoted.join(" or "))
-    }
 }

@@ -115,44 +115,11 @@ impl CorrectionSet {
     }
 }
 
-/// Names close to `name` (edit distance at most a third of its length, at least 2, or
-/// containing it ignoring case), closest first, at most 5.
+/// Names close to `name`, closest first (the workspace's one rule:
+/// [`rask_core::suggest::closest`]).
 fn suggestions(name: &str, names: &[&str]) -> Vec<String> {
-    let lower = name.to_lowercase();
-    let limit = (name.chars().count() / 3).max(2);
-    let mut scored: Vec<(usize, &str)> = names
-        .iter()
-        .filter_map(|&n| {
-            let d = distance(name, n);
-            let contains = !lower.is_empty() && n.to_lowercase().contains(&lower);
-            (d <= limit || contains).then_some((d, n))
-        })
-        .collect();
-    scored.sort();
-    scored.dedup();
-    scored
+    rask_core::suggest::closest(name, names.iter().copied())
         .into_iter()
-        .take(5)
-        .map(|(_, n)| n.to_string())
+        .map(str::to_string)
         .collect()
-}
-
-/// Levenshtein distance (in characters), transpositions counting as one edit.
-fn distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev2: Vec<usize> = vec![0; b.len() + 1];
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for i in 1..=a.len() {
-        let mut cur = vec![i; b.len() + 1];
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                cur[j] = cur[j].min(prev2[j - 2] + 1);
-            }
-        }
-        prev2 = std::mem::replace(&mut prev, cur);
-    }
-    prev[b.len()]
 }

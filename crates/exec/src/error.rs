@@ -19,6 +19,10 @@ pub enum ExecError {
     #[error("not supported by the execution engine yet: {0}")]
     Unsupported(String),
     /// A broken invariant between lowering and execution (a bug in rask, reported, not a panic).
+    /// The computation was cancelled (its cancel flag was set, e.g. by Ctrl-C): nothing of it
+    /// is returned.
+    #[error("cancelled")]
+    Cancelled,
     #[error("internal error: {0}")]
     Internal(String),
     /// Evaluating an operation on a partition failed (bad data, mismatched lists, ...).

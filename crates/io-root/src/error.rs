@@ -65,7 +65,10 @@ pub enum RootError {
         available: Vec<String>,
     },
     /// No branch of that name.
-    #[error("{path}: tree '{tree}' has no branch '{name}'{}", suggest(suggestions))]
+    #[error(
+        "{path}: tree '{tree}' has no branch '{name}'{}",
+        rask_core::suggest::did_you_mean(suggestions)
+    )]
     NoSuchBranch {
         path: PathBuf,
         tree: String,
@@ -139,50 +142,13 @@ fn list_or_none(names: &[String]) -> String {
     }
 }
 
-fn suggest(names: &[String]) -> String {
-    if names.is_empty() {
-        String::new()
-    } else {
-        format!("; did you mean {}?", names.join(", "))
-    }
-}
-
-/// Names among `candidates` close to `name` (case-insensitive edit distance, or a shared prefix),
-/// best first, at most five.
+/// Names among `candidates` close to `name`, best first (the workspace's one rule:
+/// [`rask_core::suggest::closest`]).
 pub fn close_matches<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Vec<String> {
-    let lower = name.to_lowercase();
-    let mut scored: Vec<(usize, &str)> = candidates
+    rask_core::suggest::closest(name, candidates)
         .into_iter()
-        .filter_map(|c| {
-            let cl = c.to_lowercase();
-            let d = edit_distance(&lower, &cl);
-            let limit = (name.len() / 3).max(2);
-            let related =
-                d <= limit || (lower.len() >= 3 && (cl.contains(&lower) || lower.contains(&cl)));
-            related.then_some((d, c))
-        })
-        .collect();
-    scored.sort();
-    scored
-        .into_iter()
-        .take(5)
-        .map(|(_, c)| c.to_string())
+        .map(str::to_string)
         .collect()
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
 }
 
 #[cfg(test)]

@@ -29,6 +29,7 @@ pub mod reader;
 pub mod source;
 pub mod tree;
 pub mod types;
+pub mod write;
 
 pub use basket::{Basket, BasketBuffers};
 pub use decode::ColumnBuilder;

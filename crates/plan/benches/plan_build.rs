@@ -14,7 +14,7 @@ fn analysis(variations: usize) -> Result<(Context, Vec<Expr>), PlanError> {
         "events",
         &paths,
         "Events",
-        Arc::new(rask_plan::adl::nano_schema()),
+        Arc::new(rask_adl::nano_schema()),
     )?;
     let jets = events.field("Jet")?;
     let muons = events.field("Muon")?;

@@ -11,7 +11,7 @@
 //! use rask_plan::correction::CorrectionInput as C;
 //! # let ctx = rask_plan::Context::new();
 //! # let events = ctx.source("events", &["f.root".into()], "Events",
-//! #     std::sync::Arc::new(rask_plan::adl::nano_schema()))?;
+//! #     std::sync::Arc::new(rask_adl::nano_schema()))?;
 //! let jets = events.field("Jet")?;
 //! let sf = ctx.correction(
 //!     "corrections.json",
@@ -145,7 +145,7 @@ impl Context {
     /// use rask_plan::correction::CorrectionInput as C;
     /// # let ctx = rask_plan::Context::new();
     /// # let events = ctx.source("events", &["f.root".into()], "Events",
-    /// #     std::sync::Arc::new(rask_plan::adl::nano_schema()))?;
+    /// #     std::sync::Arc::new(rask_adl::nano_schema()))?;
     /// let muons = events.field("Muon")?;
     /// let sf = ctx.correction("sf.json.gz", "muon_id",
     ///     &[C::Expr(&muons.field("eta")?), C::Expr(&muons.field("pt")?), C::Str("nominal")])?;

@@ -7,7 +7,10 @@ pub enum PlanError {
     #[error("cannot build {expr}: {message}")]
     Type { expr: String, message: String },
     /// A field or branch that does not exist.
-    #[error("{expr} has no field '{name}'{}", suggest(suggestions))]
+    #[error(
+        "{expr} has no field '{name}'{}",
+        rask_core::suggest::did_you_mean(suggestions)
+    )]
     NoSuchField {
         expr: String,
         name: String,
@@ -36,12 +39,4 @@ pub enum PlanError {
     /// Writing an output failed.
     #[error("{path}: {message}")]
     Io { path: String, message: String },
-}
-
-fn suggest(names: &[String]) -> String {
-    if names.is_empty() {
-        String::new()
-    } else {
-        format!("; did you mean {}?", names.join(", "))
-    }
 }

@@ -7,7 +7,7 @@ use crate::error::PlanError;
 use crate::graph::{Graph, NodeId};
 use crate::op::{FusedRef, Op};
 use crate::rules::{Optimized, Plan, pushdown};
-use crate::svg_layout::{DagNode, DagShape, render_dot, render_svg};
+use rask_layout::{DagNode, DagShape, render_dot, render_svg};
 
 /// One line per node, inputs first: `%3 = greater(%1, %2) : events * var * bool`.
 pub fn render_plan(plan: &Plan) -> String {

@@ -498,17 +498,11 @@ impl Expr {
                         Ty::Events { layout, .. } => layout.field_names(),
                         _ => Vec::new(),
                     };
-                    let mut suggestions: Vec<String> = names
-                        .iter()
-                        .filter(|n| {
-                            n.eq_ignore_ascii_case(name)
-                                || n.to_lowercase().contains(&name.to_lowercase())
-                                || name.to_lowercase().contains(&n.to_lowercase())
-                        })
-                        .take(5)
-                        .cloned()
-                        .collect();
-                    suggestions.sort();
+                    let suggestions: Vec<String> =
+                        rask_core::suggest::closest(name, names.iter().map(String::as_str))
+                            .into_iter()
+                            .map(str::to_string)
+                            .collect();
                     PlanError::NoSuchField {
                         expr: expr.trim_end_matches(&format!(".{name}")).to_string(),
                         name: name.to_string(),
@@ -628,13 +622,14 @@ impl Expr {
         self.then(Op::ArgSort { ascending }, vec![])
     }
 
-    /// The 4-vector sum of records with `pt, eta, phi, mass`.
+    /// The 4-vector sum of records with `pt, eta, phi, mass` or Cartesian `px, py, pz, E`
+    /// (`rask_core::kernels::vector_kind`).
     pub fn p4_add(&self, other: &Expr) -> Result<Expr, PlanError> {
         let o = self.ctx.own(other)?;
         self.then(Op::Lorentz(LorentzOp::Add), vec![o])
     }
 
-    /// Invariant mass of records with `pt, eta, phi, mass`.
+    /// Invariant mass of records with `pt, eta, phi, mass` or `px, py, pz, E`.
     pub fn p4_mass(&self) -> Result<Expr, PlanError> {
         self.then(Op::Lorentz(LorentzOp::Mass), vec![])
     }

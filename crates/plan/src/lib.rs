@@ -21,7 +21,6 @@
 //!
 //! This crate knows nothing of DataFusion.
 
-pub mod adl;
 pub mod correction;
 pub mod error;
 pub mod explain;
@@ -33,8 +32,6 @@ pub mod names;
 pub mod op;
 pub mod reference;
 pub mod rules;
-pub mod sql;
-pub mod svg_layout;
 pub mod types;
 pub mod typing;
 mod verbs;

@@ -149,6 +149,45 @@ impl BinaryOp {
     pub fn is_logical(self) -> bool {
         matches!(self, BinaryOp::And | BinaryOp::Or)
     }
+    /// The operation on floats, for arithmetic (`None` for comparisons and logic): the one
+    /// definition every evaluator uses. `minimum`/`maximum` propagate NaN (as numpy's do);
+    /// `%` is C's `fmod` (the sign of `a`).
+    ///
+    /// ```
+    /// use rask_plan::BinaryOp;
+    /// assert_eq!(BinaryOp::Hypot.float_fn().map(|f| f(3.0, 4.0)), Some(5.0));
+    /// assert!(BinaryOp::Minimum.float_fn().is_some_and(|f| f(1.0, f64::NAN).is_nan()));
+    /// assert_eq!(BinaryOp::Mod.float_fn().map(|f| f(-7.0, 2.0)), Some(-1.0));
+    /// assert!(BinaryOp::Lt.float_fn().is_none());
+    /// ```
+    pub fn float_fn(self) -> Option<fn(f64, f64) -> f64> {
+        use BinaryOp::*;
+        Some(match self {
+            Add => |p, q| p + q,
+            Sub => |p, q| p - q,
+            Mul => |p, q| p * q,
+            Div => |p, q| p / q,
+            Mod => |p, q| p % q,
+            Pow => f64::powf,
+            Arctan2 => f64::atan2,
+            Hypot => f64::hypot,
+            Minimum => |p: f64, q: f64| {
+                if p.is_nan() || q.is_nan() {
+                    f64::NAN
+                } else {
+                    p.min(q)
+                }
+            },
+            Maximum => |p: f64, q: f64| {
+                if p.is_nan() || q.is_nan() {
+                    f64::NAN
+                } else {
+                    p.max(q)
+                }
+            },
+            Eq | Ne | Lt | Le | Gt | Ge | And | Or => return None,
+        })
+    }
     pub fn symbol(self) -> Option<&'static str> {
         use BinaryOp::*;
         Some(match self {
@@ -183,7 +222,8 @@ pub enum ReduceOp {
     All,
 }
 
-/// Lorentz-vector operations on records with `pt, eta, phi, mass`.
+/// Lorentz-vector operations on records with `pt, eta, phi, mass` or with Cartesian
+/// `px, py, pz, E` (`rask_core::kernels::vector_kind`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum LorentzOp {
     /// Sum of two vectors (a record `pt, eta, phi, mass`).

@@ -25,6 +25,62 @@ pub const CARTESIAN_FIELDS: [&str; 4] = ["__px", "__py", "__pz", "__e"];
 /// The fields a vector record is made from.
 pub const VECTOR_FIELDS: [&str; 4] = ["pt", "eta", "phi", "mass"];
 
+/// The names of a record's own Cartesian components, in the order px, py, pz, E: fields
+/// named `px`, `py`, `pz` and `E` (or `energy`), in any case (`Px`, `PX`...), as HZZ-style files
+/// write them (`Muon_Px`, `Muon_E`). `None` when one is missing. A record with all of
+/// [`VECTOR_FIELDS`] is read through those instead (see [`vector_kind`]).
+///
+/// ```
+/// let f = ["Px", "Py", "Pz", "E", "Charge"];
+/// assert_eq!(rask_core::kernels::cartesian_names(f), Some(["Px", "Py", "Pz", "E"]));
+/// assert_eq!(rask_core::kernels::cartesian_names(["px", "py", "energy"]), None);
+/// ```
+pub fn cartesian_names<'a>(fields: impl IntoIterator<Item = &'a str>) -> Option<[&'a str; 4]> {
+    let mut found: [Option<&str>; 4] = [None; 4];
+    for f in fields {
+        let slot = match f.to_ascii_lowercase().as_str() {
+            "px" => 0,
+            "py" => 1,
+            "pz" => 2,
+            "e" | "energy" => 3,
+            _ => continue,
+        };
+        found[slot].get_or_insert(f);
+    }
+    Some([found[0]?, found[1]?, found[2]?, found[3]?])
+}
+
+/// How a record with these fields is a four-vector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VectorKind<'a> {
+    /// `pt, eta, phi, mass` ([`VECTOR_FIELDS`]).
+    PtEtaPhiMass,
+    /// Its own Cartesian components, named as [`cartesian_names`] finds them.
+    Cartesian([&'a str; 4]),
+}
+
+/// Whether a record with these field names is a four-vector, and how: `pt, eta, phi, mass`
+/// first, then `px, py, pz, E` ([`cartesian_names`]). The single rule of the typing, the
+/// projection pushdown, the engine and the reference interpreter.
+///
+/// ```
+/// use rask_core::kernels::{VectorKind, vector_kind};
+/// assert_eq!(vector_kind(["pt", "eta", "phi", "mass"]), Some(VectorKind::PtEtaPhiMass));
+/// assert_eq!(vector_kind(["Px", "Py", "Pz", "E"]), Some(VectorKind::Cartesian(["Px", "Py", "Pz", "E"])));
+/// assert_eq!(vector_kind(["pt", "phi"]), None);
+/// ```
+pub fn vector_kind<'a>(
+    fields: impl IntoIterator<Item = &'a str> + Clone,
+) -> Option<VectorKind<'a>> {
+    if VECTOR_FIELDS
+        .iter()
+        .all(|v| fields.clone().into_iter().any(|f| f == *v))
+    {
+        return Some(VectorKind::PtEtaPhiMass);
+    }
+    cartesian_names(fields).map(VectorKind::Cartesian)
+}
+
 /// A four-vector in Cartesian components.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct P4 {

@@ -114,26 +114,9 @@ pub(super) fn binary(
         }
         Mod | Pow | Arctan2 | Hypot | Minimum | Maximum => {
             let (p, q) = (f64_values(a, &shape)?, f64_values(b, &shape)?);
-            let f: fn(f64, f64) -> f64 = match op {
-                Mod => |x: f64, y: f64| x % y,
-                Pow => f64::powf,
-                Arctan2 => f64::atan2,
-                Hypot => f64::hypot,
-                Minimum => |x: f64, y: f64| {
-                    if x.is_nan() || y.is_nan() {
-                        f64::NAN
-                    } else {
-                        x.min(y)
-                    }
-                },
-                _ => |x: f64, y: f64| {
-                    if x.is_nan() || y.is_nan() {
-                        f64::NAN
-                    } else {
-                        x.max(y)
-                    }
-                },
-            };
+            let f = op.float_fn().ok_or_else(|| {
+                ExecError::Internal(format!("{op:?} has no floating-point definition"))
+            })?;
             let v: Float64Array = p
                 .iter()
                 .zip(q.iter())

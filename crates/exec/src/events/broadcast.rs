@@ -216,11 +216,11 @@ pub fn binary(op: BinaryOp, args: &[Arg<'_>], out: DType) -> R<Col> {
     let n = rows(args);
     let (x, y) = (Num::of(&args[0])?, Num::of(&args[1])?);
     if op.is_logical() {
-        if let (Num::B(a), Num::B(b)) = (&x, &y) {
-            if a.len() == b.len() {
-                // Whole words at a time.
-                return Ok(Col::Bool(if op == And { *a & *b } else { *a | *b }));
-            }
+        if let (Num::B(a), Num::B(b)) = (&x, &y)
+            && a.len() == b.len()
+        {
+            // Whole words at a time.
+            return Ok(Col::Bool(if op == And { *a & *b } else { *a | *b }));
         }
         return Ok(Col::Bool(
             (0..n)
@@ -286,7 +286,7 @@ pub fn binary(op: BinaryOp, args: &[Arg<'_>], out: DType) -> R<Col> {
         };
         return Ok(Col::Bool(out));
     }
-    if !out.is_float() && !(x.is_bool() && y.is_bool() && out == DType::Bool) {
+    if !(out.is_float() || x.is_bool() && y.is_bool() && out == DType::Bool) {
         // Integer arithmetic is exact or an error (`rask_plan::reference::interp` does the
         // same): the wrapped result and an overflow flag per element, the flags or-ed so the
         // loop stays branch-free.
@@ -315,31 +315,9 @@ pub fn binary(op: BinaryOp, args: &[Arg<'_>], out: DType) -> R<Col> {
         }
         return Ok(Col::I64(values.into()));
     }
-    let f: fn(f64, f64) -> f64 = match op {
-        Add => |p, q| p + q,
-        Sub => |p, q| p - q,
-        Mul => |p, q| p * q,
-        Div => |p, q| p / q,
-        Mod => |p, q| p % q,
-        Pow => f64::powf,
-        Arctan2 => f64::atan2,
-        Hypot => f64::hypot,
-        Minimum => |p: f64, q: f64| {
-            if p.is_nan() || q.is_nan() {
-                f64::NAN
-            } else {
-                p.min(q)
-            }
-        },
-        Maximum => |p: f64, q: f64| {
-            if p.is_nan() || q.is_nan() {
-                f64::NAN
-            } else {
-                p.max(q)
-            }
-        },
-        other => return Err(format!("{other:?} is not arithmetic")),
-    };
+    let f = op
+        .float_fn()
+        .ok_or_else(|| format!("{op:?} is not arithmetic"))?;
     let v: Vec<f64> = match (&x, &y) {
         (Num::F(a), Num::F(b)) => a.iter().zip(b.iter()).map(|(p, q)| f(*p, *q)).collect(),
         (Num::F(a), Num::Const(c)) => {
@@ -458,9 +436,9 @@ pub fn lorentz(op: LorentzOp, args: &[Arg<'_>]) -> R<Col> {
                     .collect(),
             )
         }
-        LorentzOp::Pt => Col::F64(field_f64(record_of(&args[0])?, "pt")?.into()),
-        LorentzOp::Eta => Col::F64(field_f64(record_of(&args[0])?, "eta")?.into()),
-        LorentzOp::Phi => Col::F64(field_f64(record_of(&args[0])?, "phi")?.into()),
+        LorentzOp::Pt => Col::F64(field_f64(record_of(&args[0])?, "pt")?),
+        LorentzOp::Eta => Col::F64(field_f64(record_of(&args[0])?, "eta")?),
+        LorentzOp::Phi => Col::F64(field_f64(record_of(&args[0])?, "phi")?),
         LorentzOp::DeltaPhi => {
             let (a, b) = (phi_of(&args[0])?, phi_of(&args[1])?);
             Col::F64(

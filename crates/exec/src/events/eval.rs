@@ -72,7 +72,7 @@ fn evaluate_nodes(
     Ok(outputs.iter().map(|o| values[o].clone()).collect())
 }
 
-fn col<'a>(v: &'a EvValue) -> R<&'a Col> {
+fn col(v: &EvValue) -> R<&Col> {
     match v {
         EvValue::Col(c) | EvValue::Flat(c) => Ok(c),
         EvValue::Const(_) => Err("expected per-event values, got a literal".to_string()),

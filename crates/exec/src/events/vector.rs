@@ -5,9 +5,14 @@
 //! combinations and takes gather them instead of recomputing trigonometry per tuple; a sum
 //! (`p4_add`) is only its components, and its `pt, eta, phi, mass` are derived when a field is
 //! asked for. The reference interpreter carries the same components, so both agree to the bit.
+//!
+//! Records with their own Cartesian components (`px, py, pz, E`, as HZZ-style files write
+//! `Muon_Px ... Muon_E`) are vectors too: [`parts`] reads them and [`field`] derives
+//! `pt, eta, phi, mass` from them, by the rule `rask_core::kernels::vector_kind` shared with
+//! the typing and the reference interpreter.
 
 use rask_core::column::Col;
-use rask_core::kernels::{CARTESIAN_FIELDS, P4, VECTOR_FIELDS};
+use rask_core::kernels::{self, CARTESIAN_FIELDS, P4, VECTOR_FIELDS};
 use rask_plan::types::Layout;
 
 type R<T> = Result<T, String>;
@@ -27,8 +32,21 @@ fn has_cartesian(c: &Col) -> bool {
     CARTESIAN_FIELDS.iter().all(|f| c.field(f).is_some())
 }
 
-/// The Cartesian components (px, py, pz, E) of a vector record column (shared buffers when the
-/// record carries them).
+/// The record's own Cartesian components (`px, py, pz, E` in any case, or `energy`), when it
+/// is not a `pt, eta, phi, mass` vector (`rask_core::kernels::vector_kind`).
+fn own_cartesian(c: &Col) -> Option<[String; 4]> {
+    let Col::Record(_, fields) = c else {
+        return None;
+    };
+    match kernels::vector_kind(fields.iter().map(|(n, _)| n.as_str()))? {
+        kernels::VectorKind::Cartesian(names) => Some(names.map(String::from)),
+        kernels::VectorKind::PtEtaPhiMass => None,
+    }
+}
+
+/// The Cartesian components (px, py, pz, E) of a vector record column: the carried ones
+/// (shared buffers), else computed from `pt, eta, phi, mass`, else the record's own
+/// `px, py, pz, E` (widened to f64).
 pub fn parts(c: &Col) -> R<[arrow_buffer::ScalarBuffer<f64>; 4]> {
     if has_cartesian(c) {
         return Ok([
@@ -36,6 +54,14 @@ pub fn parts(c: &Col) -> R<[arrow_buffer::ScalarBuffer<f64>; 4]> {
             numbers(c, CARTESIAN_FIELDS[1])?,
             numbers(c, CARTESIAN_FIELDS[2])?,
             numbers(c, CARTESIAN_FIELDS[3])?,
+        ]);
+    }
+    if let Some([px, py, pz, e]) = own_cartesian(c) {
+        return Ok([
+            numbers(c, &px)?,
+            numbers(c, &py)?,
+            numbers(c, &pz)?,
+            numbers(c, &e)?,
         ]);
     }
     let [pt, eta, phi, mass] = [
@@ -67,12 +93,13 @@ pub fn from_parts(parts: [arrow_buffer::ScalarBuffer<f64>; 4]) -> Col {
 }
 
 /// The field `name` of a record, derived from the Cartesian components when the record only
-/// carries those (`pt`, `eta`, `phi`, `mass` of a sum).
+/// carries those (`pt`, `eta`, `phi`, `mass` of a sum, or of a record with its own
+/// `px, py, pz, E`).
 pub fn field(c: &Col, name: &str) -> Option<Col> {
     if let Some(f) = c.field(name) {
         return Some(f.clone());
     }
-    if !VECTOR_FIELDS.contains(&name) || !has_cartesian(c) {
+    if !VECTOR_FIELDS.contains(&name) || !(has_cartesian(c) || own_cartesian(c).is_some()) {
         return None;
     }
     let [px, py, pz, e] = parts(c).ok()?;
@@ -130,10 +157,11 @@ pub fn before_setting(c: &Col, name: &str) -> Col {
         .cloned()
         .collect();
     for v in VECTOR_FIELDS {
-        if c.field(v).is_none() {
-            if let Some(d) = field(c, v) {
-                out.push((v.to_string(), d));
-            }
+        if c.field(v).is_some() {
+            continue;
+        }
+        if let Some(d) = field(c, v) {
+            out.push((v.to_string(), d));
         }
     }
     Col::record(*n, out)

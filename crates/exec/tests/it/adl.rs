@@ -4,8 +4,9 @@
 
 use std::path::PathBuf;
 
+use rask_adl as adl;
 use rask_exec::{Engine, Output, Scheduler};
-use rask_plan::{Context, adl};
+use rask_plan::Context;
 
 use crate::common::{FileReader, expected, repo, source};
 

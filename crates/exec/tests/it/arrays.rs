@@ -203,12 +203,7 @@ fn one_partition_for_debugging() {
 fn an_event_source_without_files_is_a_clear_error() {
     let ctx = Context::new();
     let ev = ctx
-        .source(
-            "events",
-            &[],
-            "Events",
-            Arc::new(rask_plan::adl::nano_schema()),
-        )
+        .source("events", &[], "Events", Arc::new(rask_adl::nano_schema()))
         .unwrap();
     let met = ev
         .field("MET")

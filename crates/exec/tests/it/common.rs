@@ -47,25 +47,4 @@ pub fn expected(name: &str) -> Vec<f64> {
         .collect()
 }
 
-/// Reads the whole (single) file of a source for the reference interpreter.
-pub struct FileReader;
-
-impl rask_plan::SourceReader for FileReader {
-    fn read(
-        &self,
-        spec: &rask_plan::SourceSpec,
-        columns: &[String],
-    ) -> Result<arrow_array::RecordBatch, String> {
-        let src =
-            rask_io_root::EventSource::open(&spec.paths, &spec.tree).map_err(|e| e.to_string())?;
-        let cols: Vec<&str> = columns.iter().map(String::as_str).collect();
-        src.read(
-            &rask_io_root::Partition {
-                file: 0,
-                entries: 0..src.entries(),
-            },
-            &cols,
-        )
-        .map_err(|e| e.to_string())
-    }
-}
+pub use rask_exec::FileReader;

@@ -10,8 +10,8 @@ use arrow_array::types::{Float64Type, Int64Type};
 use arrow_array::{Array, ListArray};
 use rask_exec::{Engine, Output, Scheduler};
 use rask_plan::correction::CorrectionInput as C;
-use rask_plan::sql::SqlSession;
 use rask_plan::{Context, Data, Expr, Value};
+use rask_sql::SqlSession;
 
 use crate::common::{FileReader, nano, source};
 

@@ -498,7 +498,7 @@ proptest! {
 fn a_memory_limit_is_a_clear_error() {
     let ctx = Context::new();
     let events = source(&ctx, &nano());
-    let q = rask_plan::adl::q8(&ctx, &events).unwrap();
+    let q = rask_adl::q8(&ctx, &events).unwrap();
     let err = Engine::new(Scheduler::Sync)
         .with_memory_limit(10_000)
         .compute(&q)

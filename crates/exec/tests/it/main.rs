@@ -1,9 +1,13 @@
 //! Integration tests of rask-exec, linked into one binary.
 
 mod adl;
+mod aggregates;
 mod arrays;
+mod cancel;
 mod common;
 mod corrections;
 mod events;
 mod hostile;
+mod sorting;
 mod sql;
+mod vectors;

@@ -1,9 +1,10 @@
 //! The SQL front end: `queries/adl/*.sql` give the expected histograms and the same optimised
 //! plans as the Rust API; errors point at the statement.
 
+use rask_adl as adl;
 use rask_exec::{Engine, Output, Scheduler};
-use rask_plan::sql::SqlSession;
-use rask_plan::{Context, Expr, adl};
+use rask_plan::{Context, Expr};
+use rask_sql::SqlSession;
 
 use crate::common::{expected, nano, repo, source};
 

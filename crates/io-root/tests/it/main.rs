@@ -9,3 +9,4 @@ mod parquet_damage;
 mod partitions;
 mod read_speed;
 mod types;
+mod write;

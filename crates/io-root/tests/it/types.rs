@@ -249,7 +249,8 @@ fn std_vectors_and_strings() {
 #[test]
 fn object_branches_stay_visible_and_fail_only_when_read() {
     let t = RootTree::open(data("types.root"), "types").unwrap();
-    for (name, class) in [("lv", "TLorentzVector")] {
+    {
+        let (name, class) = ("lv", "TLorentzVector");
         let field = t.schema().field_with_name(name).unwrap();
         assert_eq!(field.data_type(), &arrow_schema::DataType::Null);
         assert!(field.metadata().contains_key(UNREADABLE_METADATA_KEY));

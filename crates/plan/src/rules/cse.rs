@@ -42,10 +42,10 @@ impl Rule for Cse {
                 }
                 Op::Unary(u) => {
                     let input = inputs[0];
-                    if let Op::Literal(s) = graph.node(input).op {
-                        if let Some(folded) = fold_unary(*u, s) {
-                            return graph.add(Op::Literal(folded), vec![]);
-                        }
+                    if let Op::Literal(s) = graph.node(input).op
+                        && let Some(folded) = fold_unary(*u, s)
+                    {
+                        return graph.add(Op::Literal(folded), vec![]);
                     }
                     match (&graph.node(input).op, u) {
                         (Op::Unary(inner), UnaryOp::Neg | UnaryOp::Not) if inner == u => {
@@ -63,19 +63,19 @@ impl Rule for Cse {
 /// The canonical spelling of `op(inputs)`, applied whenever a node is added: commutative operands
 /// ordered by key, literals on the right of comparisons.
 pub(crate) fn canonical(graph: &Graph, op: Op, mut inputs: Vec<NodeId>) -> (Op, Vec<NodeId>) {
-    if let Op::Binary(b) = op {
-        if inputs.len() == 2 {
-            // Literals go right (`x + 1`), other operands by key.
-            let rank = |id: NodeId| (is_literal(graph, id), graph.node(id).key);
-            if b.is_commutative() && rank(inputs[0]) > rank(inputs[1]) {
-                inputs.swap(0, 1);
-            } else if let (Some(swapped), true) = (
-                b.swapped(),
-                is_literal(graph, inputs[0]) && !is_literal(graph, inputs[1]),
-            ) {
-                inputs.swap(0, 1);
-                return (Op::Binary(swapped), inputs);
-            }
+    if let Op::Binary(b) = op
+        && inputs.len() == 2
+    {
+        // Literals go right (`x + 1`), other operands by key.
+        let rank = |id: NodeId| (is_literal(graph, id), graph.node(id).key);
+        if b.is_commutative() && rank(inputs[0]) > rank(inputs[1]) {
+            inputs.swap(0, 1);
+        } else if let (Some(swapped), true) = (
+            b.swapped(),
+            is_literal(graph, inputs[0]) && !is_literal(graph, inputs[1]),
+        ) {
+            inputs.swap(0, 1);
+            return (Op::Binary(swapped), inputs);
         }
     }
     (op, inputs)

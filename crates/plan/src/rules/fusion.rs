@@ -86,10 +86,10 @@ impl Rule for Fusion {
         // Members of each fused group, in topological order.
         let mut members: Vec<Vec<NodeId>> = vec![Vec::new(); roots.len()];
         for &id in &order {
-            if let Some(gid) = group.get(&id) {
-                if size[*gid] >= 2 {
-                    members[*gid].push(id);
-                }
+            if let Some(gid) = group.get(&id)
+                && size[*gid] >= 2
+            {
+                members[*gid].push(id);
             }
         }
 

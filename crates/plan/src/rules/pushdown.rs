@@ -198,13 +198,22 @@ fn needs_by_node(
                     LorentzOp::Mt => &["pt", "phi"],
                 };
                 for &input in &node.inputs {
-                    let is_record = matches!(&graph.node(input).ty, Ty::Events { layout, .. } if !layout.field_names().is_empty());
-                    let need = if is_record {
+                    let names = match &graph.node(input).ty {
+                        Ty::Events { layout, .. } => layout.field_names(),
+                        _ => Vec::new(),
+                    };
+                    let need = if !names.is_empty() {
+                        // The named fields, or the record's own px, py, pz, E (typing checked one).
+                        let has_all = fields.iter().all(|f| names.iter().any(|n| n == f));
+                        let cartesian =
+                            rask_core::kernels::cartesian_names(names.iter().map(String::as_str))
+                                .filter(|_| !has_all);
+                        let read: Vec<&str> = match &cartesian {
+                            Some(c) => c.to_vec(),
+                            None => fields.to_vec(),
+                        };
                         Need {
-                            paths: fields
-                                .iter()
-                                .map(|f| (vec![f.to_string()], false))
-                                .collect(),
+                            paths: read.iter().map(|f| (vec![f.to_string()], false)).collect(),
                         }
                     } else {
                         Need::all()

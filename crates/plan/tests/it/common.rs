@@ -12,7 +12,7 @@ pub fn nano(ctx: &Context) -> Expr {
         "events",
         &["nano.root".to_string()],
         "Events",
-        Arc::new(rask_plan::adl::nano_schema()),
+        Arc::new(rask_adl::nano_schema()),
     )
     .unwrap()
 }

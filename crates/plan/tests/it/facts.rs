@@ -73,7 +73,7 @@ fn keys_are_deterministic_names() {
 fn q8_reads_exactly_its_twelve_branches() {
     let ctx = Context::new();
     let events = nano(&ctx);
-    let q8 = rask_plan::adl::q8(&ctx, &events).unwrap();
+    let q8 = rask_adl::q8(&ctx, &events).unwrap();
     let cols = q8.necessary_columns().unwrap();
     let want = [
         "Electron_charge",
@@ -104,7 +104,7 @@ fn q8_reads_exactly_its_twelve_branches() {
 #[test]
 fn optimize_is_idempotent_on_q8() {
     let ctx = Context::new();
-    let q8 = rask_plan::adl::q8(&ctx, &nano(&ctx)).unwrap();
+    let q8 = rask_adl::q8(&ctx, &nano(&ctx)).unwrap();
     let once = q8.optimize().unwrap();
     let twice = rask_plan::optimize(&once.fused).unwrap();
     assert_eq!(twice.fused.output_keys(), once.fused.output_keys());
@@ -189,10 +189,10 @@ fn the_plan_does_not_grow_with_files() {
                 "events",
                 &paths,
                 "Events",
-                std::sync::Arc::new(rask_plan::adl::nano_schema()),
+                std::sync::Arc::new(rask_adl::nano_schema()),
             )
             .unwrap();
-        rask_plan::adl::q8(&ctx, &events)
+        rask_adl::q8(&ctx, &events)
             .unwrap()
             .optimize()
             .unwrap()

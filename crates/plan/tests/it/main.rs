@@ -6,4 +6,3 @@ mod facts;
 mod hostile;
 mod properties;
 mod rules;
-mod sql_fuzz;

@@ -1,0 +1,182 @@
+//! `EvalExec`, the operator that evaluates the fused plan: over an event plan's [`ScanExec`]
+//! (one row per morsel it scans), or as a leaf over the blocks of an array plan (one row per
+//! block). Each row holds the morsel's or block's share of every output.
+
+use std::fmt;
+use std::sync::Arc;
+
+use arrow_array::RecordBatch;
+use arrow_schema::{Field, Schema, SchemaRef};
+use datafusion_common::tree_node::TreeNodeRecursion;
+use datafusion_execution::{SendableRecordBatchStream, TaskContext};
+use datafusion_physical_expr::EquivalenceProperties;
+use datafusion_physical_plan::execution_plan::{Boundedness, EmissionType};
+use datafusion_physical_plan::stream::RecordBatchStreamAdapter;
+use datafusion_physical_plan::{
+    DisplayAs, DisplayFormatType, ExecutionPlan, Partitioning, PhysicalExpr, PlanProperties,
+};
+use futures::StreamExt;
+
+use crate::error::ExecError;
+
+use super::lower::field_type;
+use super::lower::{Lowered, Mode};
+use super::run::{run_block, run_morsel};
+use super::scan::ScanExec;
+
+/// Our errors inside DataFusion's (unwrapped again by the engine).
+pub(super) fn to_datafusion(e: ExecError) -> datafusion_common::DataFusionError {
+    match e {
+        ExecError::DataFusion(d) => d,
+        other => datafusion_common::DataFusionError::External(Box::new(other)),
+    }
+}
+
+/// Evaluates every output of the fused plan: partition `p` is event partition `p` of its scan
+/// (morsel by morsel) or block `p` of the array plan's chunk grid.
+pub(super) struct EvalExec {
+    pub(super) lowered: Arc<Lowered>,
+    pub(super) schema: SchemaRef,
+    /// The scan of an event plan; `None` for array plans, whose blocks are generated here.
+    input: Option<Arc<dyn ExecutionPlan>>,
+    props: Arc<PlanProperties>,
+}
+
+impl fmt::Debug for EvalExec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let nodes = self.lowered.graph.len();
+        match &self.lowered.mode {
+            Mode::Events(_) => write!(
+                f,
+                "EvalExec: {} output(s) per morsel, fused plan of {nodes} nodes",
+                self.lowered.outputs.len()
+            ),
+            Mode::Array { grid } => write!(
+                f,
+                "EvalExec: {} output(s) per block of a {}x{} chunk grid, fused plan of {nodes} nodes",
+                self.lowered.outputs.len(),
+                grid.0,
+                grid.1
+            ),
+        }
+    }
+}
+
+impl EvalExec {
+    /// The operator over `lowered` (with its scan, for event plans), running at most
+    /// `concurrency` partitions at once.
+    pub(super) fn new(lowered: Lowered, concurrency: usize) -> Self {
+        let fields: Vec<Field> = lowered
+            .outputs
+            .iter()
+            .enumerate()
+            .map(|(i, (_, k))| Field::new(format!("out{i}"), field_type(k), false))
+            .collect();
+        let schema = Arc::new(Schema::new(fields));
+        let lowered = Arc::new(lowered);
+        let input: Option<Arc<dyn ExecutionPlan>> = match &lowered.mode {
+            Mode::Events(_) => Some(Arc::new(ScanExec::new(lowered.clone(), concurrency))),
+            Mode::Array { .. } => None,
+        };
+        let props = PlanProperties::new(
+            EquivalenceProperties::new(schema.clone()),
+            Partitioning::UnknownPartitioning(lowered.partitions()),
+            EmissionType::Incremental,
+            Boundedness::Bounded,
+        );
+        EvalExec {
+            lowered,
+            schema,
+            input,
+            props: Arc::new(props),
+        }
+    }
+}
+
+impl DisplayAs for EvalExec {
+    fn fmt_as(&self, _t: DisplayFormatType, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "{self:?}")
+    }
+}
+
+#[allow(deprecated)] // `with_new_children` is deprecated in DataFusion 55 but still required
+impl ExecutionPlan for EvalExec {
+    fn name(&self) -> &str {
+        "EvalExec"
+    }
+    fn properties(&self) -> &Arc<PlanProperties> {
+        &self.props
+    }
+    fn children(&self) -> Vec<&Arc<dyn ExecutionPlan>> {
+        self.input.iter().collect()
+    }
+    fn apply_expressions(
+        &self,
+        _f: &mut dyn FnMut(&Arc<dyn PhysicalExpr>) -> datafusion_common::Result<TreeNodeRecursion>,
+    ) -> datafusion_common::Result<TreeNodeRecursion> {
+        Ok(TreeNodeRecursion::Continue)
+    }
+    fn with_new_children(
+        self: Arc<Self>,
+        children: Vec<Arc<dyn ExecutionPlan>>,
+    ) -> datafusion_common::Result<Arc<dyn ExecutionPlan>> {
+        match (children.len(), self.input.is_some()) {
+            (0, false) => Ok(self),
+            (1, true) => Ok(Arc::new(EvalExec {
+                lowered: self.lowered.clone(),
+                schema: self.schema.clone(),
+                input: children.into_iter().next(),
+                props: self.props.clone(),
+            })),
+            _ => datafusion_common::internal_err!(
+                "EvalExec takes one input over events and none over arrays"
+            ),
+        }
+    }
+    fn execute(
+        &self,
+        partition: usize,
+        ctx: Arc<TaskContext>,
+    ) -> datafusion_common::Result<SendableRecordBatchStream> {
+        let lowered = self.lowered.clone();
+        let schema = self.schema.clone();
+        // The work happens when the stream is polled, inside the task DataFusion spawns for it.
+        let rows: futures::stream::BoxStream<'static, datafusion_common::Result<RecordBatch>> =
+            match (&lowered.mode, &self.input) {
+                (Mode::Events(_), Some(input)) => {
+                    let morsels = input.execute(partition, ctx)?;
+                    morsels
+                        .enumerate()
+                        .map(move |(m, batch)| {
+                            let batch = batch?;
+                            let Some(ev) = lowered.events() else {
+                                return datafusion_common::internal_err!("events without a plan");
+                            };
+                            let row = run_morsel(&lowered, ev, &schema, &batch, (partition, m))
+                                .map_err(to_datafusion)?;
+                            if let Some(p) = &lowered.progress {
+                                (p.0)(batch.num_rows() as u64);
+                            }
+                            Ok(row)
+                        })
+                        .boxed()
+                }
+                (Mode::Array { grid }, None) => {
+                    let grid = *grid;
+                    futures::stream::once(async move {
+                        run_block(&lowered, grid, &schema, partition).map_err(to_datafusion)
+                    })
+                    .boxed()
+                }
+                _ => {
+                    return datafusion_common::internal_err!(
+                        "EvalExec's input does not fit its plan"
+                    );
+                }
+            };
+        Ok(Box::pin(RecordBatchStreamAdapter::new(
+            self.schema.clone(),
+            rows,
+        )))
+    }
+}

@@ -1,0 +1,586 @@
+//! Type inference: the output type of every operation, from its inputs' types, at build time.
+//! An error here is a user mistake and names what does not fit.
+
+use arrow_schema::{DataType, SchemaRef};
+
+use crate::key::Key;
+use crate::op::{BinaryOp, LorentzOp, Op, ReduceOp, UnaryOp};
+use crate::types::{DType, Layout, Ty};
+
+mod fused;
+mod layouts;
+mod sources;
+
+pub use fused::*;
+pub use layouts::*;
+pub use sources::*;
+
+/// An input of an operation being typed: its type and key.
+pub type Input<'a> = (&'a Ty, Key);
+
+/// Splits `n` into chunks of `c` (the last may be smaller).
+pub fn split_chunks(n: u64, c: u64) -> Vec<u64> {
+    let c = c.max(1);
+    let mut out = Vec::with_capacity(n.div_ceil(c) as usize);
+    let mut left = n;
+    while left > 0 {
+        out.push(left.min(c));
+        left -= left.min(c);
+    }
+    out
+}
+
+fn rows_of(shape: &[Option<u64>], chunks: &[Option<Vec<u64>>]) -> Key {
+    Key::of(&[b"rows", format!("{shape:?}{chunks:?}").as_bytes()])
+}
+
+fn known_array(dtype: DType, shape: &[u64], chunks: &[u64]) -> Result<Ty, String> {
+    if shape.is_empty() || shape.len() > 2 || chunks.len() != shape.len() {
+        return Err(format!(
+            "arrays are 1-D or 2-D with one chunk size per axis (shape {shape:?}, chunks {chunks:?})"
+        ));
+    }
+    if chunks.contains(&0) {
+        return Err("chunk sizes must be positive".to_string());
+    }
+    let shape: Vec<Option<u64>> = shape.iter().map(|&n| Some(n)).collect();
+    let chunks: Vec<Option<Vec<u64>>> = shape
+        .iter()
+        .zip(chunks)
+        .map(|(n, &c)| Some(split_chunks(n.unwrap_or(0), c)))
+        .collect();
+    let rows = rows_of(&shape, &chunks);
+    Ok(Ty::Array {
+        dtype,
+        shape,
+        chunks,
+        rows,
+    })
+}
+
+/// The type of `op` applied to `inputs`; `key` is the new node's key (new lineages derive from it).
+pub fn infer(op: &Op, inputs: &[Input<'_>], key: Key) -> Result<Ty, String> {
+    let arity = |n: usize| -> Result<(), String> {
+        if inputs.len() == n {
+            Ok(())
+        } else {
+            Err(format!(
+                "{} takes {n} input(s), got {}",
+                op.name(),
+                inputs.len()
+            ))
+        }
+    };
+    match op {
+        Op::RandomNormal { shape, chunks, .. } => known_array(DType::F64, shape, chunks),
+        Op::Full {
+            shape,
+            chunks,
+            value,
+        } => known_array(value.dtype(), shape, chunks),
+        Op::Arange { n, chunks } => known_array(DType::I64, &[*n], &[*chunks]),
+        Op::FromArrow { data, chunks } => {
+            let dtype = DType::from_arrow(data.array.data_type()).ok_or_else(|| {
+                format!(
+                    "arrays of type {} are not supported",
+                    data.array.data_type()
+                )
+            })?;
+            known_array(dtype, &[data.array.len() as u64], &[*chunks])
+        }
+        Op::Reshape { shape, chunks } => {
+            arity(1)?;
+            let (dtype, old) = match inputs[0].0 {
+                Ty::Array { dtype, shape, .. } => (*dtype, shape.clone()),
+                other => return Err(format!("reshape needs an array, not {}", other.describe())),
+            };
+            let total: Option<u64> = old.iter().try_fold(1u64, |acc, d| d.map(|d| acc * d));
+            match total {
+                Some(t) if t == shape.iter().product::<u64>() => known_array(dtype, shape, chunks),
+                Some(t) => Err(format!("cannot reshape {t} elements into {shape:?}")),
+                None => Err("cannot reshape an array of unknown length (after a mask)".to_string()),
+            }
+        }
+        Op::Transpose => {
+            arity(1)?;
+            match inputs[0].0 {
+                Ty::Array {
+                    dtype,
+                    shape,
+                    chunks,
+                    ..
+                } => {
+                    let shape: Vec<Option<u64>> = shape.iter().rev().cloned().collect();
+                    let chunks: Vec<Option<Vec<u64>>> = chunks.iter().rev().cloned().collect();
+                    let rows = rows_of(&shape, &chunks);
+                    Ok(Ty::Array {
+                        dtype: *dtype,
+                        shape,
+                        chunks,
+                        rows,
+                    })
+                }
+                other => Err(format!(
+                    "transpose needs an array, not {}",
+                    other.describe()
+                )),
+            }
+        }
+        Op::Source(spec) => Ok(Ty::Events {
+            layout: event_layout(&spec.schema, key)?,
+            rows: key,
+        }),
+        Op::Literal(s) => Ok(Ty::Scalar(s.dtype())),
+        Op::Unary(u) => {
+            arity(1)?;
+            let d = inputs[0].0.dtype().ok_or(
+                "records and histograms have no element-wise functions; take a field first",
+            )?;
+            let out = match u {
+                UnaryOp::Not if d != DType::Bool => {
+                    return Err(format!("~ needs booleans, not {}", d.name()));
+                }
+                UnaryOp::Not => DType::Bool,
+                UnaryOp::Neg | UnaryOp::Abs if d == DType::Bool => {
+                    return Err(format!("{} needs numbers, not booleans", op.name()));
+                }
+                UnaryOp::Neg | UnaryOp::Abs => d,
+                _ => DType::math(d),
+            };
+            map_dtype(inputs[0].0, out)
+        }
+        Op::Binary(b) => {
+            arity(2)?;
+            let (da, db) = (leaf_dtype(inputs[0].0)?, leaf_dtype(inputs[1].0)?);
+            let out = if b.is_comparison() {
+                if (da == DType::Bool) != (db == DType::Bool)
+                    && !matches!(b, BinaryOp::Eq | BinaryOp::Ne)
+                {
+                    return Err(format!("cannot compare {} with {}", da.name(), db.name()));
+                }
+                DType::Bool
+            } else if b.is_logical() {
+                if da != DType::Bool || db != DType::Bool {
+                    return Err(format!(
+                        "{} needs booleans, not {} and {}",
+                        b.symbol().unwrap_or("and/or"),
+                        da.name(),
+                        db.name()
+                    ));
+                }
+                DType::Bool
+            } else {
+                if da == DType::Bool || db == DType::Bool {
+                    return Err(format!(
+                        "arithmetic on booleans ({} and {})",
+                        da.name(),
+                        db.name()
+                    ));
+                }
+                match b {
+                    BinaryOp::Pow | BinaryOp::Arctan2 | BinaryOp::Hypot => DType::F64,
+                    // True division and the remainder compute in f64: integer operands are
+                    // converted, so `n / 0` is inf and `n % 0` NaN, as for floats.
+                    BinaryOp::Div | BinaryOp::Mod => DType::F64,
+                    _ => DType::arithmetic(da, db),
+                }
+            };
+            broadcast(&[inputs[0].0, inputs[1].0], out)
+        }
+        Op::Where => {
+            arity(3)?;
+            if leaf_dtype(inputs[0].0)? != DType::Bool {
+                return Err("the condition of where must be boolean".to_string());
+            }
+            let (da, db) = (leaf_dtype(inputs[1].0)?, leaf_dtype(inputs[2].0)?);
+            let out = if da == DType::Bool && db == DType::Bool {
+                DType::Bool
+            } else {
+                DType::arithmetic(da, db)
+            };
+            broadcast(&[inputs[0].0, inputs[1].0, inputs[2].0], out)
+        }
+        Op::Correction(spec) => {
+            let wanted = spec
+                .args
+                .iter()
+                .filter(|a| matches!(a, crate::correction::CorrectionArg::Input))
+                .count();
+            arity(wanted)?;
+            for (ty, _) in inputs {
+                if leaf_dtype(ty)? == DType::Bool {
+                    return Err(format!("correction '{}' needs numbers", spec.name));
+                }
+            }
+            let tys: Vec<&Ty> = inputs.iter().map(|(t, _)| *t).collect();
+            broadcast(&tys, DType::F64)
+        }
+        Op::Cast(d) => {
+            arity(1)?;
+            leaf_dtype(inputs[0].0)?;
+            map_dtype(inputs[0].0, *d)
+        }
+        Op::Mask => {
+            arity(2)?;
+            mask(inputs[0], inputs[1], key)
+        }
+        Op::Reduce { op: r, axis } => {
+            arity(1)?;
+            reduce(*r, *axis, inputs[0].0)
+        }
+        Op::Field(name) => {
+            arity(1)?;
+            match inputs[0].0 {
+                Ty::Events { layout, rows } => layout
+                    .field(name)
+                    .map(|layout| Ty::Events {
+                        layout,
+                        rows: *rows,
+                    })
+                    .ok_or_else(|| {
+                        format!(
+                            "no field '{name}' (fields: {})",
+                            layout.field_names().join(", ")
+                        )
+                    }),
+                other => Err(format!("{} has no fields", other.describe())),
+            }
+        }
+        Op::Zip(names) => zip(names, inputs),
+        Op::WithField(name) => {
+            arity(2)?;
+            let (record, rows) = events(inputs[0].0)?;
+            let (value, vrows) = events(inputs[1].0)?;
+            if rows != vrows {
+                return Err("the new field is aligned with other events".to_string());
+            }
+            with_field(record, name, value).map(|layout| Ty::Events { layout, rows })
+        }
+        Op::Num => {
+            arity(1)?;
+            let (layout, rows) = events(inputs[0].0)?;
+            match strip_option(layout) {
+                Layout::List { .. } => Ok(Ty::Events {
+                    layout: Layout::Prim(DType::I64),
+                    rows,
+                }),
+                other => Err(format!("num needs lists, not {other}")),
+            }
+        }
+        Op::Combinations { n, names } | Op::ArgCombinations { n, names } => {
+            arity(1)?;
+            if !(2..=3).contains(n) || names.len() != *n as usize {
+                return Err(format!("combinations of {n} need {n} names (n is 2 or 3)"));
+            }
+            let (layout, rows) = events(inputs[0].0)?;
+            let Layout::List { item, .. } = layout else {
+                return Err(format!("combinations need lists, not {layout}"));
+            };
+            let item = if matches!(op, Op::ArgCombinations { .. }) {
+                Layout::Prim(DType::I64)
+            } else {
+                (**item).clone()
+            };
+            let record = Layout::Record(names.iter().map(|n| (n.clone(), item.clone())).collect());
+            Ok(Ty::Events {
+                layout: Layout::List {
+                    item: Box::new(record),
+                    lineage: key,
+                },
+                rows,
+            })
+        }
+        Op::Cartesian { names } => {
+            arity(2)?;
+            let (a, ra) = events(inputs[0].0)?;
+            let (b, rb) = events(inputs[1].0)?;
+            if ra != rb || names.len() != 2 {
+                return Err(
+                    "cartesian needs two lists of the same events and two names".to_string()
+                );
+            }
+            let (Layout::List { item: ia, .. }, Layout::List { item: ib, .. }) = (a, b) else {
+                return Err("cartesian needs two lists".to_string());
+            };
+            let record = Layout::Record(vec![
+                (names[0].clone(), (**ia).clone()),
+                (names[1].clone(), (**ib).clone()),
+            ]);
+            Ok(Ty::Events {
+                layout: Layout::List {
+                    item: Box::new(record),
+                    lineage: key,
+                },
+                rows: ra,
+            })
+        }
+        Op::CartesianNested { names } => {
+            arity(2)?;
+            let (a, ra) = events(inputs[0].0)?;
+            let (b, rb) = events(inputs[1].0)?;
+            if ra != rb || names.len() != 2 {
+                return Err(
+                    "cartesian_nested needs two lists of the same events and two names".to_string(),
+                );
+            }
+            let (
+                Layout::List {
+                    item: ia,
+                    lineage: la,
+                },
+                Layout::List { item: ib, .. },
+            ) = (a, b)
+            else {
+                return Err("cartesian_nested needs two lists".to_string());
+            };
+            let record = Layout::Record(vec![
+                (names[0].clone(), (**ia).clone()),
+                (names[1].clone(), (**ib).clone()),
+            ]);
+            Ok(Ty::Events {
+                layout: Layout::List {
+                    item: Box::new(Layout::List {
+                        item: Box::new(record),
+                        lineage: key,
+                    }),
+                    lineage: *la,
+                },
+                rows: ra,
+            })
+        }
+        Op::ArgMin { keepdims } | Op::ArgMax { keepdims } => {
+            arity(1)?;
+            let (layout, rows) = events(inputs[0].0)?;
+            match layout {
+                Layout::List { item, .. } if matches!(**item, Layout::Prim(d) if d.is_numeric()) => {
+                    let layout = if *keepdims {
+                        Layout::List {
+                            item: Box::new(Layout::Prim(DType::I64)),
+                            lineage: key,
+                        }
+                    } else {
+                        Layout::Option(Box::new(Layout::Prim(DType::I64)))
+                    };
+                    Ok(Ty::Events { layout, rows })
+                }
+                other => Err(format!("{} needs lists of numbers, not {other}", op.name())),
+            }
+        }
+        Op::Firsts => {
+            arity(1)?;
+            let (layout, rows) = events(inputs[0].0)?;
+            match layout {
+                Layout::List { item, .. } => Ok(Ty::Events {
+                    layout: Layout::Option(item.clone()),
+                    rows,
+                }),
+                other => Err(format!("firsts needs lists, not {other}")),
+            }
+        }
+        Op::FillNone(value) => {
+            arity(1)?;
+            let (layout, rows) = events(inputs[0].0)?;
+            match layout {
+                Layout::Option(inner) => {
+                    let d = inner
+                        .dtype()
+                        .ok_or("fill_none needs optional numbers or booleans")?;
+                    if (d == DType::Bool) != (value.dtype() == DType::Bool) {
+                        return Err(format!(
+                            "cannot fill missing {} values with {:?}",
+                            d.name(),
+                            value
+                        ));
+                    }
+                    Ok(Ty::Events {
+                        layout: (**inner).clone(),
+                        rows,
+                    })
+                }
+                other => Ok(Ty::Events {
+                    layout: other.clone(),
+                    rows,
+                }),
+            }
+        }
+        Op::LocalIndex => {
+            arity(1)?;
+            let (layout, rows) = events(inputs[0].0)?;
+            match layout {
+                Layout::List { lineage, .. } => Ok(Ty::Events {
+                    layout: Layout::List {
+                        item: Box::new(Layout::Prim(DType::I64)),
+                        lineage: *lineage,
+                    },
+                    rows,
+                }),
+                other => Err(format!("local_index needs lists, not {other}")),
+            }
+        }
+        Op::Concatenate => {
+            arity(2)?;
+            let (a, ra) = events(inputs[0].0)?;
+            let (b, rb) = events(inputs[1].0)?;
+            if ra != rb {
+                return Err("concatenate needs lists of the same events".to_string());
+            }
+            let (Layout::List { item: ia, .. }, Layout::List { item: ib, .. }) = (a, b) else {
+                return Err(format!(
+                    "concatenate (axis 1) needs two lists, not {a} and {b}"
+                ));
+            };
+            let item = match (&**ia, &**ib) {
+                (Layout::Record(fa), Layout::Record(fb)) => {
+                    let common: Vec<(String, Layout)> = fa
+                        .iter()
+                        .filter(|(n, l)| {
+                            fb.iter().any(|(m, k)| {
+                                m == n && k.dtype() == l.dtype() && k.depth() == l.depth()
+                            })
+                        })
+                        .cloned()
+                        .collect();
+                    if common.is_empty() {
+                        return Err("the records have no field in common".to_string());
+                    }
+                    Layout::Record(common)
+                }
+                (Layout::Prim(x), Layout::Prim(y)) if x == y => Layout::Prim(*x),
+                (Layout::Prim(x), Layout::Prim(y)) if x.is_numeric() && y.is_numeric() => {
+                    Layout::Prim(DType::arithmetic(*x, *y))
+                }
+                (x, y) => return Err(format!("cannot concatenate lists of {x} and {y}")),
+            };
+            Ok(Ty::Events {
+                layout: Layout::List {
+                    item: Box::new(item),
+                    lineage: key,
+                },
+                rows: ra,
+            })
+        }
+        Op::Flatten => {
+            arity(1)?;
+            match inputs[0].0 {
+                Ty::Events {
+                    layout: Layout::List { item, .. },
+                    rows,
+                } => match &**item {
+                    Layout::List { item: inner, .. } => Ok(Ty::Events {
+                        layout: Layout::List {
+                            item: inner.clone(),
+                            lineage: key,
+                        },
+                        rows: *rows,
+                    }),
+                    Layout::Prim(d) => Ok(Ty::Array {
+                        dtype: *d,
+                        shape: vec![None],
+                        chunks: vec![None],
+                        rows: key,
+                    }),
+                    other => Err(format!("cannot flatten lists of {other}")),
+                },
+                Ty::Events {
+                    layout: Layout::Prim(d),
+                    ..
+                } => Ok(Ty::Array {
+                    dtype: *d,
+                    shape: vec![None],
+                    chunks: vec![None],
+                    rows: key,
+                }),
+                Ty::Array { dtype, .. } => Ok(Ty::Array {
+                    dtype: *dtype,
+                    shape: vec![None],
+                    chunks: vec![None],
+                    rows: key,
+                }),
+                other => Err(format!("cannot flatten {}", other.describe())),
+            }
+        }
+        Op::Take => {
+            arity(2)?;
+            let (data, rows) = events(inputs[0].0)?;
+            let (index, irows) = events(inputs[1].0)?;
+            if rows != irows {
+                return Err("the indices are aligned with other events".to_string());
+            }
+            let Layout::List { item, .. } = data else {
+                return Err(format!("indexing needs lists, not {data}"));
+            };
+            match index {
+                Layout::List { item: ii, lineage }
+                    if **ii == Layout::Prim(DType::I64)
+                        || matches!(**ii, Layout::Prim(DType::I32)) =>
+                {
+                    Ok(Ty::Events {
+                        layout: Layout::List {
+                            item: item.clone(),
+                            lineage: *lineage,
+                        },
+                        rows,
+                    })
+                }
+                Layout::Option(ii) if matches!(**ii, Layout::Prim(DType::I64 | DType::I32)) => {
+                    Ok(Ty::Events {
+                        layout: Layout::Option(item.clone()),
+                        rows,
+                    })
+                }
+                Layout::Prim(DType::I64 | DType::I32) => Ok(Ty::Events {
+                    layout: (**item).clone(),
+                    rows,
+                }),
+                other => Err(format!(
+                    "indices must be integers per event or lists of integers, not {other}"
+                )),
+            }
+        }
+        Op::Sort { .. } | Op::ArgSort { .. } => {
+            arity(1)?;
+            let (layout, rows) = events(inputs[0].0)?;
+            match layout {
+                Layout::List { item, lineage } if matches!(**item, Layout::Prim(d) if d.is_numeric()) =>
+                {
+                    let item = if matches!(op, Op::ArgSort { .. }) {
+                        Box::new(Layout::Prim(DType::I64))
+                    } else {
+                        item.clone()
+                    };
+                    Ok(Ty::Events {
+                        layout: Layout::List {
+                            item,
+                            lineage: *lineage,
+                        },
+                        rows,
+                    })
+                }
+                other => Err(format!("{} needs lists of numbers, not {other}", op.name())),
+            }
+        }
+        Op::Lorentz(l) => lorentz(*l, inputs),
+        Op::Hist { axes, storage } => {
+            if inputs.len() != axes.len() && inputs.len() != axes.len() + 1 {
+                return Err(format!(
+                    "a {}-D histogram takes {} values (and an optional weight), got {}",
+                    axes.len(),
+                    axes.len(),
+                    inputs.len()
+                ));
+            }
+            for (ty, _) in inputs {
+                leaf_dtype(ty)?;
+            }
+            let tys: Vec<&Ty> = inputs.iter().map(|(t, _)| *t).collect();
+            broadcast(&tys, DType::F64)?;
+            Ok(Ty::Hist {
+                axes: axes.clone(),
+                storage: *storage,
+            })
+        }
+        Op::Fused(_) | Op::Cached(_) => {
+            Err("fused and persisted nodes are typed by whoever makes them".to_string())
+        }
+    }
+}
