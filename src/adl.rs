@@ -292,10 +292,10 @@ pub fn summary(r: &AdlReport) -> String {
         0.0
     };
     s.push_str(&format!(
-        "events: {} in {:.3} s ({:.0} events/s), {} thread{}, {} partition{}\n",
+        "events: {} in {:.3} s ({}), {} thread{}, {} partition{}\n",
         st.events,
         st.seconds,
-        rate,
+        crate::progress::rate(rate),
         r.threads,
         if r.threads == 1 { "" } else { "s" },
         st.partitions,
