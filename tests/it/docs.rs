@@ -72,8 +72,11 @@ fn readme_lists_the_files_of_data() {
 #[test]
 fn tutorial_explain_headers_match_the_run() {
     let ctx = rask::Context::new();
-    let path = repo().join("data/nano-20k.root");
-    let events = rask::sources::open(&ctx, "events", &[path.to_str().unwrap()], "Events").unwrap();
+    // The path as the tutorial gives it (tests run in the package root): plan keys include the
+    // source's paths, and CSE orders commutative operands by key, so another spelling of the
+    // path may number the nodes of the optimised listing differently.
+    assert!(std::path::Path::new("data/nano-20k.root").exists());
+    let events = rask::sources::open(&ctx, "events", &["data/nano-20k.root"], "Events").unwrap();
     let q8 = rask::adl::q8(&ctx, &events).unwrap();
     let text = q8.explain().unwrap();
     let printed: Vec<&str> = text.lines().filter(|l| l.starts_with("== ")).collect();
