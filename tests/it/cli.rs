@@ -366,12 +366,13 @@ fn sql_prompt_runs_piped_statements_one_after_another() {
         text.contains("== branches read ==") && text.contains("MET_pt"),
         "{text}"
     );
-    // EXPLAIN ends with the physical plan DataFusion runs: an evaluation over a scan of the
-    // one branch, in morsels.
+    // EXPLAIN ends with the physical plan DataFusion runs: the final merge over an evaluation
+    // over a scan of the one branch, in morsels.
     assert!(
-        text.contains("-- physical plan\nEvalExec: 1 output(s) per morsel")
+        text.contains("-- physical plan\nMergeExec: 1 partitions combined in partition order\n")
+            && text.contains("\n  EvalExec: 1 output(s) per morsel")
             && text.contains(
-                "  ScanExec: 1 file(s), 1 partitions, 1 column(s), morsels of 8192 events"
+                "\n    ScanExec: 1 file(s), 1 partitions, 1 column(s), morsels of 8192 events"
             ),
         "{text}"
     );

@@ -3,7 +3,9 @@
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Float64Type, Int64Type};
-use arrow_array::{Array, ArrayRef, RecordBatch};
+use std::sync::Arc;
+
+use arrow_array::{Array, ArrayRef, BooleanArray, Float64Array, Int64Array, RecordBatch};
 use arrow_schema::DataType;
 use rask_core::hist::{Histogram, Storage};
 use rask_plan::NodeId;
@@ -79,15 +81,18 @@ pub(super) fn merge(
     Ok(outputs)
 }
 
-/// Merges whole-collection reductions (integer sums exact or an error, as everywhere).
-fn reduce_partials(op: ReduceOp, values: &[ArrayRef]) -> Result<Output, String> {
+/// Combines the partials of a whole-collection reduction, in order, into one partial of the same
+/// encoding (integer sums exact or an error, as everywhere): the final step of the partial/final
+/// pair, shared by [`merge`] and the [`super::final_merge::MergeExec`] operator.
+pub(super) fn combine_partials(op: ReduceOp, values: &[ArrayRef]) -> Result<ArrayRef, String> {
     let f = |a: &ArrayRef| a.as_primitive::<Float64Type>().values().to_vec();
     let i = |a: &ArrayRef| a.as_primitive::<Int64Type>().value(0);
     let b = |a: &ArrayRef| a.as_boolean().value(0);
+    let float = |x: f64| -> ArrayRef { Arc::new(Float64Array::from(vec![x])) };
     Ok(match op {
-        ReduceOp::Count => Output::Int(values.iter().map(i).sum()),
-        ReduceOp::Any => Output::Bool(values.iter().any(b)),
-        ReduceOp::All => Output::Bool(values.iter().all(b)),
+        ReduceOp::Count => Arc::new(Int64Array::from(vec![values.iter().map(i).sum::<i64>()])),
+        ReduceOp::Any => Arc::new(BooleanArray::from(vec![values.iter().any(b)])),
+        ReduceOp::All => Arc::new(BooleanArray::from(vec![values.iter().all(b)])),
         ReduceOp::Sum
             if values
                 .first()
@@ -97,34 +102,66 @@ fn reduce_partials(op: ReduceOp, values: &[ArrayRef]) -> Result<Output, String> 
             for v in values {
                 sum = rask_plan::reference::checked_integer(BinaryOp::Add, sum, i(v))?;
             }
-            Output::Int(sum)
+            Arc::new(Int64Array::from(vec![sum]))
         }
-        ReduceOp::Sum => Output::Float(values.iter().map(|v| f(v)[0]).sum()),
-        ReduceOp::Min => {
-            Output::Float(values.iter().map(|v| f(v)[0]).fold(f64::INFINITY, |a, b| {
-                if a.is_nan() || b.is_nan() {
-                    f64::NAN
-                } else {
-                    a.min(b)
-                }
-            }))
-        }
-        ReduceOp::Max => Output::Float(values.iter().map(|v| f(v)[0]).fold(
-            f64::NEG_INFINITY,
-            |a, b| {
-                if a.is_nan() || b.is_nan() {
-                    f64::NAN
-                } else {
-                    a.max(b)
-                }
-            },
-        )),
+        ReduceOp::Sum => float(values.iter().map(|v| f(v)[0]).sum()),
+        ReduceOp::Min => float(values.iter().map(|v| f(v)[0]).fold(f64::INFINITY, |a, b| {
+            if a.is_nan() || b.is_nan() {
+                f64::NAN
+            } else {
+                a.min(b)
+            }
+        })),
+        ReduceOp::Max => float(
+            values
+                .iter()
+                .map(|v| f(v)[0])
+                .fold(f64::NEG_INFINITY, |a, b| {
+                    if a.is_nan() || b.is_nan() {
+                        f64::NAN
+                    } else {
+                        a.max(b)
+                    }
+                }),
+        ),
         ReduceOp::Mean => {
             let (s, n) = values
                 .iter()
                 .map(f)
                 .fold((0.0, 0.0), |(s, n), p| (s + p[0], n + p[1]));
-            Output::Float(s / n)
+            Arc::new(Float64Array::from(vec![s, n]))
+        }
+    })
+}
+
+/// Sums histogram partials (contents, then the sums of squared weights) bin by bin, in order.
+pub(super) fn combine_hists(values: &[ArrayRef]) -> ArrayRef {
+    let mut total: Vec<f64> = Vec::new();
+    for v in values {
+        let v = v.as_primitive::<Float64Type>().values();
+        if total.is_empty() {
+            total = vec![0.0; v.len()];
+        }
+        total.iter_mut().zip(v.iter()).for_each(|(a, b)| *a += b);
+    }
+    Arc::new(Float64Array::from(total))
+}
+
+/// A whole-collection reduction's result from its partials.
+fn reduce_partials(op: ReduceOp, values: &[ArrayRef]) -> Result<Output, String> {
+    let c = combine_partials(op, values)?;
+    Ok(match op {
+        ReduceOp::Count => Output::Int(c.as_primitive::<Int64Type>().value(0)),
+        ReduceOp::Any | ReduceOp::All => Output::Bool(c.as_boolean().value(0)),
+        ReduceOp::Sum if c.data_type() == &DataType::Int64 => {
+            Output::Int(c.as_primitive::<Int64Type>().value(0))
+        }
+        ReduceOp::Sum | ReduceOp::Min | ReduceOp::Max => {
+            Output::Float(c.as_primitive::<Float64Type>().value(0))
+        }
+        ReduceOp::Mean => {
+            let p = c.as_primitive::<Float64Type>().values();
+            Output::Float(p[0] / p[1])
         }
     })
 }

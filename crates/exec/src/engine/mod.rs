@@ -7,6 +7,7 @@
 //! partition order, so results do not depend on the scheduler. Persisted values live in the
 //! [`store`].
 
+mod final_merge;
 mod lower;
 mod merge;
 mod operator;
@@ -27,7 +28,8 @@ use rask_plan::types::Ty;
 
 use crate::error::ExecError;
 
-use lower::{Lowered, lower};
+use final_merge::MergeExec;
+use lower::{Lowered, Mode, lower};
 use merge::merge;
 use operator::EvalExec;
 use session::{Session, SharedSession};
@@ -264,8 +266,9 @@ impl Engine {
     /// let met = events.field("MET")?.field("pt")?;
     /// let engine = rask_exec::Engine::new(rask_exec::Scheduler::threads());
     /// println!("{}", engine.physical_plan(&[&met.sum(None)?])?);
-    /// // EvalExec: 1 output(s) per morsel, fused plan of 4 nodes
-    /// //   ScanExec: 1 file(s), 1 partitions, 1 column(s), morsels of 8192 events
+    /// // MergeExec: 1 partitions combined in partition order
+    /// //   EvalExec: 1 output(s) per morsel, fused plan of 4 nodes
+    /// //     ScanExec: 1 file(s), 1 partitions, 1 column(s), morsels of 8192 events
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn physical_plan(&self, exprs: &[&Expr]) -> Result<String, ExecError> {
@@ -274,8 +277,12 @@ impl Engine {
             Scheduler::Sync => 1,
             Scheduler::Threads(n) => n,
         };
-        let plan = EvalExec::new(lowered, concurrency);
-        Ok(datafusion_physical_plan::displayable(&plan)
+        let eval = Arc::new(EvalExec::new(lowered, concurrency));
+        let plan: Arc<dyn ExecutionPlan> = match &eval.lowered.mode {
+            Mode::Events(_) => Arc::new(MergeExec::new(eval.lowered.clone(), eval)),
+            Mode::Array { .. } => eval,
+        };
+        Ok(datafusion_physical_plan::displayable(plan.as_ref())
             .indent(true)
             .to_string())
     }
@@ -339,16 +346,32 @@ impl Engine {
     /// Runs a lowered plan on DataFusion and merges the partitions' rows in order.
     fn run(&self, lowered: Lowered) -> Result<(Vec<Output>, Arc<Lowered>), ExecError> {
         let session = self.session()?;
-        let plan = Arc::new(EvalExec::new(lowered, session.concurrency));
-        let parts = session
-            .runtime
-            .block_on(datafusion_physical_plan::collect_partitioned(
-                plan.clone() as Arc<dyn ExecutionPlan>,
-                session.task.clone(),
-            ))
-            .map_err(|e| self.run_error(e))?;
-        let out = merge(&plan.lowered, &parts)?;
-        Ok((out, plan.lowered.clone()))
+        let eval = Arc::new(EvalExec::new(lowered, session.concurrency));
+        let lowered = eval.lowered.clone();
+        let parts = match &lowered.mode {
+            // Event plans merge inside DataFusion: one final row.
+            Mode::Events(_) => {
+                let plan = Arc::new(MergeExec::new(lowered.clone(), eval));
+                let rows = session
+                    .runtime
+                    .block_on(datafusion_physical_plan::collect(
+                        plan as Arc<dyn ExecutionPlan>,
+                        session.task.clone(),
+                    ))
+                    .map_err(|e| self.run_error(e))?;
+                vec![rows]
+            }
+            // Array plans assemble their blocks (2-D arrays from a grid) after the run.
+            Mode::Array { .. } => session
+                .runtime
+                .block_on(datafusion_physical_plan::collect_partitioned(
+                    eval as Arc<dyn ExecutionPlan>,
+                    session.task.clone(),
+                ))
+                .map_err(|e| self.run_error(e))?,
+        };
+        let out = merge(&lowered, &parts)?;
+        Ok((out, lowered))
     }
 
     /// The engine's runtime and task context, made at its first computation.

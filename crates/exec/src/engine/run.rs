@@ -94,7 +94,7 @@ pub(super) fn run_morsel(
 }
 
 /// Wraps `values` as the single list of a one-row column of type `field`.
-fn one_row(field: &Field, values: ArrayRef) -> Result<ArrayRef, ExecError> {
+pub(super) fn one_row(field: &Field, values: ArrayRef) -> Result<ArrayRef, ExecError> {
     let DataType::List(item) = field.data_type() else {
         return Err(ExecError::Internal(format!(
             "output column {} is not a list",

@@ -69,28 +69,33 @@ fn one_engine_computes_many_times_with_the_same_answers() {
 }
 
 #[test]
-fn the_physical_plan_is_a_scan_under_an_evaluation() {
+fn the_physical_plan_is_a_merge_over_an_evaluation_over_a_scan() {
     let ctx = Context::new();
     let events = source(&ctx, &nano());
     let met = events.field("MET").unwrap().field("pt").unwrap();
     let engine = Engine::new(Scheduler::Threads(2)).with_partition_entries(5_000);
     let shown = engine.physical_plan(&[&met.sum(None).unwrap()]).unwrap();
     let lines: Vec<&str> = shown.lines().collect();
-    assert_eq!(lines.len(), 2, "{shown}");
-    assert!(
-        lines[0].starts_with("EvalExec: 1 output(s) per morsel"),
-        "{shown}"
-    );
+    assert_eq!(lines.len(), 3, "{shown}");
     // The sample's baskets cut 20,000 events into partitions of about 5,000; one branch read.
-    assert!(lines[1].starts_with("  ScanExec: 1 file(s), "), "{shown}");
-    assert!(
-        lines[1].contains(" 1 column(s), morsels of 8192 events"),
-        "{shown}"
-    );
     let parts = engine.partitions(&met).unwrap().len();
-    assert!(
-        lines[1].contains(&format!(" {parts} partitions,")),
+    assert!(parts >= 2, "{shown}");
+    assert_eq!(
+        lines[0],
+        format!("MergeExec: {parts} partitions combined in partition order"),
         "{shown}"
     );
-    assert!(parts >= 2, "{shown}");
+    assert!(
+        lines[1].starts_with("  EvalExec: 1 output(s) per morsel"),
+        "{shown}"
+    );
+    assert!(lines[2].starts_with("    ScanExec: 1 file(s), "), "{shown}");
+    assert!(
+        lines[2].contains(" 1 column(s), morsels of 8192 events"),
+        "{shown}"
+    );
+    assert!(
+        lines[2].contains(&format!(" {parts} partitions,")),
+        "{shown}"
+    );
 }
