@@ -10,7 +10,10 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use rask::bench::{Variant, hand_loop, run_seed};
+#[path = "../src/bin/rask/bench.rs"]
+mod bench;
+
+use bench::{Variant, hand_loop, run_seed};
 use rask::exec::Scheduler;
 
 #[global_allocator]

@@ -10,7 +10,9 @@ use rask_core::hist::Histogram;
 use rask_exec::{Engine, Output, RunStats, Scheduler};
 
 use crate::output_dir::OutputDir;
-use crate::plot::{PlotFormat, write_plot};
+use crate::plot::PlotFormat;
+#[cfg(feature = "plot")]
+use crate::plot::write_plot;
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -23,12 +25,15 @@ pub struct AdlJob {
     /// Worker threads (`None`: all cores; `Some(1)`: the sync scheduler); at most
     /// [`Scheduler::max_threads`], and 0 is an error.
     pub threads: Option<usize>,
+    /// Also draw every histogram (`DIR/<name>.png` or `.svg`); without the `plot` feature a job
+    /// that asks for plots fails with [`PlotsNotBuilt`] before anything is read.
     pub plot: Option<PlotFormat>,
     /// UHI JSON files (`DIR/<name>.json`) or one ROOT file (`DIR/hists.root`).
     pub format: crate::outputs::HistFormat,
     /// Target events per partition.
     pub partition_entries: u64,
-    /// Draw a progress bar on stderr (when it is a terminal).
+    /// Draw a progress bar on stderr (when it is a terminal; ignored without the `progress`
+    /// feature, as the bar changes no output).
     pub progress: bool,
     /// Bytes the run may hold in DataFusion's memory pool (`None`: unbounded); a run that needs
     /// more fails with an error naming the limit.
@@ -105,6 +110,7 @@ pub fn run_sql(
     sql: &str,
     origin: &str,
 ) -> Result<AdlReport, Box<dyn std::error::Error>> {
+    check_plot(job)?;
     scheduler(job)?;
     let out = OutputDir::open(&job.out)?;
     in_dir(out, |out| {
@@ -131,6 +137,27 @@ fn in_dir(
         out.discard();
     }
     result
+}
+
+/// A job asked for plots from a library built without its `plot` feature.
+///
+/// ```
+/// let e = rask::adl::PlotsNotBuilt(rask::plot::PlotFormat::Png);
+/// assert!(e.to_string().contains("`plot` feature"));
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "cannot draw {} plots: rask was built without its `plot` feature (enable it, or ask for no plots)",
+    .0.extension()
+)]
+pub struct PlotsNotBuilt(pub PlotFormat);
+
+/// The job's plots can be drawn: always with the `plot` feature, never without it.
+fn check_plot(job: &AdlJob) -> Result<(), PlotsNotBuilt> {
+    match job.plot {
+        Some(f) if !cfg!(feature = "plot") => Err(PlotsNotBuilt(f)),
+        _ => Ok(()),
+    }
 }
 
 /// The scheduler of the job's `threads`, checked before anything is read.
@@ -171,6 +198,7 @@ pub fn run(job: &AdlJob) -> Result<AdlReport, Box<dyn std::error::Error>> {
     if queries.is_empty() {
         return Err("no query to run".into());
     }
+    check_plot(job)?;
     scheduler(job)?;
     let out = OutputDir::open(&job.out)?;
     in_dir(out, |out| {
@@ -195,11 +223,13 @@ pub fn execute(
     for (name, _) in &named {
         crate::outputs::check_output_name(name)?;
     }
+    check_plot(job)?;
     let (scheduler, threads) = scheduler(job)?;
     let mut engine = Engine::new(scheduler).with_partition_entries(job.partition_entries);
     if let Some(bytes) = job.memory_limit {
         engine = engine.with_memory_limit(bytes);
     }
+    #[cfg(feature = "progress")]
     let bar = if job.progress {
         let total = rask_io_root::EventSource::open(&job.inputs, &job.tree)?.entries();
         let bar = crate::progress::bar(total).map_err(|e| e.to_string())?;
@@ -211,6 +241,7 @@ pub fn execute(
     };
     let exprs: Vec<&rask_plan::Expr> = named.iter().map(|(_, e)| e).collect();
     let (outputs, stats) = engine.compute_with_stats(&exprs)?;
+    #[cfg(feature = "progress")]
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
@@ -243,6 +274,7 @@ pub fn execute(
                 .map_err(|e| format!("{}: {e}", json.display()))?;
             files.push(json);
         }
+        #[cfg(feature = "plot")]
         if let Some(f) = job.plot {
             let p = out.file(name, f.extension())?;
             write_plot(&h, name, &p, f)?;
@@ -314,4 +346,41 @@ pub fn summary(r: &AdlReport) -> String {
 
 fn display(p: &Path) -> String {
     p.display().to_string()
+}
+
+/// Without the `plot` feature (`cargo test -p rask --lib --no-default-features`).
+#[cfg(all(test, not(feature = "plot")))]
+mod no_plot_tests {
+    use super::*;
+
+    /// A job asking for plots fails before its output directory is made or any input is read
+    /// (the input does not exist, so reading it would fail with another error).
+    #[test]
+    fn plots_without_the_feature_fail_first() {
+        let dir = std::env::temp_dir().join(format!("rask-no-plot-{}", std::process::id()));
+        let job = AdlJob {
+            queries: vec!["q1".into()],
+            inputs: vec![dir.join("missing.root")],
+            tree: "Events".into(),
+            out: dir.join("out"),
+            threads: Some(1),
+            plot: Some(PlotFormat::Svg),
+            format: crate::outputs::HistFormat::Json,
+            partition_entries: 100_000,
+            progress: true,
+            memory_limit: None,
+        };
+        for result in [run(&job), run_sql(&job, "SELECT 1", "q.sql")] {
+            let err = result.expect_err("plots cannot be drawn");
+            let e = err
+                .downcast_ref::<PlotsNotBuilt>()
+                .unwrap_or_else(|| panic!("not PlotsNotBuilt: {err}"));
+            assert_eq!(e.0, PlotFormat::Svg);
+            assert_eq!(
+                err.to_string(),
+                "cannot draw svg plots: rask was built without its `plot` feature (enable it, or ask for no plots)"
+            );
+        }
+        assert!(!dir.join("out").exists());
+    }
 }

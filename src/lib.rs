@@ -1,7 +1,12 @@
 //! rask: columnar high-energy-physics analysis in Rust.
 //!
 //! This facade re-exports the public API of the workspace crates and hosts the batch tools behind
-//! the `rask` command line ([`inspect`], [`convert`]).
+//! the `rask` command line ([`inspect`], [`convert`], [`adl`]).
+//!
+//! Features: `plot` (PNG/SVG plots: plotters, ab_glyph), `progress` (the terminal progress bar:
+//! indicatif) and `cli` (both, plus the `rask` binary, the SQL prompt [`repl`] and the Ctrl-C
+//! handlers [`interrupt`]: clap, rustyline, ctrlc, libc). `cli` is the default; a library user
+//! who needs none of it depends on `rask = { ..., default-features = false }`.
 //!
 //! ```no_run
 //! let src = rask::io::EventSource::open(&["data/HZZ.root"], "events")?;
@@ -10,15 +15,24 @@
 //! ```
 
 pub mod adl;
-pub mod bench;
 pub mod convert;
 pub mod corrections;
 pub mod inspect;
+#[cfg(feature = "cli")]
 pub mod interrupt;
 pub mod output_dir;
 pub mod outputs;
+#[cfg(feature = "plot")]
 pub mod plot;
+/// Plots (without the `plot` feature only [`plot::PlotFormat`], the format a job may ask for:
+/// [`adl::run`] then fails with [`adl::PlotsNotBuilt`] before reading anything).
+#[cfg(not(feature = "plot"))]
+pub mod plot {
+    mod format;
+    pub use format::PlotFormat;
+}
 pub mod progress;
+#[cfg(feature = "cli")]
 pub mod repl;
 pub mod sources;
 

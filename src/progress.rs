@@ -1,12 +1,16 @@
 //! The progress bar of batch runs (`rask adl`, `rask query` on a terminal): events done out of
-//! all, the rate as `206k events/s` and the time left, in at most 79 columns.
+//! all, the rate as `206k events/s` and the time left, in at most 79 columns. The bar needs the
+//! `progress` feature (indicatif); [`rate`] does not.
 
+#[cfg(feature = "progress")]
 use indicatif::{HumanCount, ProgressBar, ProgressState, ProgressStyle};
 
 /// The widest line the bar draws (one less than 80, so a terminal never wraps it).
 pub const WIDTH: usize = 79;
 /// Columns kept for the rate (`999k events/s`) and the time left (`eta 59m`).
+#[cfg(feature = "progress")]
 const RATE: usize = 13;
+#[cfg(feature = "progress")]
 const ETA: usize = 8;
 
 /// A rate with an SI prefix and about three significant digits.
@@ -48,6 +52,7 @@ pub fn rate(per_sec: f64) -> String {
 /// bar.finish_and_clear();
 /// # Ok::<(), indicatif::style::TemplateError>(())
 /// ```
+#[cfg(feature = "progress")]
 pub fn bar(total: u64) -> Result<ProgressBar, indicatif::style::TemplateError> {
     // " 12,000/20,000 206k events/s eta 3s"
     let count = HumanCount(total).to_string().len();
@@ -71,12 +76,15 @@ pub fn bar(total: u64) -> Result<ProgressBar, indicatif::style::TemplateError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(feature = "progress")]
     use std::sync::{Arc, Mutex};
 
     /// A 200-column terminal that keeps what is drawn.
+    #[cfg(feature = "progress")]
     #[derive(Debug, Clone, Default)]
     struct Screen(Arc<Mutex<Vec<String>>>);
 
+    #[cfg(feature = "progress")]
     impl indicatif::TermLike for Screen {
         fn width(&self) -> u16 {
             200
@@ -120,6 +128,7 @@ mod tests {
 
     /// Drawn for 20 thousand and for ten billion events, every line fits in 79 columns and
     /// shows the counts and the rate.
+    #[cfg(feature = "progress")]
     #[test]
     fn the_line_fits_in_80_columns() {
         for (total, done, shown) in [

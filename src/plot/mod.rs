@@ -16,8 +16,10 @@
 
 pub mod axes;
 pub mod canvas;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod data;
+mod format;
 pub mod latex;
 pub mod one_d;
 pub mod style;
@@ -37,37 +39,7 @@ use one_d::OneD;
 use style::{Label, Style};
 use text::TextMode;
 
-/// The image format of a plot.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PlotFormat {
-    Png,
-    Svg,
-}
-
-impl PlotFormat {
-    /// The file extension.
-    pub fn extension(self) -> &'static str {
-        match self {
-            PlotFormat::Png => "png",
-            PlotFormat::Svg => "svg",
-        }
-    }
-
-    /// The format named by a path's extension (`.png`, `.svg`, any case).
-    ///
-    /// ```
-    /// use rask::plot::PlotFormat;
-    /// assert_eq!(PlotFormat::from_path("a/b.SVG".as_ref()), Some(PlotFormat::Svg));
-    /// assert_eq!(PlotFormat::from_path("b.pdf".as_ref()), None);
-    /// ```
-    pub fn from_path(path: &Path) -> Option<PlotFormat> {
-        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
-            "png" => Some(PlotFormat::Png),
-            "svg" => Some(PlotFormat::Svg),
-            _ => None,
-        }
-    }
-}
+pub use format::PlotFormat;
 
 /// How a figure looks: image size in pixels, log y (log colour scale for 2-D), style, label.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,4 +1,5 @@
-//! The seed's array benchmark as a library function (used by `rask bench seed` and `benches/`).
+//! The seed's array benchmark behind `rask bench seed`; `benches/seed_arrays.rs` includes this
+//! file as a module of its own (`#[path]`), so it is no part of the library's API.
 
 use std::time::Instant;
 
@@ -55,6 +56,8 @@ pub fn run_seed(
 
 /// The floor: a hand-written fused loop over the same random streams (one thread per chunk
 /// group), producing the same `w` as variant A/B.
+// Only `benches/seed_arrays.rs` calls it; the binary does not.
+#[allow(dead_code)]
 pub fn hand_loop(n: u64, chunk: u64, threads: usize) -> (usize, f64) {
     let t0 = Instant::now();
     let chunks: Vec<(u64, usize)> = rask_plan::typing::split_chunks(n, chunk)

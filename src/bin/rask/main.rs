@@ -5,6 +5,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod bench;
+
 /// mimalloc reuses freed column buffers across partitions instead of returning them to the
 /// kernel, which keeps page faults off the read path (see benches/read_root.rs).
 #[global_allocator]
@@ -394,16 +396,16 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             chunk,
         }) => {
             let variant = match variant.as_str() {
-                "A" => rask::bench::Variant::A,
-                "B" => rask::bench::Variant::B,
-                _ => rask::bench::Variant::C,
+                "A" => bench::Variant::A,
+                "B" => bench::Variant::B,
+                _ => bench::Variant::C,
             };
             let scheduler = if scheduler == "sync" {
                 rask::Scheduler::Sync
             } else {
                 rask::Scheduler::threads()
             };
-            let (len, seconds) = rask::bench::run_seed(variant, scheduler, n, chunk)?;
+            let (len, seconds) = bench::run_seed(variant, scheduler, n, chunk)?;
             println!("len(w): {len}");
             println!("seconds: {seconds:.6}");
         }
