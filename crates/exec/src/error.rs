@@ -19,6 +19,10 @@ pub enum ExecError {
     #[error("not supported by the execution engine yet: {0}")]
     Unsupported(String),
     /// A broken invariant between lowering and execution (a bug in rask, reported, not a panic).
+    /// The operating system refused the runtime's threads (an internal or resource error, not
+    /// the query's fault).
+    #[error("cannot start the runtime: {0}")]
+    Runtime(#[source] std::io::Error),
     /// The computation was cancelled (its cancel flag was set, e.g. by Ctrl-C): nothing of it
     /// is returned.
     #[error("cancelled")]

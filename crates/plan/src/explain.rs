@@ -90,8 +90,9 @@ pub fn explain(opt: &Optimized) -> String {
     out.push_str(&render_plan(&opt.before));
     let _ = writeln!(
         out,
-        "== after cull, CSE, mask and projection pushdown ({} passes): {} nodes ==",
+        "== after cull, CSE, mask and projection pushdown ({} pass{}): {} nodes ==",
         opt.passes,
+        if opt.passes == 1 { "" } else { "es" },
         opt.logical.node_count()
     );
     out.push_str(&render_plan(&opt.logical));

@@ -1,7 +1,8 @@
 //! `MergeExec`, the final step of an event plan: runs every partition of its input (an
-//! [`super::operator::EvalExec`]) and combines their rows, in partition order, into one row —
-//! histograms summed bin by bin, reductions combined, per-event values concatenated — so the
-//! result is the same for any scheduler, partitioning or worker count.
+//! [`super::operator::EvalExec`]), combines each partition's morsel rows into one row when it
+//! ends, and those rows, in partition order, into the result — histograms summed bin by bin,
+//! reductions combined, per-event values concatenated — so the result is the same for any
+//! scheduler or worker count.
 
 use std::fmt;
 use std::sync::Arc;
@@ -109,16 +110,22 @@ impl ExecutionPlan for MergeExec {
             let mut tasks = tokio::task::JoinSet::new();
             for p in 0..n {
                 let stream = input.execute(p, ctx.clone())?;
-                tasks.spawn(
-                    async move { (p, datafusion_physical_plan::common::collect(stream).await) },
-                );
+                let (lowered, schema) = (lowered.clone(), schema.clone());
+                // A partition's morsel rows become one row as soon as it ends, so what waits
+                // for the final merge is one row per partition, whatever the number of files.
+                tasks.spawn(async move {
+                    let rows = datafusion_physical_plan::common::collect(stream).await?;
+                    let rows: Vec<&RecordBatch> = rows.iter().collect();
+                    let row = combine(&lowered, &schema, &rows).map_err(to_datafusion)?;
+                    Ok::<_, datafusion_common::DataFusionError>((p, row))
+                });
             }
-            let mut parts: Vec<Vec<RecordBatch>> = vec![Vec::new(); n];
+            let mut parts: Vec<Option<RecordBatch>> = vec![None; n];
             while let Some(done) = tasks.join_next().await {
-                let (p, rows) = done.map_err(|e| {
+                let (p, row) = done.map_err(|e| {
                     to_datafusion(ExecError::Internal(format!("a partition task failed: {e}")))
-                })?;
-                parts[p] = rows?;
+                })??;
+                parts[p] = Some(row);
             }
             let rows: Vec<&RecordBatch> = parts.iter().flatten().collect();
             combine(&lowered, &schema, &rows).map_err(to_datafusion)

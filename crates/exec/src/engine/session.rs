@@ -32,8 +32,7 @@ impl Session {
                 n,
             ),
         };
-        let runtime = runtime
-            .map_err(|e| ExecError::Unsupported(format!("cannot start the runtime: {e}")))?;
+        let runtime = runtime.map_err(ExecError::Runtime)?;
         let config = SessionConfig::new().with_target_partitions(concurrency);
         let mut env = RuntimeEnvBuilder::new();
         if let Some(bytes) = memory_limit {
