@@ -3,6 +3,7 @@
 
 use plotters::prelude::*;
 
+use super::DrawError;
 use super::canvas::Canvas;
 use super::data::short_number;
 use super::text::{Anchor, TextSpec, VAnchor};
@@ -174,7 +175,7 @@ pub const TICK_SIZE: f64 = 18.0;
 pub fn y_tick_labels<DB: DrawingBackend>(
     c: &Canvas<'_, DB>,
     y: &Scale,
-) -> Result<(Vec<(f64, String)>, f64), String> {
+) -> Result<(Vec<(f64, String)>, f64), DrawError> {
     let (major, _) = ticks(y);
     let step = if major.len() > 1 {
         major[1] - major[0]
@@ -196,7 +197,7 @@ pub fn draw_axes<DB: DrawingBackend>(
     c: &Canvas<'_, DB>,
     f: &Frame,
     t: &AxisText<'_>,
-) -> Result<(), String> {
+) -> Result<(), DrawError> {
     let s = c.scale;
     let (major_len, minor_len) = (12.0 * s, 6.0 * s);
     let width = (1.6 * s).round().max(1.0) as u32;

@@ -4,6 +4,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use super::DrawError;
 use super::text::{self, TextMode, TextSpec};
 
 /// The image being drawn and how its text is made; `scale` multiplies every font size and line
@@ -26,7 +27,7 @@ impl<DB: DrawingBackend> Canvas<'_, DB> {
         b: (f64, f64),
         color: RGBColor,
         width: u32,
-    ) -> Result<(), String> {
+    ) -> Result<(), DrawError> {
         self.polyline(&[a, b], color, width)
     }
 
@@ -36,18 +37,18 @@ impl<DB: DrawingBackend> Canvas<'_, DB> {
         points: &[(f64, f64)],
         color: RGBColor,
         width: u32,
-    ) -> Result<(), String> {
+    ) -> Result<(), DrawError> {
         let pts: Vec<(i32, i32)> = points.iter().map(|&p| px(p)).collect();
         self.area
             .draw(&PathElement::new(pts, color.stroke_width(width)))
-            .map_err(|e| e.to_string())
+            .map_err(DrawError::backend)
     }
 
     /// A filled box between two corners.
-    pub fn fill(&self, a: (f64, f64), b: (f64, f64), color: RGBAColor) -> Result<(), String> {
+    pub fn fill(&self, a: (f64, f64), b: (f64, f64), color: RGBAColor) -> Result<(), DrawError> {
         self.area
             .draw(&Rectangle::new([px(a), px(b)], color.filled()))
-            .map_err(|e| e.to_string())
+            .map_err(DrawError::backend)
     }
 
     /// A box outline.
@@ -57,31 +58,31 @@ impl<DB: DrawingBackend> Canvas<'_, DB> {
         b: (f64, f64),
         color: RGBColor,
         width: u32,
-    ) -> Result<(), String> {
+    ) -> Result<(), DrawError> {
         let (a, b) = (px(a), px(b));
         self.area
             .draw(&Rectangle::new([a, b], color.stroke_width(width)))
-            .map_err(|e| e.to_string())
+            .map_err(DrawError::backend)
     }
 
     /// A filled circle of radius `r`.
-    pub fn dot(&self, c: (f64, f64), r: f64, color: RGBColor) -> Result<(), String> {
+    pub fn dot(&self, c: (f64, f64), r: f64, color: RGBColor) -> Result<(), DrawError> {
         self.area
             .draw(&Circle::new(
                 px(c),
                 r.round().max(1.0) as i32,
                 color.filled(),
             ))
-            .map_err(|e| e.to_string())
+            .map_err(DrawError::backend)
     }
 
     /// Text anchored at `(x, y)`; returns its width.
-    pub fn text(&self, t: &TextSpec<'_>, x: f64, y: f64) -> Result<f64, String> {
+    pub fn text(&self, t: &TextSpec<'_>, x: f64, y: f64) -> Result<f64, DrawError> {
         text::draw(self.area, self.mode, t, x, y)
     }
 
     /// The width of a label at `size` pixels, without drawing it.
-    pub fn measure(&self, t: &TextSpec<'_>) -> Result<f64, String> {
+    pub fn measure(&self, t: &TextSpec<'_>) -> Result<f64, DrawError> {
         Ok(text::layout(t.label, t.size, t.face)?.1)
     }
 }

@@ -30,14 +30,14 @@ pub struct Size(pub u32, pub u32);
 ///
 /// ```
 /// use rask::plot::cli::{parse_size, Size};
-/// assert_eq!(parse_size("1200x900"), Ok(Size(1200, 900)));
+/// assert_eq!(parse_size("1200x900").ok(), Some(Size(1200, 900)));
 /// assert!(parse_size("1200").is_err() && parse_size("0x10").is_err());
 /// ```
-pub fn parse_size(s: &str) -> Result<Size, String> {
+pub fn parse_size(s: &str) -> Result<Size, PlotError> {
     let bad = || {
-        format!(
+        PlotError::Usage(format!(
             "'{s}' is not a size: write WIDTHxHEIGHT in pixels (16 to 20000 each), e.g. 1200x900"
-        )
+        ))
     };
     let (w, h) = s.split_once(['x', 'X']).ok_or_else(bad)?;
     let (w, h): (u32, u32) = (
@@ -95,9 +95,9 @@ fn stem(p: &Path) -> String {
 }
 
 fn read(p: &Path) -> Result<rask_core::hist::Histogram, PlotError> {
-    uhi::read(p).map_err(|message| PlotError::Input {
+    uhi::read(p).map_err(|e| PlotError::Input {
         path: p.display().to_string(),
-        message,
+        message: e.to_string(),
     })
 }
 
@@ -142,7 +142,7 @@ pub fn figure(a: &PlotArgs) -> Result<Figure, PlotError> {
         stack: a.stack,
         data,
     };
-    one_d::check_binning(&fig).map_err(PlotError::Usage)?;
+    one_d::check_binning(&fig).map_err(|e| PlotError::Usage(e.to_string()))?;
     Ok(Figure::OneD(fig))
 }
 

@@ -40,8 +40,8 @@ struct AxisBins {
 }
 
 fn axis_bins(a: &Axis) -> Option<AxisBins> {
-    let extent = a.extent();
-    match a {
+    let edges = a.edges().filter(|e| e.len() >= 2)?;
+    let (underflow, label, regular_width) = match a {
         Axis::Regular {
             bins,
             lower,
@@ -49,43 +49,22 @@ fn axis_bins(a: &Axis) -> Option<AxisBins> {
             underflow,
             label,
             ..
-        } => {
-            let w = (upper - lower) / f64::from(*bins);
-            Some(AxisBins {
-                edges: (0..=*bins).map(|i| lower + w * f64::from(i)).collect(),
-                underflow: *underflow,
-                extent,
-                label: label.clone(),
-                regular_width: Some(w),
-            })
-        }
+        } => (underflow, label, Some((upper - lower) / f64::from(*bins))),
         Axis::Variable {
-            edges,
-            underflow,
-            label,
-            ..
-        } if edges.len() >= 2 => Some(AxisBins {
-            edges: edges.clone(),
-            underflow: *underflow,
-            extent,
-            label: label.clone(),
-            regular_width: None,
-        }),
+            underflow, label, ..
+        } => (underflow, label, None),
         Axis::Integer {
-            lower,
-            upper,
-            underflow,
-            label,
-            ..
-        } if upper > lower => Some(AxisBins {
-            edges: (*lower..=*upper).map(|i| i as f64).collect(),
-            underflow: *underflow,
-            extent,
-            label: label.clone(),
-            regular_width: Some(1.0),
-        }),
-        _ => None,
-    }
+            underflow, label, ..
+        } => (underflow, label, Some(1.0)),
+        _ => return None,
+    };
+    Some(AxisBins {
+        edges,
+        underflow: *underflow,
+        extent: a.extent(),
+        label: label.clone(),
+        regular_width,
+    })
 }
 
 /// The variances per storage bin: stored ones for Weight storage, the contents otherwise.

@@ -19,6 +19,7 @@ pub mod canvas;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod data;
+mod error;
 mod format;
 pub mod latex;
 pub mod one_d;
@@ -32,6 +33,8 @@ use std::path::Path;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use rask_core::hist::Histogram;
+
+pub use error::DrawError;
 
 use canvas::Canvas;
 use data::Bins2;
@@ -155,7 +158,7 @@ pub fn write_figure(
         }
     };
     // On an error `tmp` is dropped, which removes the temporary file.
-    drawn.map_err(err)?;
+    drawn.map_err(|e| err(e.to_string()))?;
     tmp.commit().map_err(|e| err(e.to_string()))
 }
 
@@ -165,8 +168,8 @@ fn render<DB: DrawingBackend>(
     mode: TextMode,
     fig: &Figure,
     o: &PlotOptions,
-) -> Result<(), String> {
-    root.fill(&WHITE).map_err(|e| e.to_string())?;
+) -> Result<(), DrawError> {
+    root.fill(&WHITE).map_err(DrawError::backend)?;
     let (w, h) = root.dim_in_pixel();
     let c = Canvas {
         area: root,
@@ -177,5 +180,5 @@ fn render<DB: DrawingBackend>(
         Figure::OneD(f) => one_d::draw(&c, f, o)?,
         Figure::TwoD(b) => two_d::draw(&c, b, o)?,
     }
-    root.present().map_err(|e| e.to_string())
+    root.present().map_err(DrawError::backend)
 }

@@ -3,6 +3,7 @@
 
 use plotters::prelude::*;
 
+use super::DrawError;
 use super::PlotOptions;
 use super::axes::{self, AxisText, Frame, Scale};
 use super::canvas::Canvas;
@@ -23,10 +24,10 @@ pub struct OneD {
 }
 
 /// Checks that all histograms of a figure have the same edges (to 1e-9 relative).
-pub fn check_binning(fig: &OneD) -> Result<(), String> {
+pub fn check_binning(fig: &OneD) -> Result<(), DrawError> {
     let all: Vec<&(String, Bins1)> = fig.series.iter().chain(fig.data.as_ref()).collect();
     let Some((first, b0)) = all.first() else {
-        return Err("nothing to plot".to_string());
+        return Err(DrawError::Figure("nothing to plot".to_string()));
     };
     for (name, b) in &all[1..] {
         let same = b.edges.len() == b0.edges.len()
@@ -35,7 +36,7 @@ pub fn check_binning(fig: &OneD) -> Result<(), String> {
                 .zip(&b0.edges)
                 .all(|(x, y)| (x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1.0));
         if !same {
-            return Err(format!(
+            return Err(DrawError::Figure(format!(
                 "'{name}' has other bins than '{first}' ({} bins over [{}, {}] against {} over [{}, {}])",
                 b.edges.len() - 1,
                 b.edges[0],
@@ -43,7 +44,7 @@ pub fn check_binning(fig: &OneD) -> Result<(), String> {
                 b0.edges.len() - 1,
                 b0.edges[0],
                 b0.edges[b0.edges.len() - 1]
-            ));
+            )));
         }
     }
     Ok(())
@@ -104,7 +105,7 @@ pub fn draw<DB: DrawingBackend>(
     c: &Canvas<'_, DB>,
     fig: &OneD,
     o: &PlotOptions,
-) -> Result<(), String> {
+) -> Result<(), DrawError> {
     check_binning(fig)?;
     let s = c.scale;
     let (w, h) = c.area.dim_in_pixel();
@@ -114,7 +115,7 @@ pub fn draw<DB: DrawingBackend>(
         .first()
         .or(fig.data.as_ref())
         .map(|x| &x.1)
-        .ok_or("nothing to plot")?;
+        .ok_or_else(|| DrawError::Figure("nothing to plot".to_string()))?;
     let n = base.values.len();
     let edges = &base.edges;
     let ratio = fig.data.is_some() && !fig.series.is_empty();
@@ -349,7 +350,7 @@ fn points<DB: DrawingBackend>(
     edges: &[f64],
     v: &[f64],
     e: &[f64],
-) -> Result<(), String> {
+) -> Result<(), DrawError> {
     let s = c.scale;
     let width = (1.6 * s).round().max(1.0) as u32;
     for i in 0..v.len() {
@@ -391,7 +392,7 @@ fn draw_ratio<DB: DrawingBackend>(
     f: &Frame,
     sum: &[f64],
     err: &[f64],
-) -> Result<(), String> {
+) -> Result<(), DrawError> {
     let Some((_, d)) = &fig.data else {
         return Ok(());
     };
@@ -488,6 +489,8 @@ mod tests {
             stats: false,
         };
         let e = check_binning(&fig).unwrap_err();
+        assert!(matches!(e, DrawError::Figure(_)), "{e:?}");
+        let e = e.to_string();
         assert!(e.contains("'wjets'") && e.contains("'ttbar'"), "{e}");
     }
 }

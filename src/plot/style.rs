@@ -3,6 +3,7 @@
 
 use plotters::prelude::*;
 
+use super::DrawError;
 use super::canvas::Canvas;
 use super::text::{Anchor, Face, TextSpec, VAnchor};
 
@@ -119,7 +120,7 @@ pub fn draw_label<DB: DrawingBackend>(
     left: f64,
     right: f64,
     top: f64,
-) -> Result<(), String> {
+) -> Result<(), DrawError> {
     let s = c.scale;
     let text = label.text.as_deref().unwrap_or("rask");
     let (head, tail) = match text.trim().split_once(' ') {
@@ -189,7 +190,7 @@ pub fn draw_legend<DB: DrawingBackend>(
     entries: &[Entry],
     right: f64,
     top: f64,
-) -> Result<(), String> {
+) -> Result<(), DrawError> {
     let s = c.scale;
     let size = LEGEND_SIZE * s;
     let sw = 30.0 * s;

@@ -15,6 +15,7 @@ use ab_glyph::{Font, FontRef, PxScale, ScaleFont, point};
 use plotters::prelude::*;
 use plotters::style::FontTransform;
 
+use super::DrawError;
 use super::latex::{self, Segment};
 
 const FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
@@ -61,11 +62,13 @@ pub enum VAnchor {
 }
 
 /// The embedded font, parsed once.
-pub(crate) fn font() -> Result<&'static FontRef<'static>, String> {
-    static F: OnceLock<Result<FontRef<'static>, String>> = OnceLock::new();
-    F.get_or_init(|| FontRef::try_from_slice(FONT).map_err(|e| format!("embedded font: {e}")))
-        .as_ref()
-        .map_err(Clone::clone)
+pub(crate) fn font() -> Result<&'static FontRef<'static>, DrawError> {
+    static F: OnceLock<Result<FontRef<'static>, DrawError>> = OnceLock::new();
+    F.get_or_init(|| {
+        FontRef::try_from_slice(FONT).map_err(|e| DrawError::Backend(format!("embedded font: {e}")))
+    })
+    .as_ref()
+    .map_err(Clone::clone)
 }
 
 /// ab_glyph's scale for a font size of `em` pixels (its scale is the ascent-to-descent height).
@@ -111,7 +114,7 @@ fn advance(f: &FontRef<'_>, text: &str, size: f64, face: Face) -> f64 {
 /// assert!(segs[1].size == 14.0 && segs[1].rise < 0.0 && segs[1].x > 0.0);
 /// assert!(width > segs[1].x);
 /// ```
-pub fn layout(label: &str, size: f64, face: Face) -> Result<(Vec<Placed>, f64), String> {
+pub fn layout(label: &str, size: f64, face: Face) -> Result<(Vec<Placed>, f64), DrawError> {
     let f = font()?;
     let segs: Vec<Segment> = latex::parse(label);
     let mut out = Vec::with_capacity(segs.len());
@@ -192,7 +195,7 @@ pub fn draw<DB: DrawingBackend>(
     t: &TextSpec<'_>,
     x: f64,
     y: f64,
-) -> Result<f64, String> {
+) -> Result<f64, DrawError> {
     let (segs, width) = layout(t.label, t.size, t.face)?;
     let along = match t.anchor {
         Anchor::Left => 0.0,
@@ -234,7 +237,7 @@ pub fn draw<DB: DrawingBackend>(
                     (sx.round() as i32, sy.round() as i32),
                     font,
                 ))
-                .map_err(|e| e.to_string())?;
+                .map_err(DrawError::backend)?;
             }
         }
     }
@@ -249,7 +252,7 @@ fn raster<DB: DrawingBackend>(
     u: f64,
     v: f64,
     to_screen: &dyn Fn(f64, f64) -> (f64, f64),
-) -> Result<(), String> {
+) -> Result<(), DrawError> {
     let f = font()?;
     let scale = px_scale(f, s.size);
     let sf = f.as_scaled(scale);
@@ -290,7 +293,7 @@ fn raster<DB: DrawingBackend>(
     for (px, py, cov) in pixels {
         if cov > 0.0 {
             let c = t.color.mix(f64::from(cov.min(1.0)));
-            area.draw_pixel((px, py), &c).map_err(|e| e.to_string())?;
+            area.draw_pixel((px, py), &c).map_err(DrawError::backend)?;
         }
     }
     Ok(())

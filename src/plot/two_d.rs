@@ -3,6 +3,7 @@
 
 use plotters::prelude::*;
 
+use super::DrawError;
 use super::PlotOptions;
 use super::axes::{self, AxisText, Frame, Scale};
 use super::canvas::Canvas;
@@ -38,7 +39,7 @@ pub fn draw<DB: DrawingBackend>(
     c: &Canvas<'_, DB>,
     b: &Bins2,
     o: &PlotOptions,
-) -> Result<(), String> {
+) -> Result<(), DrawError> {
     let s = c.scale;
     let (w, h) = c.area.dim_in_pixel();
     let (w, h) = (f64::from(w), f64::from(h));

@@ -6,16 +6,40 @@ use std::path::Path;
 use rask_core::hist::{Axis, Histogram, Storage};
 use serde_json::Value;
 
+/// Why a UHI JSON file could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum UhiError {
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    #[error("not JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    /// JSON, but not a histogram this reader takes (names the part at fault).
+    #[error("{0}")]
+    Format(String),
+}
+
+impl From<&str> for UhiError {
+    fn from(m: &str) -> UhiError {
+        UhiError::Format(m.to_string())
+    }
+}
+
+impl From<String> for UhiError {
+    fn from(m: String) -> UhiError {
+        UhiError::Format(m)
+    }
+}
+
 /// Reads a UHI JSON file. Errors name the file and what is wrong.
 ///
 /// ```no_run
 /// let h = rask::plot::uhi::read(std::path::Path::new("/tmp/adl/q1.json"))?;
 /// assert_eq!(h.axes.len(), 1);
-/// # Ok::<(), String>(())
+/// # Ok::<(), rask::plot::uhi::UhiError>(())
 /// ```
-pub fn read(path: &Path) -> Result<Histogram, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
-    let v: Value = serde_json::from_str(&text).map_err(|e| format!("not JSON: {e}"))?;
+pub fn read(path: &Path) -> Result<Histogram, UhiError> {
+    let text = std::fs::read_to_string(path)?;
+    let v: Value = serde_json::from_str(&text)?;
     from_json(&v)
 }
 
@@ -27,14 +51,14 @@ pub fn read(path: &Path) -> Result<Histogram, String> {
 /// h.fill(&[&[0.5, 2.5]], Some(&[2.0, 3.0])).unwrap();
 /// assert_eq!(rask::plot::uhi::from_json(&h.to_uhi_json()).unwrap(), h);
 /// ```
-pub fn from_json(v: &Value) -> Result<Histogram, String> {
+pub fn from_json(v: &Value) -> Result<Histogram, UhiError> {
     let axes = v
         .get("axes")
         .and_then(Value::as_array)
         .ok_or("no \"axes\" list")?
         .iter()
         .enumerate()
-        .map(|(i, a)| axis(a).map_err(|e| format!("axis {i}: {e}")))
+        .map(|(i, a)| axis(a).map_err(|e| UhiError::Format(format!("axis {i}: {e}"))))
         .collect::<Result<Vec<_>, _>>()?;
     let size: usize = axes.iter().map(Axis::extent).product();
     let st = v.get("storage").ok_or("no \"storage\"")?;
@@ -42,17 +66,17 @@ pub fn from_json(v: &Value) -> Result<Histogram, String> {
         .get("type")
         .and_then(Value::as_str)
         .ok_or("storage without a \"type\"")?;
-    let values = |key: &str| -> Result<Vec<f64>, String> {
+    let values = |key: &str| -> Result<Vec<f64>, UhiError> {
         let mut out = Vec::with_capacity(size);
         flatten(
             st.get(key).ok_or(format!("storage without \"{key}\""))?,
             &mut out,
         )?;
         if out.len() != size {
-            return Err(format!(
+            return Err(UhiError::from(format!(
                 "storage \"{key}\" has {} numbers, the axes need {size}",
                 out.len()
-            ));
+            )));
         }
         Ok(out)
     };
@@ -64,27 +88,29 @@ pub fn from_json(v: &Value) -> Result<Histogram, String> {
             sum2: values("variances")?,
         },
         other => {
-            return Err(format!(
+            return Err(UhiError::from(format!(
                 "storage type \"{other}\" cannot be plotted (int, double or weighted)"
-            ));
+            )));
         }
     };
     Ok(Histogram { axes, storage })
 }
 
 /// Numbers of a nested array, row-major.
-fn flatten(v: &Value, out: &mut Vec<f64>) -> Result<(), String> {
+fn flatten(v: &Value, out: &mut Vec<f64>) -> Result<(), UhiError> {
     match v {
         Value::Array(items) => items.iter().try_for_each(|x| flatten(x, out)),
         Value::Number(n) => {
             out.push(n.as_f64().ok_or("a number out of range")?);
             Ok(())
         }
-        other => Err(format!("{other} where a number was expected")),
+        other => Err(UhiError::Format(format!(
+            "{other} where a number was expected"
+        ))),
     }
 }
 
-fn axis(a: &Value) -> Result<Axis, String> {
+fn axis(a: &Value) -> Result<Axis, UhiError> {
     let flag = |k: &str| a.get(k).and_then(Value::as_bool).unwrap_or(true);
     let num = |k: &str| {
         a.get(k)
@@ -114,9 +140,9 @@ fn axis(a: &Value) -> Result<Axis, String> {
                 .ok_or("no whole number \"bins\"")?;
             let bins = u32::try_from(bins).map_err(|_| format!("{bins} bins are too many"))?;
             if bins == 0 || !lower.is_finite() || !upper.is_finite() || lower >= upper {
-                return Err(format!(
+                return Err(UhiError::from(format!(
                     "a regular axis needs bins > 0 and finite lower < upper ({bins} over [{lower}, {upper}])"
-                ));
+                )));
             }
             Ok(Axis::Regular {
                 bins,
@@ -134,15 +160,18 @@ fn axis(a: &Value) -> Result<Axis, String> {
                 .and_then(Value::as_array)
                 .ok_or("no \"edges\" list")?
                 .iter()
-                .map(|e| e.as_f64().ok_or("an edge that is not a number"))
+                .map(|e| {
+                    e.as_f64()
+                        .ok_or(UhiError::from("an edge that is not a number"))
+                })
                 .collect::<Result<_, _>>()?;
             if edges.len() < 2
                 || edges.windows(2).any(|w| w[0] >= w[1])
                 || edges.iter().any(|e| !e.is_finite())
             {
-                return Err(
-                    "a variable axis needs two or more finite, increasing edges".to_string()
-                );
+                return Err(UhiError::Format(
+                    "a variable axis needs two or more finite, increasing edges".to_string(),
+                ));
             }
             Ok(Axis::Variable {
                 edges,
@@ -152,9 +181,9 @@ fn axis(a: &Value) -> Result<Axis, String> {
                 label,
             })
         }
-        other => Err(format!(
+        other => Err(UhiError::Format(format!(
             "a {other} axis cannot be plotted (regular or variable axes)"
-        )),
+        ))),
     }
 }
 
@@ -185,11 +214,11 @@ mod tests {
 
     #[test]
     fn bad_files_are_errors_that_say_why() {
-        let e = from_json(&json!({"axes": [{"type": "category_str", "categories": ["a"]}], "storage": {"type": "int", "values": [1]}})).unwrap_err();
+        let e = from_json(&json!({"axes": [{"type": "category_str", "categories": ["a"]}], "storage": {"type": "int", "values": [1]}})).unwrap_err().to_string();
         assert!(e.contains("axis 0") && e.contains("category_str"), "{e}");
-        let e = from_json(&json!({"axes": [{"type": "regular", "lower": 0, "upper": 1, "bins": 2}], "storage": {"type": "double", "values": [1, 2]}})).unwrap_err();
+        let e = from_json(&json!({"axes": [{"type": "regular", "lower": 0, "upper": 1, "bins": 2}], "storage": {"type": "double", "values": [1, 2]}})).unwrap_err().to_string();
         assert!(e.contains("2 numbers, the axes need 4"), "{e}");
-        let e = from_json(&json!({"axes": [{"type": "regular", "lower": 1, "upper": 1, "bins": 2}], "storage": {}})).unwrap_err();
+        let e = from_json(&json!({"axes": [{"type": "regular", "lower": 1, "upper": 1, "bins": 2}], "storage": {}})).unwrap_err().to_string();
         assert!(e.contains("lower < upper"), "{e}");
     }
 }

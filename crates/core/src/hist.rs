@@ -80,6 +80,32 @@ impl Axis {
         }
     }
 
+    /// The bin edges of a numeric axis (regular edges computed as `lower + i * width`, the last
+    /// exactly `upper`; integer axes one bin per integer); `None` for category and boolean axes.
+    ///
+    /// ```
+    /// use rask_core::hist::Axis;
+    /// assert_eq!(Axis::regular(4, 0.0, 2.0, "x").edges(), Some(vec![0.0, 0.5, 1.0, 1.5, 2.0]));
+    /// ```
+    pub fn edges(&self) -> Option<Vec<f64>> {
+        match self {
+            Axis::Regular {
+                bins, lower, upper, ..
+            } => {
+                let n = *bins as usize;
+                let width = (upper - lower) / n.max(1) as f64;
+                let mut edges: Vec<f64> = (0..n).map(|i| lower + i as f64 * width).collect();
+                edges.push(*upper);
+                Some(edges)
+            }
+            Axis::Variable { edges, .. } => Some(edges.clone()),
+            Axis::Integer { lower, upper, .. } => {
+                Some((*lower..=*upper).map(|i| i as f64).collect())
+            }
+            _ => None,
+        }
+    }
+
     /// Number of bins including flow bins.
     pub fn extent(&self) -> usize {
         let flow = |u: bool, o: bool| usize::from(u) + usize::from(o);

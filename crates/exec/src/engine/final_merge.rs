@@ -12,17 +12,17 @@ use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::SchemaRef;
 use datafusion_common::tree_node::TreeNodeRecursion;
 use datafusion_execution::{SendableRecordBatchStream, TaskContext};
-use datafusion_physical_expr::EquivalenceProperties;
-use datafusion_physical_plan::execution_plan::{Boundedness, EmissionType};
+use datafusion_physical_plan::execution_plan::EmissionType;
 use datafusion_physical_plan::stream::RecordBatchStreamAdapter;
 use datafusion_physical_plan::{
-    DisplayAs, DisplayFormatType, ExecutionPlan, Partitioning, PhysicalExpr, PlanProperties,
+    DisplayAs, DisplayFormatType, ExecutionPlan, PhysicalExpr, PlanProperties,
 };
 
 use crate::error::ExecError;
 
 use super::lower::{Kind, Lowered};
 use super::merge::{combine_hists, combine_partials};
+use super::operator::properties;
 use super::operator::to_datafusion;
 use super::run::one_row;
 
@@ -46,16 +46,11 @@ impl fmt::Debug for MergeExec {
 impl MergeExec {
     /// The final merge of `input`'s partitions (whose rows have `lowered`'s output kinds).
     pub(super) fn new(lowered: Arc<Lowered>, input: Arc<dyn ExecutionPlan>) -> Self {
-        let props = PlanProperties::new(
-            EquivalenceProperties::new(input.schema()),
-            Partitioning::UnknownPartitioning(1),
-            EmissionType::Final,
-            Boundedness::Bounded,
-        );
+        let props = properties(&input.schema(), 1, EmissionType::Final);
         MergeExec {
             lowered,
             input,
-            props: Arc::new(props),
+            props,
         }
     }
 }

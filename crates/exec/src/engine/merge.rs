@@ -84,7 +84,7 @@ pub(super) fn merge(
 /// Combines the partials of a whole-collection reduction, in order, into one partial of the same
 /// encoding (integer sums exact or an error, as everywhere): the final step of the partial/final
 /// pair, shared by [`merge`] and the [`super::final_merge::MergeExec`] operator.
-pub(super) fn combine_partials(op: ReduceOp, values: &[ArrayRef]) -> Result<ArrayRef, String> {
+pub(super) fn combine_partials(op: ReduceOp, values: &[ArrayRef]) -> Result<ArrayRef, ExecError> {
     let f = |a: &ArrayRef| a.as_primitive::<Float64Type>().values().to_vec();
     let i = |a: &ArrayRef| a.as_primitive::<Int64Type>().value(0);
     let b = |a: &ArrayRef| a.as_boolean().value(0);
@@ -100,7 +100,8 @@ pub(super) fn combine_partials(op: ReduceOp, values: &[ArrayRef]) -> Result<Arra
         {
             let mut sum = 0i64;
             for v in values {
-                sum = rask_plan::reference::checked_integer(BinaryOp::Add, sum, i(v))?;
+                sum = rask_plan::reference::checked_integer(BinaryOp::Add, sum, i(v))
+                    .map_err(ExecError::Eval)?;
             }
             Arc::new(Int64Array::from(vec![sum]))
         }
@@ -148,7 +149,7 @@ pub(super) fn combine_hists(values: &[ArrayRef]) -> ArrayRef {
 }
 
 /// A whole-collection reduction's result from its partials.
-fn reduce_partials(op: ReduceOp, values: &[ArrayRef]) -> Result<Output, String> {
+fn reduce_partials(op: ReduceOp, values: &[ArrayRef]) -> Result<Output, ExecError> {
     let c = combine_partials(op, values)?;
     Ok(match op {
         ReduceOp::Count => Output::Int(c.as_primitive::<Int64Type>().value(0)),

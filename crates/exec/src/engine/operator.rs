@@ -24,6 +24,20 @@ use super::lower::{Lowered, Mode};
 use super::run::{run_block, run_morsel};
 use super::scan::ScanExec;
 
+/// The properties of one of our operators: bounded, `partitions` of unknown partitioning.
+pub(super) fn properties(
+    schema: &SchemaRef,
+    partitions: usize,
+    emission: EmissionType,
+) -> Arc<PlanProperties> {
+    Arc::new(PlanProperties::new(
+        EquivalenceProperties::new(schema.clone()),
+        Partitioning::UnknownPartitioning(partitions),
+        emission,
+        Boundedness::Bounded,
+    ))
+}
+
 /// Our errors inside DataFusion's (unwrapped again by the engine).
 pub(super) fn to_datafusion(e: ExecError) -> datafusion_common::DataFusionError {
     match e {
@@ -78,17 +92,12 @@ impl EvalExec {
             Mode::Events(_) => Some(Arc::new(ScanExec::new(lowered.clone(), concurrency))),
             Mode::Array { .. } => None,
         };
-        let props = PlanProperties::new(
-            EquivalenceProperties::new(schema.clone()),
-            Partitioning::UnknownPartitioning(lowered.partitions()),
-            EmissionType::Incremental,
-            Boundedness::Bounded,
-        );
+        let props = properties(&schema, lowered.partitions(), EmissionType::Incremental);
         EvalExec {
             lowered,
             schema,
             input,
-            props: Arc::new(props),
+            props,
         }
     }
 }

@@ -9,17 +9,17 @@ use arrow_schema::{Schema, SchemaRef};
 use datafusion_common::tree_node::TreeNodeRecursion;
 use datafusion_execution::memory_pool::{MemoryConsumer, MemoryReservation};
 use datafusion_execution::{SendableRecordBatchStream, TaskContext};
-use datafusion_physical_expr::EquivalenceProperties;
-use datafusion_physical_plan::execution_plan::{Boundedness, EmissionType};
+use datafusion_physical_plan::execution_plan::EmissionType;
 use datafusion_physical_plan::stream::RecordBatchStreamAdapter;
 use datafusion_physical_plan::{
-    DisplayAs, DisplayFormatType, ExecutionPlan, Partitioning, PhysicalExpr, PlanProperties,
+    DisplayAs, DisplayFormatType, ExecutionPlan, PhysicalExpr, PlanProperties,
 };
 use futures::StreamExt;
 
 use crate::error::ExecError;
 
 use super::lower::Lowered;
+use super::operator::properties;
 
 /// The scan of an event plan's files: one partition per entry range, one batch per morsel.
 pub(super) struct ScanExec {
@@ -60,17 +60,12 @@ impl ScanExec {
             }
             None => Arc::new(Schema::empty()),
         };
-        let props = PlanProperties::new(
-            EquivalenceProperties::new(schema.clone()),
-            Partitioning::UnknownPartitioning(lowered.partitions()),
-            EmissionType::Incremental,
-            Boundedness::Bounded,
-        );
+        let props = properties(&schema, lowered.partitions(), EmissionType::Incremental);
         ScanExec {
             lowered,
             schema,
             permits: Arc::new(tokio::sync::Semaphore::new(concurrency.max(1))),
-            props: Arc::new(props),
+            props,
         }
     }
 }

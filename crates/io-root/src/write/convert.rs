@@ -174,37 +174,18 @@ fn place(name: &str, a: &Axis, which: &'static str) -> Result<Placed, WriteError
             centers: (0..n).map(|i| i as f64 + 0.5).collect(),
         })
     };
+    // Numeric axes always have edges (`Axis::edges`, the one definition).
+    let edges = || a.edges().unwrap_or_default();
     match a {
         Axis::Regular {
-            bins,
-            lower,
-            upper,
-            underflow,
-            label,
-            ..
-        } => {
-            let n = *bins as usize;
-            let width = (upper - lower) / n.max(1) as f64;
-            let mut edges: Vec<f64> = (0..n).map(|i| lower + i as f64 * width).collect();
-            edges.push(*upper);
-            numeric(edges, true, *underflow, label)
+            underflow, label, ..
         }
+        | Axis::Integer {
+            underflow, label, ..
+        } => numeric(edges(), true, *underflow, label),
         Axis::Variable {
-            edges,
-            underflow,
-            label,
-            ..
-        } => numeric(edges.clone(), false, *underflow, label),
-        Axis::Integer {
-            lower,
-            upper,
-            underflow,
-            label,
-            ..
-        } => {
-            let edges = (*lower..=*upper).map(|i| i as f64).collect();
-            numeric(edges, true, *underflow, label)
-        }
+            underflow, label, ..
+        } => numeric(edges(), false, *underflow, label),
         Axis::IntCategory {
             categories, label, ..
         } => labelled(categories.iter().map(i64::to_string).collect(), label),
