@@ -45,8 +45,13 @@ pub enum HistFormat {
 /// The output name of the ROOT file of [`HistFormat::Root`]: `DIR/hists.root`.
 pub const ROOT_FILE: &str = "hists";
 
+/// A histogram format other than `json` or `root`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown histogram format {0:?} (json or root)")]
+pub struct UnknownFormat(pub String);
+
 impl std::str::FromStr for HistFormat {
-    type Err = String;
+    type Err = UnknownFormat;
 
     /// `json` or `root`.
     ///
@@ -55,11 +60,11 @@ impl std::str::FromStr for HistFormat {
     /// assert_eq!("root".parse::<HistFormat>(), Ok(HistFormat::Root));
     /// assert!("yaml".parse::<HistFormat>().is_err());
     /// ```
-    fn from_str(s: &str) -> Result<HistFormat, String> {
+    fn from_str(s: &str) -> Result<HistFormat, UnknownFormat> {
         match s {
             "json" => Ok(HistFormat::Json),
             "root" => Ok(HistFormat::Root),
-            _ => Err(format!("unknown histogram format {s:?} (json or root)")),
+            _ => Err(UnknownFormat(s.to_string())),
         }
     }
 }
