@@ -2,7 +2,7 @@
 //! computes `x > 0` twice in `y[x > 0] + z[x > 0]`; rask builds it once), and the 2-D blocked
 //! transpose. Run: `cargo run --release --example seed`.
 
-use rask::plan::{Data, NoSources};
+use rask::reference::{Data, NoSources, Reference};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let ctx = rask::Context::new();

@@ -51,15 +51,28 @@ pub struct AdlReport {
     pub threads: usize,
 }
 
+/// A `--query` name that is not one of the benchmark's queries.
+///
+/// ```
+/// let e = rask::adl::expand_queries(&["q9".to_string()]).unwrap_err();
+/// assert_eq!(e.to_string(), "unknown query 'q9' (the queries are q1 … q8, or all)");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown query '{name}' (the queries are q1 … q8, or all)")]
+pub struct UnknownQuery {
+    /// The name as given, trimmed and lowercased.
+    pub name: String,
+}
+
 /// The query names of `--query`: `all`, or names separated by commas; each query once, in the
 /// order first named (`q1,q2,q1` and `all,q1` run q1 once).
 ///
 /// ```
 /// let names = rask::adl::expand_queries(&["q2,q1,Q2".to_string()])?;
 /// assert_eq!(names, ["q2", "q1"]);
-/// # Ok::<(), String>(())
+/// # Ok::<(), rask::adl::UnknownQuery>(())
 /// ```
-pub fn expand_queries(names: &[String]) -> Result<Vec<String>, String> {
+pub fn expand_queries(names: &[String]) -> Result<Vec<String>, UnknownQuery> {
     let mut out = Vec::new();
     for n in names.iter().flat_map(|n| n.split(',')) {
         let n = n.trim().to_lowercase();
@@ -68,9 +81,7 @@ pub fn expand_queries(names: &[String]) -> Result<Vec<String>, String> {
         } else if rask_adl::QUERIES.contains(&n.as_str()) {
             vec![n]
         } else {
-            return Err(format!(
-                "unknown query '{n}' (the queries are q1 … q8, or all)"
-            ));
+            return Err(UnknownQuery { name: n });
         };
         for q in found {
             if !out.contains(&q) {
@@ -94,7 +105,7 @@ fn open_events(
                 .ok_or_else(|| format!("{}: not UTF-8", p.display()))
         })
         .collect::<Result<_, _>>()?;
-    crate::sources::open(ctx, "events", &paths, &job.tree)
+    Ok(crate::sources::open(ctx, "events", &paths, &job.tree)?)
 }
 
 /// A query that does not build, rendered as compilers print errors (`FILE:LINE:COL: error: …`,

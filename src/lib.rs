@@ -15,6 +15,7 @@
 //! ```
 
 pub mod adl;
+pub mod agc;
 pub mod convert;
 pub mod corrections;
 pub mod inspect;
@@ -43,8 +44,11 @@ pub use rask_exec as exec;
 pub use rask_exec::{Engine, Scheduler};
 /// ROOT and Parquet readers.
 pub use rask_io_root as io;
-/// The lazy expression plan: builder API, rewrite rules, explain, reference interpreter.
+/// The lazy expression plan: builder API, rewrite rules, explain.
 pub use rask_plan as plan;
 pub use rask_plan::{Context, Expr};
+/// The reference interpreter: slow, obvious, the oracle of the engine (`use rask::reference::Reference`
+/// for `expr.compute(&reader)`).
+pub use rask_reference as reference;
 pub use rask_sql as sql;
 pub use rask_sql::SqlSession;

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use rask_io_root::EventSource;
 use rask_plan::{Context, Expr};
+use rask_sql::TableError;
 
 /// An input that cannot be read.
 #[derive(Debug, thiserror::Error)]
@@ -161,16 +162,62 @@ pub fn is_parquet(path: &Path) -> bool {
 /// let met = events.field("MET")?.field("pt")?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn open(
-    ctx: &Context,
-    label: &str,
-    paths: &[&str],
-    tree: &str,
-) -> Result<Expr, Box<dyn std::error::Error>> {
+pub fn open(ctx: &Context, label: &str, paths: &[&str], tree: &str) -> Result<Expr, OpenError> {
     check_inputs(paths)?;
     let src = EventSource::open(paths, tree)?;
     let paths: Vec<String> = paths.iter().map(|p| p.to_string()).collect();
     Ok(ctx.source(label, &paths, tree, src.schema().clone())?)
+}
+
+/// Why [`open`] could not give a source.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// An input that is not a regular file.
+    #[error(transparent)]
+    Input(#[from] InputError),
+    /// A file that cannot be read (missing, neither ROOT nor Parquet, no such tree...).
+    #[error(transparent)]
+    Read(#[from] rask_io_root::RootError),
+    /// The files' schema does not make a source (a plan error).
+    #[error(transparent)]
+    Plan(#[from] rask_plan::PlanError),
+}
+
+/// Opens a fileset (coffea's JSON form, see [`rask_io_root::Fileset`]) as one source labelled
+/// `label`: every file of every dataset, with the per-file columns `dataset` (a category
+/// code: the datasets sorted by name) and one per metadata key (`xsec`, `nevts`, `process`, ...).
+/// Every file is checked to exist before anything is read.
+///
+/// ```no_run
+/// let ctx = rask::Context::new();
+/// let (events, fileset) = rask::sources::open_fileset(&ctx, "events", "data/agc/fileset.json")?;
+/// let norm = (&(&events.field("xsec")? * 3378.0)? / &events.field("nevts")?)?;
+/// println!("{} datasets", fileset.datasets.len());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn open_fileset(
+    ctx: &Context,
+    label: &str,
+    path: impl AsRef<std::path::Path>,
+) -> Result<(Expr, rask_io_root::Fileset), Box<dyn std::error::Error>> {
+    let fileset = rask_io_root::Fileset::open(path)?;
+    let src = EventSource::open_fileset(&fileset)?;
+    let paths: Vec<String> = fileset
+        .datasets
+        .iter()
+        .flat_map(|d| d.files.iter().map(|f| f.display().to_string()))
+        .collect();
+    let tree = fileset
+        .datasets
+        .first()
+        .map_or(rask_io_root::fileset::DEFAULT_TREE, |d| d.tree.as_str());
+    let file_columns = src
+        .file_columns()
+        .map(|fc| fc.as_ref().clone())
+        .ok_or("internal error: a fileset source without its per-file columns")?;
+    let events =
+        ctx.source_with_file_columns(label, &paths, tree, src.schema().clone(), file_columns)?;
+    Ok((events, fileset))
 }
 
 /// The table functions of SQL's `FROM` for a session in `ctx`: `read_root('f.root' [, 'f2.root',
@@ -197,17 +244,20 @@ pub fn table_opener(ctx: &Context) -> rask_sql::TableOpener {
             },
             "read_parquet" => (args.iter().map(String::as_str).collect(), "Events"),
             other => {
-                return Err(format!(
-                    "unknown table function '{other}' (read_root, read_parquet)"
-                ));
+                return Err(TableError::UnknownFunction {
+                    function: other.to_string(),
+                    known: "read_root, read_parquet".to_string(),
+                });
             }
         };
         if paths.is_empty() {
-            return Err(format!("{function}('file', ...) needs at least one file"));
+            return Err(TableError::NoFiles {
+                function: function.to_string(),
+            });
         }
-        open(&ctx, function, &paths, tree).map_err(|e| e.to_string())
+        open(&ctx, function, &paths, tree).map_err(|e| TableError::Open(Box::new(e)))
     })
 }
 
 /// Reads whole sources for the reference interpreter (every file, concatenated).
-pub use rask_exec::FileReader;
+pub use rask_reference::FileReader;

@@ -1,8 +1,10 @@
 //! Integration tests of the `rask` facade and command line, linked into one binary.
 
+mod agc;
 mod cli;
 mod corrections_cli;
 mod docs;
+mod fileset;
 mod hostile_cli;
 mod hostile_sql;
 mod plots;
@@ -11,4 +13,5 @@ mod repl;
 mod repl_cancel;
 mod root_output;
 mod slt;
+mod table_errors;
 mod uhi;

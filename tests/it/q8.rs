@@ -1,10 +1,11 @@
 //! ADL Q8 built with the plan API and evaluated by the reference interpreter on the shipped
 //! sample equals the expected histogram of `../shared/adl` bin for bin.
 
+use rask::reference::{Data, Reference};
 use std::path::PathBuf;
 
 use rask::adl;
-use rask::plan::Data;
+
 use rask::sources::{FileReader, open};
 
 fn repo() -> PathBuf {

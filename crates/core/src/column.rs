@@ -15,6 +15,30 @@ use arrow_array::{
 use arrow_buffer::{BooleanBuffer, NullBuffer, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{ArrowError, DataType, Field, Fields};
 
+/// Why two columns cannot be appended or a column read as numbers.
+///
+/// ```
+/// use rask_core::column::{Col, ColumnError};
+/// let list = Col::list(vec![0, 1], Col::F64(vec![1.0].into()));
+/// assert_eq!(list.to_f64(), Err(ColumnError::NotNumbers { found: "list" }));
+/// assert_eq!(list.to_f64().unwrap_err().to_string(), "expected numbers, found list");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ColumnError {
+    /// Numbers wanted from lists, options or records.
+    #[error("expected numbers, found {found}")]
+    NotNumbers { found: &'static str },
+    /// Rows of one structure appended to rows of another (the [`Col::kind`]s).
+    #[error("cannot append {appended} rows to {to} rows")]
+    Append {
+        appended: &'static str,
+        to: &'static str,
+    },
+    /// Records appended to records without one of their fields.
+    #[error("the second records lack field '{name}'")]
+    MissingField { name: String },
+}
+
 /// One column of values (see the module documentation).
 #[derive(Debug, Clone)]
 pub enum Col {
@@ -182,7 +206,20 @@ impl Col {
 
     /// The rows of `self` followed by those of `other`, which must have the same structure
     /// (numbers of different kinds are widened to f64; records keep the fields of `self`).
-    pub fn append(&self, other: &Col) -> Result<Col, String> {
+    ///
+    /// ```
+    /// use rask_core::column::{Col, ColumnError};
+    /// let a = Col::I64(vec![1, 2].into());
+    /// let b = Col::F64(vec![0.5].into());
+    /// assert_eq!(a.append(&b)?.to_f64()?, vec![1.0, 2.0, 0.5]);
+    /// let list = Col::list(vec![0, 1], b.clone());
+    /// assert_eq!(
+    ///     a.append(&list).unwrap_err(),
+    ///     ColumnError::Append { appended: "list", to: "i64" }
+    /// );
+    /// # Ok::<(), ColumnError>(())
+    /// ```
+    pub fn append(&self, other: &Col) -> Result<Col, ColumnError> {
         Ok(match (self, other) {
             (Col::F64(a), Col::F64(b)) => Col::F64(a.iter().chain(b.iter()).copied().collect()),
             (Col::I64(a), Col::I64(b)) => Col::I64(a.iter().chain(b.iter()).copied().collect()),
@@ -209,17 +246,16 @@ impl Col {
                         .iter()
                         .find(|(m, _)| m == name)
                         .map(|(_, d)| d)
-                        .ok_or_else(|| format!("the second records lack field '{name}'"))?;
+                        .ok_or_else(|| ColumnError::MissingField { name: name.clone() })?;
                     fields.push((name.clone(), c.append(d)?));
                 }
                 Col::Record(na + nb, fields.into())
             }
             (a, b) => {
-                return Err(format!(
-                    "cannot append {} rows to {} rows",
-                    b.kind(),
-                    a.kind()
-                ));
+                return Err(ColumnError::Append {
+                    appended: b.kind(),
+                    to: a.kind(),
+                });
             }
         })
     }
@@ -230,7 +266,14 @@ impl Col {
     }
 
     /// The numbers as an f64 buffer: shared (no copy) for `F64`, converted otherwise.
-    pub fn f64_buffer(&self) -> Result<ScalarBuffer<f64>, String> {
+    ///
+    /// ```
+    /// use rask_core::column::Col;
+    /// let b = Col::Bool([true, false].into_iter().collect()).f64_buffer()?;
+    /// assert_eq!(&b[..], &[1.0, 0.0]);
+    /// # Ok::<(), rask_core::column::ColumnError>(())
+    /// ```
+    pub fn f64_buffer(&self) -> Result<ScalarBuffer<f64>, ColumnError> {
         match self {
             Col::F64(v) => Ok(v.clone()),
             other => Ok(other.to_f64()?.into()),
@@ -238,12 +281,22 @@ impl Col {
     }
 
     /// The numbers as f64 (integers rounded to nearest, booleans 0 or 1).
-    pub fn to_f64(&self) -> Result<Vec<f64>, String> {
+    ///
+    /// ```
+    /// use rask_core::column::Col;
+    /// assert_eq!(Col::I64(vec![-3, 7].into()).to_f64()?, vec![-3.0, 7.0]);
+    /// # Ok::<(), rask_core::column::ColumnError>(())
+    /// ```
+    pub fn to_f64(&self) -> Result<Vec<f64>, ColumnError> {
         Ok(match self {
             Col::F64(v) => v.to_vec(),
             Col::I64(v) => v.iter().map(|&x| x as f64).collect(),
             Col::Bool(v) => v.iter().map(|b| b as u8 as f64).collect(),
-            other => return Err(format!("expected numbers, found {}", other.kind())),
+            other => {
+                return Err(ColumnError::NotNumbers {
+                    found: other.kind(),
+                });
+            }
         })
     }
 

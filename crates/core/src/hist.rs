@@ -187,14 +187,20 @@ impl Axis {
                 Some(i) => Some(i),
                 None => flow.then_some(categories.len()),
             },
+            // A number on a string axis is a category code (a fileset's coded `dataset` or
+            // `process` column): code k is the k-th category; anything else is the flow bin.
             Axis::StrCategory {
                 categories, flow, ..
-            } => flow.then_some(categories.len()),
+            } => match category_code(x, categories.len()) {
+                Some(k) => Some(k),
+                None => flow.then_some(categories.len()),
+            },
             Axis::Boolean { .. } => Some(usize::from(x != 0.0)),
         }
     }
 
-    /// The storage index of a string on a string-category axis.
+    /// The storage index of a string on a string-category axis (numbers are category codes:
+    /// see [`Axis::index`]).
     pub fn index_str(&self, s: &str) -> Option<usize> {
         match self {
             Axis::StrCategory {
@@ -590,6 +596,11 @@ fn flow_place(i: i64, n: i64, underflow: bool, overflow: bool) -> Option<usize> 
     } else {
         Some((i + shift) as usize)
     }
+}
+
+/// `x` as the index of one of `n` categories, if it is one (0, 1, ..., n - 1).
+fn category_code(x: f64, n: usize) -> Option<usize> {
+    (x >= 0.0 && x < n as f64 && x.fract() == 0.0).then_some(x as usize)
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 
 pub mod atomic;
 pub mod column;
+pub mod file_columns;
 pub mod hist;
 pub mod kernels;
 pub mod layout;

@@ -339,7 +339,7 @@ fn eval_fused(
         let typed: Vec<(&Ty, rask_plan::Key)> =
             ts.iter().map(|t| (*t, rask_plan::Key(0))).collect();
         let ty = rask_plan::typing::infer(op, &typed, rask_plan::Key(i as u128))
-            .map_err(ExecError::Unsupported)?;
+            .map_err(|e| ExecError::Unsupported(e.to_string()))?;
         let v = eval_op(op, &ins, &ts, &ty, block)?;
         vals.push(v);
         tys.push(ty);
@@ -390,7 +390,8 @@ fn eval_fused_in_morsels(
     memo: &mut Vec<Option<BlockValue>>,
 ) -> Result<BlockValue, ExecError> {
     enum Input {
-        Normals(rask_core::random::Normals),
+        // Boxed: the generator's state is large, and there is one per input.
+        Normals(Box<rask_core::random::Normals>),
         Array(ArrayRef),
         Whole(BlockValue),
     }
@@ -417,9 +418,9 @@ fn eval_fused_in_morsels(
             } if memo[i.index()].is_none() => {
                 let (h, w, stream) = block_dims(shape, chunks, block)?;
                 same_len(h * w)?;
-                inputs.push(Input::Normals(rask_core::random::Normals::new(
+                inputs.push(Input::Normals(Box::new(rask_core::random::Normals::new(
                     *seed, stream,
-                )));
+                ))));
             }
             _ => match eval(graph, i, block, memo)? {
                 BlockValue::Array { data, .. } => {
@@ -595,8 +596,8 @@ pub(crate) fn reduce_array(r: ReduceOp, data: &ArrayRef) -> Result<Partial, Exec
             let x = arrow_cast::cast(&data, &DataType::Int64)?;
             let mut sum = 0i64;
             for v in x.as_primitive::<Int64Type>().values() {
-                sum = rask_plan::reference::checked_integer(BinaryOp::Add, sum, *v)
-                    .map_err(ExecError::Eval)?;
+                sum = rask_plan::arith::checked_integer(BinaryOp::Add, sum, *v)
+                    .map_err(|e| ExecError::Eval(e.to_string()))?;
             }
             Partial::SumInt(sum)
         }

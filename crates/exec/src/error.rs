@@ -1,5 +1,7 @@
 //! Errors of execution.
 
+pub use crate::events::error::EventError;
+
 /// An error of the execution engine.
 #[derive(Debug, thiserror::Error)]
 pub enum ExecError {
@@ -18,7 +20,6 @@ pub enum ExecError {
     /// An operation the engine does not execute yet.
     #[error("not supported by the execution engine yet: {0}")]
     Unsupported(String),
-    /// A broken invariant between lowering and execution (a bug in rask, reported, not a panic).
     /// The operating system refused the runtime's threads (an internal or resource error, not
     /// the query's fault).
     #[error("cannot start the runtime: {0}")]
@@ -27,11 +28,22 @@ pub enum ExecError {
     /// is returned.
     #[error("cancelled")]
     Cancelled,
+    /// A broken invariant between lowering and execution (a bug in rask, reported, not a panic).
     #[error("internal error: {0}")]
     Internal(String),
     /// Evaluating an operation on a partition failed (bad data, mismatched lists, ...).
     #[error("{0}")]
     Eval(String),
+    /// Evaluating an event plan on a partition failed (see [`EventError`]; its internal
+    /// errors become [`ExecError::Internal`]).
+    #[error(transparent)]
+    Event(EventError),
+    /// Integer arithmetic without an exact 64-bit result (array plans, merged sums).
+    #[error(transparent)]
+    Integer(#[from] rask_plan::arith::IntegerError),
+    /// An output column that does not have the structure of its type.
+    #[error("output: {0}")]
+    Output(#[source] EventError),
     /// The memory limit set with `Engine::with_memory_limit` was exceeded.
     #[error(
         "memory limit of {limit} bytes exceeded ({detail}); raise the limit or use smaller partitions (with_partition_entries)"

@@ -13,10 +13,8 @@ pub mod block;
 pub mod engine;
 pub mod error;
 pub mod events;
-mod file_reader;
 pub mod hist;
 
 pub use engine::{Cancel, Engine, Output, Progress, RunStats, Scheduler};
 pub use error::ExecError;
-pub use file_reader::FileReader;
 pub use rask_io_root::Partition;

@@ -13,6 +13,33 @@ use crate::file::{Key, RootFile};
 use crate::source::Lease;
 use crate::tree::BasketLoc;
 
+/// A basket whose header or entry offsets disagree with its branch or with themselves.
+///
+/// ```
+/// use rask_io_root::basket::BasketError;
+/// let e = BasketError::Entries { basket: 9, branch: 10 };
+/// assert_eq!(e.to_string(), "basket holds 9 entries, the branch says 10");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BasketError {
+    #[error("basket key says {key} bytes, the branch says {branch}")]
+    Bytes { key: u32, branch: u32 },
+    #[error("basket holds {basket} entries, the branch says {branch}")]
+    Entries { basket: i32, branch: u64 },
+    #[error("key length {0} past the basket")]
+    KeyLength(u16),
+    #[error("data border {border} outside the {len}-byte basket")]
+    Border { border: i64, len: usize },
+    #[error("entry offset table ({bytes} bytes, count {count}) too short for {entries} entries")]
+    OffsetTable {
+        bytes: usize,
+        count: i32,
+        entries: usize,
+    },
+    #[error("entry offsets out of order or past the data ({0} bytes)")]
+    Offsets(usize),
+}
+
 /// Buffers reused from basket to basket, so that reading allocates only when a basket is larger
 /// than any before it.
 #[derive(Debug, Default)]
@@ -104,60 +131,55 @@ impl BasketBuffers {
         if key.n_bytes != loc.bytes {
             return Err(file.corrupt(
                 at(),
-                format!(
-                    "basket key says {} bytes, the branch says {}",
-                    key.n_bytes, loc.bytes
-                ),
+                BasketError::Bytes {
+                    key: key.n_bytes,
+                    branch: loc.bytes,
+                },
             ));
         }
         if nev_buf < 0 || nev_buf as u64 != loc.entries {
             return Err(file.corrupt(
                 at(),
-                format!(
-                    "basket holds {nev_buf} entries, the branch says {}",
-                    loc.entries
-                ),
+                BasketError::Entries {
+                    basket: nev_buf,
+                    branch: loc.entries,
+                },
             ));
         }
-        let stored = raw.get(key.key_len as usize..).ok_or_else(|| {
-            file.corrupt(at(), format!("key length {} past the basket", key.key_len))
-        })?;
-        compression::decompress(stored, key.obj_len as usize, &mut self.data).map_err(|e| {
-            RootError::Decompression {
-                path: file.path().to_path_buf(),
-                location: at(),
-                algorithm: e.algorithm,
-                detail: e.detail,
-            }
-        })?;
+        let stored = raw
+            .get(key.key_len as usize..)
+            .ok_or_else(|| file.corrupt(at(), BasketError::KeyLength(key.key_len)))?;
+        compression::decompress(stored, key.obj_len as usize, &mut self.data)
+            .map_err(|e| RootError::decompression(file.path(), at(), e))?;
         let border = last as i64 - key.key_len as i64;
         if border < 0 || border as usize > self.data.len() {
             return Err(file.corrupt(
                 at(),
-                format!(
-                    "data border {border} outside the {}-byte basket",
-                    self.data.len()
-                ),
+                BasketError::Border {
+                    border,
+                    len: self.data.len(),
+                },
             ));
         }
         self.border = border as usize;
         self.has_offsets = self.border < self.data.len();
         if self.has_offsets {
             self.split_offsets(nev_buf as usize, key.key_len as u32)
-                .map_err(|detail| file.corrupt(at(), detail))?;
+                .map_err(|e| file.corrupt(at(), e))?;
         }
         Ok(())
     }
 
-    fn split_offsets(&mut self, entries: usize, key_len: u32) -> Result<(), String> {
+    fn split_offsets(&mut self, entries: usize, key_len: u32) -> Result<(), BasketError> {
         let table = &self.data[self.border..];
         let (words, _) = table.as_chunks::<4>();
         let count = words.first().map(|w| i32::from_be_bytes(*w)).unwrap_or(-1);
         if count < 0 || (count as usize) < entries || words.len() < entries + 1 {
-            return Err(format!(
-                "entry offset table ({} bytes, count {count}) too short for {entries} entries",
-                table.len()
-            ));
+            return Err(BasketError::OffsetTable {
+                bytes: table.len(),
+                count,
+                entries,
+            });
         }
         self.offsets.clear();
         self.offsets.reserve(entries + 1);
@@ -174,10 +196,7 @@ impl BasketBuffers {
             .fold(true, |ok, w| ok & (w[0] <= w[1]));
         let inside = self.offsets.last().is_none_or(|&last| last <= border);
         if !ordered || !inside {
-            return Err(format!(
-                "entry offsets out of order or past the data ({} bytes)",
-                self.border
-            ));
+            return Err(BasketError::Offsets(self.border));
         }
         self.offsets.push(self.border as u32);
         Ok(())

@@ -35,11 +35,99 @@ impl Algorithm {
     }
 }
 
-/// Why a record does not decompress.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Why a record does not decompress: the algorithm of the block at fault (`?` before one is
+/// known) and what went wrong.
+///
+/// ```
+/// let e = rask_io_root::compression::decompress(b"ZZ\x08\x01\x00\x00\x04\x00\x00x", 4, &mut Vec::new())
+///     .unwrap_err();
+/// assert_eq!(e.to_string(), "? decompression failed: unknown compression block header [5a, 5a]");
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[error("{algorithm} decompression failed: {fault}")]
 pub struct DecompressError {
     pub algorithm: &'static str,
-    pub detail: String,
+    #[source]
+    pub fault: DecompressFault,
+}
+
+impl DecompressError {
+    /// Whether the failure is rask's (a decompressor that cannot be set up), not the data's.
+    pub fn is_internal(&self) -> bool {
+        self.fault.is_internal()
+    }
+}
+
+/// What went wrong in a compressed record. All but the decompressor set-up failures
+/// ([`DecompressFault::is_internal`]) are damaged or unsupported data.
+#[derive(Debug, thiserror::Error)]
+pub enum DecompressFault {
+    #[error("record claims {len} bytes, more than the 1 GiB limit")]
+    TooLarge { len: usize },
+    #[error("compressed data ends after {filled} of {total} bytes (truncated block header)")]
+    TruncatedHeader { filled: usize, total: usize },
+    #[error("unknown compression block header {0:02x?}")]
+    UnknownHeader([u8; 2]),
+    #[error("block of {c_len} compressed bytes runs past the end of the record")]
+    BlockPastEnd { c_len: usize },
+    #[error("block of {u_len} bytes overflows the record's {total} bytes")]
+    BlockOverflow { u_len: usize, total: usize },
+    #[error("empty block")]
+    EmptyBlock,
+    #[error(
+        "compressed blocks hold {blocks} bytes, the record says {record}: the record is damaged or truncated"
+    )]
+    SizesDisagree { blocks: usize, record: usize },
+    #[error("LZ4 block shorter than its checksum")]
+    Lz4ShortChecksum,
+    #[error(
+        "checksum mismatch (stored {stored:016x}, computed {computed:016x}): the data is damaged"
+    )]
+    Checksum { stored: u64, computed: u64 },
+    #[error("{0}")]
+    Lz4(#[from] lz4_flex::block::DecompressError),
+    #[error("block gave {got} bytes, its header says {declared}")]
+    ShortBlock { got: usize, declared: usize },
+    #[error("stream gave {got} bytes, its header says {declared}")]
+    ShortStream { got: usize, declared: usize },
+    #[error("stream holds more than its declared {declared} bytes")]
+    LongStream { declared: usize },
+    #[error("stream ended or failed before its declared {declared} bytes: {source}")]
+    StreamEnded {
+        declared: usize,
+        source: std::io::Error,
+    },
+    #[error("stream is damaged after its data: {0}")]
+    DamagedAfter(std::io::Error),
+    #[error("the zlib stream is damaged (BadData)")]
+    ZlibBadData,
+    #[error("libdeflate failed (code {0})")]
+    Libdeflate(u32),
+    #[error("ROOT's old 'CS' compression is not supported")]
+    OldRoot,
+    /// The LZMA decoder cannot be set up.
+    #[error("{0}")]
+    LzmaInit(liblzma::stream::Error),
+    /// The ZSTD decoder cannot be set up.
+    #[error("{0}")]
+    ZstdInit(std::io::Error),
+    #[error("cannot allocate a zlib decompressor (out of memory or address space)")]
+    ZlibAlloc,
+    #[error("zlib decompressor re-entered")]
+    ZlibReentered,
+}
+
+impl DecompressFault {
+    /// Whether this is rask's failure (a decompressor that cannot be set up), not the data's.
+    pub fn is_internal(&self) -> bool {
+        matches!(
+            self,
+            DecompressFault::LzmaInit(_)
+                | DecompressFault::ZstdInit(_)
+                | DecompressFault::ZlibAlloc
+                | DecompressFault::ZlibReentered
+        )
+    }
 }
 
 const HEADER: usize = 9;
@@ -64,7 +152,9 @@ pub fn decompress(
     if uncompressed_len > MAX_RECORD {
         return Err(DecompressError {
             algorithm: "?",
-            detail: format!("record claims {uncompressed_len} bytes, more than the 1 GiB limit"),
+            fault: DecompressFault::TooLarge {
+                len: uncompressed_len,
+            },
         });
     }
     if compressed.len() == uncompressed_len {
@@ -85,9 +175,10 @@ pub fn decompress(
         if src.len() < HEADER {
             return Err(DecompressError {
                 algorithm: "?",
-                detail: format!(
-                    "compressed data ends after {filled} of {uncompressed_len} bytes (truncated block header)"
-                ),
+                fault: DecompressFault::TruncatedHeader {
+                    filled,
+                    total: uncompressed_len,
+                },
             });
         }
         let algorithm = match &src[..2] {
@@ -96,31 +187,30 @@ pub fn decompress(
             b"L4" => Algorithm::Lz4,
             b"ZS" => Algorithm::Zstd,
             b"CS" => Algorithm::OldRoot,
-            other => {
+            _ => {
                 return Err(DecompressError {
                     algorithm: "?",
-                    detail: format!("unknown compression block header {:02x?}", other),
+                    fault: DecompressFault::UnknownHeader([src[0], src[1]]),
                 });
             }
         };
-        let fail = |detail: String| DecompressError {
+        let fail = |fault: DecompressFault| DecompressError {
             algorithm: algorithm.name(),
-            detail,
+            fault,
         };
         let c_len = u24(&src[3..6]);
         let u_len = u24(&src[6..9]);
-        let body = src.get(HEADER..HEADER + c_len).ok_or_else(|| {
-            fail(format!(
-                "block of {c_len} compressed bytes runs past the end of the record"
-            ))
-        })?;
+        let body = src
+            .get(HEADER..HEADER + c_len)
+            .ok_or_else(|| fail(DecompressFault::BlockPastEnd { c_len }))?;
         let dst = out.get_mut(filled..filled + u_len).ok_or_else(|| {
-            fail(format!(
-                "block of {u_len} bytes overflows the record's {uncompressed_len} bytes"
-            ))
+            fail(DecompressFault::BlockOverflow {
+                u_len,
+                total: uncompressed_len,
+            })
         })?;
         if u_len == 0 {
-            return Err(fail("empty block".to_string()));
+            return Err(fail(DecompressFault::EmptyBlock));
         }
         decompress_block(algorithm, body, dst).map_err(fail)?;
         filled += u_len;
@@ -142,9 +232,10 @@ fn check_block_sizes(compressed: &[u8], uncompressed_len: usize) -> Result<(), D
     if total != uncompressed_len {
         return Err(DecompressError {
             algorithm: "?",
-            detail: format!(
-                "compressed blocks hold {total} bytes, the record says {uncompressed_len}: the record is damaged or truncated"
-            ),
+            fault: DecompressFault::SizesDisagree {
+                blocks: total,
+                record: uncompressed_len,
+            },
         });
     }
     Ok(())
@@ -154,66 +245,67 @@ fn u24(b: &[u8]) -> usize {
     b[0] as usize | (b[1] as usize) << 8 | (b[2] as usize) << 16
 }
 
-fn decompress_block(algorithm: Algorithm, body: &[u8], dst: &mut [u8]) -> Result<(), String> {
+fn decompress_block(
+    algorithm: Algorithm,
+    body: &[u8],
+    dst: &mut [u8],
+) -> Result<(), DecompressFault> {
     match algorithm {
         Algorithm::Zlib => inflate(body, dst),
         Algorithm::Lzma => {
             let stream = liblzma::stream::Stream::new_stream_decoder(u64::MAX, 0)
-                .map_err(|e| e.to_string())?;
+                .map_err(DecompressFault::LzmaInit)?;
             read_exactly(liblzma::read::XzDecoder::new_stream(body, stream), dst)
         }
         Algorithm::Zstd => {
-            let decoder =
-                zstd::stream::read::Decoder::with_buffer(body).map_err(|e| e.to_string())?;
+            let decoder = zstd::stream::read::Decoder::with_buffer(body)
+                .map_err(DecompressFault::ZstdInit)?;
             read_exactly(decoder, dst)
         }
         Algorithm::Lz4 => {
             let (checksum, data) = body
-                .split_at_checked(8)
-                .ok_or_else(|| "LZ4 block shorter than its checksum".to_string())?;
-            let want = u64::from_be_bytes(checksum.try_into().map_err(|_| "checksum".to_string())?);
-            let got = xxhash_rust::xxh64::xxh64(data, 0);
-            if want != got {
-                return Err(format!(
-                    "checksum mismatch (stored {want:016x}, computed {got:016x}): the data is damaged"
-                ));
+                .split_first_chunk::<8>()
+                .ok_or(DecompressFault::Lz4ShortChecksum)?;
+            let stored = u64::from_be_bytes(*checksum);
+            let computed = xxhash_rust::xxh64::xxh64(data, 0);
+            if stored != computed {
+                return Err(DecompressFault::Checksum { stored, computed });
             }
-            let n = lz4_flex::block::decompress_into(data, dst).map_err(|e| e.to_string())?;
+            let n = lz4_flex::block::decompress_into(data, dst)?;
             if n != dst.len() {
-                return Err(format!(
-                    "block gave {n} bytes, its header says {}",
-                    dst.len()
-                ));
+                return Err(DecompressFault::ShortBlock {
+                    got: n,
+                    declared: dst.len(),
+                });
             }
             Ok(())
         }
-        Algorithm::OldRoot => Err("ROOT's old 'CS' compression is not supported".to_string()),
+        Algorithm::OldRoot => Err(DecompressFault::OldRoot),
     }
 }
 
 /// One-shot zlib inflate straight into `dst` with libdeflate: the block's sizes are known, which
 /// is exactly the case libdeflate is built for (2–3× faster than streaming zlib). It checks the
 /// Adler-32 checksum of the stream.
-fn inflate(body: &[u8], dst: &mut [u8]) -> Result<(), String> {
+fn inflate(body: &[u8], dst: &mut [u8]) -> Result<(), DecompressFault> {
     crate::inflate::zlib(body, dst)
 }
 
 /// Fills `dst` from `reader` and checks the stream ends exactly there.
-fn read_exactly(mut reader: impl Read, dst: &mut [u8]) -> Result<(), String> {
-    reader.read_exact(dst).map_err(|e| {
-        format!(
-            "stream ended or failed before its declared {} bytes: {e}",
-            dst.len()
-        )
-    })?;
+fn read_exactly(mut reader: impl Read, dst: &mut [u8]) -> Result<(), DecompressFault> {
+    reader
+        .read_exact(dst)
+        .map_err(|source| DecompressFault::StreamEnded {
+            declared: dst.len(),
+            source,
+        })?;
     let mut extra = [0u8; 1];
     match reader.read(&mut extra) {
         Ok(0) => Ok(()),
-        Ok(_) => Err(format!(
-            "stream holds more than its declared {} bytes",
-            dst.len()
-        )),
-        Err(e) => Err(format!("stream is damaged after its data: {e}")),
+        Ok(_) => Err(DecompressFault::LongStream {
+            declared: dst.len(),
+        }),
+        Err(e) => Err(DecompressFault::DamagedAfter(e)),
     }
 }
 
@@ -263,7 +355,11 @@ mod tests {
         body[last] ^= 0xff;
         let rec = block(b"L4", 4, &body, b.len());
         let err = decompress(&rec, 300, &mut Vec::new()).unwrap_err();
-        assert!(err.detail.contains("checksum"), "{err:?}");
+        assert!(
+            matches!(err.fault, DecompressFault::Checksum { .. }),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("checksum mismatch"), "{err}");
     }
 
     #[test]

@@ -6,16 +6,21 @@
 use std::collections::HashMap;
 
 /// A failure to decode bytes: what was being read, and where (offset in the decoded buffer).
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Built only on the error path (the text is formatted there); callers add the file, tree and
+/// branch when they turn it into a [`crate::RootError::Corrupt`].
+///
+/// ```
+/// use rask_io_root::cursor::Cursor;
+/// let e = Cursor::new(&[0, 1], 0).i32().unwrap_err();
+/// assert_eq!(e.offset, 0);
+/// assert!(e.to_string().ends_with("(at byte 0 of the record)"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{detail} (at byte {offset} of the record)")]
 pub struct DecodeError {
     pub offset: usize,
     pub detail: String,
-}
-
-impl std::fmt::Display for DecodeError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} (at byte {} of the record)", self.detail, self.offset)
-    }
 }
 
 /// Result of the low-level decoders.

@@ -17,6 +17,57 @@ use arrow_schema::{DataType, Field};
 use crate::basket::Basket;
 use crate::types::{Layout, Prim};
 
+/// Why a basket's bytes do not make a column of the branch's layout (damage), or why Arrow
+/// refused what was built ([`ColumnError::is_internal`]). Nothing is allocated unless an error
+/// is made: the hot path returns `Ok(())`.
+///
+/// ```
+/// use rask_io_root::decode::ColumnError;
+/// assert_eq!(
+///     ColumnError::Misaligned { item: 4 }.to_string(),
+///     "an entry is not a whole number of 4-byte values"
+/// );
+/// ```
+#[derive(Debug, thiserror::Error)]
+pub enum ColumnError {
+    #[error("basket holds {bytes} bytes, {entries} entries of {stride} bytes need {want}")]
+    FixedSize {
+        bytes: usize,
+        entries: usize,
+        stride: usize,
+        want: usize,
+    },
+    #[error("more than 2^31 values in one batch: use smaller partitions")]
+    TooManyValues,
+    #[error("an entry is not a whole number of {item}-byte values")]
+    Misaligned { item: usize },
+    #[error("std::vector entry of {0} bytes is shorter than its header")]
+    VectorTooShort(usize),
+    #[error("std::vector entry header (length {length}) does not match its {bytes} bytes")]
+    VectorHeader { length: i32, bytes: usize },
+    #[error("string of {string} bytes in an entry of {entry} bytes")]
+    StringTooLong { string: usize, entry: usize },
+    #[error("{offsets} entry offsets for {entries} entries")]
+    OffsetCount { offsets: usize, entries: usize },
+    #[error("basket has no entry offsets, which a variable-size branch needs")]
+    NoOffsets,
+    #[error("string entries are not valid UTF-8: {0}")]
+    NotUtf8(#[source] arrow_schema::ArrowError),
+    /// Internal: a list layout whose Arrow type is not a list.
+    #[error("list layout with type {0}")]
+    ListType(DataType),
+    /// Internal: Arrow refused the list built.
+    #[error("inconsistent list: {0}")]
+    List(#[source] arrow_schema::ArrowError),
+}
+
+impl ColumnError {
+    /// Whether the builder, not the file, is at fault.
+    pub fn is_internal(&self) -> bool {
+        matches!(self, ColumnError::ListType(_) | ColumnError::List(_))
+    }
+}
+
 /// Values of one primitive type, native-endian.
 #[derive(Debug)]
 enum Values {
@@ -178,18 +229,19 @@ impl ColumnBuilder {
     }
 
     /// Appends entries `lo..hi` of `basket`. Errors describe what in the basket is inconsistent.
-    pub fn append(&mut self, basket: Basket<'_>, lo: usize, hi: usize) -> Result<(), String> {
+    pub fn append(&mut self, basket: Basket<'_>, lo: usize, hi: usize) -> Result<(), ColumnError> {
         debug_assert!(lo <= hi && hi <= basket.entries);
         match &self.layout {
             Layout::Fixed { prim, .. } => {
                 let stride = prim.size() * self.layout.multiplicity();
                 let want = basket.entries * stride;
                 if basket.data.len() != want {
-                    return Err(format!(
-                        "basket holds {} bytes, {} entries of {stride} bytes need {want}",
-                        basket.data.len(),
-                        basket.entries
-                    ));
+                    return Err(ColumnError::FixedSize {
+                        bytes: basket.data.len(),
+                        entries: basket.entries,
+                        stride,
+                        want,
+                    });
                 }
                 self.values.extend(&basket.data[lo * stride..hi * stride]);
             }
@@ -199,9 +251,7 @@ impl ColumnBuilder {
                 let (base, end) = (offs[lo], offs[hi]);
                 let start = *self.offsets.last().unwrap_or(&0) as usize;
                 if start + (end - base) as usize / item > i32::MAX as usize {
-                    return Err(
-                        "more than 2^31 values in one batch: use smaller partitions".to_string()
-                    );
+                    return Err(ColumnError::TooManyValues);
                 }
                 // Entry offsets are checked monotone when the basket is read, so every entry is a
                 // whole number of values exactly when every offset from `base` is a multiple of
@@ -223,9 +273,7 @@ impl ColumnBuilder {
                     }));
                 }
                 if misaligned != 0 {
-                    return Err(format!(
-                        "an entry is not a whole number of {item}-byte values"
-                    ));
+                    return Err(ColumnError::Misaligned { item });
                 }
                 let bytes = &basket.data[base as usize..end as usize];
                 self.values.reserve(bytes.len() / prim.size());
@@ -237,18 +285,15 @@ impl ColumnBuilder {
                 let mut last = *self.offsets.last().unwrap_or(&0) as i64;
                 for w in offs[lo..=hi].windows(2) {
                     let entry = &basket.data[w[0] as usize..w[1] as usize];
-                    let (head, body) = entry.split_at_checked(10).ok_or_else(|| {
-                        format!(
-                            "std::vector entry of {} bytes is shorter than its header",
-                            entry.len()
-                        )
-                    })?;
+                    let (head, body) = entry
+                        .split_at_checked(10)
+                        .ok_or(ColumnError::VectorTooShort(entry.len()))?;
                     let n = i32::from_be_bytes([head[6], head[7], head[8], head[9]]);
                     if head[0] & 0x40 == 0 || n < 0 || n as usize * size != body.len() {
-                        return Err(format!(
-                            "std::vector entry header (length {n}) does not match its {} bytes",
-                            body.len()
-                        ));
+                        return Err(ColumnError::VectorHeader {
+                            length: n,
+                            bytes: body.len(),
+                        });
                     }
                     self.values.extend(body);
                     last += n as i64;
@@ -267,9 +312,12 @@ impl ColumnBuilder {
                         Some(&n) => (n as usize, 1),
                         None => (0, 0),
                     };
-                    let s = entry.get(skip..skip + n).ok_or_else(|| {
-                        format!("string of {n} bytes in an entry of {} bytes", entry.len())
-                    })?;
+                    let s = entry
+                        .get(skip..skip + n)
+                        .ok_or(ColumnError::StringTooLong {
+                            string: n,
+                            entry: entry.len(),
+                        })?;
                     self.bytes.extend_from_slice(s);
                     self.push_offset(self.bytes.len() as i64)?;
                 }
@@ -279,16 +327,14 @@ impl ColumnBuilder {
         Ok(())
     }
 
-    fn push_offset(&mut self, value: i64) -> Result<(), String> {
-        let v = i32::try_from(value).map_err(|_| {
-            "more than 2^31 values in one batch: use smaller partitions".to_string()
-        })?;
+    fn push_offset(&mut self, value: i64) -> Result<(), ColumnError> {
+        let v = i32::try_from(value).map_err(|_| ColumnError::TooManyValues)?;
         self.offsets.push(v);
         Ok(())
     }
 
     /// The Arrow array of the entries appended.
-    pub fn finish(self) -> Result<ArrayRef, String> {
+    pub fn finish(self) -> Result<ArrayRef, ColumnError> {
         let data_type = self.layout.arrow_type();
         match self.layout {
             Layout::Fixed { dims, .. } => Ok(wrap_fixed(self.values.finish(), &dims)),
@@ -301,7 +347,7 @@ impl ColumnBuilder {
                 let offsets = OffsetBuffer::new(ScalarBuffer::from(self.offsets));
                 StringArray::try_new(offsets, Buffer::from_vec(self.bytes), None)
                     .map(|a| Arc::new(a) as ArrayRef)
-                    .map_err(|e| format!("string entries are not valid UTF-8: {e}"))
+                    .map_err(ColumnError::NotUtf8)
             }
         }
     }
@@ -322,21 +368,20 @@ impl ColumnBuilder {
     }
 }
 
-fn entry_offsets<'a>(basket: Basket<'a>) -> Result<&'a [u32], String> {
+fn entry_offsets<'a>(basket: Basket<'a>) -> Result<&'a [u32], ColumnError> {
     match basket.entry_offsets {
         Some(o) if o.len() == basket.entries + 1 => Ok(o),
-        Some(o) => Err(format!(
-            "{} entry offsets for {} entries",
-            o.len(),
-            basket.entries
-        )),
-        None => Err("basket has no entry offsets, which a variable-size branch needs".to_string()),
+        Some(o) => Err(ColumnError::OffsetCount {
+            offsets: o.len(),
+            entries: basket.entries,
+        }),
+        None => Err(ColumnError::NoOffsets),
     }
 }
 
-fn list(data_type: DataType, offsets: Vec<i32>, values: ArrayRef) -> Result<ArrayRef, String> {
+fn list(data_type: DataType, offsets: Vec<i32>, values: ArrayRef) -> Result<ArrayRef, ColumnError> {
     let DataType::List(field) = data_type else {
-        return Err(format!("internal: list layout with type {data_type}"));
+        return Err(ColumnError::ListType(data_type));
     };
     ListArray::try_new(
         field,
@@ -345,7 +390,7 @@ fn list(data_type: DataType, offsets: Vec<i32>, values: ArrayRef) -> Result<Arra
         None,
     )
     .map(|a| Arc::new(a) as ArrayRef)
-    .map_err(|e| format!("inconsistent list: {e}"))
+    .map_err(ColumnError::List)
 }
 
 fn wrap_fixed(values: ArrayRef, dims: &[usize]) -> ArrayRef {
@@ -429,6 +474,7 @@ mod tests {
             1,
             0,
         );
-        assert!(b.append(basket(&data, Some(&offs), 1), 0, 1).is_err());
+        let err = b.append(basket(&data, Some(&offs), 1), 0, 1).unwrap_err();
+        assert!(matches!(err, ColumnError::Misaligned { item: 4 }), "{err}");
     }
 }

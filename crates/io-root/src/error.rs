@@ -2,6 +2,14 @@
 
 use std::path::PathBuf;
 
+pub use crate::basket::BasketError;
+pub use crate::compression::{DecompressError, DecompressFault};
+pub use crate::cursor::DecodeError;
+pub use crate::decode::ColumnError;
+pub use crate::file::RecordError;
+pub use crate::parquet::FooterError;
+pub use crate::tree::{BranchError, Unreadable};
+
 /// Where in a file something went wrong: `tree 'events', branch 'Jet_Px', basket 3 (byte 12345)`.
 ///
 /// Kept as text: it is only ever shown to a person.
@@ -32,20 +40,31 @@ pub enum RootError {
     /// The file does not start with ROOT's magic bytes `root`.
     #[error("{path}: not a ROOT file (it does not start with the bytes \"root\")")]
     NotRoot { path: PathBuf },
-    /// The bytes do not decode: a truncated or damaged file.
-    #[error("{path}: {location}: {detail}")]
+    /// The bytes do not decode: a truncated or damaged file. `source` says what is wrong.
+    #[error("{path}: {location}: {source}")]
     Corrupt {
         path: PathBuf,
         location: Location,
-        detail: String,
+        #[source]
+        source: Box<Corruption>,
     },
-    /// A compressed block does not decompress.
-    #[error("{path}: {location}: {algorithm} decompression failed: {detail}")]
+    /// A compressed block does not decompress: damaged data, or an algorithm rask does not
+    /// decode ([`DecompressError::is_internal`] failures are [`RootError::Internal`] instead).
+    #[error("{path}: {location}: {source}")]
     Decompression {
         path: PathBuf,
         location: Location,
-        algorithm: &'static str,
-        detail: String,
+        #[source]
+        source: DecompressError,
+    },
+    /// A failure inside rask, not caused by the file: a decompressor that cannot be allocated,
+    /// buffers the reader built that Arrow refuses.
+    #[error("{path}: {location}: internal error: {source}")]
+    Internal {
+        path: PathBuf,
+        location: Location,
+        #[source]
+        source: Internal,
     },
     /// The file uses a ROOT class version or feature this reader does not know.
     #[error("{path}: {location}: unsupported {what}")]
@@ -84,7 +103,7 @@ pub enum RootError {
         tree: String,
         branch: String,
         root_type: String,
-        reason: String,
+        reason: Box<Unreadable>,
     },
     /// Files of one source disagree on their schema.
     #[error("{path}: {detail} (the first file of the source has a different schema)")]
@@ -129,6 +148,97 @@ pub enum RootError {
         #[source]
         source: arrow_schema::ArrowError,
     },
+}
+
+/// What is wrong in a damaged file: the cause of [`RootError::Corrupt`], from the layer that
+/// found it (its message is that layer's).
+///
+/// ```
+/// use rask_io_root::error::{Corruption, RecordError};
+/// let e = Corruption::from(RecordError::KeyHeaderTooLong);
+/// assert_eq!(e.to_string(), "key header longer than the key");
+/// ```
+#[derive(Debug, thiserror::Error)]
+pub enum Corruption {
+    /// Bytes of a record that do not decode (a TKey, a directory, the tree's streamer record).
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
+    /// A record's size or place is impossible.
+    #[error(transparent)]
+    Record(#[from] RecordError),
+    /// A basket's header or entry offsets disagree with the branch or with themselves.
+    #[error(transparent)]
+    Basket(#[from] BasketError),
+    /// A basket's bytes do not fit the branch's layout.
+    #[error(transparent)]
+    Column(#[from] ColumnError),
+    /// A branch's basket tables are impossible.
+    #[error(transparent)]
+    Branch(#[from] BranchError),
+    /// A Parquet footer is damaged or inconsistent.
+    #[error(transparent)]
+    Footer(#[from] FooterError),
+}
+
+/// A failure inside rask (the cause of [`RootError::Internal`]): not the file's fault.
+///
+/// ```
+/// use rask_io_root::error::{ColumnError, Internal};
+/// let e = Internal::Column(ColumnError::ListType(arrow_schema::DataType::Int32));
+/// assert_eq!(e.to_string(), "list layout with type Int32");
+/// ```
+#[derive(Debug, thiserror::Error)]
+pub enum Internal {
+    /// A decompressor could not be set up (no memory, or re-entered).
+    #[error(transparent)]
+    Decompressor(DecompressError),
+    /// The column builder produced buffers Arrow refuses.
+    #[error(transparent)]
+    Column(ColumnError),
+}
+
+impl RootError {
+    /// The error of a record at `location` of `path` that does not decompress: damage, or (for
+    /// a decompressor that cannot be set up) an internal error.
+    pub(crate) fn decompression(
+        path: &std::path::Path,
+        location: Location,
+        e: DecompressError,
+    ) -> Self {
+        let path = path.to_path_buf();
+        if e.is_internal() {
+            RootError::Internal {
+                path,
+                location,
+                source: Internal::Decompressor(e),
+            }
+        } else {
+            RootError::Decompression {
+                path,
+                location,
+                source: e,
+            }
+        }
+    }
+
+    /// The error of a column at `location` of `path` that does not build: damage in the basket,
+    /// or (Arrow refusing what the builder made) an internal error.
+    pub(crate) fn column(path: &std::path::Path, location: Location, e: ColumnError) -> Self {
+        let path = path.to_path_buf();
+        if e.is_internal() {
+            RootError::Internal {
+                path,
+                location,
+                source: Internal::Column(e),
+            }
+        } else {
+            RootError::Corrupt {
+                path,
+                location,
+                source: Box::new(Corruption::Column(e)),
+            }
+        }
+    }
 }
 
 /// Results of the readers.

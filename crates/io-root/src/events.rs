@@ -5,7 +5,10 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use arrow_array::RecordBatch;
+use std::sync::Arc;
+
 use arrow_schema::SchemaRef;
+use rask_core::file_columns::FileColumns;
 
 use crate::error::{Result, RootError};
 use crate::parquet::ParquetFile;
@@ -48,7 +51,10 @@ enum Files {
 #[derive(Debug, Clone)]
 pub struct EventSource {
     files: Files,
-    schema: SchemaRef,
+    pub(crate) schema: SchemaRef,
+    /// Columns constant within each file (a fileset's `dataset` and metadata), after the
+    /// branches in the schema.
+    pub(crate) file_columns: Option<Arc<FileColumns>>,
 }
 
 impl EventSource {
@@ -87,7 +93,11 @@ impl EventSource {
         for (path, other) in &schemas[1..] {
             check_same_schema(path, &schema, other)?;
         }
-        Ok(EventSource { files, schema })
+        Ok(EventSource {
+            files,
+            schema,
+            file_columns: None,
+        })
     }
 
     /// The format of the files.
@@ -96,6 +106,11 @@ impl EventSource {
             Files::Root(_) => Format::Root,
             Files::Parquet(_) => Format::Parquet,
         }
+    }
+
+    /// The per-file columns (a fileset's `dataset` and metadata), if any.
+    pub fn file_columns(&self) -> Option<&Arc<FileColumns>> {
+        self.file_columns.as_ref()
     }
 
     /// The schema shared by all files.
@@ -161,6 +176,7 @@ impl EventSource {
 
     /// Compressed bytes that reading `columns` of every entry takes from the files.
     pub fn column_bytes(&self, columns: &[&str]) -> Result<u64> {
+        let columns = &self.branches_of(columns)[..];
         let mut total = 0;
         match &self.files {
             Files::Root(trees) => {
@@ -188,6 +204,7 @@ impl EventSource {
     /// column in `columns` starts a basket (ROOT) or at row-group boundaries (Parquet), so no
     /// basket is decompressed twice. A partition never spans two files.
     pub fn partitions(&self, columns: &[&str], target_entries: u64) -> Result<Vec<Partition>> {
+        let columns = &self.branches_of(columns)[..];
         let mut out = Vec::new();
         for file in 0..self.num_files() {
             let boundaries = match &self.files {
@@ -221,9 +238,28 @@ impl EventSource {
     /// Reads `columns` of one partition.
     pub fn read(&self, partition: &Partition, columns: &[&str]) -> Result<RecordBatch> {
         let range = partition.entries.clone();
-        match &self.files {
-            Files::Root(t) => file_at(t, partition.file)?.read(range, columns),
-            Files::Parquet(f) => file_at(f, partition.file)?.read(range, columns),
+        let branches = self.branches_of(columns);
+        let batch = match &self.files {
+            Files::Root(t) => file_at(t, partition.file)?.read(range, &branches)?,
+            Files::Parquet(f) => file_at(f, partition.file)?.read(range, &branches)?,
+        };
+        match &self.file_columns {
+            Some(fc) if branches.len() < columns.len() => {
+                crate::fileset::with_file_columns(batch, fc, partition, columns)
+            }
+            _ => Ok(batch),
+        }
+    }
+
+    /// `columns` without the per-file ones (which no file holds).
+    fn branches_of<'a>(&self, columns: &[&'a str]) -> Vec<&'a str> {
+        match &self.file_columns {
+            None => columns.to_vec(),
+            Some(fc) => columns
+                .iter()
+                .copied()
+                .filter(|c| fc.position(c).is_none())
+                .collect(),
         }
     }
 }

@@ -11,9 +11,33 @@ use std::sync::Arc;
 
 use crate::compression::{self, MAX_RECORD};
 use crate::cursor::{Cursor, DecodeError};
-use crate::error::{Result, RootError};
+use crate::error::{Corruption, Result, RootError};
 use crate::source::{ByteSource, Lease, LocalFile};
 use crate::tree::TreeMeta;
+
+/// A record whose size or place is impossible.
+///
+/// ```
+/// use rask_io_root::file::RecordError;
+/// let e = RecordError::PastEnd { len: 10, file_len: 5 };
+/// assert!(e.to_string().starts_with("10 bytes run past the end of the file (5 bytes)"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RecordError {
+    #[error("claims {len} bytes, more than the 1 GiB limit")]
+    TooLarge { len: usize },
+    #[error(
+        "{len} bytes run past the end of the file ({file_len} bytes): the file is truncated or damaged"
+    )]
+    PastEnd { len: usize, file_len: u64 },
+    /// A read the file cannot satisfy (from [`crate::ByteSource::read_at`]).
+    #[error(
+        "past the end of the file ({file_len} bytes): the file is truncated or a pointer in it is damaged"
+    )]
+    OutsideFile { file_len: u64 },
+    #[error("key header longer than the key")]
+    KeyHeaderTooLong,
+}
 
 /// The header of a `TKey`.
 #[derive(Debug, Clone)]
@@ -110,7 +134,7 @@ impl RootFile {
         let corrupt = |e: DecodeError| RootError::Corrupt {
             path: source.path().to_path_buf(),
             location: "file header".to_string(),
-            detail: e.to_string(),
+            source: Box::new(e.into()),
         };
         let mut c = Cursor::new(&head, 0);
         c.skip(4).map_err(corrupt)?;
@@ -164,15 +188,16 @@ impl RootFile {
         &self.keys
     }
 
+    /// The error for damage `e` found at `location` of this file.
     pub(crate) fn corrupt(
         &self,
         location: impl Into<String>,
-        e: impl std::fmt::Display,
+        e: impl Into<Corruption>,
     ) -> RootError {
         RootError::Corrupt {
             path: self.path().to_path_buf(),
             location: location.into(),
-            detail: e.to_string(),
+            source: Box::new(e.into()),
         }
     }
 
@@ -210,13 +235,16 @@ impl RootFile {
         if len > MAX_RECORD {
             return Err(self.corrupt(
                 format!("record at byte {offset}"),
-                format!("claims {len} bytes, more than the 1 GiB limit"),
+                RecordError::TooLarge { len },
             ));
         }
         if offset.saturating_add(len as u64) > self.len() {
             return Err(self.corrupt(
                 format!("record at byte {offset}"),
-                format!("{len} bytes run past the end of the file ({} bytes): the file is truncated or damaged", self.len()),
+                RecordError::PastEnd {
+                    len,
+                    file_len: self.len(),
+                },
             ));
         }
         Ok(())
@@ -271,15 +299,9 @@ impl RootFile {
         let loc = format!("key '{}' (byte {})", key.name, key.seek_key);
         let stored = raw
             .get(key.key_len as usize..)
-            .ok_or_else(|| self.corrupt(&loc, "key header longer than the key"))?;
-        compression::decompress(stored, key.obj_len as usize, out).map_err(|e| {
-            RootError::Decompression {
-                path: self.path().to_path_buf(),
-                location: loc,
-                algorithm: e.algorithm,
-                detail: e.detail,
-            }
-        })
+            .ok_or_else(|| self.corrupt(&loc, RecordError::KeyHeaderTooLong))?;
+        compression::decompress(stored, key.obj_len as usize, out)
+            .map_err(|e| RootError::decompression(self.path(), loc, e))
     }
 
     /// All TTree names in the file, subdirectories included (`dir/tree`), highest cycle only.

@@ -3,6 +3,8 @@
 //! `ulimit -v` hit): that is an error like any other.
 
 use std::cell::RefCell;
+
+use crate::compression::DecompressFault;
 use std::ptr::NonNull;
 
 use libdeflate_sys::{
@@ -16,12 +18,12 @@ use libdeflate_sys::{
 struct Decompressor(NonNull<libdeflate_decompressor>);
 
 impl Decompressor {
-    fn new() -> Result<Self, String> {
+    fn new() -> Result<Self, DecompressFault> {
         // SAFETY: no preconditions; the result is either NULL or a decompressor we now own.
         let raw = unsafe { libdeflate_alloc_decompressor() };
-        NonNull::new(raw).map(Decompressor).ok_or_else(|| {
-            "cannot allocate a zlib decompressor (out of memory or address space)".to_string()
-        })
+        NonNull::new(raw)
+            .map(Decompressor)
+            .ok_or(DecompressFault::ZlibAlloc)
     }
 }
 
@@ -38,16 +40,14 @@ thread_local! {
 }
 
 /// Inflates the zlib stream `body` into exactly `dst` (its Adler-32 checksum is checked).
-pub(crate) fn zlib(body: &[u8], dst: &mut [u8]) -> Result<(), String> {
+pub(crate) fn zlib(body: &[u8], dst: &mut [u8]) -> Result<(), DecompressFault> {
     DECOMPRESSOR.with(|slot| {
         let mut slot = slot
             .try_borrow_mut()
-            .map_err(|_| "zlib decompressor re-entered".to_string())?;
-        if slot.is_none() {
-            *slot = Some(Decompressor::new()?);
-        }
-        let Some(d) = slot.as_ref() else {
-            return Err("no zlib decompressor".to_string());
+            .map_err(|_| DecompressFault::ZlibReentered)?;
+        let d = match &mut *slot {
+            Some(d) => d,
+            empty => empty.insert(Decompressor::new()?),
         };
         let mut written = 0usize;
         // SAFETY: `d` is a live decompressor used by this thread only; `body` and `dst` are valid
@@ -67,19 +67,16 @@ pub(crate) fn zlib(body: &[u8], dst: &mut [u8]) -> Result<(), String> {
         match result {
             libdeflate_result_LIBDEFLATE_SUCCESS if written == dst.len() => Ok(()),
             libdeflate_result_LIBDEFLATE_SUCCESS | libdeflate_result_LIBDEFLATE_SHORT_OUTPUT => {
-                Err(format!(
-                    "stream gave {written} bytes, its header says {}",
-                    dst.len()
-                ))
+                Err(DecompressFault::ShortStream {
+                    got: written,
+                    declared: dst.len(),
+                })
             }
-            libdeflate_result_LIBDEFLATE_BAD_DATA => {
-                Err("the zlib stream is damaged (BadData)".to_string())
-            }
-            libdeflate_result_LIBDEFLATE_INSUFFICIENT_SPACE => Err(format!(
-                "stream holds more than its declared {} bytes",
-                dst.len()
-            )),
-            other => Err(format!("libdeflate failed (code {other})")),
+            libdeflate_result_LIBDEFLATE_BAD_DATA => Err(DecompressFault::ZlibBadData),
+            libdeflate_result_LIBDEFLATE_INSUFFICIENT_SPACE => Err(DecompressFault::LongStream {
+                declared: dst.len(),
+            }),
+            other => Err(DecompressFault::Libdeflate(other)),
         }
     })
 }

@@ -14,7 +14,7 @@ use crate::decode::ColumnBuilder;
 use crate::error::{Result, RootError, close_matches};
 use crate::file::RootFile;
 use crate::source::Lease;
-use crate::tree::{BranchMeta, TreeMeta};
+use crate::tree::{BranchError, BranchMeta, TreeMeta};
 
 /// Field metadata key marking a branch rask cannot read, with the reason.
 pub const UNREADABLE_METADATA_KEY: &str = "rask.unreadable";
@@ -187,16 +187,15 @@ impl RootTree {
                 tree: self.meta.name.clone(),
                 branch: branch.name.clone(),
                 root_type: branch.root_type.clone(),
-                reason: reason.clone(),
+                reason: Box::new(reason.clone()),
             })?;
         if range.end > branch.entries {
             return Err(self.file.corrupt(
                 format!("tree '{}', branch '{}'", self.meta.name, branch.name),
-                format!(
-                    "branch has {} entries, the tree {}",
-                    branch.entries,
-                    self.entries()
-                ),
+                BranchError::Entries {
+                    branch: branch.entries as i64,
+                    tree: self.entries(),
+                },
             ));
         }
         let entries = (range.end - range.start) as usize;
@@ -217,15 +216,19 @@ impl RootTree {
             let hi = (range.end.min(loc.first_entry + loc.entries) - loc.first_entry) as usize;
             builder
                 .append(buffers.basket(loc.entries as usize), lo, hi)
-                .map_err(|detail| {
-                    self.file
-                        .corrupt(format!("{location} (byte {})", loc.seek), detail)
+                .map_err(|e| {
+                    RootError::column(
+                        self.file.path(),
+                        format!("{location} (byte {})", loc.seek),
+                        e,
+                    )
                 })?;
         }
-        builder.finish().map_err(|detail| {
-            self.file.corrupt(
+        builder.finish().map_err(|e| {
+            RootError::column(
+                self.file.path(),
                 format!("tree '{}', branch '{}'", self.meta.name, branch.name),
-                detail,
+                e,
             )
         })
     }
@@ -270,7 +273,7 @@ pub fn tree_schema(meta: &TreeMeta) -> Schema {
             let data_type = match &b.layout {
                 Ok(layout) => layout.arrow_type(),
                 Err(reason) => {
-                    md.insert(UNREADABLE_METADATA_KEY.to_string(), reason.clone());
+                    md.insert(UNREADABLE_METADATA_KEY.to_string(), reason.to_string());
                     DataType::Null
                 }
             };

@@ -5,6 +5,10 @@
 //! by hand. A branch or leaf of a class or version we do not know is skipped by its byte count and
 //! kept in the schema as opaque, so that the rest of the tree stays readable.
 
+mod errors;
+
+pub use errors::{BranchError, Unreadable};
+
 use crate::cursor::{Cursor, DecodeResult, ObjectHeader};
 use crate::error::{Result, RootError};
 use crate::file::{Key, RootFile};
@@ -33,7 +37,7 @@ pub struct BranchMeta {
     /// The ROOT type as a C++ programmer writes it: `Float_t[nMuon]`, `vector<float>`, `char*`.
     pub root_type: String,
     /// How values are laid out in baskets, or why the branch cannot be read.
-    pub layout: Result<Layout, String>,
+    pub layout: Result<Layout, Unreadable>,
     /// The counter branch of a counter-indexed jagged branch.
     pub counter: Option<String>,
     /// Entries of the branch.
@@ -77,9 +81,11 @@ impl TreeMeta {
         };
         let mut branches = Vec::with_capacity(parser.branches.len());
         for raw in parser.branches {
-            branches.push(raw.finish(&parser.leaves, entries).map_err(|detail| {
-                file.corrupt(format!("tree '{name}', branch '{}'", raw.name), detail)
-            })?);
+            branches.push(
+                raw.finish(&parser.leaves, entries).map_err(|e| {
+                    file.corrupt(format!("tree '{name}', branch '{}'", raw.name), e)
+                })?,
+            );
         }
         Ok(TreeMeta {
             name: name.to_string(),
@@ -121,7 +127,7 @@ struct RawBranch {
     basket_entry: Vec<i64>,
     basket_seek: Vec<i64>,
     /// Why it cannot be read, decided while parsing (unknown version, unsplit object...).
-    opaque: Option<(String, String)>,
+    opaque: Option<(String, Unreadable)>,
     /// `vector<T>` class name of a top-level TBranchElement.
     element_class: Option<String>,
 }
@@ -223,11 +229,8 @@ impl Parser {
                 let end = end.ok_or_else(|| c.error(format!("{other} without a byte count")))?;
                 let name = peek_name(c, &[1, 2]).unwrap_or_else(|| format!("<{other}>"));
                 c.seek(end)?;
-                self.branches.push(RawBranch::opaque(
-                    name,
-                    other,
-                    "a branch of this class is not read by rask yet",
-                ));
+                self.branches
+                    .push(RawBranch::opaque(name, other, Unreadable::BranchClass));
                 Ok(())
             }
         }
@@ -245,10 +248,7 @@ impl Parser {
             self.branches.push(RawBranch::opaque(
                 name,
                 class,
-                &format!(
-                    "TBranch class version {} is not known to rask (12 and 13 are)",
-                    v.version
-                ),
+                Unreadable::TBranchVersion(v.version),
             ));
             return Ok(());
         }
@@ -303,10 +303,7 @@ impl Parser {
                 .copied()
                 .unwrap_or(0);
             if written < b.entries {
-                b.opaque = Some((
-                    String::new(),
-                    "entries held in a basket inside the TTree record (a file that was not closed properly) are not read by rask yet".to_string(),
-                ));
+                b.opaque = Some((String::new(), Unreadable::BasketInRecord));
             }
         }
         Ok(())
@@ -328,7 +325,7 @@ impl Parser {
             self.branches.push(RawBranch::opaque(
                 name,
                 "TBranchElement",
-                "TBranchElement class version not known to rask (9 and 10 are)",
+                Unreadable::TBranchElementVersion,
             ));
             return Ok(());
         }
@@ -365,9 +362,10 @@ impl Parser {
             } else {
                 b.opaque = Some((
                     class_name.clone(),
-                    format!(
-                        "object branch of class '{class_name}' (type {btype}); rask reads std::vector of numbers"
-                    ),
+                    Unreadable::ObjectBranch {
+                        class: class_name,
+                        btype,
+                    },
                 ));
             }
         }
@@ -484,7 +482,7 @@ fn leaf_prim(class: &str, unsigned: bool) -> Option<Prim> {
 }
 
 impl RawBranch {
-    fn opaque(name: String, class: &str, why: &str) -> Self {
+    fn opaque(name: String, class: &str, why: Unreadable) -> Self {
         RawBranch {
             name,
             class: class.to_string(),
@@ -496,13 +494,13 @@ impl RawBranch {
             basket_bytes: Vec::new(),
             basket_entry: Vec::new(),
             basket_seek: Vec::new(),
-            opaque: Some((class.to_string(), why.to_string())),
+            opaque: Some((class.to_string(), why)),
             element_class: None,
         }
     }
 
     /// Checks the basket tables and decides the layout.
-    fn finish(&self, leaves: &[LeafMeta], tree_entries: u64) -> Result<BranchMeta, String> {
+    fn finish(&self, leaves: &[LeafMeta], tree_entries: u64) -> Result<BranchMeta, BranchError> {
         let (root_type, layout, counter) = self.layout(leaves);
         let entries = self.entries.max(0) as u64;
         let baskets = if layout.is_ok() {
@@ -523,20 +521,21 @@ impl RawBranch {
         })
     }
 
-    fn baskets(&self, tree_entries: u64) -> Result<Vec<BasketLoc>, String> {
+    fn baskets(&self, tree_entries: u64) -> Result<Vec<BasketLoc>, BranchError> {
         let n = self.write_basket;
         if n < 0 || n as usize > self.basket_seek.len() || n as usize > self.basket_entry.len() {
-            return Err(format!(
-                "{n} baskets written but the basket tables hold {}",
-                self.basket_seek.len()
-            ));
+            return Err(BranchError::Tables {
+                written: n,
+                held: self.basket_seek.len(),
+            });
         }
         let n = n as usize;
         let entries = self.entries;
         if entries < 0 || entries as u64 > tree_entries {
-            return Err(format!(
-                "branch has {entries} entries, its tree {tree_entries}"
-            ));
+            return Err(BranchError::Entries {
+                branch: entries,
+                tree: tree_entries,
+            });
         }
         let mut out = Vec::with_capacity(n);
         for i in 0..n {
@@ -548,9 +547,14 @@ impl RawBranch {
             };
             let (seek, bytes) = (self.basket_seek[i], self.basket_bytes[i]);
             if first < 0 || next < first || next > entries || seek <= 0 || bytes <= 0 {
-                return Err(format!(
-                    "basket {i} has impossible bounds (entries {first}..{next} of {entries}, {bytes} bytes at {seek})"
-                ));
+                return Err(BranchError::Bounds {
+                    basket: i,
+                    first,
+                    next,
+                    entries,
+                    bytes,
+                    seek,
+                });
             }
             out.push(BasketLoc {
                 seek: seek as u64,
@@ -561,15 +565,13 @@ impl RawBranch {
         }
         let covered = out.last().map_or(0, |b| b.first_entry + b.entries);
         if covered != entries as u64 || out.first().is_some_and(|b| b.first_entry != 0) {
-            return Err(format!(
-                "baskets cover entries up to {covered}, the branch has {entries}"
-            ));
+            return Err(BranchError::Coverage { covered, entries });
         }
         Ok(out)
     }
 
     /// (ROOT type name, layout or why not, counter branch).
-    fn layout(&self, leaves: &[LeafMeta]) -> (String, Result<Layout, String>, Option<String>) {
+    fn layout(&self, leaves: &[LeafMeta]) -> (String, Result<Layout, Unreadable>, Option<String>) {
         if let Some((class, why)) = &self.opaque {
             let t = if class.is_empty() {
                 self.class.clone()
@@ -592,9 +594,7 @@ impl RawBranch {
                 Some(prim) => (class_name.clone(), Ok(Layout::Vector { prim }), None),
                 None => (
                     class_name.clone(),
-                    Err(format!(
-                        "std::vector of '{inner}' is not a number type rask reads"
-                    )),
+                    Err(Unreadable::VectorOf(inner.to_string())),
                     None,
                 ),
             };
@@ -602,19 +602,12 @@ impl RawBranch {
         let [leaf] = self.leaves.as_slice() else {
             return (
                 format!("{} leaves", self.leaves.len()),
-                Err(
-                    "branches with several leaves (leaf lists) are not read by rask yet"
-                        .to_string(),
-                ),
+                Err(Unreadable::LeafList),
                 None,
             );
         };
         let Some(leaf) = leaves.get(*leaf) else {
-            return (
-                "?".to_string(),
-                Err("leaf missing from the tree record".to_string()),
-                None,
-            );
+            return ("?".to_string(), Err(Unreadable::LeafMissing), None);
         };
         let (dims, counter_in_title) = title_dims(&leaf.title);
         let counter = leaf
@@ -635,20 +628,18 @@ impl RawBranch {
             dims.iter().map(|d| format!("[{d}]")).collect::<String>()
         );
         let Some(prim) = leaf_prim(&leaf.class, leaf.unsigned) else {
-            return (shown, Err(format!("leaf class {}", leaf.class)), counter);
+            return (
+                shown,
+                Err(Unreadable::LeafClass(leaf.class.clone())),
+                counter,
+            );
         };
         if matches!(prim, Prim::Float16)
             || (matches!(prim, Prim::Double32)
                 && leaf.title.contains('[')
                 && leaf.title.matches('[').count() > dims.len() + usize::from(counter.is_some()))
         {
-            return (
-                shown,
-                Err(
-                    "Float16_t and range-packed Double32_t are not decoded by rask yet".to_string(),
-                ),
-                counter,
-            );
+            return (shown, Err(Unreadable::PackedFloat), counter);
         }
         let fixed: usize = dims.iter().product();
         let dims = if leaf.len > 1 && fixed as i64 != leaf.len as i64 {

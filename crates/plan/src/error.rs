@@ -6,6 +6,10 @@ pub enum PlanError {
     /// An ill-typed expression, found when it was built.
     #[error("cannot build {expr}: {message}")]
     Type { expr: String, message: String },
+    /// An operation that the typing cannot type for a reason of rask's own (a fused or
+    /// persisted node built without its type): a bug in rask, not the user's mistake.
+    #[error("internal error building {expr}: {message}")]
+    InternalType { expr: String, message: String },
     /// A field or branch that does not exist.
     #[error(
         "{expr} has no field '{name}'{}",
@@ -33,9 +37,13 @@ pub enum PlanError {
     /// nested deeper than [`crate::limits::MAX_LAYOUT_NESTING`] levels.
     #[error("cannot build {expr}: {message}")]
     TooDeep { expr: String, message: String },
-    /// A histogram whose axes are invalid or too big (see [`crate::limits`]).
+    /// A histogram whose axes are invalid or too big (see [`crate::limits`]); `message` is
+    /// the typed reason.
     #[error("histogram {hist}: {message}")]
-    Hist { hist: String, message: String },
+    Hist {
+        hist: String,
+        message: crate::limits::LimitError,
+    },
     /// Writing an output failed.
     #[error("{path}: {message}")]
     Io { path: String, message: String },

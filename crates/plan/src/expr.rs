@@ -14,6 +14,7 @@
 //! # Ok::<(), rask_plan::PlanError>(())
 //! ```
 
+use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -26,7 +27,6 @@ use crate::graph::{Graph, NodeId};
 use crate::key::Key;
 use crate::limits::Limits;
 use crate::op::{BinaryOp, Embedded, LorentzOp, Op, ReduceOp, Scalar, SourceSpec, UnaryOp};
-use crate::reference::interp::Data;
 use crate::types::{Axis, Storage, Ty};
 
 static NEXT_CONTEXT: AtomicU64 = AtomicU64::new(1);
@@ -34,12 +34,23 @@ static NEXT_CONTEXT: AtomicU64 = AtomicU64::new(1);
 #[derive(Debug, Default)]
 pub(crate) struct Shared {
     pub(crate) graph: Graph,
-    /// Results of `persist()`, by node key.
-    pub(crate) persisted: HashMap<Key, Data>,
+    /// State other crates keep with this plan, one value per type.
+    pub(crate) extensions: Extensions,
     /// Correction files read by `Context::correction`, by path as given.
     pub(crate) corrections: HashMap<String, crate::correction::LoadedFile>,
     /// What plans built here may ask for.
     pub(crate) limits: Limits,
+}
+
+/// State other crates keep with a context, one value per type (like DataFusion's
+/// `SessionConfig` extensions): the reference interpreter keeps its persisted values here.
+#[derive(Default)]
+pub(crate) struct Extensions(HashMap<TypeId, Arc<dyn Any + Send + Sync>>);
+
+impl std::fmt::Debug for Extensions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Extensions({} types)", self.0.len())
+    }
 }
 
 /// Owns the expression arena shared by all expressions built from it.
@@ -111,6 +122,31 @@ impl Context {
         }
     }
 
+    /// The value of type `T` kept with this context, made with `T::default()` on first use.
+    /// Other crates keep their per-plan state here (the reference interpreter its persisted
+    /// values), so the plan crate need not know their types.
+    ///
+    /// ```
+    /// #[derive(Default)]
+    /// struct Notes(std::sync::Mutex<Vec<String>>);
+    /// let ctx = rask_plan::Context::new();
+    /// ctx.extension::<Notes>().0.lock().unwrap().push("seen".into());
+    /// assert_eq!(ctx.extension::<Notes>().0.lock().unwrap().len(), 1);
+    /// ```
+    pub fn extension<T: Any + Default + Send + Sync>(&self) -> Arc<T> {
+        let mut shared = self.lock();
+        let slot = shared
+            .extensions
+            .0
+            .entry(TypeId::of::<T>())
+            .or_insert_with(|| Arc::new(T::default()));
+        match Arc::clone(slot).downcast::<T>() {
+            Ok(t) => t,
+            // The map is keyed by the type id, so the value always has type `T`.
+            Err(_) => Arc::new(T::default()),
+        }
+    }
+
     /// The limits checked while building.
     pub fn limits(&self) -> Limits {
         self.lock().limits
@@ -126,12 +162,17 @@ impl Context {
         self.lock().graph.clone()
     }
 
-    fn add(&self, op: Op, inputs: Vec<NodeId>) -> Result<Expr, PlanError> {
+    pub(crate) fn add(&self, op: Op, inputs: Vec<NodeId>) -> Result<Expr, PlanError> {
         let id = self.lock().graph.add(op, inputs)?;
-        Ok(Expr {
+        Ok(self.expr_of(id))
+    }
+
+    /// The expression of node `id` of this context's arena.
+    pub(crate) fn expr_of(&self, id: NodeId) -> Expr {
+        Expr {
             ctx: self.clone(),
             id,
-        })
+        }
     }
 
     /// Normally distributed f64 values (mean 0, sd 1), generated chunk by chunk from `seed` and the
@@ -224,6 +265,44 @@ impl Context {
             tree: tree.to_string(),
             schema,
             columns: None,
+            file_columns: None,
+        };
+        self.add(Op::Source(Arc::new(spec)), vec![])
+    }
+
+    /// Events from `paths` with columns constant within each file (`file_columns`: a
+    /// fileset's `dataset` and metadata, one row per file) after the branches of `schema`
+    /// (which holds both, as `EventSource::open_fileset` reports it).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use arrow_schema::{DataType, Field, Schema};
+    /// use rask_core::file_columns::{FileColumns, FileValue};
+    /// let fc = FileColumns::from_rows(&["xsec"], &[vec![FileValue::F64(2.5)]], &[None])?;
+    /// let schema = Arc::new(Schema::new(vec![
+    ///     Field::new("MET_pt", DataType::Float32, false),
+    ///     Field::new("xsec", DataType::Float64, false),
+    /// ]));
+    /// let ctx = rask_plan::Context::new();
+    /// let events = ctx.source_with_file_columns("events", &["a.root".into()], "Events", schema, fc)?;
+    /// let w = (&events.field("xsec")? * 2.0)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn source_with_file_columns(
+        &self,
+        label: &str,
+        paths: &[String],
+        tree: &str,
+        schema: SchemaRef,
+        file_columns: rask_core::file_columns::FileColumns,
+    ) -> Result<Expr, PlanError> {
+        let spec = SourceSpec {
+            label: label.to_string(),
+            paths: paths.to_vec(),
+            tree: tree.to_string(),
+            schema,
+            columns: None,
+            file_columns: Some(Arc::new(file_columns)),
         };
         self.add(Op::Source(Arc::new(spec)), vec![])
     }
@@ -298,7 +377,7 @@ impl Context {
         self.add(op, ids)
     }
 
-    fn own(&self, e: &Expr) -> Result<NodeId, PlanError> {
+    pub(crate) fn own(&self, e: &Expr) -> Result<NodeId, PlanError> {
         if e.ctx.id != self.id {
             return Err(PlanError::ForeignExpr { expr: e.describe() });
         }

@@ -115,10 +115,7 @@ impl Graph {
             .iter()
             .map(|i| (&self.node(*i).ty, self.node(*i).key))
             .collect();
-        let ty = infer(&op, &tys, key).map_err(|message| PlanError::Type {
-            expr: self.describe_new(&op, &inputs),
-            message,
-        })?;
+        let ty = infer(&op, &tys, key).map_err(|e| e.in_expr(self.describe_new(&op, &inputs)))?;
         if let Ty::Events { layout, .. } = &ty
             && layout.nesting() > MAX_LAYOUT_NESTING
         {

@@ -3,8 +3,8 @@
 //! Users build expressions with the [`Context`]/[`Expr`] builder API; each operation adds a
 //! typed, hash-consed node to an arena ([`Graph`]) and nothing runs. [`rules::optimize`] rewrites
 //! the plan (cull, CSE, projection pushdown to a fixed point, then fusion); [`explain`] and
-//! [`explain::visualize`] show it; the reference interpreter ([`reference::interp`]) evaluates it
-//! slowly and obviously, as the oracle of the real execution engine (crate `rask-exec`).
+//! [`explain::visualize`] show it. Plans are run by the engine (crate `rask-exec`) and, slowly and
+//! obviously, by the reference interpreter that is its oracle (crate `rask-reference`).
 //!
 //! ```
 //! use rask_plan::Context;
@@ -21,7 +21,9 @@
 //!
 //! This crate knows nothing of DataFusion.
 
+pub mod arith;
 pub mod correction;
+pub mod cutflow;
 pub mod error;
 pub mod explain;
 pub mod expr;
@@ -30,19 +32,17 @@ pub mod key;
 pub mod limits;
 pub mod names;
 pub mod op;
-pub mod reference;
 pub mod rules;
 pub mod types;
 pub mod typing;
+pub mod vary;
 mod verbs;
+pub mod weights;
 
 pub use error::PlanError;
 pub use expr::{Context, Expr, Operand};
 pub use graph::{Graph, Node, NodeId};
 pub use key::Key;
 pub use op::{BinaryOp, LorentzOp, Op, ReduceOp, Scalar, SourceSpec, UnaryOp};
-pub use reference::interp::{Data, MemoryReader, NoSources, RefHist, SourceReader};
-pub use reference::value::Value;
 pub use rules::{Optimized, Plan, optimize};
 pub use types::{Axis, DType, Layout, Storage, Ty};
-pub use verbs::compute_many;

@@ -251,6 +251,9 @@ pub struct SourceSpec {
     pub schema: SchemaRef,
     /// The columns to read, set by projection pushdown (`None`: not decided yet).
     pub columns: Option<Vec<String>>,
+    /// Columns constant within each file (a fileset's `dataset` and metadata), also in
+    /// `schema` after the branches.
+    pub file_columns: Option<Arc<rask_core::file_columns::FileColumns>>,
 }
 
 /// An Arrow array embedded in the plan, identified by a digest of its contents.
@@ -513,12 +516,19 @@ impl Op {
                         )
                     })
                     .collect();
+                // Per-file values (a fileset's metadata: `xsec`) are part of what the source
+                // means: a changed cross-section is another plan. Categories are in the fields.
+                let per_file = spec.file_columns.as_ref().map(|fc| {
+                    let cats: Vec<_> = fc.fields.iter().map(|f| f.metadata()).collect();
+                    format!("|{:?}|{cats:?}", fc.values)
+                });
                 format!(
-                    "source|{}|{:?}|{}|{}",
+                    "source|{}|{:?}|{}|{}{}",
                     spec.label,
                     spec.paths,
                     spec.tree,
                     fields.join(","),
+                    per_file.unwrap_or_default(),
                 )
             }
             other => format!("{other:?}"),

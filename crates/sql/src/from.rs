@@ -63,8 +63,8 @@ impl SqlSession {
                         }
                     }
                 }
-                let events =
-                    opener(&function, &strings).map_err(|e| SqlError::at(relation.span(), e))?;
+                let events = opener(&function, &strings)
+                    .map_err(|e| SqlError::at(relation.span(), e.to_string()))?;
                 Ok(Frame::source(events))
             }
             TableFactor::Derived {

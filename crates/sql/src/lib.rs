@@ -74,11 +74,13 @@ mod correction;
 mod from;
 mod functions;
 mod guard;
+mod opener;
 mod outputs;
 mod suggest;
 
 pub use functions::FUNCTIONS;
 pub use guard::{MAX_NESTING, MAX_PARSER_RECURSION};
+pub use opener::{TableError, TableOpener};
 
 use from::{Frame, table_name};
 use suggest::closest;
@@ -177,12 +179,6 @@ impl SqlError {
 }
 
 type R<T> = Result<T, SqlError>;
-
-/// Opens a table function of `FROM` (`read_root('f.root', 'Events')`, `read_parquet(...)`):
-/// given the function name and its string arguments, the source's events. The plan crate does
-/// not read files; the facade supplies this.
-pub type TableOpener =
-    std::sync::Arc<dyn Fn(&str, &[String]) -> Result<Expr, String> + Send + Sync>;
 
 /// Registered tables and the context expressions are built in.
 #[derive(Clone)]

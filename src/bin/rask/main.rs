@@ -5,7 +5,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod args;
 mod bench;
+
+use args::{parse_size, parse_threads};
 
 /// mimalloc reuses freed column buffers across partitions instead of returning them to the
 /// kernel, which keeps page faults off the read path (see benches/read_root.rs).
@@ -60,6 +63,26 @@ enum Command {
         query: Vec<String>,
         #[command(flatten)]
         run: RunArgs,
+    },
+    /// Runs the Analysis Grand Challenge CMS ttbar task over a fileset (coffea's JSON form,
+    /// e.g. data/agc/fileset.json): every region, process and systematic in one pass; writes
+    /// DIR/4j1b.json and DIR/4j2b.json (UHI JSON: observable x process x variation), with
+    /// optional stacked plots, and prints the nominal yields.
+    Agc {
+        #[arg(long)]
+        fileset: PathBuf,
+        /// Output directory (created if missing, locked; see `rask adl --help`).
+        #[arg(long)]
+        out: PathBuf,
+        /// Worker threads [default: all cores].
+        #[arg(long, value_parser = parse_threads)]
+        threads: Option<usize>,
+        /// Also draw each region, stacked by process with data (DIR/<region>.png or .svg).
+        #[arg(long, value_parser = ["png", "svg"])]
+        plot: Option<String>,
+        /// Target events per partition.
+        #[arg(long, default_value_t = 100_000)]
+        partition_entries: u64,
     },
     /// Runs a SQL query file (see `queries/adl/*.sql`) over the inputs, registered as the table
     /// `events`; writes every histogram as DIR/<alias>.json (and plots), prints a summary. The
@@ -175,41 +198,6 @@ enum BenchCommand {
         #[arg(long, default_value_t = 5_000_000)]
         chunk: u64,
     },
-}
-
-/// `--memory-limit`: bytes, or a number with a unit K, M, G (powers of 1024), e.g. `512M`.
-fn parse_size(s: &str) -> Result<usize, String> {
-    let t = s.trim();
-    let (digits, unit) = match t.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
-        Some((i, _)) => t.split_at(i),
-        None => (t, ""),
-    };
-    let scale: usize = match unit.trim().to_ascii_uppercase().as_str() {
-        "" | "B" => 1,
-        "K" | "KB" | "KIB" => 1 << 10,
-        "M" | "MB" | "MIB" => 1 << 20,
-        "G" | "GB" | "GIB" => 1 << 30,
-        other => return Err(format!("unknown unit '{other}' (use K, M or G, e.g. 512M)")),
-    };
-    let n: usize = digits
-        .parse()
-        .map_err(|_| format!("'{s}' is not a size (bytes, or e.g. 512M, 2G)"))?;
-    match n.checked_mul(scale) {
-        Some(0) => Err("the memory limit must be more than 0 bytes".to_string()),
-        Some(bytes) => Ok(bytes),
-        None => Err(format!("'{s}' is too large")),
-    }
-}
-
-/// `--threads`: a number from 1 to `Scheduler::max_threads()`.
-fn parse_threads(s: &str) -> Result<usize, String> {
-    let max = rask::Scheduler::max_threads();
-    match s.parse::<usize>() {
-        Ok(n) if (1..=max).contains(&n) => Ok(n),
-        _ => Err(format!(
-            "the number of threads must be between 1 and {max} (leave --threads out to use all cores)"
-        )),
-    }
 }
 
 /// The tree to read: `--tree`, or `Events`. Parquet files have no trees: a `--tree` given with
@@ -336,6 +324,27 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             remove_outputs_on_interrupt();
             let report = rask::adl::run(&run.job(query))?;
             print!("{}", rask::adl::summary(&report));
+        }
+        Command::Agc {
+            fileset,
+            out,
+            threads,
+            plot,
+            partition_entries,
+        } => {
+            remove_outputs_on_interrupt();
+            let plot = plot.map(|p| match p.as_str() {
+                "png" => rask::plot::PlotFormat::Png,
+                _ => rask::plot::PlotFormat::Svg,
+            });
+            let job = rask::agc::AgcJob {
+                fileset,
+                out,
+                threads,
+                plot,
+                partition_entries,
+            };
+            print!("{}", rask::agc::summary(&rask::agc::run(&job)?));
         }
         Command::Query { file, mut run } => {
             let file = sql_file(file, &mut run.input)?;

@@ -90,6 +90,21 @@ pub struct P4 {
     pub e: f64,
 }
 
+impl std::ops::Add for P4 {
+    type Output = P4;
+
+    /// The component-wise sum.
+    #[inline]
+    fn add(self, o: P4) -> P4 {
+        P4 {
+            px: self.px + o.px,
+            py: self.py + o.py,
+            pz: self.pz + o.pz,
+            e: self.e + o.e,
+        }
+    }
+}
+
 impl P4 {
     /// From (pt, eta, phi, mass).
     ///
@@ -106,17 +121,6 @@ impl P4 {
             py: pt * phi.sin(),
             pz,
             e: (pt * pt + pz * pz + mass * mass).sqrt(),
-        }
-    }
-
-    /// The component-wise sum.
-    #[inline]
-    pub fn add(self, o: P4) -> P4 {
-        P4 {
-            px: self.px + o.px,
-            py: self.py + o.py,
-            pz: self.pz + o.pz,
-            e: self.e + o.e,
         }
     }
 
@@ -217,7 +221,7 @@ pub fn p4_add(a: PtEtaPhiM<'_>, b: PtEtaPhiM<'_>) -> [Vec<f64>; 4] {
     for i in 0..n {
         let p = P4::from_ptetaphim(a.pt[i], a.eta[i], a.phi[i], a.mass[i]);
         let q = P4::from_ptetaphim(b.pt[i], b.eta[i], b.phi[i], b.mass[i]);
-        let s = p.add(q);
+        let s = p + q;
         out[0].push(s.pt());
         out[1].push(s.eta());
         out[2].push(s.phi());

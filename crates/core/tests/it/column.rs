@@ -56,3 +56,45 @@ fn optional_values_become_nulls_and_back() {
     let empty = Col::F64(Vec::<f64>::new().into()).take_opt(&[None, None]);
     assert_eq!(empty.len(), 2);
 }
+
+#[test]
+fn append_widens_numbers_and_refuses_other_structures() {
+    use rask_core::column::ColumnError;
+    // i64 then bool: widened to f64, booleans as 0 and 1.
+    let ints = Col::I64(vec![1, -2].into());
+    let bools = Col::Bool([true, false].into_iter().collect());
+    assert_eq!(
+        ints.append(&bools).unwrap().to_f64().unwrap(),
+        vec![1.0, -2.0, 1.0, 0.0]
+    );
+    let lists = jagged(&[vec![1.0], vec![]]);
+    assert_eq!(
+        ints.append(&lists).unwrap_err(),
+        ColumnError::Append {
+            appended: "list",
+            to: "i64"
+        }
+    );
+    assert_eq!(
+        ints.append(&lists).unwrap_err().to_string(),
+        "cannot append list rows to i64 rows"
+    );
+    let a = Col::record(1, vec![("pt".to_string(), Col::F64(vec![1.0].into()))]);
+    let b = Col::record(1, vec![("eta".to_string(), Col::F64(vec![0.5].into()))]);
+    let err = a.append(&b).unwrap_err();
+    assert_eq!(
+        err,
+        ColumnError::MissingField {
+            name: "pt".to_string()
+        }
+    );
+    assert_eq!(err.to_string(), "the second records lack field 'pt'");
+    assert_eq!(
+        a.f64_buffer().unwrap_err(),
+        ColumnError::NotNumbers { found: "record" }
+    );
+    assert_eq!(
+        lists.to_f64().unwrap_err().to_string(),
+        "expected numbers, found list"
+    );
+}

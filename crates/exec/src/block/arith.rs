@@ -225,7 +225,7 @@ pub(super) fn unary(op: UnaryOp, v: &BlockValue, out: &Ty) -> Result<BlockValue,
                     i.checked_abs()
                 }
                 .ok_or_else(|| {
-                    ExecError::Eval(rask_plan::reference::integer_overflow_unary(op, *i))
+                    ExecError::Eval(rask_plan::arith::integer_overflow_unary(op, *i).to_string())
                 })?,
             ),
             (UnaryOp::Neg, s) => Scalar::F64(-s.as_f64()),
@@ -251,7 +251,7 @@ pub(super) fn unary(op: UnaryOp, v: &BlockValue, out: &Ty) -> Result<BlockValue,
             let ints = data.as_primitive::<Int64Type>();
             if ints.values().contains(&i64::MIN) {
                 return Err(ExecError::Eval(
-                    rask_plan::reference::integer_overflow_unary(op, i64::MIN),
+                    rask_plan::arith::integer_overflow_unary(op, i64::MIN).to_string(),
                 ));
             }
             let f: fn(i64) -> i64 = if op == UnaryOp::Neg { |x| -x } else { i64::abs };

@@ -147,7 +147,11 @@ fn lower_events(
             }
             Op::Source(s) => {
                 match &spec {
-                    Some(first) if first.paths != s.paths || first.tree != s.tree => {
+                    Some(first)
+                        if first.paths != s.paths
+                            || first.tree != s.tree
+                            || first.file_columns != s.file_columns =>
+                    {
                         return Err(ExecError::Unsupported(format!(
                             "two different event sources ('{}' and '{}') in one computation",
                             first.label, s.label
@@ -200,6 +204,11 @@ fn lower_events(
         }
     }
     let source = EventSource::open(&paths, &tree)?;
+    // A fileset's per-file columns (`dataset`, metadata) are read beside the branches.
+    let source = match spec.as_ref().and_then(|s| s.file_columns.as_ref()) {
+        Some(fc) => source.with_file_columns(fc.as_ref().clone())?,
+        None => source,
+    };
     let col_refs: Vec<&str> = columns.iter().map(String::as_str).collect();
     let (partitions, morsel) = match cached.first() {
         Some((_, p)) => (p.partitions.clone(), p.morsel),

@@ -100,8 +100,8 @@ pub(super) fn combine_partials(op: ReduceOp, values: &[ArrayRef]) -> Result<Arra
         {
             let mut sum = 0i64;
             for v in values {
-                sum = rask_plan::reference::checked_integer(BinaryOp::Add, sum, i(v))
-                    .map_err(ExecError::Eval)?;
+                sum = rask_plan::arith::checked_integer(BinaryOp::Add, sum, i(v))
+                    .map_err(|e| ExecError::Eval(e.to_string()))?;
             }
             Arc::new(Int64Array::from(vec![sum]))
         }

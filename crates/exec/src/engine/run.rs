@@ -76,8 +76,9 @@ pub(super) fn run_morsel(
         let data: ArrayRef = match value {
             EvValue::Col(c) => {
                 let c = match &lowered.graph.node(*id).ty {
-                    Ty::Events { layout, .. } => crate::events::vector::conform(&c, layout)
-                        .map_err(|m| ExecError::Eval(format!("output: {m}")))?,
+                    Ty::Events { layout, .. } => {
+                        crate::events::vector::conform(&c, layout).map_err(ExecError::Output)?
+                    }
                     _ => c,
                 };
                 c.to_arrow()?

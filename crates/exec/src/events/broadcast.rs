@@ -6,9 +6,12 @@ use std::sync::Arc;
 
 use arrow_buffer::{BooleanBuffer, OffsetBuffer, ScalarBuffer};
 use rask_core::column::Col;
-use rask_core::kernels;
+use rask_core::kernels::{self, KernelError};
+use rask_plan::arith::IntegerError;
 use rask_plan::op::{BinaryOp, LorentzOp, Scalar, UnaryOp};
 use rask_plan::types::DType;
+
+use super::error::EventError;
 
 /// An operand: a column or a literal.
 #[derive(Debug, Clone, Copy)]
@@ -17,7 +20,7 @@ pub enum Arg<'a> {
     Const(Scalar),
 }
 
-type R<T> = Result<T, String>;
+type R<T> = Result<T, EventError>;
 
 /// Whether two lists have the same lengths per event: the same buffer (shared offsets of one
 /// counter, checked in O(1)) or equal values.
@@ -60,16 +63,16 @@ pub fn broadcast(args: &[Arg<'_>], leaf: &dyn Fn(&[Arg<'_>]) -> R<Col>) -> R<Col
             match c {
                 Col::List(o, _) => {
                     if !same_offsets(o, &offsets) {
-                        return Err(mismatch(o, &offsets));
+                        return Err(mismatch(o, &offsets).into());
                     }
                 }
                 other => {
                     if other.len() != offsets.len() - 1 {
-                        return Err(format!(
-                            "operands with {} and {} events",
-                            other.len(),
-                            offsets.len() - 1
-                        ));
+                        return Err(KernelError::EventCount {
+                            a: other.len(),
+                            b: offsets.len() - 1,
+                        }
+                        .into());
                     }
                     let p = parents.get_or_insert_with(|| kernels::parents(&offsets));
                     repeated[i] = Some(other.take(p));
@@ -90,19 +93,24 @@ pub fn broadcast(args: &[Arg<'_>], leaf: &dyn Fn(&[Arg<'_>]) -> R<Col>) -> R<Col
     Ok(Col::List(offsets, Arc::new(out)))
 }
 
-fn mismatch(a: &OffsetBuffer<i32>, b: &OffsetBuffer<i32>) -> String {
+/// The first event whose lists differ in length, else the numbers of events.
+fn mismatch(a: &OffsetBuffer<i32>, b: &OffsetBuffer<i32>) -> KernelError {
     let n = a.len().min(b.len());
+    let len = |o: &OffsetBuffer<i32>, e: usize| (o[e + 1] - o[e]).max(0) as usize;
     for e in 0..n.saturating_sub(1) {
-        let (x, y) = (a[e + 1] - a[e], b[e + 1] - b[e]);
+        let (x, y) = (len(a, e), len(b, e));
         if x != y {
-            return format!("event {e}: lists of different lengths ({x} and {y})");
+            return KernelError::LengthMismatch {
+                event: e,
+                a: x,
+                b: y,
+            };
         }
     }
-    format!(
-        "lists over {} and {} events",
-        a.len().saturating_sub(1),
-        b.len().saturating_sub(1)
-    )
+    KernelError::EventCount {
+        a: a.len().saturating_sub(1),
+        b: b.len().saturating_sub(1),
+    }
 }
 
 /// The row count of the first column among `args`.
@@ -129,7 +137,12 @@ impl<'a> Num<'a> {
             Arg::Col(Col::F64(v)) => Num::F(v),
             Arg::Col(Col::I64(v)) => Num::I(v),
             Arg::Col(Col::Bool(v)) => Num::B(v),
-            Arg::Col(other) => return Err(format!("expected numbers, found {}", other.kind())),
+            Arg::Col(other) => {
+                return Err(EventError::Internal(format!(
+                    "expected numbers, found {}",
+                    other.kind()
+                )));
+            }
             Arg::Const(s) => Num::Const(*s),
         })
     }
@@ -296,7 +309,7 @@ pub fn binary(op: BinaryOp, args: &[Arg<'_>], out: DType) -> R<Col> {
             Mul => i64::overflowing_mul,
             Minimum => |p, q| (p.min(q), false),
             Maximum => |p, q| (p.max(q), false),
-            other => return Err(format!("integer {other:?}")),
+            other => return Err(IntegerError::NotInteger { op: other }.into()),
         };
         let mut overflow = false;
         let mut apply = |p: i64, q: i64| {
@@ -311,13 +324,13 @@ pub fn binary(op: BinaryOp, args: &[Arg<'_>], out: DType) -> R<Col> {
         };
         if overflow {
             let i = (0..n).find(|&i| f(x.i(i), y.i(i)).1).unwrap_or(0);
-            return Err(rask_plan::reference::integer_overflow(op, x.i(i), y.i(i)));
+            return Err(rask_plan::arith::integer_overflow(op, x.i(i), y.i(i)).into());
         }
         return Ok(Col::I64(values.into()));
     }
     let f = op
         .float_fn()
-        .ok_or_else(|| format!("{op:?} is not arithmetic"))?;
+        .ok_or_else(|| EventError::Internal(format!("{op:?} is not arithmetic")))?;
     let v: Vec<f64> = match (&x, &y) {
         (Num::F(a), Num::F(b)) => a.iter().zip(b.iter()).map(|(p, q)| f(*p, *q)).collect(),
         (Num::F(a), Num::Const(c)) => {
@@ -342,7 +355,7 @@ pub fn unary(op: UnaryOp, args: &[Arg<'_>], out: DType) -> R<Col> {
         (UnaryOp::Neg | UnaryOp::Abs, Num::I(v)) => {
             // Only i64::MIN has no negation; exact or an error, as for binary operations.
             if v.contains(&i64::MIN) {
-                return Err(rask_plan::reference::integer_overflow_unary(op, i64::MIN));
+                return Err(rask_plan::arith::integer_overflow_unary(op, i64::MIN).into());
             }
             let f: fn(i64) -> i64 = if op == UnaryOp::Neg { |a| -a } else { i64::abs };
             Col::I64(v.iter().map(|a| f(*a)).collect())
@@ -387,23 +400,29 @@ pub fn where_(args: &[Arg<'_>], out: DType) -> R<Col> {
 /// A numeric field of a record leaf, as f64 (derived for sums, see [`super::vector`]).
 fn field_f64(c: &Col, name: &str) -> R<ScalarBuffer<f64>> {
     super::vector::field(c, name)
-        .ok_or_else(|| format!("the records have no field '{name}'"))?
+        .ok_or_else(|| EventError::Internal(format!("the records have no field '{name}'")))?
         .f64_buffer()
+        .map_err(EventError::from)
 }
 
 fn phi_of(a: &Arg<'_>) -> R<ScalarBuffer<f64>> {
     match a {
         Arg::Col(c @ Col::Record(..)) => field_f64(c, "phi"),
-        Arg::Col(c) => c.f64_buffer(),
-        Arg::Const(_) => Err("delta_phi of a literal".to_string()),
+        Arg::Col(c) => c.f64_buffer().map_err(EventError::from),
+        Arg::Const(_) => Err(EventError::internal("delta_phi of a literal")),
     }
 }
 
 fn record_of<'a>(a: &Arg<'a>) -> R<&'a Col> {
     match a {
         Arg::Col(c @ Col::Record(..)) => Ok(c),
-        Arg::Col(c) => Err(format!("expected vector records, found {}", c.kind())),
-        Arg::Const(_) => Err("expected vector records, found a literal".to_string()),
+        Arg::Col(c) => Err(EventError::Internal(format!(
+            "expected vector records, found {}",
+            c.kind()
+        ))),
+        Arg::Const(_) => Err(EventError::internal(
+            "expected vector records, found a literal",
+        )),
     }
 }
 
@@ -522,11 +541,14 @@ pub fn present_leaves(col: &Col) -> R<Vec<ScalarBuffer<f64>>> {
             Col::Record(_, fields) => fields
                 .iter()
                 .map(|(_, c)| match &sel {
-                    None => c.f64_buffer(),
-                    Some(s) => c.take(s).f64_buffer(),
+                    None => c.f64_buffer().map_err(EventError::from),
+                    Some(s) => c.take(s).f64_buffer().map_err(EventError::from),
                 })
                 .collect(),
-            other => Err(format!("unexpected {} while filling", other.kind())),
+            other => Err(EventError::Internal(format!(
+                "unexpected {} while filling",
+                other.kind()
+            ))),
         }
     }
     walk(col, None)

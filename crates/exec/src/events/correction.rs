@@ -13,6 +13,7 @@ use rask_plan::Scalar;
 use rask_plan::correction::{CorrectionArg, CorrectionSpec};
 
 use super::broadcast::{Arg, rows};
+use super::error::EventError;
 use crate::block::BlockValue;
 use crate::error::ExecError;
 
@@ -25,7 +26,7 @@ use crate::error::ExecError;
 /// let sf = rask_exec::events::correction::leaf(spec, &[Arg::Col(pt)]);
 /// # }
 /// ```
-pub fn leaf(spec: &CorrectionSpec, args: &[Arg<'_>]) -> Result<Col, String> {
+pub fn leaf(spec: &CorrectionSpec, args: &[Arg<'_>]) -> Result<Col, EventError> {
     let n = rows(args);
     let vars = spec.evaluator.inputs();
     // Integer columns given to real inputs, converted once.
@@ -46,21 +47,20 @@ pub fn leaf(spec: &CorrectionSpec, args: &[Arg<'_>]) -> Result<Col, String> {
                 (Some(Arg::Const(Scalar::I64(v))), VarType::Int) => Slot::Ready(CArg::IntConst(*v)),
                 (Some(Arg::Const(Scalar::I64(v))), _) => Slot::Ready(CArg::RealConst(*v as f64)),
                 (Some(other), _) => {
-                    return Err(format!(
-                        "correction '{}': input '{}' got {}",
-                        spec.name,
-                        var.name,
-                        match other {
+                    return Err(EventError::CorrectionInput {
+                        name: spec.name.clone(),
+                        input: var.name.clone(),
+                        got: match other {
                             Arg::Col(c) => c.kind().to_string(),
                             Arg::Const(s) => format!("{s:?}"),
-                        }
-                    ));
+                        },
+                    });
                 }
                 (None, _) => {
-                    return Err(format!(
-                        "correction '{}': no value for input '{}'",
-                        spec.name, var.name
-                    ));
+                    return Err(EventError::CorrectionArity {
+                        name: spec.name.clone(),
+                        input: var.name.clone(),
+                    });
                 }
             },
         });
@@ -75,7 +75,11 @@ pub fn leaf(spec: &CorrectionSpec, args: &[Arg<'_>]) -> Result<Col, String> {
     let values = spec
         .evaluator
         .evaluate(&cargs, n)
-        .map_err(|e| format!("{} ({}): {e}", spec.name, spec.path))?;
+        .map_err(|source| EventError::Correction {
+            name: spec.name.clone(),
+            path: spec.path.clone(),
+            source: Box::new(source),
+        })?;
     Ok(Col::F64(values.into()))
 }
 
@@ -119,7 +123,7 @@ pub(crate) fn on_blocks(
             spec.name
         )));
     };
-    match leaf(spec, &args).map_err(ExecError::Eval)? {
+    match leaf(spec, &args)? {
         Col::F64(values) => Ok(BlockValue::Array {
             data: Arc::new(Float64Array::new(values, None)),
             shape,

@@ -17,6 +17,7 @@ use rask_plan::types::{DType, Layout, Ty};
 use rask_plan::{Graph, NodeId};
 
 use super::broadcast::{self, Arg};
+use super::error::EventError;
 use crate::block::{Partial, reduce_array};
 use crate::error::ExecError;
 
@@ -33,7 +34,7 @@ pub enum EvValue {
     Partial(Partial),
 }
 
-type R<T> = Result<T, String>;
+type R<T> = Result<T, EventError>;
 
 /// Evaluates `outputs` on one partition whose sources are `sources` (record columns by node).
 pub fn evaluate(
@@ -56,16 +57,14 @@ fn evaluate_nodes(
     for id in graph.topo_order(outputs) {
         let node = graph.node(id);
         let out = if let Op::Source(_) | Op::Cached(_) = &node.op {
-            EvValue::Col(
-                sources.get(&id).cloned().ok_or_else(|| {
-                    ExecError::Eval(format!("no data for {}", graph.describe(id)))
-                })?,
-            )
+            EvValue::Col(sources.get(&id).cloned().ok_or_else(|| {
+                ExecError::Internal(format!("no data for {}", graph.describe(id)))
+            })?)
         } else {
             let inputs: Vec<&EvValue> = node.inputs.iter().map(|i| &values[i]).collect();
             let tys: Vec<&Ty> = node.inputs.iter().map(|i| &graph.node(*i).ty).collect();
             eval_op(&node.op, &inputs, &tys, &node.ty)
-                .map_err(|m| ExecError::Eval(format!("evaluating {}: {m}", graph.describe(id))))?
+                .map_err(|e| ExecError::from(e).context(&graph.describe(id)))?
         };
         values.insert(id, out);
     }
@@ -75,8 +74,12 @@ fn evaluate_nodes(
 fn col(v: &EvValue) -> R<&Col> {
     match v {
         EvValue::Col(c) | EvValue::Flat(c) => Ok(c),
-        EvValue::Const(_) => Err("expected per-event values, got a literal".to_string()),
-        EvValue::Partial(_) => Err("expected per-event values, got a reduction".to_string()),
+        EvValue::Const(_) => Err(EventError::internal(
+            "expected per-event values, got a literal",
+        )),
+        EvValue::Partial(_) => Err(EventError::internal(
+            "expected per-event values, got a reduction",
+        )),
     }
 }
 
@@ -103,13 +106,15 @@ fn like(inputs: &[&EvValue], c: Col) -> EvValue {
 fn list_parts(c: &Col, what: &str) -> R<(arrow_buffer::OffsetBuffer<i32>, Arc<Col>)> {
     match c {
         Col::List(o, items) => Ok((o.clone(), items.clone())),
-        other => Err(format!("{what} needs lists, found {}", other.kind())),
+        other => Err(EventError::Internal(format!(
+            "{what} needs lists, found {}",
+            other.kind()
+        ))),
     }
 }
 
 fn eval_op(op: &Op, inputs: &[&EvValue], tys: &[&Ty], out: &Ty) -> R<EvValue> {
     let args = || inputs.iter().map(|v| arg(v)).collect::<R<Vec<_>>>();
-    let kerr = |e: kernels::KernelError| e.to_string();
     Ok(match op {
         Op::Literal(s) => EvValue::Const(*s),
         Op::Unary(u) => {
@@ -123,7 +128,9 @@ fn eval_op(op: &Op, inputs: &[&EvValue], tys: &[&Ty], out: &Ty) -> R<EvValue> {
             let d = out_dtype(out);
             let a = args()?;
             if a.iter().all(|x| matches!(x, Arg::Const(_))) {
-                return Err("an operation of two literals (folded by the optimiser)".to_string());
+                return Err(EventError::internal(
+                    "an operation of two literals (folded by the optimiser)",
+                ));
             }
             like(
                 inputs,
@@ -141,7 +148,7 @@ fn eval_op(op: &Op, inputs: &[&EvValue], tys: &[&Ty], out: &Ty) -> R<EvValue> {
             inputs,
             broadcast::broadcast(&args()?, &|a| match a[0] {
                 Arg::Col(c) => Ok(broadcast::cast_leaf(c, *d)),
-                Arg::Const(_) => Err("cast of a literal".to_string()),
+                Arg::Const(_) => Err(EventError::internal("cast of a literal")),
             })?,
         ),
         Op::Correction(spec) => like(
@@ -158,11 +165,16 @@ fn eval_op(op: &Op, inputs: &[&EvValue], tys: &[&Ty], out: &Ty) -> R<EvValue> {
         Op::WithField(name) => EvValue::Col(with_field(col(inputs[0])?, name, col(inputs[1])?)?),
         Op::Num => match col(inputs[0])? {
             Col::List(o, _) => EvValue::Col(Col::I64(kernels::counts(o).into())),
-            other => return Err(format!("num needs lists, found {}", other.kind())),
+            other => {
+                return Err(EventError::Internal(format!(
+                    "num needs lists, found {}",
+                    other.kind()
+                )));
+            }
         },
         Op::Combinations { n, names } | Op::ArgCombinations { n, names } => {
             let (o, items) = gathered(col(inputs[0])?, op.name())?;
-            let t = kernels::combinations(&o, *n as usize).map_err(kerr)?;
+            let t = kernels::combinations(&o, *n as usize)?;
             let fields = tuple_fields(
                 &t,
                 names,
@@ -176,7 +188,7 @@ fn eval_op(op: &Op, inputs: &[&EvValue], tys: &[&Ty], out: &Ty) -> R<EvValue> {
         Op::Cartesian { names } => {
             let (oa, ia) = gathered(col(inputs[0])?, "cartesian")?;
             let (ob, ib) = gathered(col(inputs[1])?, "cartesian")?;
-            let t = kernels::cartesian(&oa, &ob).map_err(kerr)?;
+            let t = kernels::cartesian(&oa, &ob)?;
             let len = t.slots[0].len();
             let fields = vec![
                 (names[0].clone(), ia.take(&t.slots[0])),
@@ -187,7 +199,7 @@ fn eval_op(op: &Op, inputs: &[&EvValue], tys: &[&Ty], out: &Ty) -> R<EvValue> {
         Op::CartesianNested { names } => {
             let (oa, ia) = gathered(col(inputs[0])?, "cartesian_nested")?;
             let (ob, ib) = gathered(col(inputs[1])?, "cartesian_nested")?;
-            let (inner, t) = kernels::cartesian_nested(&oa, &ob).map_err(kerr)?;
+            let (inner, t) = kernels::cartesian_nested(&oa, &ob)?;
             let len = t.slots[0].len();
             let fields = vec![
                 (names[0].clone(), ia.take(&t.slots[0])),
@@ -235,7 +247,11 @@ fn eval_op(op: &Op, inputs: &[&EvValue], tys: &[&Ty], out: &Ty) -> R<EvValue> {
                     d,
                 ))
             }
-            Col::Opt(..) => return Err("fill_none of optional lists or records".to_string()),
+            Col::Opt(..) => {
+                return Err(EventError::internal(
+                    "fill_none of optional lists or records",
+                ));
+            }
             other => EvValue::Col(other.clone()),
         },
         Op::LocalIndex => {
@@ -259,7 +275,7 @@ fn eval_op(op: &Op, inputs: &[&EvValue], tys: &[&Ty], out: &Ty) -> R<EvValue> {
                 } else {
                     (ia, ib)
                 };
-            let (offsets, idx) = kernels::concat_index(&oa, &ob, ia.len()).map_err(kerr)?;
+            let (offsets, idx) = kernels::concat_index(&oa, &ob, ia.len())?;
             // The common fields of the type that were read (projection pushdown reads only the
             // fields used later).
             let keep: Vec<String> = match out {
@@ -288,7 +304,9 @@ fn eval_op(op: &Op, inputs: &[&EvValue], tys: &[&Ty], out: &Ty) -> R<EvValue> {
         Op::Flatten => match (col(inputs[0])?, out) {
             (Col::List(o, items), Ty::Events { .. }) => {
                 let Col::List(o2, inner) = items.as_ref() else {
-                    return Err("flatten of events needs lists of lists".to_string());
+                    return Err(EventError::internal(
+                        "flatten of events needs lists of lists",
+                    ));
                 };
                 let offsets: Vec<i32> = o.iter().map(|&k| o2[k as usize]).collect();
                 EvValue::Col(Col::list(offsets, inner.as_ref().clone()))
@@ -307,11 +325,11 @@ fn eval_op(op: &Op, inputs: &[&EvValue], tys: &[&Ty], out: &Ty) -> R<EvValue> {
                     kernels::sort_permutation(&o, &k, *ascending)
                 }
                 other => {
-                    return Err(format!(
+                    return Err(EventError::Internal(format!(
                         "{} needs numbers, found {}",
                         op.name(),
                         other.kind()
-                    ));
+                    )));
                 }
             };
             let items = if matches!(op, Op::ArgSort { .. }) {
@@ -339,24 +357,26 @@ fn eval_op(op: &Op, inputs: &[&EvValue], tys: &[&Ty], out: &Ty) -> R<EvValue> {
             } else {
                 (&refs[..], None)
             };
-            h.fill(values, weights).map_err(|e| e.to_string())?;
+            h.fill(values, weights)?;
             EvValue::Partial(Partial::Hist(h))
         }
         Op::Fused(body) => eval_fused(body, inputs, tys)?,
         Op::Cached(_) => {
-            return Err("persisted values are not held by the engine yet".to_string());
+            return Err(EventError::Unsupported(
+                "persisted values are not held by the engine yet".to_string(),
+            ));
         }
-        Op::Source(_) => return Err("sources are read by the partition".to_string()),
+        Op::Source(_) => return Err(EventError::internal("sources are read by the partition")),
         Op::RandomNormal { .. }
         | Op::Full { .. }
         | Op::Arange { .. }
         | Op::FromArrow { .. }
         | Op::Reshape { .. }
         | Op::Transpose => {
-            return Err(format!(
+            return Err(EventError::Unsupported(format!(
                 "{} mixed with event sources in one plan",
                 op.name()
-            ));
+            )));
         }
     })
 }
@@ -405,10 +425,10 @@ fn arg_extreme(o: &[i32], items: &Col, max: bool) -> R<Vec<Option<u32>>> {
             kernels::arg_extreme(o, &k, max)
         }
         other => {
-            return Err(format!(
+            return Err(EventError::Internal(format!(
                 "argmin/argmax need numbers, found {}",
                 other.kind()
-            ));
+            )));
         }
     })
 }
@@ -417,8 +437,7 @@ fn arg_extreme(o: &[i32], items: &Col, max: bool) -> R<Vec<Option<u32>>> {
 fn optional_index(local: &[Option<i64>], keepdims: bool) -> R<Col> {
     if keepdims {
         let present: Vec<i64> = local.iter().flatten().copied().collect();
-        let offsets = kernels::offsets_from_lengths(local.iter().map(|k| k.is_some() as usize))
-            .map_err(|e| e.to_string())?;
+        let offsets = kernels::offsets_from_lengths(local.iter().map(|k| k.is_some() as usize))?;
         Ok(Col::list(offsets, Col::I64(present.into())))
     } else {
         let values: Vec<i64> = local.iter().map(|k| k.unwrap_or(0)).collect();
@@ -483,11 +502,17 @@ thread_local! {
 
 fn field(c: &Col, name: &str) -> R<Col> {
     Ok(match c {
-        Col::Record(..) => super::vector::field(c, name)
-            .ok_or_else(|| format!("no field '{name}' (was the branch read?)"))?,
+        Col::Record(..) => super::vector::field(c, name).ok_or_else(|| {
+            EventError::Internal(format!("no field '{name}' (was the branch read?)"))
+        })?,
         Col::List(o, items) => Col::List(o.clone(), Arc::new(field(items, name)?)),
         Col::Opt(v, inner) => Col::Opt(v.clone(), Arc::new(field(inner, name)?)),
-        other => return Err(format!("cannot take field '{name}' of {}", other.kind())),
+        other => {
+            return Err(EventError::Internal(format!(
+                "cannot take field '{name}' of {}",
+                other.kind()
+            )));
+        }
     })
 }
 
@@ -506,7 +531,7 @@ fn zip(names: &[String], inputs: &[&EvValue]) -> R<Col> {
             .zip(leaves)
             .map(|(name, a)| match a {
                 Arg::Col(c) => Ok((name.clone(), (*c).clone())),
-                Arg::Const(_) => Err("zip of a literal".to_string()),
+                Arg::Const(_) => Err(EventError::internal("zip of a literal")),
             })
             .collect::<R<Vec<_>>>()?;
         Ok(Col::record(n.unwrap_or(0), fields))
@@ -518,7 +543,10 @@ fn with_field(record: &Col, name: &str, value: &Col) -> R<Col> {
         (rec @ Col::Record(..), v) => {
             let rec = super::vector::before_setting(rec, name);
             let Col::Record(n, fields) = &rec else {
-                return Err(format!("with_field needs records, found {}", rec.kind()));
+                return Err(EventError::Internal(format!(
+                    "with_field needs records, found {}",
+                    rec.kind()
+                )));
             };
             let mut out: Vec<(String, Col)> =
                 fields.iter().filter(|(m, _)| m != name).cloned().collect();
@@ -527,7 +555,9 @@ fn with_field(record: &Col, name: &str, value: &Col) -> R<Col> {
         }
         (Col::List(o, items), Col::List(vo, vi)) => {
             if !broadcast::same_offsets(o, vo) {
-                return Err("the new field has other list lengths than the records".to_string());
+                return Err(EventError::Data(
+                    "the new field has other list lengths than the records".to_string(),
+                ));
             }
             Col::List(o.clone(), Arc::new(with_field(items, name, vi)?))
         }
@@ -535,7 +565,12 @@ fn with_field(record: &Col, name: &str, value: &Col) -> R<Col> {
             let repeated = v.take(&kernels::parents(o));
             Col::List(o.clone(), Arc::new(with_field(items, name, &repeated)?))
         }
-        (other, _) => return Err(format!("with_field needs records, found {}", other.kind())),
+        (other, _) => {
+            return Err(EventError::Internal(format!(
+                "with_field needs records, found {}",
+                other.kind()
+            )));
+        }
     })
 }
 
@@ -549,7 +584,9 @@ fn project(c: &Col, keep: &[String]) -> R<Col> {
                 .map(|k| {
                     super::vector::field(c, k)
                         .map(|f| (k.clone(), f))
-                        .ok_or_else(|| format!("the records lack field '{k}'"))
+                        .ok_or_else(|| {
+                            EventError::Internal(format!("the records lack field '{k}'"))
+                        })
                 })
                 .collect::<R<Vec<_>>>()?;
             Ok(Col::record(*n, fields))
@@ -566,61 +603,71 @@ fn mask(data: &EvValue, m: &EvValue) -> R<EvValue> {
         }
         (EvValue::Col(d), Col::Bool(keep)) => {
             if d.len() != keep.len() {
-                return Err(format!(
+                return Err(EventError::Data(format!(
                     "a mask of {} events for {} events",
                     keep.len(),
                     d.len()
-                ));
+                )));
             }
             let idx: Vec<u32> = keep.set_indices().map(|i| i as u32).collect();
             Ok(EvValue::Col(with_gathered_items(d).take(&idx)))
         }
         (EvValue::Col(Col::List(o, items)), Col::List(mo, flags)) => {
             let Col::Bool(flags) = flags.as_ref() else {
-                return Err("a jagged mask must hold booleans".to_string());
+                return Err(EventError::internal("a jagged mask must hold booleans"));
             };
-            let (offsets, kept) =
-                kernels::filter(o, mo, |k| flags.value(k)).map_err(|e| e.to_string())?;
+            let (offsets, kept) = kernels::filter(o, mo, |k| flags.value(k))?;
             Ok(EvValue::Col(Col::list(offsets, items.take(&kept))))
         }
-        (_, m) => Err(format!("cannot mask with {}", m.kind())),
+        (_, m) => Err(EventError::Internal(format!(
+            "cannot mask with {}",
+            m.kind()
+        ))),
     }
 }
 
 fn take(data: &Col, index: &Col) -> R<EvValue> {
     let (o, items) = gathered(data, "indexing")?;
-    let kerr = |e: kernels::KernelError| e.to_string();
     Ok(EvValue::Col(match index {
         Col::List(io, idx) => {
             let idx: &[i64] = match idx.as_ref() {
                 Col::I64(v) => v,
-                other => return Err(format!("indices must be integers, found {}", other.kind())),
+                other => {
+                    return Err(EventError::Internal(format!(
+                        "indices must be integers, found {}",
+                        other.kind()
+                    )));
+                }
             };
-            let global = kernels::take_local(&o, &kernels::parents(io), idx).map_err(kerr)?;
+            let global = kernels::take_local(&o, &kernels::parents(io), idx)?;
             Col::List(io.clone(), Arc::new(items.take(&global)))
         }
         Col::Opt(valid, idx) => {
             let Col::I64(v) = idx.as_ref() else {
-                return Err("indices must be integers".to_string());
+                return Err(EventError::internal("indices must be integers"));
             };
             let local: Vec<Option<i64>> = v
                 .iter()
                 .enumerate()
                 .map(|(e, &k)| valid.value(e).then_some(k))
                 .collect();
-            let global = kernels::take_per_event(&o, &local).map_err(kerr)?;
+            let global = kernels::take_per_event(&o, &local)?;
             items.take_opt(&global)
         }
         Col::I64(v) => {
             let local: Vec<Option<i64>> = v.iter().map(|&k| Some(k)).collect();
-            let global: Vec<u32> = kernels::take_per_event(&o, &local)
-                .map_err(kerr)?
+            let global: Vec<u32> = kernels::take_per_event(&o, &local)?
                 .into_iter()
                 .flatten()
                 .collect();
             items.take(&global)
         }
-        other => return Err(format!("indices must be integers, found {}", other.kind())),
+        other => {
+            return Err(EventError::Internal(format!(
+                "indices must be integers, found {}",
+                other.kind()
+            )));
+        }
     }))
 }
 
@@ -629,8 +676,8 @@ fn reduce(r: ReduceOp, axis: Option<u8>, v: &EvValue, out: &Ty) -> R<EvValue> {
         None => {
             let c = col(v)?;
             let flat = flat_present(c)?;
-            let array = flat.to_arrow().map_err(|e| e.to_string())?;
-            let p = reduce_array(r, &array).map_err(|e| e.to_string())?;
+            let array = flat.to_arrow()?;
+            let p = reduce_array(r, &array)?;
             Ok(EvValue::Partial(p))
         }
         Some(1) => Ok(EvValue::Col(reduce_lists(r, col(v)?, out)?)),
@@ -651,12 +698,14 @@ fn reduce(r: ReduceOp, axis: Option<u8>, v: &EvValue, out: &Ty) -> R<EvValue> {
                     Arc::new(reduce_lists(r, inner, &inner_ty)?),
                 )))
             }
-            other => Err(format!(
+            other => Err(EventError::Internal(format!(
                 "axis-2 reductions need lists, found {}",
                 other.kind()
-            )),
+            ))),
         },
-        Some(a) => Err(format!("reductions over axis {a} of events")),
+        Some(a) => Err(EventError::Internal(format!(
+            "reductions over axis {a} of events"
+        ))),
     }
 }
 
@@ -668,7 +717,7 @@ fn flat_present(c: &Col) -> R<Col> {
             let idx: Vec<u32> = valid.set_indices().map(|i| i as u32).collect();
             flat_present(&inner.take(&idx))?
         }
-        Col::Record(..) => return Err("cannot reduce records".to_string()),
+        Col::Record(..) => return Err(EventError::internal("cannot reduce records")),
         leaf => leaf.clone(),
     })
 }
@@ -681,14 +730,14 @@ fn reduce_lists(r: ReduceOp, c: &Col, out: &Ty) -> R<Col> {
         ReduceOp::Sum => match items.as_ref() {
             Col::F64(v) => broadcast::fix_kind(Col::F64(kernels::sum_f64(&o, v).into()), d),
             Col::I64(v) => {
-                let sums = kernels::checked_sum_i64(&o, v).map_err(|_| {
-                    "integer overflow: the sum of a list does not fit in a 64-bit integer"
-                        .to_string()
-                })?;
+                let sums = kernels::checked_sum_i64(&o, v)
+                    .map_err(|event| EventError::SumOverflow { event })?;
                 broadcast::fix_kind(Col::I64(sums.into()), d)
             }
             Col::Bool(v) => Col::I64(kernels::count_where(&o, |k| v.value(k)).into()),
-            other => return Err(format!("sum of {}", other.kind())),
+            other => {
+                return Err(EventError::Internal(format!("sum of {}", other.kind())));
+            }
         },
         ReduceOp::Mean => {
             let v = items.f64_buffer()?;
@@ -719,7 +768,9 @@ fn reduce_lists(r: ReduceOp, c: &Col, out: &Ty) -> R<Col> {
                 Col::I64(v) => kernels::any_all(&o, all, |k| v[k] != 0)
                     .into_iter()
                     .collect(),
-                other => return Err(format!("any/all of {}", other.kind())),
+                other => {
+                    return Err(EventError::Internal(format!("any/all of {}", other.kind())));
+                }
             };
             Col::Bool(flags)
         }

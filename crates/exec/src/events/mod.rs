@@ -1,9 +1,11 @@
 //! Event plans on the engine: a partition's branches become [`rask_core::column::Col`]
 //! columns ([`source`]), every node is evaluated once on them ([`eval`]) with element-wise work
-//! broadcast by structure ([`broadcast`]) and jagged work done by `rask_core::kernels`.
+//! broadcast by structure ([`broadcast`]) and jagged work done by `rask_core::kernels`; what
+//! fails is an [`error::EventError`].
 
 pub mod broadcast;
 pub mod correction;
+pub mod error;
 pub mod eval;
 pub mod source;
 pub mod vector;

@@ -82,7 +82,7 @@ pub fn source_col(batch: &RecordBatch, ty: &Ty, label: &str) -> Result<Col, Exec
                         let Some(counts) = counter.and_then(|c| read(&c).ok().flatten()) else {
                             continue;
                         };
-                        let counts = counts.to_f64().map_err(err)?;
+                        let counts = counts.to_f64().map_err(|e| err(e.to_string()))?;
                         let offsets = rask_core::kernels::offsets_from_lengths(
                             counts.iter().map(|&c| c.max(0.0) as usize),
                         )

@@ -15,12 +15,15 @@ use rask_core::column::Col;
 use rask_core::kernels::{self, CARTESIAN_FIELDS, P4, VECTOR_FIELDS};
 use rask_plan::types::Layout;
 
-type R<T> = Result<T, String>;
+use super::error::EventError;
+
+type R<T> = Result<T, EventError>;
 
 fn numbers(c: &Col, name: &str) -> R<arrow_buffer::ScalarBuffer<f64>> {
     c.field(name)
-        .ok_or_else(|| format!("the records have no field '{name}'"))?
+        .ok_or_else(|| EventError::Internal(format!("the records have no field '{name}'")))?
         .f64_buffer()
+        .map_err(EventError::from)
 }
 
 /// Whether a record column carries Cartesian components.
@@ -181,8 +184,9 @@ pub fn conform(c: &Col, layout: &Layout) -> R<Col> {
             let out = fields
                 .iter()
                 .map(|(name, l)| {
-                    let f = field(c, name)
-                        .ok_or_else(|| format!("no field '{name}' (was the branch read?)"))?;
+                    let f = field(c, name).ok_or_else(|| {
+                        EventError::Internal(format!("no field '{name}' (was the branch read?)"))
+                    })?;
                     Ok((name.clone(), conform(&f, l)?))
                 })
                 .collect::<R<Vec<_>>>()?;

@@ -2,6 +2,7 @@
 //! bin, from ROOT and Parquet, with both schedulers and several partition sizes, and equal the
 //! reference interpreter.
 
+use rask_reference::Reference;
 use std::path::PathBuf;
 
 use rask_adl as adl;
@@ -10,7 +11,7 @@ use rask_plan::Context;
 
 use crate::common::{FileReader, expected, repo, source};
 
-fn run_all(path: &PathBuf, engine: &Engine) {
+fn run_all(path: &std::path::Path, engine: &Engine) {
     let ctx = Context::new();
     let events = source(&ctx, path);
     for q in adl::QUERIES {
@@ -97,7 +98,7 @@ fn adl_queries_on_the_engine_equal_the_reference_interpreter() {
     let reader = FileReader;
     for q in adl::QUERIES {
         for (name, expr) in adl::query(&ctx, &events, q).unwrap() {
-            let rask_plan::Data::Hist(want) = expr.compute(&reader).unwrap() else {
+            let rask_reference::Data::Hist(want) = expr.compute(&reader).unwrap() else {
                 panic!("{name}: the reference gives no histogram")
             };
             let Output::Hist(got) = Engine::new(Scheduler::Sync).compute(&expr).unwrap() else {

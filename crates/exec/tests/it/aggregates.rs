@@ -6,7 +6,8 @@ use arrow_array::RecordBatch;
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Float32Type, Int32Type};
 use rask_exec::{Engine, Output, Scheduler};
-use rask_plan::{Context, Data, Expr, Value};
+use rask_plan::{Context, Expr};
+use rask_reference::{Data, Reference, Value};
 use rask_sql::SqlSession;
 
 use crate::common::{FileReader, nano, source};

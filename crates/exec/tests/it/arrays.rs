@@ -1,6 +1,7 @@
 //! The engine computes what the reference interpreter computes, whatever the scheduler and the
 //! chunking; and the seed's 2-D examples.
 
+use rask_reference::{Data, NoSources, Reference, Value};
 use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
@@ -8,7 +9,7 @@ use arrow_array::types::{Float64Type, Int64Type};
 use arrow_array::{Array, Float64Array};
 use proptest::prelude::*;
 use rask_exec::{Engine, Output, Scheduler};
-use rask_plan::{Context, Data, Expr, NoSources, Value};
+use rask_plan::{Context, Expr};
 
 fn engines() -> [Engine; 3] {
     [

@@ -47,4 +47,4 @@ pub fn expected(name: &str) -> Vec<f64> {
         .collect()
 }
 
-pub use rask_exec::FileReader;
+pub use rask_reference::FileReader;

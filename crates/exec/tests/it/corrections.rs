@@ -3,6 +3,7 @@
 //! reference interpreter, reads like the API from SQL, and fails at build time with errors that
 //! name the correction and the input.
 
+use rask_reference::{Data, Reference, Value};
 use std::path::PathBuf;
 
 use arrow_array::cast::AsArray;
@@ -10,7 +11,7 @@ use arrow_array::types::{Float64Type, Int64Type};
 use arrow_array::{Array, ListArray};
 use rask_exec::{Engine, Output, Scheduler};
 use rask_plan::correction::CorrectionInput as C;
-use rask_plan::{Context, Data, Expr, Value};
+use rask_plan::{Context, Expr};
 use rask_sql::SqlSession;
 
 use crate::common::{FileReader, nano, source};

@@ -1,7 +1,8 @@
 //! Event plans on the engine equal the reference interpreter on random plans over random
 //! NanoAOD-like files (empty lists, NaN, ±inf), with both schedulers and many partitions.
 
-use std::path::{Path, PathBuf};
+use rask_reference::{Data, MemoryReader, Reference, Value};
+use std::path::Path;
 use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
@@ -12,7 +13,7 @@ use arrow_schema::{DataType, Field, Schema};
 use proptest::prelude::*;
 use rask_exec::{Engine, Output, Scheduler};
 use rask_plan::op::{BinaryOp, UnaryOp};
-use rask_plan::{Context, Data, Expr, Layout, MemoryReader, Ty, Value};
+use rask_plan::{Context, Expr, Layout, Ty};
 
 use crate::common::{FileReader, nano, source};
 
@@ -436,7 +437,7 @@ fn same(a: &Value, b: &Value) -> bool {
 }
 
 fn check(
-    path: &PathBuf,
+    path: &Path,
     evs: &[Event],
     j: &J,
     s: Shape,

@@ -5,7 +5,8 @@
 
 use rask_exec::{Engine, Output, Scheduler};
 use rask_plan::limits::MAX_DEPTH;
-use rask_plan::{Axis, Context, Data, Expr, Storage};
+use rask_plan::{Axis, Context, Expr, Storage};
+use rask_reference::{Data, Reference};
 
 use crate::common::{FileReader, repo, source};
 
@@ -123,7 +124,7 @@ fn division_and_remainder_by_zero_are_floats_as_in_the_reference() {
         let want: Vec<f64> = want
             .iter()
             .map(|v| match v {
-                rask_plan::Value::F64(x) => *x,
+                rask_reference::Value::F64(x) => *x,
                 other => panic!("a float, not {other:?}"),
             })
             .collect();

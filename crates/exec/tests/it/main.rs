@@ -6,6 +6,7 @@ mod arrays;
 mod cancel;
 mod common;
 mod corrections;
+mod event_errors;
 mod events;
 mod hostile;
 mod sorting;

@@ -8,7 +8,8 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::{Float32Type, Float64Type};
 use arrow_array::{Array, ArrayRef};
 use rask_exec::{Engine, Output, Scheduler};
-use rask_plan::{Context, Data, Expr, Value};
+use rask_plan::{Context, Expr};
+use rask_reference::{Data, Reference, Value};
 use rask_sql::SqlSession;
 
 use crate::common::{FileReader, repo};

@@ -14,13 +14,121 @@ use base64::prelude::BASE64_STANDARD;
 use parquet::arrow::ARROW_SCHEMA_META_KEY;
 use parquet::file::metadata::{KeyValue, ParquetMetaData};
 
+/// A Parquet footer that is damaged, inconsistent, or would make the `parquet` crate panic.
+///
+/// ```
+/// use rask_io_root::parquet::FooterError;
+/// assert_eq!(FooterError::TooShort.to_string(), "too short to be a Parquet file");
+/// ```
+#[derive(Debug, thiserror::Error)]
+pub enum FooterError {
+    #[error("too short to be a Parquet file")]
+    TooShort,
+    #[error("it does not end with PAR1 (truncated?)")]
+    NoMagic,
+    #[error("its length {0} runs past the start of the file")]
+    Length(u64),
+    #[error(transparent)]
+    Thrift(#[from] super::thrift::ThriftError),
+    #[error("its row groups hold {groups} rows, the file says {file}")]
+    Rows { groups: i64, file: i64 },
+    #[error("{orders} column orders for {leaves} columns")]
+    ColumnOrders { orders: usize, leaves: usize },
+    #[error("column '{column}': its chunk says physical type {stated}, the schema {schema}")]
+    PhysicalType {
+        column: String,
+        stated: i64,
+        schema: i64,
+    },
+    #[error("row group {group} has {rows} rows")]
+    NegativeRows { group: usize, rows: i64 },
+    #[error("row group {group} has {chunks} column chunks for {leaves} columns")]
+    Chunks {
+        group: usize,
+        chunks: usize,
+        leaves: usize,
+    },
+    #[error(
+        "row group {group}, column '{column}': a {what} level histogram of {bins} bins for levels 0..={max}"
+    )]
+    Histogram {
+        group: usize,
+        column: String,
+        what: &'static str,
+        bins: usize,
+        max: i16,
+    },
+    #[error("row group {group}, column '{column}': its data is in another file ({file})")]
+    OtherFile {
+        group: usize,
+        column: String,
+        file: String,
+    },
+    #[error(
+        "row group {group}, column '{column}': its chunk (bytes {start}.., length {len}, data pages at {data_at}, {values} values) is inconsistent or not within the file ({file_len} bytes)"
+    )]
+    Chunk {
+        group: usize,
+        column: String,
+        start: i64,
+        len: i64,
+        data_at: i64,
+        values: i64,
+        file_len: u64,
+    },
+    #[error("the embedded Arrow schema is not base64")]
+    SchemaNotBase64,
+    #[error("the embedded Arrow schema is truncated")]
+    SchemaTruncated,
+    #[error("the embedded Arrow schema claims {claimed} bytes of metadata, {have} are there")]
+    SchemaLength { claimed: i32, have: usize },
+    /// The flatbuffer or IPC decoder's own message.
+    #[error("the embedded Arrow schema does not decode: {0}")]
+    SchemaUndecodable(String),
+    #[error("the embedded Arrow schema has metadata version {0:?} (V4 and V5 are read)")]
+    SchemaVersion(arrow_ipc::MetadataVersion),
+    #[error("the embedded Arrow schema is not a schema")]
+    NotASchema,
+    #[error("the embedded Arrow schema has no fields")]
+    NoFields,
+    #[error("a big-endian decimal in the embedded Arrow schema")]
+    BigEndianDecimal,
+    #[error("the embedded Arrow schema names other columns ({embedded}) than the file's ({file})")]
+    Names { embedded: String, file: String },
+    #[error("field '{name}' of the embedded Arrow schema: {fault}")]
+    Field { name: String, fault: FieldFault },
+    #[error(
+        "column '{column}': the embedded Arrow schema says {embedded}, the Parquet schema gives {read}"
+    )]
+    TypesDisagree {
+        column: String,
+        embedded: arrow_schema::DataType,
+        read: arrow_schema::DataType,
+    },
+}
+
+/// What is wrong with one field of the embedded Arrow schema.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FieldFault {
+    #[error("a dictionary without its index type")]
+    NoIndexType,
+    #[error("a dictionary index of an unknown width")]
+    IndexWidth,
+    #[error("a nested type without its children")]
+    NoChildren,
+    #[error("a nested type with the wrong number of children")]
+    ChildCount,
+    #[error("type {0:?} is unknown or incomplete")]
+    UnknownType(Type),
+}
+
 /// Checks `footer` of a file of `file_len` bytes; `column_types` are the physical types its
 /// column chunks state (the `parquet` crate takes them from the schema instead: they must agree).
 pub(super) fn check(
     footer: &ParquetMetaData,
     file_len: u64,
     column_types: &[i64],
-) -> Result<(), String> {
+) -> Result<(), FooterError> {
     let leaves = footer.file_metadata().schema_descr().num_columns();
     let rows: i64 = footer
         .row_groups()
@@ -28,41 +136,46 @@ pub(super) fn check(
         .map(|rg| rg.num_rows())
         .fold(0, i64::saturating_add);
     if rows != footer.file_metadata().num_rows() {
-        return Err(format!(
-            "its row groups hold {rows} rows, the file says {}",
-            footer.file_metadata().num_rows()
-        ));
+        return Err(FooterError::Rows {
+            groups: rows,
+            file: footer.file_metadata().num_rows(),
+        });
     }
     if let Some(orders) = footer.file_metadata().column_orders()
         && orders.len() != leaves
     {
-        return Err(format!(
-            "{} column orders for {leaves} columns",
-            orders.len()
-        ));
+        return Err(FooterError::ColumnOrders {
+            orders: orders.len(),
+            leaves,
+        });
     }
     let chunks = footer.row_groups().iter().flat_map(|rg| rg.columns());
     for (c, &stated) in chunks.zip(column_types) {
         let schema = physical_type_code(c.column_type());
         if stated != schema {
-            return Err(format!(
-                "column '{}': its chunk says physical type {stated}, the schema {schema}",
-                c.column_path()
-            ));
+            return Err(FooterError::PhysicalType {
+                column: c.column_path().to_string(),
+                stated,
+                schema,
+            });
         }
     }
     if file_len < 12 {
-        return Err("too short to be a Parquet file".to_string());
+        return Err(FooterError::TooShort);
     }
     for (g, rg) in footer.row_groups().iter().enumerate() {
         if rg.num_rows() < 0 {
-            return Err(format!("row group {g} has {} rows", rg.num_rows()));
+            return Err(FooterError::NegativeRows {
+                group: g,
+                rows: rg.num_rows(),
+            });
         }
         if rg.columns().len() != leaves {
-            return Err(format!(
-                "row group {g} has {} column chunks for {leaves} columns",
-                rg.columns().len()
-            ));
+            return Err(FooterError::Chunks {
+                group: g,
+                chunks: rg.columns().len(),
+                leaves,
+            });
         }
         for c in rg.columns() {
             let descr = c.column_descr();
@@ -83,18 +196,21 @@ pub(super) fn check(
                     && !h.is_empty()
                     && h.len() != max as usize + 1
                 {
-                    return Err(format!(
-                        "row group {g}, column '{}': a {what} level histogram of {} bins for levels 0..={max}",
-                        c.column_path(),
-                        h.len()
-                    ));
+                    return Err(FooterError::Histogram {
+                        group: g,
+                        column: c.column_path().to_string(),
+                        what,
+                        bins: h.len(),
+                        max,
+                    });
                 }
             }
             if let Some(other) = c.file_path() {
-                return Err(format!(
-                    "row group {g}, column '{}': its data is in another file ({other})",
-                    c.column_path()
-                ));
+                return Err(FooterError::OtherFile {
+                    group: g,
+                    column: c.column_path().to_string(),
+                    file: other.to_string(),
+                });
             }
             let start = c.dictionary_page_offset().unwrap_or(c.data_page_offset());
             let (start, len) = (start, c.compressed_size());
@@ -110,12 +226,15 @@ pub(super) fn check(
                 || c.num_values() < 0
                 || end.is_none_or(|e| e as u64 > file_len)
             {
-                return Err(format!(
-                    "row group {g}, column '{}': its chunk (bytes {start}.., length {len}, data pages at {}, {} values) is inconsistent or not within the file ({file_len} bytes)",
-                    c.column_path(),
-                    c.data_page_offset(),
-                    c.num_values()
-                ));
+                return Err(FooterError::Chunk {
+                    group: g,
+                    column: c.column_path().to_string(),
+                    start,
+                    len,
+                    data_at: c.data_page_offset(),
+                    values: c.num_values(),
+                    file_len,
+                });
             }
         }
     }
@@ -133,7 +252,7 @@ pub(super) fn check(
 /// Checks the embedded Arrow schema in `kv`, if any: its top-level fields must be the Parquet
 /// schema's `names` (a flatbuffer damaged where Rust's verifier is more lenient than C++'s reads
 /// into other names).
-fn check_embedded_schema(kv: Option<&Vec<KeyValue>>, names: &[&str]) -> Result<(), String> {
+fn check_embedded_schema(kv: Option<&Vec<KeyValue>>, names: &[&str]) -> Result<(), FooterError> {
     let Some(value) = kv
         .and_then(|kv| kv.iter().find(|e| e.key == ARROW_SCHEMA_META_KEY))
         .and_then(|e| e.value.as_deref())
@@ -141,7 +260,7 @@ fn check_embedded_schema(kv: Option<&Vec<KeyValue>>, names: &[&str]) -> Result<(
         return Ok(());
     };
     let Ok(bytes) = BASE64_STANDARD.decode(value) else {
-        return Err("the embedded Arrow schema is not base64".to_string());
+        return Err(FooterError::SchemaNotBase64);
     };
     // An IPC message: the continuation marker (or nothing, in the legacy format), the metadata's
     // length, the metadata; checked as Arrow C++ reads it.
@@ -150,70 +269,64 @@ fn check_embedded_schema(kv: Option<&Vec<KeyValue>>, names: &[&str]) -> Result<(
         _ => (bytes.get(..4), bytes.get(4..)),
     };
     let (Some(len), Some(rest)) = (len, rest) else {
-        return Err("the embedded Arrow schema is truncated".to_string());
+        return Err(FooterError::SchemaTruncated);
     };
     let len = i32::from_le_bytes([len[0], len[1], len[2], len[3]]);
     let Some(metadata) = usize::try_from(len).ok().and_then(|n| rest.get(..n)) else {
-        return Err(format!(
-            "the embedded Arrow schema claims {len} bytes of metadata, {} are there",
-            rest.len()
-        ));
+        return Err(FooterError::SchemaLength {
+            claimed: len,
+            have: rest.len(),
+        });
     };
     let message = arrow_ipc::root_as_message(metadata)
-        .map_err(|e| format!("the embedded Arrow schema does not decode: {e}"))?;
+        .map_err(|e| FooterError::SchemaUndecodable(e.to_string()))?;
     if message.version() < arrow_ipc::MetadataVersion::V4
         || message.version() > arrow_ipc::MetadataVersion::V5
     {
-        return Err(format!(
-            "the embedded Arrow schema has metadata version {:?} (V4 and V5 are read)",
-            message.version()
-        ));
+        return Err(FooterError::SchemaVersion(message.version()));
     }
     let Some(schema) = message.header_as_schema() else {
-        return Err("the embedded Arrow schema is not a schema".to_string());
+        return Err(FooterError::NotASchema);
     };
-    let fields = schema
-        .fields()
-        .ok_or_else(|| "the embedded Arrow schema has no fields".to_string())?;
+    let fields = schema.fields().ok_or(FooterError::NoFields)?;
     for field in fields.iter() {
         if field.type_type() == Type::Decimal && schema.endianness() == arrow_ipc::Endianness::Big {
-            return Err("a big-endian decimal in the embedded Arrow schema".to_string());
+            return Err(FooterError::BigEndianDecimal);
         }
         check_field(field, true)?;
     }
     let embedded: Vec<&str> = fields.iter().map(|f| f.name().unwrap_or("")).collect();
     if embedded != names {
-        return Err(format!(
-            "the embedded Arrow schema names other columns ({}) than the file's ({})",
-            embedded.join(", "),
-            names.join(", ")
-        ));
+        return Err(FooterError::Names {
+            embedded: embedded.join(", "),
+            file: names.join(", "),
+        });
     }
     Ok(())
 }
 
-fn check_field(field: arrow_ipc::Field<'_>, may_be_dictionary: bool) -> Result<(), String> {
-    let fail = |what: &str| {
-        Err(format!(
-            "field '{}' of the embedded Arrow schema: {what}",
-            field.name().unwrap_or("?")
-        ))
+fn check_field(field: arrow_ipc::Field<'_>, may_be_dictionary: bool) -> Result<(), FooterError> {
+    let fail = |fault: FieldFault| {
+        Err(FooterError::Field {
+            name: field.name().unwrap_or("?").to_string(),
+            fault,
+        })
     };
     if may_be_dictionary && let Some(dictionary) = field.dictionary() {
         let Some(index) = dictionary.indexType() else {
-            return fail("a dictionary without its index type");
+            return fail(FieldFault::NoIndexType);
         };
         if !matches!(index.bitWidth(), 8 | 16 | 32 | 64) {
-            return fail("a dictionary index of an unknown width");
+            return fail(FieldFault::IndexWidth);
         }
         return check_field(field, false);
     }
-    let children = |n: Option<usize>| -> Result<(), String> {
+    let children = |n: Option<usize>| -> Result<(), FooterError> {
         let Some(children) = field.children() else {
-            return fail("a nested type without its children");
+            return fail(FieldFault::NoChildren);
         };
         if n.is_some_and(|n| children.len() != n) {
-            return fail("a nested type with the wrong number of children");
+            return fail(FieldFault::ChildCount);
         }
         children.iter().try_for_each(|c| check_field(c, true))
     };
@@ -283,10 +396,7 @@ fn check_field(field: arrow_ipc::Field<'_>, may_be_dictionary: bool) -> Result<(
     if known {
         Ok(())
     } else {
-        fail(&format!(
-            "type {:?} is unknown or incomplete",
-            field.type_type()
-        ))
+        fail(FieldFault::UnknownType(field.type_type()))
     }
 }
 
@@ -296,7 +406,7 @@ fn check_field(field: arrow_ipc::Field<'_>, may_be_dictionary: bool) -> Result<(
 pub(super) fn check_types_agree(
     kv: Option<&Vec<KeyValue>>,
     read: &arrow_schema::Schema,
-) -> Result<(), String> {
+) -> Result<(), FooterError> {
     let Some(value) = kv
         .and_then(|kv| kv.iter().find(|e| e.key == ARROW_SCHEMA_META_KEY))
         .and_then(|e| e.value.as_deref())
@@ -308,15 +418,14 @@ pub(super) fn check_types_agree(
         .decode(value)
         .map_err(|e| e.to_string())
         .and_then(|b| arrow_ipc::convert::try_schema_from_ipc_buffer(&b).map_err(|e| e.to_string()))
-        .map_err(|e| format!("the embedded Arrow schema does not decode: {e}"))?;
+        .map_err(FooterError::SchemaUndecodable)?;
     for (e, r) in embedded.fields().iter().zip(read.fields()) {
         if !e.data_type().equals_datatype(r.data_type()) {
-            return Err(format!(
-                "column '{}': the embedded Arrow schema says {}, the Parquet schema gives {}",
-                r.name(),
-                e.data_type(),
-                r.data_type()
-            ));
+            return Err(FooterError::TypesDisagree {
+                column: r.name().clone(),
+                embedded: e.data_type().clone(),
+                read: r.data_type().clone(),
+            });
         }
     }
     Ok(())

@@ -18,6 +18,73 @@
 use parquet::basic::Encoding;
 use parquet::column::page::Page;
 
+/// A data page whose levels or hybrid-encoded values pyarrow would refuse, e.g. `definition
+/// levels: level 3 at position 5 of the page is out of range (the maximum is 2)`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(super) enum LevelError {
+    #[error("boolean values: the page ends in their length")]
+    BooleanLength,
+    #[error("boolean values: {claimed} bytes claimed, {left} left")]
+    BooleanBytes { claimed: usize, left: usize },
+    #[error("boolean values: {0}")]
+    Booleans(RunError),
+    #[error("dictionary indices: the page ends before them")]
+    IndicesMissing,
+    #[error("dictionary indices of {0} bits")]
+    IndexWidth(u8),
+    #[error("dictionary indices: {0}")]
+    Indices(RunError),
+    #[error("{what} levels: {want} bytes claimed, {have} left in the page")]
+    Short {
+        what: &'static str,
+        want: usize,
+        have: usize,
+    },
+    #[error("{what} levels: the page ends in their length")]
+    Length { what: &'static str },
+    #[error("{what} levels: {source}")]
+    Levels {
+        what: &'static str,
+        source: RunError,
+    },
+    #[error("{what} levels stored for a column that has none")]
+    Unexpected { what: &'static str },
+}
+
+/// A run of hybrid-encoded levels or values that pyarrow would refuse; `unit` is `levels` or
+/// `values`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(super) enum RunError {
+    #[error("they end after {seen} of {n} {unit}")]
+    Ends {
+        seen: usize,
+        n: usize,
+        unit: &'static str,
+    },
+    #[error("empty run after {seen} of {n} {unit}")]
+    Empty {
+        seen: usize,
+        n: usize,
+        unit: &'static str,
+    },
+    #[error("a bit-packed run ends early after {seen} of {n} {unit}")]
+    PackedEarly {
+        seen: usize,
+        n: usize,
+        unit: &'static str,
+    },
+    #[error("an RLE run ends early after {seen} of {n} {unit}")]
+    RleEarly {
+        seen: usize,
+        n: usize,
+        unit: &'static str,
+    },
+    #[error("level {level} at position {at} of the page is out of range (the maximum is {max})")]
+    OutOfRange { level: u64, at: usize, max: u64 },
+    #[error("an RLE run of the value {value} (at most {max} allowed)")]
+    ValueTooLarge { value: u64, max: u64 },
+}
+
 /// What the checks of a leaf column's pages need to know.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct LeafInfo {
@@ -37,7 +104,7 @@ pub(super) fn check_page(
     page: &Page,
     leaf: LeafInfo,
     dictionary: Option<usize>,
-) -> Result<(), String> {
+) -> Result<(), LevelError> {
     let (values_at, present) = check_levels(page, leaf)?;
     let (buf, encoding) = match page {
         Page::DataPage { buf, encoding, .. } | Page::DataPageV2 { buf, encoding, .. } => {
@@ -50,27 +117,27 @@ pub(super) fn check_page(
         Encoding::RLE if leaf.boolean => {
             let (len, runs) = values
                 .split_first_chunk::<4>()
-                .ok_or_else(|| "boolean values: the page ends in their length".to_string())?;
+                .ok_or(LevelError::BooleanLength)?;
             let len = u32::from_le_bytes(*len) as usize;
-            let runs = runs.get(..len).ok_or_else(|| {
-                format!("boolean values: {len} bytes claimed, {} left", runs.len())
+            let runs = runs.get(..len).ok_or(LevelError::BooleanBytes {
+                claimed: len,
+                left: runs.len(),
             })?;
-            check_value_runs(runs, 1, Some(1), present).map_err(|e| format!("boolean values: {e}"))
+            check_value_runs(runs, 1, Some(1), present).map_err(LevelError::Booleans)
         }
         Encoding::RLE_DICTIONARY | Encoding::PLAIN_DICTIONARY => {
             let Some((&width, runs)) = values.split_first() else {
                 return if present == 0 {
                     Ok(())
                 } else {
-                    Err("dictionary indices: the page ends before them".to_string())
+                    Err(LevelError::IndicesMissing)
                 };
             };
             if width > 32 {
-                return Err(format!("dictionary indices of {width} bits"));
+                return Err(LevelError::IndexWidth(width));
             }
             let max = dictionary.map(|n| n.saturating_sub(1) as u64);
-            check_value_runs(runs, usize::from(width), max, present)
-                .map_err(|e| format!("dictionary indices: {e}"))
+            check_value_runs(runs, usize::from(width), max, present).map_err(LevelError::Indices)
         }
         _ => Ok(()),
     }
@@ -78,7 +145,7 @@ pub(super) fn check_page(
 
 /// Checks the levels of `page` (see [`check_page`]); returns where its values start and how many
 /// values are defined (levels at the maximum definition level).
-fn check_levels(page: &Page, leaf: LeafInfo) -> Result<(usize, usize), String> {
+fn check_levels(page: &Page, leaf: LeafInfo) -> Result<(usize, usize), LevelError> {
     match page {
         Page::DataPage {
             buf,
@@ -108,13 +175,13 @@ fn check_levels(page: &Page, leaf: LeafInfo) -> Result<(usize, usize), String> {
                 }
                 let (len, body) = rest
                     .split_first_chunk::<4>()
-                    .ok_or_else(|| format!("{what} levels: the page ends in their length"))?;
+                    .ok_or(LevelError::Length { what })?;
                 let len = u32::from_le_bytes(*len) as usize;
                 let levels = body
                     .get(..len)
                     .ok_or_else(|| short(what, len, body.len()))?;
-                let at_max =
-                    check_runs(levels, n, level_max).map_err(|e| format!("{what} levels: {e}"))?;
+                let at_max = check_runs(levels, n, level_max)
+                    .map_err(|source| LevelError::Levels { what, source })?;
                 if level_max == leaf.def {
                     present = at_max;
                 }
@@ -144,12 +211,12 @@ fn check_levels(page: &Page, leaf: LeafInfo) -> Result<(usize, usize), String> {
             {
                 if level_max == 0 {
                     if !levels.is_empty() {
-                        return Err(format!("{what} levels stored for a column that has none"));
+                        return Err(LevelError::Unexpected { what });
                     }
                     continue;
                 }
-                let at_max =
-                    check_runs(levels, n, level_max).map_err(|e| format!("{what} levels: {e}"))?;
+                let at_max = check_runs(levels, n, level_max)
+                    .map_err(|source| LevelError::Levels { what, source })?;
                 if what == "definition" {
                     present = at_max;
                 }
@@ -160,8 +227,8 @@ fn check_levels(page: &Page, leaf: LeafInfo) -> Result<(usize, usize), String> {
     }
 }
 
-fn short(what: &str, want: usize, have: usize) -> String {
-    format!("{what} levels: {want} bytes claimed, {have} left in the page")
+fn short(what: &'static str, want: usize, have: usize) -> LevelError {
+    LevelError::Short { what, want, have }
 }
 
 /// Bits per level for levels up to `max` (> 0).
@@ -171,18 +238,26 @@ fn bit_width(max: i16) -> usize {
 
 /// Walks the hybrid runs of `n` levels in `data`, checking each level is at most `max`; every run
 /// must lie whole within `data` (as Arrow C++ requires). Returns how many levels equal `max`.
-fn check_runs(data: &[u8], n: usize, max: i16) -> Result<usize, String> {
+fn check_runs(data: &[u8], n: usize, max: i16) -> Result<usize, RunError> {
+    const UNIT: &str = "levels";
     let width = bit_width(max);
     let max = max as u64;
     let mut pos = 0usize;
     let mut seen = 0usize;
     let mut at_max = 0usize;
     while seen < n {
-        let header = uleb128(data, &mut pos)
-            .ok_or_else(|| format!("they end after {seen} of {n} levels"))?;
+        let header = uleb128(data, &mut pos).ok_or(RunError::Ends {
+            seen,
+            n,
+            unit: UNIT,
+        })?;
         let count = (header >> 1) as usize;
         if count == 0 {
-            return Err(format!("empty run after {seen} of {n} levels"));
+            return Err(RunError::Empty {
+                seen,
+                n,
+                unit: UNIT,
+            });
         }
         if header & 1 == 1 {
             // `count` groups of 8 values.
@@ -190,7 +265,11 @@ fn check_runs(data: &[u8], n: usize, max: i16) -> Result<usize, String> {
             let bytes = count.saturating_mul(width);
             let body = data
                 .get(pos..pos.saturating_add(bytes))
-                .ok_or_else(|| format!("a bit-packed run ends early after {seen} of {n} levels"))?;
+                .ok_or(RunError::PackedEarly {
+                    seen,
+                    n,
+                    unit: UNIT,
+                })?;
             if width == 1 {
                 // max is 1: every level is 0 or 1; count the ones.
                 at_max += count_ones(body, needed);
@@ -206,8 +285,11 @@ fn check_runs(data: &[u8], n: usize, max: i16) -> Result<usize, String> {
             seen += needed;
             pos += bytes;
         } else {
-            let level = rle_value(data, &mut pos, width)
-                .ok_or_else(|| format!("an RLE run ends early after {seen} of {n} levels"))?;
+            let level = rle_value(data, &mut pos, width).ok_or(RunError::RleEarly {
+                seen,
+                n,
+                unit: UNIT,
+            })?;
             if level > max {
                 return Err(out_of_range(level, max, seen));
             }
@@ -226,34 +308,45 @@ fn check_value_runs(
     width: usize,
     max: Option<u64>,
     present: usize,
-) -> Result<(), String> {
+) -> Result<(), RunError> {
+    const UNIT: &str = "values";
     let mut pos = 0usize;
     let mut values = 0usize;
     while values < present {
-        let header = uleb128(data, &mut pos)
-            .ok_or_else(|| format!("they end after {values} of {present} values"))?;
+        let header = uleb128(data, &mut pos).ok_or(RunError::Ends {
+            seen: values,
+            n: present,
+            unit: UNIT,
+        })?;
         let count = (header >> 1) as usize;
         if count == 0 {
-            return Err(format!("empty run after {values} of {present} values"));
+            return Err(RunError::Empty {
+                seen: values,
+                n: present,
+                unit: UNIT,
+            });
         }
         if header & 1 == 1 {
             // The whole run must be there (Arrow C++ refuses a last group cut short).
             pos = pos.saturating_add(count.saturating_mul(width));
             if pos > data.len() {
-                return Err(format!(
-                    "a bit-packed run ends early after {values} of {present} values"
-                ));
+                return Err(RunError::PackedEarly {
+                    seen: values,
+                    n: present,
+                    unit: UNIT,
+                });
             }
             values = values.saturating_add(count.saturating_mul(8));
         } else {
-            let value = rle_value(data, &mut pos, width).ok_or_else(|| {
-                format!("an RLE run ends early after {values} of {present} values")
+            let value = rle_value(data, &mut pos, width).ok_or(RunError::RleEarly {
+                seen: values,
+                n: present,
+                unit: UNIT,
             })?;
-            if max.is_some_and(|m| value > m) {
-                return Err(format!(
-                    "an RLE run of the value {value} (at most {} allowed)",
-                    max.unwrap_or(0)
-                ));
+            if let Some(max) = max
+                && value > max
+            {
+                return Err(RunError::ValueTooLarge { value, max });
             }
             values = values.saturating_add(count);
         }
@@ -273,8 +366,8 @@ fn rle_value(data: &[u8], pos: &mut usize, width: usize) -> Option<u64> {
     )
 }
 
-fn out_of_range(level: u64, max: u64, at: usize) -> String {
-    format!("level {level} at position {at} of the page is out of range (the maximum is {max})")
+fn out_of_range(level: u64, max: u64, at: usize) -> RunError {
+    RunError::OutOfRange { level, at, max }
 }
 
 /// The number of one bits among the first `bits` bits of `data` (LSB first).
@@ -324,12 +417,30 @@ mod tests {
         assert_eq!(check_runs(&ok, 18, 1), Ok(14));
         // The same with the RLE value damaged.
         let bad = [20u8, 95, 3, 0b1010_1010];
-        assert!(check_runs(&bad, 18, 1).unwrap_err().contains("level 95"));
+        assert_eq!(
+            check_runs(&bad, 18, 1),
+            Err(RunError::OutOfRange {
+                level: 95,
+                at: 0,
+                max: 1
+            })
+        );
+        assert!(
+            check_runs(&bad, 18, 1)
+                .unwrap_err()
+                .to_string()
+                .contains("level 95")
+        );
         // Too few levels.
         assert!(check_runs(&ok, 30, 1).is_err());
         // Two-bit levels with maximum 2: a packed 3 is out of range.
         let packed = [3u8, 0b1110_0100, 0];
-        assert!(check_runs(&packed, 8, 2).unwrap_err().contains("level 3"));
+        assert!(
+            check_runs(&packed, 8, 2)
+                .unwrap_err()
+                .to_string()
+                .contains("level 3")
+        );
         assert_eq!(check_runs(&[3u8, 0b1010_0100, 0], 8, 2), Ok(2));
     }
 

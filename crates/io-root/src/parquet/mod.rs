@@ -32,7 +32,9 @@ use parquet::file::metadata::ParquetMetaDataReader;
 
 use crate::error::{Result, RootError, close_matches};
 use crate::source::{Stamp, reopen_unchanged};
+pub use footer::{FieldFault, FooterError};
 use pages::{CheckedRowGroups, Damage};
+pub use thrift::{ThriftError, WireFault};
 
 /// One Parquet file.
 #[derive(Debug, Clone)]
@@ -65,14 +67,18 @@ impl ParquetFile {
             path: path.clone(),
             source,
         };
-        let corrupt = |detail| RootError::Corrupt {
+        let corrupt = |e: FooterError| RootError::Corrupt {
             path: path.clone(),
             location: "footer".to_string(),
-            detail,
+            source: Box::new(e.into()),
         };
-        let column_types = footer_bytes(&file, stamp.len())
-            .and_then(|bytes| thrift::file_meta_data(&bytes))
+        let bytes = footer_bytes(&file, stamp.len())
+            .map_err(|source| RootError::Io {
+                path: path.clone(),
+                source,
+            })?
             .map_err(corrupt)?;
+        let column_types = thrift::file_meta_data(&bytes).map_err(|e| corrupt(e.into()))?;
         let footer = ParquetMetaDataReader::new()
             .parse_and_finish(&file)
             .map_err(parquet_err)?;
@@ -393,25 +399,26 @@ impl ParquetFile {
 }
 
 /// The footer's Thrift bytes (before its length and the closing `PAR1`) of a file of `len` bytes.
-fn footer_bytes(file: &File, len: u64) -> Result<Vec<u8>, String> {
+/// The outer error is the operating system's, the inner one a damaged or truncated file.
+fn footer_bytes(
+    file: &File,
+    len: u64,
+) -> std::io::Result<std::result::Result<Vec<u8>, FooterError>> {
     let mut tail = [0u8; 8];
     if len < 12 {
-        return Err("too short to be a Parquet file".to_string());
+        return Ok(Err(FooterError::TooShort));
     }
-    crate::source::read_exact_at(file, &mut tail, len - 8).map_err(|e| e.to_string())?;
+    crate::source::read_exact_at(file, &mut tail, len - 8)?;
     if &tail[4..] != b"PAR1" {
-        return Err("it does not end with PAR1 (truncated?)".to_string());
+        return Ok(Err(FooterError::NoMagic));
     }
     let footer_len = u64::from(u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]));
     if footer_len + 12 > len {
-        return Err(format!(
-            "its length {footer_len} runs past the start of the file"
-        ));
+        return Ok(Err(FooterError::Length(footer_len)));
     }
     let mut bytes = vec![0u8; footer_len as usize];
-    crate::source::read_exact_at(file, &mut bytes, len - 8 - footer_len)
-        .map_err(|e| e.to_string())?;
-    Ok(bytes)
+    crate::source::read_exact_at(file, &mut bytes, len - 8 - footer_len)?;
+    Ok(Ok(bytes))
 }
 
 /// NanoAOD's convention for files that do not say which branch counts a list (Parquet written by

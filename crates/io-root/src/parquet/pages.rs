@@ -16,7 +16,32 @@ use parquet::file::reader::{ChunkReader, Length};
 use parquet::file::serialized_reader::SerializedPageReader;
 
 use super::levels::{LeafInfo, check_page};
-use super::thrift;
+use super::thrift::{self, ThriftError};
+
+/// Column-chunk page headers that do not walk or do not tile the chunk.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(super) enum PageError {
+    #[error("the page at byte {pos} of the chunk: {source}")]
+    Header { pos: usize, source: ThriftError },
+    #[error(
+        "the page at byte {pos} of the chunk claims {compressed} compressed and {uncompressed} uncompressed bytes"
+    )]
+    Sizes {
+        pos: usize,
+        compressed: i64,
+        uncompressed: i64,
+    },
+    #[error("the data page at byte {0} of the chunk has no (or a negative) number of values")]
+    Values(usize),
+    #[error("the data page at byte {pos} of the chunk has {rows} rows")]
+    Rows { pos: usize, rows: i64 },
+    #[error("a page runs past the end of its column chunk ({0} bytes)")]
+    PastChunk(usize),
+    #[error("its pages hold {pages} values, its metadata says {metadata}")]
+    ValueCount { pages: i64, metadata: i64 },
+    #[error("its pages hold {pages} rows, the row group has {row_group}")]
+    RowCount { pages: i64, row_group: i64 },
+}
 
 /// Where the data of a read is damaged, as far as known.
 #[derive(Debug, Clone, Default)]
@@ -135,8 +160,8 @@ impl Iterator for CheckedPageIterator {
             ))));
         }
         let flat = self.info.rep == 0;
-        if let Err(detail) = check_page_headers(&data, chunk.num_values(), meta.num_rows(), flat) {
-            return Some(Err(where_.record(detail)));
+        if let Err(e) = check_page_headers(&data, chunk.num_values(), meta.num_rows(), flat) {
+            return Some(Err(where_.record(e)));
         }
         let bytes = ChunkBytes {
             start,
@@ -150,7 +175,7 @@ impl Iterator for CheckedPageIterator {
                     dictionary: None,
                     where_,
                 }) as Box<dyn PageReader>),
-                Err(e) => Err(where_.record(e.to_string())),
+                Err(e) => Err(where_.record(e)),
             },
         )
     }
@@ -165,7 +190,7 @@ fn check_page_headers(
     num_values: i64,
     num_rows: i64,
     flat: bool,
-) -> Result<(), String> {
+) -> Result<(), PageError> {
     /// Page types (`PageType`).
     const DATA_PAGE: i64 = 0;
     const DATA_PAGE_V2: i64 = 3;
@@ -175,12 +200,14 @@ fn check_page_headers(
     let mut rows_known = flat;
     while pos < chunk.len() {
         let (header_len, top) = thrift::page_header(&chunk[pos..])
-            .map_err(|e| format!("the page at byte {pos} of the chunk: {e}"))?;
+            .map_err(|source| PageError::Header { pos, source })?;
         let (uncompressed, compressed) = (top.int(2).unwrap_or(-1), top.int(3).unwrap_or(-1));
         if uncompressed < 0 || compressed < 0 {
-            return Err(format!(
-                "the page at byte {pos} of the chunk claims {compressed} compressed and {uncompressed} uncompressed bytes"
-            ));
+            return Err(PageError::Sizes {
+                pos,
+                compressed,
+                uncompressed,
+            });
         }
         let (page_values, page_rows) = match top.int(1) {
             Some(DATA_PAGE) => (top.nested(5, 1), None),
@@ -188,17 +215,13 @@ fn check_page_headers(
             _ => (Some(0), None),
         };
         let Some(page_values) = page_values.filter(|&v| v >= 0) else {
-            return Err(format!(
-                "the data page at byte {pos} of the chunk has no (or a negative) number of values"
-            ));
+            return Err(PageError::Values(pos));
         };
         values = values.saturating_add(page_values);
         match page_rows {
             _ if flat => rows = rows.saturating_add(page_values),
             Some(r) if r < 0 => {
-                return Err(format!(
-                    "the data page at byte {pos} of the chunk has {r} rows"
-                ));
+                return Err(PageError::Rows { pos, rows: r });
             }
             Some(r) => {
                 rows = rows.saturating_add(r);
@@ -210,21 +233,20 @@ fn check_page_headers(
             .saturating_add(header_len)
             .saturating_add(compressed as usize);
         if pos > chunk.len() {
-            return Err(format!(
-                "a page runs past the end of its column chunk ({} bytes)",
-                chunk.len()
-            ));
+            return Err(PageError::PastChunk(chunk.len()));
         }
     }
     if values != num_values {
-        return Err(format!(
-            "its pages hold {values} values, its metadata says {num_values}"
-        ));
+        return Err(PageError::ValueCount {
+            pages: values,
+            metadata: num_values,
+        });
     }
     if rows_known && rows != num_rows {
-        return Err(format!(
-            "its pages hold {rows} rows, the row group has {num_rows}"
-        ));
+        return Err(PageError::RowCount {
+            pages: rows,
+            row_group: num_rows,
+        });
     }
     Ok(())
 }
@@ -282,7 +304,8 @@ struct Where {
 impl Where {
     /// Records `detail` as this chunk's damage (unless some damage came first) and returns it
     /// as the reader's error.
-    fn record(&self, detail: String) -> ParquetError {
+    fn record(&self, detail: impl std::fmt::Display) -> ParquetError {
+        let detail = detail.to_string();
         let mut slot = self.damage.lock().unwrap_or_else(PoisonError::into_inner);
         if slot.is_none() {
             *slot = Some(Damage {
@@ -309,7 +332,7 @@ impl PageReader for CheckedPages {
         let page = self
             .inner
             .get_next_page()
-            .map_err(|e| self.where_.record(e.to_string()))?;
+            .map_err(|e| self.where_.record(e))?;
         if let Some(p) = &page {
             if p.is_dictionary_page() {
                 self.dictionary = Some(p.num_values() as usize);
@@ -319,13 +342,11 @@ impl PageReader for CheckedPages {
                 Encoding::RLE_DICTIONARY | Encoding::PLAIN_DICTIONARY
             );
             if p.is_data_page() && dictionary_encoded && self.dictionary.is_none() {
-                return Err(self.where_.record(
-                    "a dictionary-encoded data page without a dictionary page before it"
-                        .to_string(),
-                ));
+                return Err(self
+                    .where_
+                    .record("a dictionary-encoded data page without a dictionary page before it"));
             }
-            check_page(p, self.leaf, self.dictionary)
-                .map_err(|detail| self.where_.record(detail))?;
+            check_page(p, self.leaf, self.dictionary).map_err(|e| self.where_.record(e))?;
         }
         Ok(page)
     }
@@ -333,19 +354,19 @@ impl PageReader for CheckedPages {
     fn peek_next_page(&mut self) -> Result<Option<PageMetadata>> {
         self.inner
             .peek_next_page()
-            .map_err(|e| self.where_.record(e.to_string()))
+            .map_err(|e| self.where_.record(e))
     }
 
     fn skip_next_page(&mut self) -> Result<()> {
         self.inner
             .skip_next_page()
-            .map_err(|e| self.where_.record(e.to_string()))
+            .map_err(|e| self.where_.record(e))
     }
 
     fn at_record_boundary(&mut self) -> Result<bool> {
         self.inner
             .at_record_boundary()
-            .map_err(|e| self.where_.record(e.to_string()))
+            .map_err(|e| self.where_.record(e))
     }
 }
 

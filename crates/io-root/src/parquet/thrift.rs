@@ -9,6 +9,52 @@
 //! let other damage through unnoticed. Walking the bytes first makes rask refuse what pyarrow
 //! refuses.
 
+/// A Thrift structure that does not walk: which one (`page header`, `file metadata`) and why.
+///
+/// ```
+/// use rask_io_root::parquet::{ThriftError, WireFault};
+/// let e = ThriftError { structure: "page header", fault: WireFault::Missing(3) };
+/// assert_eq!(e.to_string(), "page header: required field 3 is missing");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{structure}: {fault}")]
+pub struct ThriftError {
+    pub structure: &'static str,
+    #[source]
+    pub fault: WireFault,
+}
+
+/// What is wrong in the Thrift compact-protocol bytes.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WireFault {
+    #[error("ends at byte {0}")]
+    Ends(usize),
+    #[error("{n} bytes claimed at byte {at}, past the end")]
+    PastEnd { n: usize, at: usize },
+    #[error("a varint over {max_bytes} bytes at byte {at}")]
+    LongVarint { max_bytes: u32, at: usize },
+    #[error("negative or oversized size {value} at byte {at}")]
+    Size { value: u64, at: usize },
+    #[error("nested too deeply")]
+    TooDeep,
+    #[error("unknown wire type {0}")]
+    UnknownWire(u8),
+    #[error("unknown wire type {wire} at byte {at}")]
+    UnknownWireAt { wire: u8, at: usize },
+    #[error("field id out of range")]
+    FieldId,
+    #[error("field {id} has wire type {wire}, the format says {expected}")]
+    FieldWire { id: i16, wire: u8, expected: u8 },
+    #[error("a list of wire type {wire}, the format says {expected}")]
+    ListWire { wire: u8, expected: u8 },
+    #[error("required field {0} is missing")]
+    Missing(i16),
+    #[error("boolean {value} at byte {at}")]
+    Bool { value: u8, at: usize },
+}
+
+type Walk<T> = Result<T, WireFault>;
+
 /// A Thrift type of the IDL.
 #[derive(Debug, Clone, Copy)]
 enum Ty {
@@ -272,20 +318,25 @@ impl TopLevel {
 }
 
 /// Walks the `PageHeader` at the start of `data`: its length in bytes and its integer fields.
-pub(super) fn page_header(data: &[u8]) -> Result<(usize, TopLevel), String> {
-    walk(data, PAGE_HEADER).map_err(|e| format!("page header: {e}"))
+pub(super) fn page_header(data: &[u8]) -> Result<(usize, TopLevel), ThriftError> {
+    walk(data, PAGE_HEADER).map_err(|fault| ThriftError {
+        structure: "page header",
+        fault,
+    })
 }
 
 /// Walks the footer's `FileMetaData`; returns the physical type (`Type`) each column chunk's
 /// metadata states, in order.
-pub(super) fn file_meta_data(data: &[u8]) -> Result<Vec<i64>, String> {
+pub(super) fn file_meta_data(data: &[u8]) -> Result<Vec<i64>, ThriftError> {
     let mut w = Walker::new(data);
-    w.structure(FILE_META_DATA)
-        .map_err(|e| format!("file metadata: {e}"))?;
+    w.structure(FILE_META_DATA).map_err(|fault| ThriftError {
+        structure: "file metadata",
+        fault,
+    })?;
     Ok(w.column_types)
 }
 
-fn walk(data: &[u8], fields: &'static [Field]) -> Result<(usize, TopLevel), String> {
+fn walk(data: &[u8], fields: &'static [Field]) -> Walk<(usize, TopLevel)> {
     let mut w = Walker::new(data);
     w.structure(fields)?;
     Ok((w.pos, w.top))
@@ -312,30 +363,24 @@ impl<'a> Walker<'a> {
 }
 
 impl Walker<'_> {
-    fn byte(&mut self) -> Result<u8, String> {
-        let b = *self
-            .data
-            .get(self.pos)
-            .ok_or_else(|| format!("ends at byte {}", self.pos))?;
+    fn byte(&mut self) -> Walk<u8> {
+        let b = *self.data.get(self.pos).ok_or(WireFault::Ends(self.pos))?;
         self.pos += 1;
         Ok(b)
     }
 
-    fn bytes(&mut self, n: usize) -> Result<(), String> {
+    fn bytes(&mut self, n: usize) -> Walk<()> {
         match self.pos.checked_add(n) {
             Some(end) if end <= self.data.len() => {
                 self.pos = end;
                 Ok(())
             }
-            _ => Err(format!(
-                "{n} bytes claimed at byte {}, past the end",
-                self.pos
-            )),
+            _ => Err(WireFault::PastEnd { n, at: self.pos }),
         }
     }
 
     /// An unsigned varint of at most `max_bytes` bytes.
-    fn varint(&mut self, max_bytes: u32) -> Result<u64, String> {
+    fn varint(&mut self, max_bytes: u32) -> Walk<u64> {
         let mut v = 0u64;
         for i in 0..max_bytes {
             let b = self.byte()?;
@@ -344,35 +389,38 @@ impl Walker<'_> {
                 return Ok(v);
             }
         }
-        Err(format!(
-            "a varint over {max_bytes} bytes at byte {}",
-            self.pos
-        ))
+        Err(WireFault::LongVarint {
+            max_bytes,
+            at: self.pos,
+        })
     }
 
-    fn zigzag(&mut self, max_bytes: u32) -> Result<i64, String> {
+    fn zigzag(&mut self, max_bytes: u32) -> Walk<i64> {
         let v = self.varint(max_bytes)?;
         Ok((v >> 1) as i64 ^ -((v & 1) as i64))
     }
 
     /// A size (of a string or container): a non-negative 32-bit varint.
-    fn size(&mut self) -> Result<usize, String> {
+    fn size(&mut self) -> Walk<usize> {
         let v = self.varint(5)?;
         i32::try_from(v)
             .ok()
             .and_then(|v| usize::try_from(v).ok())
-            .ok_or_else(|| format!("negative or oversized size {v} at byte {}", self.pos))
+            .ok_or(WireFault::Size {
+                value: v,
+                at: self.pos,
+            })
     }
 
-    fn structure(&mut self, fields: &'static [Field]) -> Result<(), String> {
+    fn structure(&mut self, fields: &'static [Field]) -> Walk<()> {
         self.structure_in(fields, 0)
     }
 
     /// A struct in field `outer` of the top level (0: the top level itself, or deeper).
-    fn structure_in(&mut self, fields: &'static [Field], outer: i16) -> Result<(), String> {
+    fn structure_in(&mut self, fields: &'static [Field], outer: i16) -> Walk<()> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return Err("nested too deeply".to_string());
+            return Err(WireFault::TooDeep);
         }
         let recorded = self.depth == 1 || (self.depth == 2 && outer != 0);
         let mut last = 0i16;
@@ -383,13 +431,15 @@ impl Walker<'_> {
                 break;
             }
             let wire = header & 0x0f;
-            check_wire(wire).map_err(|e| format!("{e} at byte {}", self.pos - 1))?;
+            check_wire(wire).map_err(|_| WireFault::UnknownWireAt {
+                wire,
+                at: self.pos - 1,
+            })?;
             let delta = i16::from(header >> 4);
             let id = if delta == 0 {
-                i16::try_from(self.zigzag(3)?).map_err(|_| "field id out of range".to_string())?
+                i16::try_from(self.zigzag(3)?).map_err(|_| WireFault::FieldId)?
             } else {
-                last.checked_add(delta)
-                    .ok_or_else(|| "field id out of range".to_string())?
+                last.checked_add(delta).ok_or(WireFault::FieldId)?
             };
             last = id;
             let known = fields.iter().position(|f| f.0 == id);
@@ -409,17 +459,18 @@ impl Walker<'_> {
                 // then missing); the `parquet` crate reads it as its own type. They would read
                 // different files: refuse it (no writer produces it).
                 Some((_, ty)) => {
-                    return Err(format!(
-                        "field {id} has wire type {wire}, the format says {}",
-                        wire_of(ty)
-                    ));
+                    return Err(WireFault::FieldWire {
+                        id,
+                        wire,
+                        expected: wire_of(ty),
+                    });
                 }
                 None => self.skip(wire)?,
             }
         }
         for (i, f) in fields.iter().enumerate() {
             if f.2 && present & (1 << i.min(31)) == 0 {
-                return Err(format!("required field {} is missing", f.0));
+                return Err(WireFault::Missing(f.0));
             }
         }
         self.depth -= 1;
@@ -427,7 +478,7 @@ impl Walker<'_> {
     }
 
     /// Reads a value of the IDL type `ty` (its wire type matches); integers are returned.
-    fn value(&mut self, ty: Ty, wire: u8) -> Result<Option<i64>, String> {
+    fn value(&mut self, ty: Ty, wire: u8) -> Walk<Option<i64>> {
         Ok(match ty {
             Ty::Bool => None,
             Ty::I8 => Some(i64::from(self.byte()? as i8)),
@@ -453,10 +504,10 @@ impl Walker<'_> {
                 // As for fields: Thrift's C++ code reads the elements as the format's type, the
                 // `parquet` crate may skip them by their wire type.
                 if !matches_wire(*element, elem_wire) {
-                    return Err(format!(
-                        "a list of wire type {elem_wire}, the format says {}",
-                        wire_of(*element)
-                    ));
+                    return Err(WireFault::ListWire {
+                        wire: elem_wire,
+                        expected: wire_of(*element),
+                    });
                 }
                 for _ in 0..n {
                     self.element(*element)?;
@@ -472,21 +523,24 @@ impl Walker<'_> {
     }
 
     /// A list element of type `ty` (booleans are one byte inside containers).
-    fn element(&mut self, ty: Ty) -> Result<(), String> {
+    fn element(&mut self, ty: Ty) -> Walk<()> {
         match ty {
             Ty::Bool => self.bool_byte(),
             _ => self.value(ty, wire_of(ty)).map(|_| ()),
         }
     }
 
-    fn bool_byte(&mut self) -> Result<(), String> {
+    fn bool_byte(&mut self) -> Walk<()> {
         match self.byte()? {
             BOOL_TRUE | BOOL_FALSE | 0 => Ok(()),
-            b => Err(format!("boolean {b} at byte {}", self.pos - 1)),
+            b => Err(WireFault::Bool {
+                value: b,
+                at: self.pos - 1,
+            }),
         }
     }
 
-    fn list_header(&mut self) -> Result<(usize, u8), String> {
+    fn list_header(&mut self) -> Walk<(usize, u8)> {
         let h = self.byte()?;
         let short = usize::from(h >> 4);
         let n = if short == 15 { self.size()? } else { short };
@@ -496,7 +550,7 @@ impl Walker<'_> {
     }
 
     /// Skips a field value of wire type `wire`.
-    fn skip(&mut self, wire: u8) -> Result<(), String> {
+    fn skip(&mut self, wire: u8) -> Walk<()> {
         match wire {
             BOOL_TRUE | BOOL_FALSE => Ok(()),
             _ => self.skip_element(wire),
@@ -504,7 +558,7 @@ impl Walker<'_> {
     }
 
     /// Skips a value of wire type `wire` inside a container (or a non-boolean field).
-    fn skip_element(&mut self, wire: u8) -> Result<(), String> {
+    fn skip_element(&mut self, wire: u8) -> Walk<()> {
         match wire {
             BOOL_TRUE | BOOL_FALSE => self.bool_byte(),
             BYTE => self.bytes(1),
@@ -543,23 +597,26 @@ impl Walker<'_> {
                 Ok(())
             }
             STRUCT => self.structure(EMPTY),
-            other => Err(format!("unknown wire type {other} at byte {}", self.pos)),
+            other => Err(WireFault::UnknownWireAt {
+                wire: other,
+                at: self.pos,
+            }),
         }
     }
 
-    fn enter(&mut self) -> Result<(), String> {
+    fn enter(&mut self) -> Walk<()> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return Err("nested too deeply".to_string());
+            return Err(WireFault::TooDeep);
         }
         Ok(())
     }
 }
 
-fn check_wire(wire: u8) -> Result<(), String> {
+fn check_wire(wire: u8) -> Walk<()> {
     match wire {
         BOOL_TRUE..=STRUCT => Ok(()),
-        other => Err(format!("unknown wire type {other}")),
+        other => Err(WireFault::UnknownWire(other)),
     }
 }
 
@@ -607,7 +664,9 @@ mod tests {
         assert!(page_header(&bad).is_err());
         // An unknown wire type.
         bad[0] = 0x1e;
-        assert!(page_header(&bad).unwrap_err().contains("unknown wire type"));
+        let err = page_header(&bad).unwrap_err();
+        assert_eq!(err.fault, WireFault::UnknownWireAt { wire: 14, at: 0 });
+        assert!(err.to_string().contains("unknown wire type"), "{err}");
         // Truncated.
         assert!(page_header(&ok[..ok.len() - 1]).is_err());
     }

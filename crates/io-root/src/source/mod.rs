@@ -152,9 +152,7 @@ pub(crate) fn check_range(path: &Path, len: u64, offset: u64, n: usize) -> Resul
         _ => Err(RootError::Corrupt {
             path: path.to_path_buf(),
             location: format!("bytes {offset}..{}", offset.saturating_add(n as u64)),
-            detail: format!(
-                "past the end of the file ({len} bytes): the file is truncated or a pointer in it is damaged"
-            ),
+            source: Box::new(crate::file::RecordError::OutsideFile { file_len: len }.into()),
         }),
     }
 }

@@ -112,7 +112,11 @@ impl Rule for Fusion {
                 }
                 let (body, externals) = fused_body(g, &members[gid], id);
                 let inputs = externals.iter().map(|e| map[e]).collect();
-                let new = out.add_typed(Op::Fused(Arc::new(body)), inputs, node.ty.clone());
+                // The fused node computes its root's value: it keeps the root's key (and type),
+                // so that what consumes it, retyped after fusion, sees the same lineage as
+                // values cut by the same masks outside the group.
+                let new =
+                    out.add_known(Op::Fused(Arc::new(body)), inputs, node.key, node.ty.clone());
                 map.insert(id, new);
                 continue;
             }

@@ -2,15 +2,46 @@
 
 use super::*;
 
+/// A fused body that cannot run: internal errors, since the body was typed when it was made.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum FusedError {
+    /// An operation of the body no longer types with its inputs.
+    #[error("internal error: fused op {op}: {source}")]
+    Type {
+        op: &'static str,
+        #[source]
+        source: TypeError,
+    },
+    /// The body's output index points past its operations.
+    #[error("internal error: fused body without output")]
+    NoOutput,
+}
+
 /// Runs a fused body op by op: `eval(op, inputs, input_types, type)` for each operation, with
 /// the operations typed by the plan's own keys (so lineages match values from outside the body).
-/// The one loop behind every evaluator of fused nodes.
-pub fn run_fused<V>(
+/// The one loop behind every evaluator of fused nodes; `E` is the caller's error, into which
+/// the body's own failures ([`FusedError`], internal) convert.
+///
+/// ```
+/// use rask_plan::op::{FusedBody, FusedRef};
+/// use rask_plan::typing::{FusedError, run_fused};
+/// use rask_plan::{DType, Key, Op, Ty, UnaryOp};
+/// let body = FusedBody {
+///     ops: vec![(Op::Unary(UnaryOp::Sqrt), vec![FusedRef::Input(0)])],
+///     output: 0,
+///     keys: vec![Key(1)],
+///     input_keys: vec![Key(2)],
+/// };
+/// let x = Ty::Scalar(DType::F64);
+/// let root = run_fused::<f64, FusedError>(&body, &[&9.0], &[&x], |_, ins, _, _| Ok(ins[0].sqrt()));
+/// assert_eq!(root, Ok(3.0));
+/// ```
+pub fn run_fused<V, E: From<FusedError>>(
     body: &crate::op::FusedBody,
     inputs: &[&V],
     tys: &[&Ty],
-    mut eval: impl FnMut(&Op, &[&V], &[&Ty], &Ty) -> Result<V, String>,
-) -> Result<V, String> {
+    mut eval: impl FnMut(&Op, &[&V], &[&Ty], &Ty) -> Result<V, E>,
+) -> Result<V, E> {
     use crate::op::FusedRef;
     let mut vals: Vec<V> = Vec::with_capacity(body.ops.len());
     let mut vtys: Vec<Ty> = Vec::with_capacity(body.ops.len());
@@ -27,13 +58,16 @@ pub fn run_fused<V>(
             .zip(refs)
             .map(|(t, r)| (*t, body.key_of(*r)))
             .collect();
-        let ty = infer(op, &typed, body.key_of(FusedRef::Op(i)))
-            .map_err(|e| format!("fused op {}: {e}", op.name()))?;
+        let ty =
+            infer(op, &typed, body.key_of(FusedRef::Op(i))).map_err(|source| FusedError::Type {
+                op: op.name(),
+                source,
+            })?;
         let v = eval(op, &ds, &ts, &ty)?;
         vals.push(v);
         vtys.push(ty);
     }
     vals.into_iter()
         .nth(body.output)
-        .ok_or_else(|| "fused body without output".to_string())
+        .ok_or_else(|| FusedError::NoOutput.into())
 }

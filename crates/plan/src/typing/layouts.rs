@@ -3,19 +3,20 @@
 
 use super::*;
 
-pub(super) fn leaf_dtype(ty: &Ty) -> Result<DType, String> {
-    ty.dtype().ok_or_else(|| {
-        format!(
-            "{} is not made of numbers or booleans; take a field first",
-            ty.describe()
-        )
+pub(super) fn leaf_dtype(ty: &Ty) -> Result<DType, TypeError> {
+    ty.dtype().ok_or_else(|| TypeError::NotNumbers {
+        found: ty.describe(),
     })
 }
 
-pub(super) fn events(ty: &Ty) -> Result<(&Layout, Key), String> {
+pub(super) fn events(ty: &Ty) -> Result<(&Layout, Key), TypeError> {
     match ty {
         Ty::Events { layout, rows } => Ok((layout, *rows)),
-        other => Err(format!("needs per-event values, not {}", other.describe())),
+        other => Err(TypeError::Expected {
+            what: "needs".to_string(),
+            wanted: "per-event values",
+            found: other.describe(),
+        }),
     }
 }
 
@@ -26,7 +27,7 @@ pub(super) fn strip_option(l: &Layout) -> &Layout {
     }
 }
 
-pub(super) fn map_dtype(ty: &Ty, d: DType) -> Result<Ty, String> {
+pub(super) fn map_dtype(ty: &Ty, d: DType) -> Result<Ty, TypeError> {
     Ok(match ty {
         Ty::Array {
             shape,
@@ -44,12 +45,20 @@ pub(super) fn map_dtype(ty: &Ty, d: DType) -> Result<Ty, String> {
             rows: *rows,
         },
         Ty::Scalar(_) => Ty::Scalar(d),
-        Ty::Hist { .. } => return Err("histograms have no element-wise functions".to_string()),
+        Ty::Hist { .. } => return Err(TypeError::ElementwiseOfHist),
     })
 }
 
 /// The type of an element-wise operation over `tys`, with leaf dtype `out`.
-pub fn broadcast(tys: &[&Ty], out: DType) -> Result<Ty, String> {
+///
+/// ```
+/// use rask_plan::typing::{TypeError, broadcast};
+/// use rask_plan::{DType, Ty};
+/// let x = Ty::Scalar(DType::I64);
+/// assert_eq!(broadcast(&[&x, &x], DType::F64), Ok(Ty::Scalar(DType::F64)));
+/// assert_eq!(broadcast(&[], DType::F64), Err(TypeError::NoOperands));
+/// ```
+pub fn broadcast(tys: &[&Ty], out: DType) -> Result<Ty, TypeError> {
     let mut acc: Option<Ty> = None;
     for ty in tys {
         acc = Some(match (acc, *ty) {
@@ -67,7 +76,7 @@ pub fn broadcast(tys: &[&Ty], out: DType) -> Result<Ty, String> {
                 },
             ) => {
                 if ra != *rb {
-                    return Err("the operands belong to different events (a different selection or source): apply the same masks to both".to_string());
+                    return Err(Misaligned::Operands.into());
                 }
                 Ty::Events {
                     layout: broadcast_layout(&la, lb)?.with_dtype(out),
@@ -76,18 +85,17 @@ pub fn broadcast(tys: &[&Ty], out: DType) -> Result<Ty, String> {
             }
             (Some(a @ Ty::Array { .. }), b @ Ty::Array { .. }) => broadcast_arrays(&a, b, out)?,
             (Some(a), b) => {
-                return Err(format!(
-                    "cannot combine {} with {}",
-                    a.describe(),
-                    b.describe()
-                ));
+                return Err(TypeError::Combine {
+                    left: a.describe(),
+                    right: b.describe(),
+                });
             }
         });
     }
-    acc.ok_or_else(|| "no operands".to_string())
+    acc.ok_or(TypeError::NoOperands)
 }
 
-pub(super) fn broadcast_layout(a: &Layout, b: &Layout) -> Result<Layout, String> {
+pub(super) fn broadcast_layout(a: &Layout, b: &Layout) -> Result<Layout, TypeError> {
     Ok(match (a, b) {
         (Layout::Prim(x), Layout::Prim(_)) => Layout::Prim(*x),
         (
@@ -101,7 +109,7 @@ pub(super) fn broadcast_layout(a: &Layout, b: &Layout) -> Result<Layout, String>
             },
         ) => {
             if la != lb {
-                return Err("the lists have different lengths per event (e.g. muons and jets, or lists after different cuts)".to_string());
+                return Err(Misaligned::ListLengths.into());
             }
             Layout::List {
                 item: Box::new(broadcast_layout(ia, ib)?),
@@ -117,12 +125,12 @@ pub(super) fn broadcast_layout(a: &Layout, b: &Layout) -> Result<Layout, String>
             Layout::Option(Box::new(broadcast_layout(x, y)?))
         }
         (Layout::Record(_), _) | (_, Layout::Record(_)) => {
-            return Err("records cannot be used in arithmetic; take a field first".to_string());
+            return Err(TypeError::RecordsInArithmetic);
         }
     })
 }
 
-pub(super) fn broadcast_arrays(a: &Ty, b: &Ty, out: DType) -> Result<Ty, String> {
+pub(super) fn broadcast_arrays(a: &Ty, b: &Ty, out: DType) -> Result<Ty, TypeError> {
     let (
         Ty::Array {
             shape: sa,
@@ -138,7 +146,7 @@ pub(super) fn broadcast_arrays(a: &Ty, b: &Ty, out: DType) -> Result<Ty, String>
         },
     ) = (a, b)
     else {
-        return Err("internal: not arrays".to_string());
+        return Err(InternalTypeError::NotArrays.into());
     };
     if sa.iter().chain(sb).any(Option::is_none) {
         if ra == rb && sa == sb {
@@ -149,10 +157,7 @@ pub(super) fn broadcast_arrays(a: &Ty, b: &Ty, out: DType) -> Result<Ty, String>
                 rows: *ra,
             });
         }
-        return Err(
-            "arrays of unknown length (after a mask) combine only with arrays masked the same way"
-                .to_string(),
-        );
+        return Err(Misaligned::MaskedArrays.into());
     }
     let n = sa.len().max(sb.len());
     let pad = |s: &[Option<u64>], c: &[Option<Vec<u64>>]| {
@@ -170,10 +175,11 @@ pub(super) fn broadcast_arrays(a: &Ty, b: &Ty, out: DType) -> Result<Ty, String>
         match (sa[d], sb[d]) {
             (x, y) if x == y => {
                 if ca[d] != cb[d] {
-                    return Err(format!(
-                        "axis {d} is chunked differently ({:?} and {:?}): rechunk one operand",
-                        ca[d], cb[d]
-                    ));
+                    return Err(TypeError::Chunks {
+                        axis: d,
+                        left: ca[d].clone(),
+                        right: cb[d].clone(),
+                    });
                 }
                 shape.push(x);
                 chunks.push(ca[d].clone());
@@ -187,9 +193,11 @@ pub(super) fn broadcast_arrays(a: &Ty, b: &Ty, out: DType) -> Result<Ty, String>
                 chunks.push(ca[d].clone());
             }
             (x, y) => {
-                return Err(format!(
-                    "shapes do not broadcast on axis {d}: {x:?} and {y:?}"
-                ));
+                return Err(TypeError::Shapes {
+                    axis: d,
+                    left: x,
+                    right: y,
+                });
             }
         }
     }
@@ -202,7 +210,7 @@ pub(super) fn broadcast_arrays(a: &Ty, b: &Ty, out: DType) -> Result<Ty, String>
     })
 }
 
-pub(super) fn mask(data: Input<'_>, mask: Input<'_>, key: Key) -> Result<Ty, String> {
+pub(super) fn mask(data: Input<'_>, mask: Input<'_>, key: Key) -> Result<Ty, TypeError> {
     let mask_key = mask.1;
     match (data.0, mask.0) {
         (
@@ -217,7 +225,10 @@ pub(super) fn mask(data: Input<'_>, mask: Input<'_>, key: Key) -> Result<Ty, Str
             },
         ) => {
             if shape != ms || rows != mr {
-                return Err(format!("the mask has shape {ms:?}, the array {shape:?}"));
+                return Err(TypeError::MaskShape {
+                    mask: ms.clone(),
+                    array: shape.clone(),
+                });
             }
             let rows = Key::of(&[b"mask", &rows.bytes(), &mask_key.bytes()]);
             Ok(Ty::Array {
@@ -235,41 +246,62 @@ pub(super) fn mask(data: Input<'_>, mask: Input<'_>, key: Key) -> Result<Ty, Str
             },
         ) => {
             if rows != mr {
-                return Err(
-                    "the mask belongs to other events (apply the same earlier cuts to both)"
-                        .to_string(),
-                );
+                return Err(Misaligned::Mask.into());
             }
             match ml {
                 Layout::Prim(DType::Bool) => {
                     let rows = Key::of(&[b"rows", &rows.bytes(), &mask_key.bytes()]);
-                    Ok(Ty::Events { layout: layout.clone(), rows })
+                    Ok(Ty::Events {
+                        layout: layout.clone(),
+                        rows,
+                    })
                 }
-                Layout::List { item, lineage: ml_lineage } if **item == Layout::Prim(DType::Bool) => match layout {
+                Layout::List {
+                    item,
+                    lineage: ml_lineage,
+                } if **item == Layout::Prim(DType::Bool) => match layout {
                     Layout::List { item, lineage } if lineage == ml_lineage => {
                         let lineage = Key::of(&[b"list", &lineage.bytes(), &mask_key.bytes()]);
-                        Ok(Ty::Events { layout: Layout::List { item: item.clone(), lineage }, rows: *rows })
+                        Ok(Ty::Events {
+                            layout: Layout::List {
+                                item: item.clone(),
+                                lineage,
+                            },
+                            rows: *rows,
+                        })
                     }
-                    _ => Err("the jagged mask has other list lengths than the data (a mask made from another collection)".to_string()),
+                    _ => Err(Misaligned::JaggedMask.into()),
                 },
-                other => Err(format!("a mask must be booleans per event or per list element, not {other}")),
+                other => Err(TypeError::Expected {
+                    what: "a mask must be".to_string(),
+                    wanted: "booleans per event or per list element",
+                    found: other.to_string(),
+                }),
             }
         }
         (Ty::Events { .. }, Ty::Array { .. }) | (Ty::Array { .. }, Ty::Events { .. }) => {
             let _ = key;
-            Err("cannot mask events with an array or an array with events".to_string())
+            Err(TypeError::MaskMix)
         }
-        (_, m) => Err(format!("a mask must be boolean, not {}", m.describe())),
+        (_, m) => Err(TypeError::Expected {
+            what: "a mask must be".to_string(),
+            wanted: "boolean",
+            found: m.describe(),
+        }),
     }
 }
 
-pub(super) fn reduce(r: ReduceOp, axis: Option<u8>, ty: &Ty) -> Result<Ty, String> {
+pub(super) fn reduce(r: ReduceOp, axis: Option<u8>, ty: &Ty) -> Result<Ty, TypeError> {
     let d = leaf_dtype(ty)?;
     let out = match r {
         ReduceOp::Count => DType::I64,
         ReduceOp::Any | ReduceOp::All => {
             if d != DType::Bool {
-                return Err(format!("any/all need booleans, not {}", d.name()));
+                return Err(TypeError::Expected {
+                    what: "any/all need".to_string(),
+                    wanted: "booleans",
+                    found: d.name().to_string(),
+                });
             }
             DType::Bool
         }
@@ -288,10 +320,10 @@ pub(super) fn reduce(r: ReduceOp, axis: Option<u8>, ty: &Ty) -> Result<Ty, Strin
         (Ty::Array { shape, chunks, .. }, Some(a)) => {
             let a = a as usize;
             if a >= shape.len() {
-                return Err(format!(
-                    "axis {a} is out of range for a {}-D array",
-                    shape.len()
-                ));
+                return Err(TypeError::AxisOutOfRange {
+                    axis: a,
+                    dims: shape.len(),
+                });
             }
             let mut shape = shape.clone();
             let mut chunks = chunks.clone();
@@ -321,9 +353,11 @@ pub(super) fn reduce(r: ReduceOp, axis: Option<u8>, ty: &Ty) -> Result<Ty, Strin
                     rows: *rows,
                 })
             }
-            other => Err(format!(
-                "per-event reductions need lists of numbers, not {other}"
-            )),
+            other => Err(TypeError::Expected {
+                what: "per-event reductions need".to_string(),
+                wanted: "lists of numbers",
+                found: other.to_string(),
+            }),
         },
         (Ty::Events { layout, rows }, Some(2)) => match layout {
             Layout::List { item, lineage } => match &**item {
@@ -342,25 +376,31 @@ pub(super) fn reduce(r: ReduceOp, axis: Option<u8>, ty: &Ty) -> Result<Ty, Strin
                         rows: *rows,
                     })
                 }
-                other => Err(format!(
-                    "reductions over axis 2 need lists of lists of numbers, not lists of {other}"
-                )),
+                other => Err(TypeError::Expected {
+                    what: "reductions over axis 2 need".to_string(),
+                    wanted: "lists of lists of numbers",
+                    found: format!("lists of {other}"),
+                }),
             },
-            other => Err(format!(
-                "reductions over axis 2 need lists of lists of numbers, not {other}"
-            )),
+            other => Err(TypeError::Expected {
+                what: "reductions over axis 2 need".to_string(),
+                wanted: "lists of lists of numbers",
+                found: other.to_string(),
+            }),
         },
-        (other, Some(a)) => Err(format!("cannot reduce {} over axis {a}", other.describe())),
+        (other, Some(a)) => Err(TypeError::Reduce {
+            found: other.describe(),
+            axis: a,
+        }),
     }
 }
 
-pub(super) fn zip(names: &[String], inputs: &[Input<'_>]) -> Result<Ty, String> {
+pub(super) fn zip(names: &[String], inputs: &[Input<'_>]) -> Result<Ty, TypeError> {
     if names.len() != inputs.len() || names.is_empty() {
-        return Err(format!(
-            "zip needs one name per field ({} names, {} fields)",
-            names.len(),
-            inputs.len()
-        ));
+        return Err(TypeError::ZipNames {
+            names: names.len(),
+            fields: inputs.len(),
+        });
     }
     let mut rows = None;
     let mut lineage = None;
@@ -368,14 +408,12 @@ pub(super) fn zip(names: &[String], inputs: &[Input<'_>]) -> Result<Ty, String> 
     for (name, (ty, _)) in names.iter().zip(inputs) {
         let (layout, r) = events(ty)?;
         if *rows.get_or_insert(r) != r {
-            return Err(format!("field '{name}' belongs to other events"));
+            return Err(Misaligned::ZipEvents { name: name.clone() }.into());
         }
         match layout {
             Layout::List { item, lineage: l } => {
                 if *lineage.get_or_insert(*l) != *l {
-                    return Err(format!(
-                        "field '{name}' has other list lengths than the first list field"
-                    ));
+                    return Err(Misaligned::ZipLengths { name: name.clone() }.into());
                 }
                 fields.push((name.clone(), (**item).clone()));
             }
@@ -396,8 +434,8 @@ pub(super) fn zip(names: &[String], inputs: &[Input<'_>]) -> Result<Ty, String> 
     })
 }
 
-pub(super) fn with_field(record: &Layout, name: &str, value: &Layout) -> Result<Layout, String> {
-    pub(super) fn add(record: &Layout, name: &str, value: &Layout) -> Result<Layout, String> {
+pub(super) fn with_field(record: &Layout, name: &str, value: &Layout) -> Result<Layout, TypeError> {
+    fn add(record: &Layout, name: &str, value: &Layout) -> Result<Layout, TypeError> {
         match (record, value) {
             (Layout::Record(fields), v) => {
                 let mut fields: Vec<(String, Layout)> =
@@ -415,23 +453,25 @@ pub(super) fn with_field(record: &Layout, name: &str, value: &Layout) -> Result<
                 item: Box::new(add(item, name, vi)?),
                 lineage: *lineage,
             }),
-            (Layout::List { .. }, Layout::List { .. }) => {
-                Err("the new field has other list lengths than the records".to_string())
-            }
+            (Layout::List { .. }, Layout::List { .. }) => Err(Misaligned::NewFieldLengths.into()),
             (Layout::List { item, lineage }, v) => Ok(Layout::List {
                 item: Box::new(add(item, name, v)?),
                 lineage: *lineage,
             }),
-            (other, _) => Err(format!("with_field needs records, not {other}")),
+            (other, _) => Err(TypeError::Expected {
+                what: "with_field needs".to_string(),
+                wanted: "records",
+                found: other.to_string(),
+            }),
         }
     }
     add(record, name, value)
 }
 
-pub(super) fn lorentz(l: LorentzOp, inputs: &[Input<'_>]) -> Result<Ty, String> {
+pub(super) fn lorentz(l: LorentzOp, inputs: &[Input<'_>]) -> Result<Ty, TypeError> {
     // The named fields, or a record's own Cartesian components (`px, py, pz, E`), from which
     // the engine and the reference derive `pt, eta, phi, mass` (`rask_core::kernels::vector_kind`).
-    let need = |layout: &Layout, fields: &[&str]| -> Result<(), String> {
+    let need = |layout: &Layout, fields: &[&'static str]| -> Result<(), TypeError> {
         let names = layout.field_names();
         if fields.iter().all(|f| names.iter().any(|n| n == f)) {
             return Ok(());
@@ -449,23 +489,23 @@ pub(super) fn lorentz(l: LorentzOp, inputs: &[Input<'_>]) -> Result<Ty, String> 
                 match layout.field(c).map(leaf) {
                     Some(Layout::Prim(d)) if d.is_numeric() => {}
                     other => {
-                        return Err(format!(
-                            "the four-vector component '{c}' must be numbers, not {}",
-                            other.map_or_else(|| "missing".to_string(), |l| l.to_string())
-                        ));
+                        return Err(TypeError::Expected {
+                            what: format!("the four-vector component '{c}' must be"),
+                            wanted: "numbers",
+                            found: other.map_or_else(|| "missing".to_string(), |l| l.to_string()),
+                        });
                     }
                 }
             }
             return Ok(());
         }
-        Err(format!(
-            "needs records with fields {} or Cartesian px, py, pz, E (has: {})",
-            fields.join(", "),
-            names.join(", ")
-        ))
+        Err(TypeError::VectorFields {
+            wanted: fields.to_vec(),
+            has: names,
+        })
     };
     // The structure of a record layout with its record replaced by a number.
-    pub(super) fn as_number(layout: &Layout, d: DType) -> Layout {
+    fn as_number(layout: &Layout, d: DType) -> Layout {
         match layout {
             Layout::Record(_) | Layout::Prim(_) => Layout::Prim(d),
             Layout::List { item, lineage } => Layout::List {
@@ -475,11 +515,14 @@ pub(super) fn lorentz(l: LorentzOp, inputs: &[Input<'_>]) -> Result<Ty, String> 
             Layout::Option(inner) => Layout::Option(Box::new(as_number(inner, d))),
         }
     }
-    let (a, rows) = events(inputs.first().map(|i| i.0).ok_or("missing input")?)?;
+    let (a, rows) = events(inputs.first().map(|i| i.0).ok_or(TypeError::MissingInput)?)?;
     match l {
         LorentzOp::Mass | LorentzOp::Pt | LorentzOp::Eta | LorentzOp::Phi => {
             if inputs.len() != 1 {
-                return Err(format!("{l:?} takes one vector"));
+                return Err(TypeError::VectorArity {
+                    op: format!("{l:?}"),
+                    takes: "one vector",
+                });
             }
             need(a, &["pt", "eta", "phi", "mass"])?;
             Ok(Ty::Events {
@@ -489,11 +532,14 @@ pub(super) fn lorentz(l: LorentzOp, inputs: &[Input<'_>]) -> Result<Ty, String> 
         }
         LorentzOp::Add | LorentzOp::DeltaR | LorentzOp::DeltaPhi | LorentzOp::Mt => {
             if inputs.len() != 2 {
-                return Err(format!("{l:?} takes two inputs"));
+                return Err(TypeError::VectorArity {
+                    op: format!("{l:?}"),
+                    takes: "two inputs",
+                });
             }
             let (b, rb) = events(inputs[1].0)?;
             if rows != rb {
-                return Err("the vectors belong to different events".to_string());
+                return Err(Misaligned::Vectors.into());
             }
             let fields: &[&str] = match l {
                 LorentzOp::Add => &["pt", "eta", "phi", "mass"],

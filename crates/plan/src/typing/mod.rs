@@ -7,10 +7,12 @@ use crate::key::Key;
 use crate::op::{BinaryOp, LorentzOp, Op, ReduceOp, UnaryOp};
 use crate::types::{DType, Layout, Ty};
 
+mod error;
 mod fused;
 mod layouts;
 mod sources;
 
+pub use error::*;
 pub use fused::*;
 pub use layouts::*;
 pub use sources::*;
@@ -34,14 +36,15 @@ fn rows_of(shape: &[Option<u64>], chunks: &[Option<Vec<u64>>]) -> Key {
     Key::of(&[b"rows", format!("{shape:?}{chunks:?}").as_bytes()])
 }
 
-fn known_array(dtype: DType, shape: &[u64], chunks: &[u64]) -> Result<Ty, String> {
+fn known_array(dtype: DType, shape: &[u64], chunks: &[u64]) -> Result<Ty, TypeError> {
     if shape.is_empty() || shape.len() > 2 || chunks.len() != shape.len() {
-        return Err(format!(
-            "arrays are 1-D or 2-D with one chunk size per axis (shape {shape:?}, chunks {chunks:?})"
-        ));
+        return Err(TypeError::ArrayShape {
+            shape: shape.to_vec(),
+            chunks: chunks.to_vec(),
+        });
     }
     if chunks.contains(&0) {
-        return Err("chunk sizes must be positive".to_string());
+        return Err(TypeError::ZeroChunk);
     }
     let shape: Vec<Option<u64>> = shape.iter().map(|&n| Some(n)).collect();
     let chunks: Vec<Option<Vec<u64>>> = shape
@@ -59,17 +62,34 @@ fn known_array(dtype: DType, shape: &[u64], chunks: &[u64]) -> Result<Ty, String
 }
 
 /// The type of `op` applied to `inputs`; `key` is the new node's key (new lineages derive from it).
-pub fn infer(op: &Op, inputs: &[Input<'_>], key: Key) -> Result<Ty, String> {
-    let arity = |n: usize| -> Result<(), String> {
+///
+/// ```
+/// use rask_plan::typing::{TypeError, infer};
+/// use rask_plan::{DType, Key, Op, Ty, UnaryOp};
+/// let x = Ty::Scalar(DType::F64);
+/// let sqrt = Op::Unary(UnaryOp::Sqrt);
+/// assert_eq!(infer(&sqrt, &[(&x, Key(1))], Key(2)), Ok(Ty::Scalar(DType::F64)));
+/// assert_eq!(
+///     infer(&sqrt, &[], Key(2)),
+///     Err(TypeError::Arity { op: "sqrt", expected: 1, got: 0 })
+/// );
+/// ```
+pub fn infer(op: &Op, inputs: &[Input<'_>], key: Key) -> Result<Ty, TypeError> {
+    let arity = |n: usize| -> Result<(), TypeError> {
         if inputs.len() == n {
             Ok(())
         } else {
-            Err(format!(
-                "{} takes {n} input(s), got {}",
-                op.name(),
-                inputs.len()
-            ))
+            Err(TypeError::Arity {
+                op: op.name(),
+                expected: n,
+                got: inputs.len(),
+            })
         }
+    };
+    let expected = |what: &str, wanted: &'static str, found: String| TypeError::Expected {
+        what: what.to_string(),
+        wanted,
+        found,
     };
     match op {
         Op::RandomNormal { shape, chunks, .. } => known_array(DType::F64, shape, chunks),
@@ -80,25 +100,28 @@ pub fn infer(op: &Op, inputs: &[Input<'_>], key: Key) -> Result<Ty, String> {
         } => known_array(value.dtype(), shape, chunks),
         Op::Arange { n, chunks } => known_array(DType::I64, &[*n], &[*chunks]),
         Op::FromArrow { data, chunks } => {
-            let dtype = DType::from_arrow(data.array.data_type()).ok_or_else(|| {
-                format!(
-                    "arrays of type {} are not supported",
-                    data.array.data_type()
-                )
-            })?;
+            let dtype =
+                DType::from_arrow(data.array.data_type()).ok_or_else(|| TypeError::ArrowType {
+                    dtype: data.array.data_type().to_string(),
+                })?;
             known_array(dtype, &[data.array.len() as u64], &[*chunks])
         }
         Op::Reshape { shape, chunks } => {
             arity(1)?;
             let (dtype, old) = match inputs[0].0 {
                 Ty::Array { dtype, shape, .. } => (*dtype, shape.clone()),
-                other => return Err(format!("reshape needs an array, not {}", other.describe())),
+                other => {
+                    return Err(expected("reshape needs", "an array", other.describe()));
+                }
             };
             let total: Option<u64> = old.iter().try_fold(1u64, |acc, d| d.map(|d| acc * d));
             match total {
                 Some(t) if t == shape.iter().product::<u64>() => known_array(dtype, shape, chunks),
-                Some(t) => Err(format!("cannot reshape {t} elements into {shape:?}")),
-                None => Err("cannot reshape an array of unknown length (after a mask)".to_string()),
+                Some(t) => Err(TypeError::Reshape {
+                    elements: t,
+                    shape: shape.clone(),
+                }),
+                None => Err(TypeError::ReshapeUnknownLength),
             }
         }
         Op::Transpose => {
@@ -120,29 +143,24 @@ pub fn infer(op: &Op, inputs: &[Input<'_>], key: Key) -> Result<Ty, String> {
                         rows,
                     })
                 }
-                other => Err(format!(
-                    "transpose needs an array, not {}",
-                    other.describe()
-                )),
+                other => Err(expected("transpose needs", "an array", other.describe())),
             }
         }
         Op::Source(spec) => Ok(Ty::Events {
-            layout: event_layout(&spec.schema, key)?,
+            layout: event_layout(&spec.schema, key),
             rows: key,
         }),
         Op::Literal(s) => Ok(Ty::Scalar(s.dtype())),
         Op::Unary(u) => {
             arity(1)?;
-            let d = inputs[0].0.dtype().ok_or(
-                "records and histograms have no element-wise functions; take a field first",
-            )?;
+            let d = inputs[0].0.dtype().ok_or(TypeError::ElementwiseOfRecords)?;
             let out = match u {
                 UnaryOp::Not if d != DType::Bool => {
-                    return Err(format!("~ needs booleans, not {}", d.name()));
+                    return Err(expected("~ needs", "booleans", d.name().to_string()));
                 }
                 UnaryOp::Not => DType::Bool,
                 UnaryOp::Neg | UnaryOp::Abs if d == DType::Bool => {
-                    return Err(format!("{} needs numbers, not booleans", op.name()));
+                    return Err(TypeError::BoolNotNumber { op: op.name() });
                 }
                 UnaryOp::Neg | UnaryOp::Abs => d,
                 _ => DType::math(d),
@@ -156,26 +174,27 @@ pub fn infer(op: &Op, inputs: &[Input<'_>], key: Key) -> Result<Ty, String> {
                 if (da == DType::Bool) != (db == DType::Bool)
                     && !matches!(b, BinaryOp::Eq | BinaryOp::Ne)
                 {
-                    return Err(format!("cannot compare {} with {}", da.name(), db.name()));
+                    return Err(TypeError::Compare {
+                        left: da.name(),
+                        right: db.name(),
+                    });
                 }
                 DType::Bool
             } else if b.is_logical() {
                 if da != DType::Bool || db != DType::Bool {
-                    return Err(format!(
-                        "{} needs booleans, not {} and {}",
-                        b.symbol().unwrap_or("and/or"),
-                        da.name(),
-                        db.name()
+                    return Err(expected(
+                        &format!("{} needs", b.symbol().unwrap_or("and/or")),
+                        "booleans",
+                        format!("{} and {}", da.name(), db.name()),
                     ));
                 }
                 DType::Bool
             } else {
                 if da == DType::Bool || db == DType::Bool {
-                    return Err(format!(
-                        "arithmetic on booleans ({} and {})",
-                        da.name(),
-                        db.name()
-                    ));
+                    return Err(TypeError::BoolArithmetic {
+                        left: da.name(),
+                        right: db.name(),
+                    });
                 }
                 match b {
                     BinaryOp::Pow | BinaryOp::Arctan2 | BinaryOp::Hypot => DType::F64,
@@ -190,7 +209,7 @@ pub fn infer(op: &Op, inputs: &[Input<'_>], key: Key) -> Result<Ty, String> {
         Op::Where => {
             arity(3)?;
             if leaf_dtype(inputs[0].0)? != DType::Bool {
-                return Err("the condition of where must be boolean".to_string());
+                return Err(TypeError::WhereCondition);
             }
             let (da, db) = (leaf_dtype(inputs[1].0)?, leaf_dtype(inputs[2].0)?);
             let out = if da == DType::Bool && db == DType::Bool {
@@ -209,7 +228,9 @@ pub fn infer(op: &Op, inputs: &[Input<'_>], key: Key) -> Result<Ty, String> {
             arity(wanted)?;
             for (ty, _) in inputs {
                 if leaf_dtype(ty)? == DType::Bool {
-                    return Err(format!("correction '{}' needs numbers", spec.name));
+                    return Err(TypeError::CorrectionNumbers {
+                        name: spec.name.clone(),
+                    });
                 }
             }
             let tys: Vec<&Ty> = inputs.iter().map(|(t, _)| *t).collect();
@@ -237,13 +258,13 @@ pub fn infer(op: &Op, inputs: &[Input<'_>], key: Key) -> Result<Ty, String> {
                         layout,
                         rows: *rows,
                     })
-                    .ok_or_else(|| {
-                        format!(
-                            "no field '{name}' (fields: {})",
-                            layout.field_names().join(", ")
-                        )
+                    .ok_or_else(|| TypeError::NoField {
+                        name: name.clone(),
+                        fields: layout.field_names(),
                     }),
-                other => Err(format!("{} has no fields", other.describe())),
+                other => Err(TypeError::NoFields {
+                    found: other.describe(),
+                }),
             }
         }
         Op::Zip(names) => zip(names, inputs),
@@ -252,7 +273,7 @@ pub fn infer(op: &Op, inputs: &[Input<'_>], key: Key) -> Result<Ty, String> {
             let (record, rows) = events(inputs[0].0)?;
             let (value, vrows) = events(inputs[1].0)?;
             if rows != vrows {
-                return Err("the new field is aligned with other events".to_string());
+                return Err(Misaligned::NewFieldEvents.into());
             }
             with_field(record, name, value).map(|layout| Ty::Events { layout, rows })
         }
@@ -264,17 +285,17 @@ pub fn infer(op: &Op, inputs: &[Input<'_>], key: Key) -> Result<Ty, String> {
                     layout: Layout::Prim(DType::I64),
                     rows,
                 }),
-                other => Err(format!("num needs lists, not {other}")),
+                other => Err(expected("num needs", "lists", other.to_string())),
             }
         }
         Op::Combinations { n, names } | Op::ArgCombinations { n, names } => {
             arity(1)?;
             if !(2..=3).contains(n) || names.len() != *n as usize {
-                return Err(format!("combinations of {n} need {n} names (n is 2 or 3)"));
+                return Err(TypeError::CombinationNames { n: *n });
             }
             let (layout, rows) = events(inputs[0].0)?;
             let Layout::List { item, .. } = layout else {
-                return Err(format!("combinations need lists, not {layout}"));
+                return Err(expected("combinations need", "lists", layout.to_string()));
             };
             let item = if matches!(op, Op::ArgCombinations { .. }) {
                 Layout::Prim(DType::I64)
@@ -295,12 +316,14 @@ pub fn infer(op: &Op, inputs: &[Input<'_>], key: Key) -> Result<Ty, String> {
             let (a, ra) = events(inputs[0].0)?;
             let (b, rb) = events(inputs[1].0)?;
             if ra != rb || names.len() != 2 {
-                return Err(
-                    "cartesian needs two lists of the same events and two names".to_string()
-                );
+                return Err(Misaligned::Cartesian { op: "cartesian" }.into());
             }
             let (Layout::List { item: ia, .. }, Layout::List { item: ib, .. }) = (a, b) else {
-                return Err("cartesian needs two lists".to_string());
+                return Err(expected(
+                    "cartesian needs",
+                    "two lists",
+                    format!("{a} and {b}"),
+                ));
             };
             let record = Layout::Record(vec![
                 (names[0].clone(), (**ia).clone()),
@@ -319,9 +342,10 @@ pub fn infer(op: &Op, inputs: &[Input<'_>], key: Key) -> Result<Ty, String> {
             let (a, ra) = events(inputs[0].0)?;
             let (b, rb) = events(inputs[1].0)?;
             if ra != rb || names.len() != 2 {
-                return Err(
-                    "cartesian_nested needs two lists of the same events and two names".to_string(),
-                );
+                return Err(Misaligned::Cartesian {
+                    op: "cartesian_nested",
+                }
+                .into());
             }
             let (
                 Layout::List {
@@ -331,7 +355,11 @@ pub fn infer(op: &Op, inputs: &[Input<'_>], key: Key) -> Result<Ty, String> {
                 Layout::List { item: ib, .. },
             ) = (a, b)
             else {
-                return Err("cartesian_nested needs two lists".to_string());
+                return Err(expected(
+                    "cartesian_nested needs",
+                    "two lists",
+                    format!("{a} and {b}"),
+                ));
             };
             let record = Layout::Record(vec![
                 (names[0].clone(), (**ia).clone()),
@@ -363,7 +391,11 @@ pub fn infer(op: &Op, inputs: &[Input<'_>], key: Key) -> Result<Ty, String> {
                     };
                     Ok(Ty::Events { layout, rows })
                 }
-                other => Err(format!("{} needs lists of numbers, not {other}", op.name())),
+                other => Err(expected(
+                    &format!("{} needs", op.name()),
+                    "lists of numbers",
+                    other.to_string(),
+                )),
             }
         }
         Op::Firsts => {
@@ -374,7 +406,7 @@ pub fn infer(op: &Op, inputs: &[Input<'_>], key: Key) -> Result<Ty, String> {
                     layout: Layout::Option(item.clone()),
                     rows,
                 }),
-                other => Err(format!("firsts needs lists, not {other}")),
+                other => Err(expected("firsts needs", "lists", other.to_string())),
             }
         }
         Op::FillNone(value) => {
@@ -382,15 +414,12 @@ pub fn infer(op: &Op, inputs: &[Input<'_>], key: Key) -> Result<Ty, String> {
             let (layout, rows) = events(inputs[0].0)?;
             match layout {
                 Layout::Option(inner) => {
-                    let d = inner
-                        .dtype()
-                        .ok_or("fill_none needs optional numbers or booleans")?;
+                    let d = inner.dtype().ok_or(TypeError::FillNoneItems)?;
                     if (d == DType::Bool) != (value.dtype() == DType::Bool) {
-                        return Err(format!(
-                            "cannot fill missing {} values with {:?}",
-                            d.name(),
-                            value
-                        ));
+                        return Err(TypeError::FillValue {
+                            dtype: d.name(),
+                            value: format!("{value:?}"),
+                        });
                     }
                     Ok(Ty::Events {
                         layout: (**inner).clone(),
@@ -414,7 +443,7 @@ pub fn infer(op: &Op, inputs: &[Input<'_>], key: Key) -> Result<Ty, String> {
                     },
                     rows,
                 }),
-                other => Err(format!("local_index needs lists, not {other}")),
+                other => Err(expected("local_index needs", "lists", other.to_string())),
             }
         }
         Op::Concatenate => {
@@ -422,11 +451,13 @@ pub fn infer(op: &Op, inputs: &[Input<'_>], key: Key) -> Result<Ty, String> {
             let (a, ra) = events(inputs[0].0)?;
             let (b, rb) = events(inputs[1].0)?;
             if ra != rb {
-                return Err("concatenate needs lists of the same events".to_string());
+                return Err(Misaligned::Concatenate.into());
             }
             let (Layout::List { item: ia, .. }, Layout::List { item: ib, .. }) = (a, b) else {
-                return Err(format!(
-                    "concatenate (axis 1) needs two lists, not {a} and {b}"
+                return Err(expected(
+                    "concatenate (axis 1) needs",
+                    "two lists",
+                    format!("{a} and {b}"),
                 ));
             };
             let item = match (&**ia, &**ib) {
@@ -441,7 +472,7 @@ pub fn infer(op: &Op, inputs: &[Input<'_>], key: Key) -> Result<Ty, String> {
                         .cloned()
                         .collect();
                     if common.is_empty() {
-                        return Err("the records have no field in common".to_string());
+                        return Err(TypeError::NoCommonField);
                     }
                     Layout::Record(common)
                 }
@@ -449,7 +480,12 @@ pub fn infer(op: &Op, inputs: &[Input<'_>], key: Key) -> Result<Ty, String> {
                 (Layout::Prim(x), Layout::Prim(y)) if x.is_numeric() && y.is_numeric() => {
                     Layout::Prim(DType::arithmetic(*x, *y))
                 }
-                (x, y) => return Err(format!("cannot concatenate lists of {x} and {y}")),
+                (x, y) => {
+                    return Err(TypeError::Concatenate {
+                        left: x.to_string(),
+                        right: y.to_string(),
+                    });
+                }
             };
             Ok(Ty::Events {
                 layout: Layout::List {
@@ -479,7 +515,9 @@ pub fn infer(op: &Op, inputs: &[Input<'_>], key: Key) -> Result<Ty, String> {
                         chunks: vec![None],
                         rows: key,
                     }),
-                    other => Err(format!("cannot flatten lists of {other}")),
+                    other => Err(TypeError::Flatten {
+                        found: format!("lists of {other}"),
+                    }),
                 },
                 Ty::Events {
                     layout: Layout::Prim(d),
@@ -496,7 +534,9 @@ pub fn infer(op: &Op, inputs: &[Input<'_>], key: Key) -> Result<Ty, String> {
                     chunks: vec![None],
                     rows: key,
                 }),
-                other => Err(format!("cannot flatten {}", other.describe())),
+                other => Err(TypeError::Flatten {
+                    found: other.describe(),
+                }),
             }
         }
         Op::Take => {
@@ -504,10 +544,10 @@ pub fn infer(op: &Op, inputs: &[Input<'_>], key: Key) -> Result<Ty, String> {
             let (data, rows) = events(inputs[0].0)?;
             let (index, irows) = events(inputs[1].0)?;
             if rows != irows {
-                return Err("the indices are aligned with other events".to_string());
+                return Err(Misaligned::Indices.into());
             }
             let Layout::List { item, .. } = data else {
-                return Err(format!("indexing needs lists, not {data}"));
+                return Err(expected("indexing needs", "lists", data.to_string()));
             };
             match index {
                 Layout::List { item: ii, lineage }
@@ -532,8 +572,10 @@ pub fn infer(op: &Op, inputs: &[Input<'_>], key: Key) -> Result<Ty, String> {
                     layout: (**item).clone(),
                     rows,
                 }),
-                other => Err(format!(
-                    "indices must be integers per event or lists of integers, not {other}"
+                other => Err(expected(
+                    "indices must be",
+                    "integers per event or lists of integers",
+                    other.to_string(),
                 )),
             }
         }
@@ -556,18 +598,20 @@ pub fn infer(op: &Op, inputs: &[Input<'_>], key: Key) -> Result<Ty, String> {
                         rows,
                     })
                 }
-                other => Err(format!("{} needs lists of numbers, not {other}", op.name())),
+                other => Err(expected(
+                    &format!("{} needs", op.name()),
+                    "lists of numbers",
+                    other.to_string(),
+                )),
             }
         }
         Op::Lorentz(l) => lorentz(*l, inputs),
         Op::Hist { axes, storage } => {
             if inputs.len() != axes.len() && inputs.len() != axes.len() + 1 {
-                return Err(format!(
-                    "a {}-D histogram takes {} values (and an optional weight), got {}",
-                    axes.len(),
-                    axes.len(),
-                    inputs.len()
-                ));
+                return Err(TypeError::HistArity {
+                    axes: axes.len(),
+                    got: inputs.len(),
+                });
             }
             for (ty, _) in inputs {
                 leaf_dtype(ty)?;
@@ -579,8 +623,6 @@ pub fn infer(op: &Op, inputs: &[Input<'_>], key: Key) -> Result<Ty, String> {
                 storage: *storage,
             })
         }
-        Op::Fused(_) | Op::Cached(_) => {
-            Err("fused and persisted nodes are typed by whoever makes them".to_string())
-        }
+        Op::Fused(_) | Op::Cached(_) => Err(InternalTypeError::TypedByMaker.into()),
     }
 }

@@ -6,9 +6,21 @@ use super::*;
 /// The record layout of a source's events, grouping NanoAOD-style branches: `Muon_pt` with counter
 /// `nMuon` becomes `Muon: var * {pt, ...}`; flat `MET_pt`, `MET_phi` become `MET: {pt, phi}`;
 /// other branches keep their names. Every branch stays reachable by its own name too.
-pub fn event_layout(schema: &SchemaRef, source: Key) -> Result<Layout, String> {
+///
+/// ```
+/// use std::sync::Arc;
+/// use arrow_schema::{DataType, Field, Schema};
+/// use rask_plan::{DType, Key, Layout, typing::event_layout};
+/// let schema = Arc::new(Schema::new(vec![
+///     Field::new("MET_pt", DataType::Float32, false),
+///     Field::new("MET_phi", DataType::Float32, false),
+/// ]));
+/// let layout = event_layout(&schema, Key(1));
+/// assert_eq!(layout.field("MET").map(|m| m.field_names()), Some(vec!["pt".to_string(), "phi".to_string()]));
+/// ```
+pub fn event_layout(schema: &SchemaRef, source: Key) -> Layout {
     let mut fields: Vec<(String, Layout)> = Vec::new();
-    let mut groups: Vec<(String, Option<String>, Vec<(String, Layout)>)> = Vec::new();
+    let mut groups: Vec<Group> = Vec::new();
     for f in schema.fields() {
         let counter = f.metadata().get(rask_core::COUNTER_METADATA_KEY).cloned();
         let Some(layout) = branch_layout(f.name(), f.data_type(), counter.as_deref(), source)
@@ -48,8 +60,12 @@ pub fn event_layout(schema: &SchemaRef, source: Key) -> Result<Layout, String> {
         };
         fields.push((prefix, layout));
     }
-    Ok(Layout::Record(fields))
+    Layout::Record(fields)
 }
+
+/// Branches `prefix_suffix` grouped by prefix and counter: the prefix, the counter, and each
+/// member's suffix with its item layout.
+type Group = (String, Option<String>, Vec<(String, Layout)>);
 
 /// The list lineage of branches with counter `counter` in source `source`.
 pub fn counter_lineage(source: Key, counter: &str) -> Key {

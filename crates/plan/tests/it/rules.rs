@@ -140,6 +140,56 @@ fn fusion_merges_per_event_chains_but_not_reductions() {
 }
 
 #[test]
+fn fused_values_keep_their_lineage_for_consumers_outside_the_group() {
+    // A cut `m` computed in a fused group of its own (it has consumers in several groups)
+    // masks a value fused with other work (`sum(pt)[m]`) and values that are not (`met[m]`,
+    // `w[m]`): after fusion they must still belong to the same events, or the histogram that
+    // takes all three no longer types (this failed for the AGC's regions).
+    let ctx = Context::new();
+    let events = nano(&ctx);
+    let met = events.field("MET").unwrap().field("pt").unwrap();
+    let pt = events.field("Jet").unwrap().field("pt").unwrap();
+    let n = pt.gt(30.0).unwrap().sum(Some(1)).unwrap();
+    let m = (&n.ge(2).unwrap() & &met.gt(10.0).unwrap()).unwrap();
+    let w = (&met * 2.0).unwrap();
+    let axes = |k: usize| -> Vec<rask_plan::Axis> {
+        (0..k)
+            .map(|_| rask_plan::Axis::Regular {
+                bins: 10,
+                lo: 0.0,
+                hi: 100.0,
+                label: String::new(),
+            })
+            .collect()
+    };
+    let ht = pt.sum(Some(1)).unwrap().mask(&m).unwrap();
+    let h1 = ctx
+        .hist(
+            axes(2),
+            rask_plan::Storage::Weight,
+            &[&ht, &met.mask(&m).unwrap()],
+            Some(&w.mask(&m).unwrap()),
+        )
+        .unwrap();
+    let h2 = ctx
+        .hist(
+            axes(1),
+            rask_plan::Storage::Int,
+            &[&w.mask(&m).unwrap()],
+            None,
+        )
+        .unwrap();
+    let opt = rask_plan::optimize(&plan(&[&h1, &h2])).unwrap();
+    for (before, after) in opt.logical.outputs.iter().zip(&opt.fused.outputs) {
+        assert_eq!(
+            opt.logical.graph.node(*before).key,
+            opt.fused.graph.node(*after).key,
+            "fusion keeps every output's key"
+        );
+    }
+}
+
+#[test]
 fn simplify_num_counts_lists_where_they_come_from() {
     let ctx = Context::new();
     let events = nano(&ctx);

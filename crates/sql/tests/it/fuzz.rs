@@ -12,6 +12,7 @@
 //!     cargo test --release -p rask-sql --test it fuzz -- --nocapture
 //! ```
 
+use rask_reference::{MemoryReader, Reference};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -19,7 +20,7 @@ use arrow_array::builder::{Float32Builder, Int32Builder, ListBuilder};
 use arrow_array::{ArrayRef, BooleanArray, Float32Array, Int32Array, RecordBatch, UInt64Array};
 use arrow_schema::{DataType, Field};
 use proptest::prelude::*;
-use rask_plan::{Context, MemoryReader};
+use rask_plan::Context;
 use rask_sql::{FUNCTIONS, SqlSession};
 
 /// A small deterministic generator (xorshift64*), seeded by proptest.

@@ -3,7 +3,8 @@
 //! 2 MiB thread stacks.
 
 use crate::common::{nano, small_batch};
-use rask_plan::{Context, MemoryReader};
+use rask_plan::Context;
+use rask_reference::{MemoryReader, Reference};
 use rask_sql::SqlSession;
 
 fn sql_error(session: &SqlSession, sql: &str) -> String {

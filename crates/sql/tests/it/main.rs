@@ -6,3 +6,4 @@
 mod common;
 mod fuzz;
 mod hostile;
+mod opener;

@@ -1,0 +1,3 @@
+//! Integration tests of rask-agc, linked into one binary.
+
+mod plan;

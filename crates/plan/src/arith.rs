@@ -1,0 +1,67 @@
+//! Integer arithmetic, the one definition the reference interpreter and the engine share.
+//!
+//! **Integers are exact or an error.** `+ - *`, unary minus and `abs` on 64-bit integers
+//! (counts like `nMuon`, integer branches, integer literals) give the exact result, or fail
+//! with an error naming the operation and the operands when the result does not fit in 64 bits
+//! (`nMuon * 9223372036854775807`); they never wrap around. Write a float (`2.0`) to compute in
+//! floating point instead.
+//!
+//! **Division and remainder are float operations.** `/` and `%` convert integer operands to
+//! f64, so they follow IEEE 754 as float columns do: `n / 0` is ±inf (0 / 0 is NaN), `n % 0`
+//! is NaN, and histograms put ±inf in the flow bins and NaN in the overflow bin. A cut like
+//! `if(nJet > 0, nMuon / nJet, 0)` therefore never fails on the events it discards.
+
+use crate::op::{BinaryOp, UnaryOp};
+
+/// An integer operation without an exact 64-bit result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum IntegerError {
+    /// `a op b` does not fit in 64 bits.
+    #[error(
+        "integer overflow: {a} {sym} {b} does not fit in a 64-bit integer (integer arithmetic \
+         is exact or an error; write a float such as 2.0 to compute in floating point)",
+        sym = .op.symbol().unwrap_or("?")
+    )]
+    Overflow { op: BinaryOp, a: i64, b: i64 },
+    /// `-a` or `abs(a)` for the one integer without a negation (`i64::MIN`).
+    #[error("integer overflow: {}({a}) does not fit in a 64-bit integer", if *.op == UnaryOp::Neg { "-" } else { "abs " })]
+    OverflowUnary { op: UnaryOp, a: i64 },
+    /// The operation has no integer form (an internal error: typing makes it a float).
+    #[error("internal error: integer {op:?} is not an integer operation")]
+    NotInteger { op: BinaryOp },
+}
+
+/// The error of an integer operation whose result does not fit in 64 bits.
+///
+/// ```
+/// let m = rask_plan::arith::integer_overflow(rask_plan::BinaryOp::Mul, 2, i64::MAX).to_string();
+/// assert!(m.contains("2 * 9223372036854775807"));
+/// ```
+pub fn integer_overflow(op: BinaryOp, a: i64, b: i64) -> IntegerError {
+    IntegerError::Overflow { op, a, b }
+}
+
+/// The error of `-x` or `abs(x)` for the one integer without a negation (`i64::MIN`).
+pub fn integer_overflow_unary(op: UnaryOp, a: i64) -> IntegerError {
+    IntegerError::OverflowUnary { op, a }
+}
+
+/// `a op b` on two integers for the integer operations (`+ - *`, minimum, maximum): the exact
+/// result, or the overflow error.
+///
+/// ```
+/// use rask_plan::{BinaryOp, arith::checked_integer};
+/// assert_eq!(checked_integer(BinaryOp::Add, 2, 3), Ok(5));
+/// assert!(checked_integer(BinaryOp::Mul, 3, i64::MAX).is_err());
+/// ```
+pub fn checked_integer(op: BinaryOp, a: i64, b: i64) -> Result<i64, IntegerError> {
+    let r = match op {
+        BinaryOp::Add => a.checked_add(b),
+        BinaryOp::Sub => a.checked_sub(b),
+        BinaryOp::Mul => a.checked_mul(b),
+        BinaryOp::Minimum => Some(a.min(b)),
+        BinaryOp::Maximum => Some(a.max(b)),
+        other => return Err(IntegerError::NotInteger { op: other }),
+    };
+    r.ok_or_else(|| integer_overflow(op, a, b))
+}

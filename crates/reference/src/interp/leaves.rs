@@ -1,0 +1,209 @@
+//! The leaves of a plan as values: seeded random arrays, Arrow columns and the sources a
+//! `SourceReader` gives.
+
+use super::*;
+
+/// Values of a chunked random array: chunk (ci, cj) of the chunk grid, row-major, is stream
+/// `ci * n_col_chunks + cj`, filled row-major inside the chunk.
+pub(super) fn random_normal(shape: &[u64], chunks: &[u64], seed: u64) -> Data {
+    let rows = rask_plan::typing::split_chunks(shape[0], chunks[0]);
+    let cols = if shape.len() == 2 {
+        rask_plan::typing::split_chunks(shape[1], chunks[1])
+    } else {
+        vec![1]
+    };
+    let width = if shape.len() == 2 {
+        shape[1] as usize
+    } else {
+        1
+    };
+    let mut values = vec![Value::F64(0.0); shape.iter().product::<u64>() as usize];
+    let mut r0 = 0usize;
+    for (ci, &h) in rows.iter().enumerate() {
+        let mut c0 = 0usize;
+        for (cj, &w) in cols.iter().enumerate() {
+            let mut buf = vec![0.0; (h * w) as usize];
+            rask_core::random::fill_normal(seed, (ci * cols.len() + cj) as u64, &mut buf);
+            for r in 0..h as usize {
+                for c in 0..w as usize {
+                    values[(r0 + r) * width + c0 + c] = Value::F64(buf[r * w as usize + c]);
+                }
+            }
+            c0 += w as usize;
+        }
+        r0 += h as usize;
+    }
+    Data::Array {
+        shape: usize_shape(shape),
+        values,
+    }
+}
+
+pub(super) fn arrow_values(a: &ArrayRef) -> R<Vec<Value>> {
+    Ok(match a.data_type() {
+        DataType::Boolean => a
+            .as_boolean()
+            .iter()
+            .map(|v| Value::Bool(v.unwrap_or(false)))
+            .collect(),
+        DataType::Int8 => a
+            .as_primitive::<Int8Type>()
+            .values()
+            .iter()
+            .map(|&v| Value::I64(v as i64))
+            .collect(),
+        DataType::Int16 => a
+            .as_primitive::<Int16Type>()
+            .values()
+            .iter()
+            .map(|&v| Value::I64(v as i64))
+            .collect(),
+        DataType::Int32 => a
+            .as_primitive::<Int32Type>()
+            .values()
+            .iter()
+            .map(|&v| Value::I64(v as i64))
+            .collect(),
+        DataType::Int64 => a
+            .as_primitive::<Int64Type>()
+            .values()
+            .iter()
+            .map(|&v| Value::I64(v))
+            .collect(),
+        DataType::UInt8 => a
+            .as_primitive::<UInt8Type>()
+            .values()
+            .iter()
+            .map(|&v| Value::I64(v as i64))
+            .collect(),
+        DataType::UInt16 => a
+            .as_primitive::<UInt16Type>()
+            .values()
+            .iter()
+            .map(|&v| Value::I64(v as i64))
+            .collect(),
+        DataType::UInt32 => a
+            .as_primitive::<UInt32Type>()
+            .values()
+            .iter()
+            .map(|&v| Value::I64(v as i64))
+            .collect(),
+        DataType::UInt64 => a
+            .as_primitive::<UInt64Type>()
+            .values()
+            .iter()
+            .map(|&v| Value::I64(v as i64))
+            .collect(),
+        DataType::Float32 => a
+            .as_primitive::<Float32Type>()
+            .values()
+            .iter()
+            .map(|&v| Value::F64(v as f64))
+            .collect(),
+        DataType::Float64 => a
+            .as_primitive::<Float64Type>()
+            .values()
+            .iter()
+            .map(|&v| Value::F64(v))
+            .collect(),
+        DataType::List(_) => {
+            let l = a.as_list::<i32>();
+            let inner = arrow_values(l.values())?;
+            l.value_offsets()
+                .windows(2)
+                .map(|w| Value::List(inner[w[0] as usize..w[1] as usize].to_vec()))
+                .collect()
+        }
+        DataType::LargeList(_) => {
+            let l = a.as_list::<i64>();
+            let inner = arrow_values(l.values())?;
+            l.value_offsets()
+                .windows(2)
+                .map(|w| Value::List(inner[w[0] as usize..w[1] as usize].to_vec()))
+                .collect()
+        }
+        other => {
+            return Err(EvalError::Internal(format!(
+                "the reference interpreter does not read {other}"
+            )));
+        }
+    })
+}
+
+pub(super) fn read_source(spec: &Arc<SourceSpec>, out: &Ty, reader: &dyn SourceReader) -> R<Data> {
+    let columns: Vec<String> = match &spec.columns {
+        Some(c) => c.clone(),
+        None => spec
+            .schema
+            .fields()
+            .iter()
+            .filter(|f| f.data_type() != &DataType::Null)
+            .map(|f| f.name().clone())
+            .collect(),
+    };
+    let batch = reader.read(spec, &columns)?;
+    let mut cols: HashMap<String, Vec<Value>> = HashMap::new();
+    for (f, a) in batch.schema().fields().iter().zip(batch.columns()) {
+        cols.insert(f.name().clone(), arrow_values(a)?);
+    }
+    let n = batch.num_rows();
+    let Ty::Events {
+        layout: Layout::Record(fields),
+        ..
+    } = out
+    else {
+        return Err(EvalError::Internal(
+            "a source is a record of branches".to_string(),
+        ));
+    };
+    let mut events: Vec<Vec<(String, Value)>> = vec![Vec::new(); n];
+    for (name, layout) in fields {
+        if let Some(values) = cols.get(name) {
+            for (e, v) in events.iter_mut().zip(values) {
+                e.push((name.clone(), v.clone()));
+            }
+            continue;
+        }
+        // A group of branches `name_member`; only members that were read.
+        let members: Vec<(String, &Vec<Value>)> = layout
+            .field_names()
+            .into_iter()
+            .filter_map(|m| cols.get(&format!("{name}_{m}")).map(|v| (m, v)))
+            .collect();
+        if members.is_empty() {
+            // Only list lengths were needed: lists of empty records, counted by the counter branch.
+            let counter = spec
+                .schema
+                .fields()
+                .iter()
+                .filter(|f| f.name().starts_with(&format!("{name}_")))
+                .find_map(|f| f.metadata().get(rask_core::COUNTER_METADATA_KEY).cloned());
+            if let (Some(counts), Layout::List { .. }) =
+                (counter.and_then(|c| cols.get(&c)), layout)
+            {
+                for (e, n) in events.iter_mut().zip(counts) {
+                    let n = n.as_i64()?.max(0) as usize;
+                    e.push((
+                        name.clone(),
+                        Value::List(vec![Value::Record(Vec::new()); n]),
+                    ));
+                }
+            }
+            continue;
+        }
+        let fields: Vec<(&str, &[Value])> = members
+            .iter()
+            .map(|(m, v)| (m.as_str(), v.as_slice()))
+            .collect();
+        let zipped = jagged::zip(&fields).map_err(|source| EvalError::Group {
+            name: name.clone(),
+            source,
+        })?;
+        for (e, v) in events.iter_mut().zip(zipped) {
+            e.push((name.clone(), v));
+        }
+    }
+    Ok(Data::Events(
+        events.into_iter().map(Value::Record).collect(),
+    ))
+}

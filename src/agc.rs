@@ -1,0 +1,247 @@
+//! The AGC ttbar job behind `rask agc`: a fileset in, the task's two histograms (`4j1b.json`,
+//! `4j2b.json`, UHI JSON: observable × process × variation) and their stacked plots out.
+
+use std::path::PathBuf;
+
+use rask_agc::{DatasetInfo, REGIONS};
+use rask_core::file_columns::FileColumns;
+use rask_core::hist::Histogram;
+use rask_exec::{Engine, Output, RunStats, Scheduler};
+use rask_io_root::{Fileset, MetaValue};
+
+use crate::output_dir::OutputDir;
+use crate::plot::PlotFormat;
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct AgcJob {
+    /// The fileset (coffea's JSON form); every dataset needs `process` and `variation`
+    /// metadata, simulation `xsec` and `nevts`.
+    pub fileset: PathBuf,
+    pub out: PathBuf,
+    /// Worker threads (`None`: all cores; `Some(1)`: the sync scheduler).
+    pub threads: Option<usize>,
+    /// Also draw each region's nominal histograms, stacked by process with data on top.
+    pub plot: Option<PlotFormat>,
+    /// Target events per partition.
+    pub partition_entries: u64,
+}
+
+/// What a run produced.
+#[derive(Debug)]
+pub struct AgcReport {
+    /// The histograms by region, with the files written.
+    pub hists: Vec<(String, Histogram, Vec<PathBuf>)>,
+    pub stats: RunStats,
+    pub threads: usize,
+    /// Histograms the plan filled in its one pass.
+    pub plan_hists: usize,
+}
+
+/// A dataset without the metadata the task needs.
+#[derive(Debug, thiserror::Error)]
+#[error("fileset {fileset}: dataset '{dataset}' has no string metadata '{key}'")]
+pub struct MissingMetadata {
+    pub fileset: PathBuf,
+    pub dataset: String,
+    pub key: &'static str,
+}
+
+fn info(fs: &Fileset) -> Result<Vec<DatasetInfo>, MissingMetadata> {
+    fs.datasets
+        .iter()
+        .map(|d| {
+            let text = |key: &'static str| {
+                d.metadata
+                    .iter()
+                    .find_map(|(k, v)| match v {
+                        MetaValue::Str(s) if k == key => Some(s.clone()),
+                        _ => None,
+                    })
+                    .ok_or_else(|| MissingMetadata {
+                        fileset: fs.path.clone(),
+                        dataset: d.name.clone(),
+                        key,
+                    })
+            };
+            Ok(DatasetInfo {
+                name: d.name.clone(),
+                process: text("process")?,
+                variation: text("variation")?,
+            })
+        })
+        .collect()
+}
+
+/// Runs the task: checks the output directory and the fileset (every file exists, every
+/// dataset's metadata is the task's) before reading any event, then fills every histogram
+/// of every region and systematic in one pass.
+///
+/// ```no_run
+/// let job = rask::agc::AgcJob {
+///     fileset: "data/agc/fileset.json".into(),
+///     out: "agc-out".into(),
+///     threads: Some(2),
+///     plot: None,
+///     partition_entries: 100_000,
+/// };
+/// let report = rask::agc::run(&job)?;
+/// println!("{}", rask::agc::summary(&report));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn run(job: &AgcJob) -> Result<AgcReport, Box<dyn std::error::Error>> {
+    #[cfg(not(feature = "plot"))]
+    if let Some(f) = job.plot {
+        return Err(crate::adl::PlotsNotBuilt(f).into());
+    }
+    let threads = job
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let scheduler = match threads {
+        1 => Scheduler::Sync,
+        n => Scheduler::Threads(n),
+    }
+    .check()?;
+    let out = OutputDir::open(&job.out)?;
+    let result = execute(job, &out, scheduler, threads);
+    if result.is_err() {
+        out.discard();
+    }
+    result
+}
+
+fn execute(
+    job: &AgcJob,
+    out: &OutputDir,
+    scheduler: Scheduler,
+    threads: usize,
+) -> Result<AgcReport, Box<dyn std::error::Error>> {
+    let ctx = rask_plan::Context::new();
+    let (events, fileset) = crate::sources::open_fileset(&ctx, "events", &job.fileset)?;
+    let datasets = info(&fileset)?;
+    let process_categories = process_categories(&fileset)?;
+    let data_code = process_categories
+        .iter()
+        .position(|p| p == "data")
+        .map_or(-1, |i| i as i32);
+    let names: Vec<String> = datasets.iter().map(|d| d.name.clone()).collect();
+    let plan = rask_agc::build(&ctx, &events, &names, data_code)?;
+    let engine = Engine::new(scheduler).with_partition_entries(job.partition_entries);
+    let exprs: Vec<&rask_plan::Expr> = plan.hists.iter().collect();
+    let (outputs, stats) = engine.compute_with_stats(&exprs)?;
+    let computed = outputs
+        .into_iter()
+        .map(|o| match o {
+            Output::Hist(h) => Ok(h),
+            _ => Err("internal error: the AGC plan computed a value that is not a histogram"),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let regions = rask_agc::assemble(&computed, &plan.systematics, &datasets)?;
+    let mut hists = Vec::new();
+    for (name, h) in REGIONS.iter().zip(regions) {
+        let json = out.file(name, "json")?;
+        rask_core::hist::write_uhi_json(&h, &json)
+            .map_err(|e| format!("{}: {e}", json.display()))?;
+        #[cfg_attr(not(feature = "plot"), allow(unused_mut))] // plots are pushed with `plot`
+        let mut files = vec![json];
+        #[cfg(feature = "plot")]
+        if let Some(f) = job.plot {
+            let p = out.file(name, f.extension())?;
+            plot_region(&h, name, &p, f)?;
+            files.push(p);
+        }
+        hists.push((name.to_string(), h, files));
+    }
+    Ok(AgcReport {
+        hists,
+        stats,
+        threads,
+        plan_hists: exprs.len(),
+    })
+}
+
+/// The categories of the fileset's `process` column (sorted), as the source codes them.
+fn process_categories(fs: &Fileset) -> Result<Vec<String>, Box<dyn std::error::Error>> {
+    let cols = rask_io_root::fileset::file_columns(fs)?;
+    Ok(cols
+        .fields
+        .iter()
+        .find(|f| f.name() == "process")
+        .and_then(|f| FileColumns::categories(f))
+        .unwrap_or_default())
+}
+
+/// The nominal histograms of a region, stacked by simulated process, data as points. The
+/// pseudodata's entries are not tied to the luminosity (see `tests/data-gen/AGC.md`), so the
+/// points are scaled to the simulation's total, and the legend says by how much.
+#[cfg(feature = "plot")]
+fn plot_region(
+    h: &Histogram,
+    region: &str,
+    path: &std::path::Path,
+    format: PlotFormat,
+) -> Result<(), Box<dyn std::error::Error>> {
+    use crate::plot::{Figure, PlotOptions, data, latex, one_d::OneD, write_figure};
+    let one = |process: &str| -> Result<data::Bins1, Box<dyn std::error::Error>> {
+        let slice = rask_agc::slice(h, process, "nominal")?;
+        data::bins1(&slice).ok_or_else(|| format!("{region}: cannot draw {process}").into())
+    };
+    let mut series = Vec::new();
+    for p in rask_agc::PROCESSES.iter().rev().filter(|p| **p != "data") {
+        series.push((latex::escape(p), one(p)?));
+    }
+    let mc: f64 = series.iter().flat_map(|(_, b)| &b.values).sum();
+    let mut points = one("data")?;
+    let total: f64 = points.values.iter().sum();
+    let name = if total > 0.0 && mc > 0.0 {
+        let k = mc / total;
+        points.values.iter_mut().for_each(|v| *v *= k);
+        points.errors.iter_mut().for_each(|e| *e *= k);
+        format!("pseudodata (x {k:.3})")
+    } else {
+        "pseudodata".to_string()
+    };
+    let fig = OneD {
+        series,
+        stack: true,
+        data: Some((name, points)),
+        stats: false,
+    };
+    let options = PlotOptions {
+        label: crate::plot::style::Label {
+            text: Some(format!("rask Simulation {region}")),
+            lumi: Some("3.4 fb^{-1} (13 TeV)".to_string()),
+        },
+        ..PlotOptions::default()
+    };
+    write_figure(&Figure::OneD(fig), path, format, &options)?;
+    Ok(())
+}
+
+/// The human summary: per region the nominal yield per process, then events and rate.
+pub fn summary(r: &AgcReport) -> String {
+    let mut s = String::new();
+    for (name, h, files) in &r.hists {
+        s.push_str(&format!("{name}:"));
+        for p in rask_agc::PROCESSES {
+            let y: f64 = rask_agc::slice(h, p, "nominal")
+                .map(|h| h.values().iter().sum())
+                .unwrap_or(f64::NAN);
+            s.push_str(&format!(" {p} {y:.1}"));
+        }
+        for f in files {
+            s.push_str(&format!("\n  wrote {}", f.display()));
+        }
+        s.push('\n');
+    }
+    let secs = r.stats.seconds;
+    s.push_str(&format!(
+        "{} histograms in 1 pass over {} events in {:.2} s ({:.0} events/s, {} threads)\n",
+        r.plan_hists,
+        r.stats.events,
+        secs,
+        r.stats.events as f64 / secs.max(1e-9),
+        r.threads
+    ));
+    s
+}
