@@ -8,6 +8,7 @@ use rask_core::file_columns::FileColumns;
 use rask_core::hist::Histogram;
 use rask_exec::{Engine, Output, RunStats, Scheduler};
 use rask_io_root::{Fileset, MetaValue};
+use rask_plan::cutflow::CutflowValues;
 
 use crate::output_dir::OutputDir;
 use crate::plot::PlotFormat;
@@ -36,6 +37,10 @@ pub struct AgcReport {
     pub threads: usize,
     /// Histograms the plan filled in its one pass.
     pub plan_hists: usize,
+    /// The nominal selection's cut-flow, over all datasets (written as `DIR/cutflow.json`).
+    pub cutflow: CutflowValues,
+    /// What the jet-pT variations share with the nominal plan.
+    pub sharing: String,
 }
 
 /// A dataset without the metadata the task needs.
@@ -127,8 +132,20 @@ fn execute(
     let names: Vec<String> = datasets.iter().map(|d| d.name.clone()).collect();
     let plan = rask_agc::build(&ctx, &events, &names, data_code)?;
     let engine = Engine::new(scheduler).with_partition_entries(job.partition_entries);
-    let exprs: Vec<&rask_plan::Expr> = plan.hists.iter().collect();
-    let (outputs, stats) = engine.compute_with_stats(&exprs)?;
+    let mut exprs: Vec<&rask_plan::Expr> = plan.hists.iter().collect();
+    let flow_outputs = plan.cutflow.outputs();
+    exprs.extend(&flow_outputs);
+    let (mut outputs, stats) = engine.compute_with_stats(&exprs)?;
+    let flow: Vec<f64> = outputs
+        .split_off(plan.hists.len())
+        .into_iter()
+        .map(|o| match o {
+            Output::Int(i) => Ok(i as f64),
+            Output::Float(x) => Ok(x),
+            _ => Err("internal error: a cut-flow output that is not a number"),
+        })
+        .collect::<Result<_, _>>()?;
+    let cutflow = CutflowValues::from_outputs(&plan.cutflow, &flow)?;
     let computed = outputs
         .into_iter()
         .map(|o| match o {
@@ -152,11 +169,16 @@ fn execute(
         }
         hists.push((name.to_string(), h, files));
     }
+    let json = out.file("cutflow", "json")?;
+    rask_core::atomic::write(&json, cutflow.to_json().to_string().as_bytes())
+        .map_err(|e| format!("{}: {e}", json.display()))?;
     Ok(AgcReport {
         hists,
         stats,
         threads,
-        plan_hists: exprs.len(),
+        plan_hists: plan.hists.len(),
+        cutflow,
+        sharing: plan.sharing,
     })
 }
 
@@ -234,6 +256,9 @@ pub fn summary(r: &AgcReport) -> String {
         }
         s.push('\n');
     }
+    s.push_str("cut-flow (nominal selection, all datasets; weighted: xsec x lumi / nevts):\n");
+    s.push_str(&r.cutflow.table());
+    s.push_str(&format!("jet-pT variations: {}\n", r.sharing));
     let secs = r.stats.seconds;
     s.push_str(&format!(
         "{} histograms in 1 pass over {} events in {:.2} s ({:.0} events/s, {} threads)\n",

@@ -181,6 +181,9 @@ pub enum OpenError {
     /// The files' schema does not make a source (a plan error).
     #[error(transparent)]
     Plan(#[from] rask_plan::PlanError),
+    /// A fileset that cannot be read, or names a file that does not exist.
+    #[error(transparent)]
+    Fileset(#[from] rask_io_root::FilesetError),
 }
 
 /// Opens a fileset (coffea's JSON form, see [`rask_io_root::Fileset`]) as one source labelled
@@ -199,7 +202,7 @@ pub fn open_fileset(
     ctx: &Context,
     label: &str,
     path: impl AsRef<std::path::Path>,
-) -> Result<(Expr, rask_io_root::Fileset), Box<dyn std::error::Error>> {
+) -> Result<(Expr, rask_io_root::Fileset), OpenError> {
     let fileset = rask_io_root::Fileset::open(path)?;
     let src = EventSource::open_fileset(&fileset)?;
     let paths: Vec<String> = fileset
@@ -211,18 +214,23 @@ pub fn open_fileset(
         .datasets
         .first()
         .map_or(rask_io_root::fileset::DEFAULT_TREE, |d| d.tree.as_str());
+    // `open_fileset` always adds them (at least `dataset`).
     let file_columns = src
         .file_columns()
         .map(|fc| fc.as_ref().clone())
-        .ok_or("internal error: a fileset source without its per-file columns")?;
+        .unwrap_or_else(|| rask_core::file_columns::FileColumns {
+            fields: Vec::new(),
+            values: vec![Vec::new(); paths.len()],
+        });
     let events =
         ctx.source_with_file_columns(label, &paths, tree, src.schema().clone(), file_columns)?;
     Ok((events, fileset))
 }
 
 /// The table functions of SQL's `FROM` for a session in `ctx`: `read_root('f.root' [, 'f2.root',
-/// ...] [, tree])` (tree `Events` unless a last argument without `.root` names it) and
-/// `read_parquet('f.parquet', ...)`.
+/// ...] [, tree])` (tree `Events` unless a last argument without `.root` names it),
+/// `read_parquet('f.parquet', ...)` and `read_fileset('fileset.json')` (every dataset, with
+/// the per-file columns `dataset`, `xsec`, ...: see [`open_fileset`]).
 ///
 /// ```no_run
 /// let ctx = rask::Context::new();
@@ -243,10 +251,20 @@ pub fn table_opener(ctx: &Context) -> rask_sql::TableOpener {
                 _ => (args.iter().map(String::as_str).collect(), "Events"),
             },
             "read_parquet" => (args.iter().map(String::as_str).collect(), "Events"),
+            "read_fileset" => {
+                let [path] = args else {
+                    return Err(TableError::NoFiles {
+                        function: function.to_string(),
+                    });
+                };
+                return open_fileset(&ctx, function, path)
+                    .map(|(events, _)| events)
+                    .map_err(|e| TableError::Open(Box::new(e)));
+            }
             other => {
                 return Err(TableError::UnknownFunction {
                     function: other.to_string(),
-                    known: "read_root, read_parquet".to_string(),
+                    known: "read_root, read_parquet, read_fileset".to_string(),
                 });
             }
         };

@@ -1,6 +1,7 @@
 //! The AGC ttbar task (`rask agc`) on the shipped fileset equals the coffea reference
 //! (`benches/compare/agc_coffea.py`, coffea 2026.9, stored in `data/agc/expected/`) bin for bin:
-//! the pseudodata's counts exactly, the weighted sums and sums of squares to 1e-9.
+//! the pseudodata's counts exactly, the weighted sums and sums of squares to 1e-9; and its
+//! cut-flow equals numpy's (`tests/data-gen/agc_cutflow.py`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -87,6 +88,24 @@ fn the_agc_task_equals_coffea_bin_for_bin() {
         let png = std::fs::read(out.join(format!("{region}.png"))).unwrap();
         assert_eq!(&png[1..4], b"PNG");
     }
+    // The cut-flow, against numpy's (`tests/data-gen/agc_cutflow.py`): counts exactly.
+    let got = read(&out.join("cutflow.json"));
+    let want = read(&repo().join("data/agc/expected/cutflow.json"));
+    assert_eq!(got["cuts"], want["cuts"]);
+    for key in ["total", "onecut", "cutflow", "nminusone"] {
+        assert_eq!(got[key], want[key], "{key}");
+        let (mut g, mut w) = (Vec::new(), Vec::new());
+        flat(&got["weighted"][key], &mut g);
+        flat(&want["weighted"][key], &mut w);
+        assert_eq!(g.len(), w.len());
+        for (a, b) in g.iter().zip(&w) {
+            assert!(
+                (a - b).abs() <= 1e-9 * b.abs(),
+                "weighted {key}: {a} vs {b}"
+            );
+        }
+    }
+    assert!(stdout.contains("cut-flow"), "{stdout}");
 }
 
 #[test]

@@ -119,3 +119,72 @@ fn a_fileset_with_a_missing_file_fails_naming_dataset_and_file() {
     assert!(err.contains("dataset 'ttbar'"), "{err}");
     assert!(err.contains("tt.root does not exist"), "{err}");
 }
+
+#[test]
+fn sql_reads_a_fileset_and_fills_by_dataset_as_the_api_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = fileset(dir.path());
+    let ctx = rask::Context::new();
+    let session = rask::SqlSession::new(&ctx).with_opener(rask::sources::table_opener(&ctx));
+    let sql = format!(
+        "SELECT hist(MET.pt, 100, 0, 200, 'met', by => dataset) AS met, \
+         whist(MET.pt, xsec, 100, 0, 200, by => (dataset, process)) AS w \
+         FROM read_fileset('{}') WHERE nJet >= 2",
+        path.display()
+    );
+    let outs = session.query(&sql).unwrap();
+    let (events, fs) = open_fileset(&ctx, "read_fileset", &path).unwrap();
+    let names: Vec<String> = fs.datasets.iter().map(|d| d.name.clone()).collect();
+    let keep = events.field("nJet").unwrap().ge(2).unwrap();
+    let met = events
+        .field("MET")
+        .unwrap()
+        .field("pt")
+        .unwrap()
+        .mask(&keep)
+        .unwrap();
+    let dataset = events.field("dataset").unwrap().mask(&keep).unwrap();
+    let api = ctx
+        .hist(
+            vec![
+                Axis::Regular {
+                    bins: 100,
+                    lo: 0.0,
+                    hi: 200.0,
+                    label: "met".into(),
+                },
+                Axis::StrCategory {
+                    categories: names,
+                    label: "dataset".into(),
+                },
+            ],
+            Storage::Int,
+            &[&met, &dataset],
+            None,
+        )
+        .unwrap();
+    assert_eq!(outs[0].1.key(), api.key(), "the SQL builds the API's plan");
+    let engine = Engine::new(Scheduler::Threads(2));
+    let Output::Hist(h) = engine.compute(&outs[0].1).unwrap() else {
+        panic!("a histogram")
+    };
+    let v = h.values();
+    assert_eq!(
+        slice(&v, 3, 0),
+        slice(&v, 3, 1),
+        "both datasets hold the sample"
+    );
+    let Output::Hist(w) = engine.compute(&outs[1].1).unwrap() else {
+        panic!("a histogram")
+    };
+    assert_eq!(w.axes.len(), 3, "met x dataset x process");
+    // `by =>` needs a category column.
+    let err = session
+        .query(&format!(
+            "SELECT hist(MET.pt, 10, 0, 200, by => nJet) AS h FROM read_fileset('{}')",
+            path.display()
+        ))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("by => nJet: not a category column"), "{err}");
+}

@@ -41,24 +41,6 @@ pub const PROCESSES: [&str; 6] = [
     "data",
 ];
 
-/// The systematics computed for every nominal simulated dataset (`scale_var_*` are kept for
-/// W+jets only).
-pub const SYSTEMATICS: [&str; 13] = [
-    "nominal",
-    "pt_scale_up",
-    "pt_res_up",
-    "btag_var_0_up",
-    "btag_var_0_down",
-    "btag_var_1_up",
-    "btag_var_1_down",
-    "btag_var_2_up",
-    "btag_var_2_down",
-    "btag_var_3_up",
-    "btag_var_3_down",
-    "scale_var_up",
-    "scale_var_down",
-];
-
 /// The `variation` axis: the systematics, then the ttbar variation samples.
 pub const VARIATIONS: [&str; 17] = [
     "nominal",
@@ -79,6 +61,10 @@ pub const VARIATIONS: [&str; 17] = [
     "ME_var",
     "PS_var",
 ];
+
+/// The systematics computed for every nominal simulated dataset (`scale_var_*` are kept for
+/// W+jets only): the first 13 variations.
+pub const SYSTEMATICS: &[&str] = VARIATIONS.split_at(13).0;
 
 /// The integrated luminosity of the task, in /pb.
 pub const LUMI: f64 = 3378.0;

@@ -23,6 +23,9 @@ pub struct AgcPlan {
     pub datasets: Vec<String>,
     /// What the variations share: [`rask_plan::vary::Varied::summary`].
     pub sharing: String,
+    /// The nominal selection's cut-flow (exactly one lepton, ≥ 4 jets, ≥ 1 and ≥ 2 b-tags),
+    /// counted and weighted, computed in the same pass as the histograms.
+    pub cutflow: rask_plan::cutflow::Cutflow,
 }
 
 /// A jet-pT shift.
@@ -148,7 +151,10 @@ pub fn build_with(
         }
         systematics.push(agc_name(&v));
     }
+    let cuts: Vec<(&str, &Expr)> = nominal.cuts.iter().map(|(n, e)| (*n, e)).collect();
+    let cutflow = ctx.cutflow(&cuts, Some(&w0))?;
     Ok(AgcPlan {
+        cutflow,
         systematics,
         hists: per_region.into_iter().flatten().collect(),
         datasets: datasets.to_vec(),
@@ -217,6 +223,8 @@ struct Shared {
 /// One jet-pT variation's selection and observables.
 struct Selected {
     regions: [Expr; 2],
+    /// The cuts in order, for the cut-flow.
+    cuts: Vec<(&'static str, Expr)>,
     observables: [Expr; 2],
     /// The selected jets (a per-jet mask).
     jets: Expr,
@@ -276,8 +284,15 @@ fn select(ctx: &Context, s: &Shared, pt: &Expr) -> Result<Selected, PlanError> {
     let tagged = sum.mask(&max_btag.gt(0.5)?)?;
     let best = tagged.p4_pt()?.argmax(true)?; // the first maximum, as ak.argmax
     let mass = tagged.p4_mass()?.take(&best)?.firsts()?;
+    let cuts = vec![
+        ("exactly 1 lepton", s.one_lepton.clone()),
+        (">= 4 jets", n_jets.ge(4)?),
+        (">= 1 b-tag", n_b.ge(1)?),
+        (">= 2 b-tags", n_b.ge(2)?),
+    ];
     Ok(Selected {
         regions: [r1, r2],
+        cuts,
         observables: [ht, mass],
         jets,
     })

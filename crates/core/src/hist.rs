@@ -515,42 +515,12 @@ pub fn flat_f64(a: &ArrayRef) -> Result<Vec<f64>, HistError> {
             return flat_f64(&l.values().slice(start, end - start));
         }
         DataType::Float64 => a.as_primitive::<Float64Type>().values().to_vec(),
-        DataType::Float32 => a
-            .as_primitive::<Float32Type>()
-            .values()
-            .iter()
-            .map(|&v| v as f64)
-            .collect(),
-        DataType::Int32 => a
-            .as_primitive::<Int32Type>()
-            .values()
-            .iter()
-            .map(|&v| v as f64)
-            .collect(),
-        DataType::Int64 => a
-            .as_primitive::<Int64Type>()
-            .values()
-            .iter()
-            .map(|&v| v as f64)
-            .collect(),
-        DataType::UInt32 => a
-            .as_primitive::<UInt32Type>()
-            .values()
-            .iter()
-            .map(|&v| v as f64)
-            .collect(),
-        DataType::UInt64 => a
-            .as_primitive::<UInt64Type>()
-            .values()
-            .iter()
-            .map(|&v| v as f64)
-            .collect(),
-        DataType::Boolean => a
-            .as_boolean()
-            .values()
-            .iter()
-            .map(|b| b as u8 as f64)
-            .collect(),
+        // Every other number type and booleans (1 and 0), widened by arrow-cast.
+        t if t.is_numeric() || *t == DataType::Boolean => {
+            let wide =
+                arrow_cast::cast(a, &DataType::Float64).map_err(|_| HistError::Type(t.clone()))?;
+            wide.as_primitive::<Float64Type>().values().to_vec()
+        }
         other => return Err(HistError::Type(other.clone())),
     })
 }

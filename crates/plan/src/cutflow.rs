@@ -105,6 +105,27 @@ impl CutflowValues {
         })
     }
 
+    /// The cut-flow as JSON: `{"cuts": [...], "total": n, "onecut": [...], "cutflow": [...],
+    /// "nminusone": [...], "weighted": {...}}` (the same keys as coffea's `Cutflow` result).
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut v = serde_json::json!({
+            "cuts": self.names,
+            "total": self.total,
+            "onecut": self.onecut,
+            "cutflow": self.cutflow,
+            "nminusone": self.nminusone,
+        });
+        if let Some((total, onecut, cutflow, nminusone)) = &self.weighted {
+            v["weighted"] = serde_json::json!({
+                "total": total,
+                "onecut": onecut,
+                "cutflow": cutflow,
+                "nminusone": nminusone,
+            });
+        }
+        v
+    }
+
     /// The cut-flow as a table: one row per cut (events alone, in sequence, N-1, and weighted
     /// sums in sequence when weighted).
     pub fn table(&self) -> String {

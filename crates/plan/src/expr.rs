@@ -270,43 +270,6 @@ impl Context {
         self.add(Op::Source(Arc::new(spec)), vec![])
     }
 
-    /// Events from `paths` with columns constant within each file (`file_columns`: a
-    /// fileset's `dataset` and metadata, one row per file) after the branches of `schema`
-    /// (which holds both, as `EventSource::open_fileset` reports it).
-    ///
-    /// ```
-    /// use std::sync::Arc;
-    /// use arrow_schema::{DataType, Field, Schema};
-    /// use rask_core::file_columns::{FileColumns, FileValue};
-    /// let fc = FileColumns::from_rows(&["xsec"], &[vec![FileValue::F64(2.5)]], &[None])?;
-    /// let schema = Arc::new(Schema::new(vec![
-    ///     Field::new("MET_pt", DataType::Float32, false),
-    ///     Field::new("xsec", DataType::Float64, false),
-    /// ]));
-    /// let ctx = rask_plan::Context::new();
-    /// let events = ctx.source_with_file_columns("events", &["a.root".into()], "Events", schema, fc)?;
-    /// let w = (&events.field("xsec")? * 2.0)?;
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn source_with_file_columns(
-        &self,
-        label: &str,
-        paths: &[String],
-        tree: &str,
-        schema: SchemaRef,
-        file_columns: rask_core::file_columns::FileColumns,
-    ) -> Result<Expr, PlanError> {
-        let spec = SourceSpec {
-            label: label.to_string(),
-            paths: paths.to_vec(),
-            tree: tree.to_string(),
-            schema,
-            columns: None,
-            file_columns: Some(Arc::new(file_columns)),
-        };
-        self.add(Op::Source(Arc::new(spec)), vec![])
-    }
-
     /// Zips per-event lists of equal lengths (or per-event values) into records.
     pub fn zip(&self, fields: &[(&str, &Expr)]) -> Result<Expr, PlanError> {
         let names: Vec<String> = fields.iter().map(|(n, _)| n.to_string()).collect();

@@ -27,6 +27,7 @@ pub mod cutflow;
 pub mod error;
 pub mod explain;
 pub mod expr;
+mod fileset;
 pub mod graph;
 pub mod key;
 pub mod limits;

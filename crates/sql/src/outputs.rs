@@ -76,7 +76,10 @@ impl Scope<'_> {
     /// the builder (finite increasing edges, the context's cap on bins); its errors name the
     /// histogram by `name`.
     fn hist(&self, name: &str, function: &str, f: &ast::Function, span: Span) -> R<Expr> {
-        let args = args_of(f)?;
+        let (named, args): (Vec<Arg>, Vec<Arg>) = args_of(f)?
+            .into_iter()
+            .partition(|a| matches!(a, Arg::Named(..)));
+        let (cat_axes, cat_values) = self.category_axes(&named)?;
         // Errors of the axes point at them (the bins or the edges), others at the call.
         let pe = |axes: Span| {
             move |e: PlanError| match e {
@@ -113,9 +116,13 @@ impl Scope<'_> {
                 edges,
                 label: label_at(2)?,
             };
+            let mut axes = vec![axis];
+            axes.extend(cat_axes);
+            let mut values = vec![&x];
+            values.extend(&cat_values);
             return self
                 .ctx
-                .hist(vec![axis], Storage::Int, &[&x], None)
+                .hist(axes, Storage::Int, &values, None)
                 .map_err(pe(edges_at));
         }
         let weighted = function == "whist";
@@ -146,9 +153,52 @@ impl Scope<'_> {
         } else {
             Storage::Int
         };
+        let mut axes = vec![axis];
+        axes.extend(cat_axes);
+        let mut values = vec![&x];
+        values.extend(&cat_values);
         self.ctx
-            .hist(vec![axis], storage, &[&x], w.as_ref())
+            .hist(axes, storage, &values, w.as_ref())
             .map_err(pe(args[base].span()))
+    }
+
+    /// The category axes of `by => column` or `by => (a, b)`: a fileset's coded columns
+    /// (`dataset`, `process`, string metadata), each an axis of its categories, filled by code.
+    fn category_axes(&self, named: &[Arg]) -> R<(Vec<Axis>, Vec<Expr>)> {
+        let mut axes = Vec::new();
+        let mut values = Vec::new();
+        for a in named {
+            let Arg::Named(key, e) = a else { continue };
+            if key != "by" {
+                return Err(SqlError::at(
+                    e.span(),
+                    format!("unknown argument '{key}' (histograms take by => column)"),
+                ));
+            }
+            let columns: Vec<&ast::Expr> = match e {
+                ast::Expr::Tuple(items) => items.iter().collect(),
+                ast::Expr::Nested(inner) => vec![inner.as_ref()],
+                one => vec![one],
+            };
+            for c in columns {
+                let value = self.expr(c)?;
+                let categories = value.categories().ok_or_else(|| {
+                    SqlError::at(
+                        c.span(),
+                        format!(
+                            "by => {c}: not a category column (a fileset's dataset or string \
+                             metadata, from read_fileset)"
+                        ),
+                    )
+                })?;
+                axes.push(Axis::StrCategory {
+                    categories,
+                    label: c.to_string(),
+                });
+                values.push(self.selected(value, c.span())?);
+            }
+        }
+        Ok((axes, values))
     }
 }
 

@@ -39,6 +39,15 @@ pub(super) fn random_normal(shape: &[u64], chunks: &[u64], seed: u64) -> Data {
     }
 }
 
+/// The values of a primitive array, one [`Value`] each.
+fn prim<T: ArrowPrimitiveType>(a: &ArrayRef, f: impl Fn(T::Native) -> Value) -> Vec<Value> {
+    a.as_primitive::<T>()
+        .values()
+        .iter()
+        .map(|&v| f(v))
+        .collect()
+}
+
 pub(super) fn arrow_values(a: &ArrayRef) -> R<Vec<Value>> {
     Ok(match a.data_type() {
         DataType::Boolean => a
@@ -46,66 +55,16 @@ pub(super) fn arrow_values(a: &ArrayRef) -> R<Vec<Value>> {
             .iter()
             .map(|v| Value::Bool(v.unwrap_or(false)))
             .collect(),
-        DataType::Int8 => a
-            .as_primitive::<Int8Type>()
-            .values()
-            .iter()
-            .map(|&v| Value::I64(v as i64))
-            .collect(),
-        DataType::Int16 => a
-            .as_primitive::<Int16Type>()
-            .values()
-            .iter()
-            .map(|&v| Value::I64(v as i64))
-            .collect(),
-        DataType::Int32 => a
-            .as_primitive::<Int32Type>()
-            .values()
-            .iter()
-            .map(|&v| Value::I64(v as i64))
-            .collect(),
-        DataType::Int64 => a
-            .as_primitive::<Int64Type>()
-            .values()
-            .iter()
-            .map(|&v| Value::I64(v))
-            .collect(),
-        DataType::UInt8 => a
-            .as_primitive::<UInt8Type>()
-            .values()
-            .iter()
-            .map(|&v| Value::I64(v as i64))
-            .collect(),
-        DataType::UInt16 => a
-            .as_primitive::<UInt16Type>()
-            .values()
-            .iter()
-            .map(|&v| Value::I64(v as i64))
-            .collect(),
-        DataType::UInt32 => a
-            .as_primitive::<UInt32Type>()
-            .values()
-            .iter()
-            .map(|&v| Value::I64(v as i64))
-            .collect(),
-        DataType::UInt64 => a
-            .as_primitive::<UInt64Type>()
-            .values()
-            .iter()
-            .map(|&v| Value::I64(v as i64))
-            .collect(),
-        DataType::Float32 => a
-            .as_primitive::<Float32Type>()
-            .values()
-            .iter()
-            .map(|&v| Value::F64(v as f64))
-            .collect(),
-        DataType::Float64 => a
-            .as_primitive::<Float64Type>()
-            .values()
-            .iter()
-            .map(|&v| Value::F64(v))
-            .collect(),
+        DataType::Int8 => prim::<Int8Type>(a, |v| Value::I64(v as i64)),
+        DataType::Int16 => prim::<Int16Type>(a, |v| Value::I64(v as i64)),
+        DataType::Int32 => prim::<Int32Type>(a, |v| Value::I64(v as i64)),
+        DataType::Int64 => prim::<Int64Type>(a, |v| Value::I64(v)),
+        DataType::UInt8 => prim::<UInt8Type>(a, |v| Value::I64(v as i64)),
+        DataType::UInt16 => prim::<UInt16Type>(a, |v| Value::I64(v as i64)),
+        DataType::UInt32 => prim::<UInt32Type>(a, |v| Value::I64(v as i64)),
+        DataType::UInt64 => prim::<UInt64Type>(a, |v| Value::I64(v as i64)),
+        DataType::Float32 => prim::<Float32Type>(a, |v| Value::F64(v as f64)),
+        DataType::Float64 => prim::<Float64Type>(a, |v| Value::F64(v)),
         DataType::List(_) => {
             let l = a.as_list::<i32>();
             let inner = arrow_values(l.values())?;

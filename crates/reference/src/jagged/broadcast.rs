@@ -20,26 +20,9 @@ pub(super) fn broadcast2(
             RefErrorKind::TypeMismatch,
             "records cannot be broadcast (use map_records / map_record_pairs)",
         )),
-        (Value::List(xs), Value::List(ys)) => {
-            if xs.len() != ys.len() {
-                return Err(RefError::new(
-                    op_name,
-                    Some(event),
-                    RefErrorKind::LengthMismatch,
-                    format!(
-                        "cannot broadcast lists of lengths {} and {}",
-                        xs.len(),
-                        ys.len()
-                    ),
-                ));
-            }
-            let out: Res<Vec<Value>> = xs
-                .iter()
-                .zip(ys)
-                .map(|(x, y)| broadcast2(op_name, event, x, y, op))
-                .collect();
-            Ok(Value::List(out?))
-        }
+        (Value::List(xs), Value::List(ys)) => pairwise(op_name, event, xs, ys, |x, y| {
+            broadcast2(op_name, event, x, y, op)
+        }),
         (Value::List(xs), scalar) => {
             let out: Res<Vec<Value>> = xs
                 .iter()
@@ -160,24 +143,7 @@ pub(super) fn map_record_pairs2(event: usize, a: &Value, b: &Value, f: BinaryFn)
     match (a, b) {
         (Value::Record(_), Value::Record(_)) => f(a, b).map_err(|e| e.at_event(event)),
         (Value::List(xs), Value::List(ys)) => {
-            if xs.len() != ys.len() {
-                return Err(RefError::new(
-                    OP,
-                    Some(event),
-                    RefErrorKind::LengthMismatch,
-                    format!(
-                        "cannot broadcast lists of lengths {} and {}",
-                        xs.len(),
-                        ys.len()
-                    ),
-                ));
-            }
-            let out: Res<Vec<Value>> = xs
-                .iter()
-                .zip(ys)
-                .map(|(x, y)| map_record_pairs2(event, x, y, f))
-                .collect();
-            Ok(Value::List(out?))
+            pairwise(OP, event, xs, ys, |x, y| map_record_pairs2(event, x, y, f))
         }
         (Value::List(xs), r @ Value::Record(_)) => {
             let out: Res<Vec<Value>> = xs
@@ -223,4 +189,29 @@ pub fn map_record_pairs(
         .enumerate()
         .map(|(i, (x, y))| map_record_pairs2(i, x, y, f))
         .collect()
+}
+
+/// `f` on the elements of two lists of one event pair by pair; lists of other lengths are an
+/// error of `op_name`.
+fn pairwise(
+    op_name: &'static str,
+    event: usize,
+    xs: &[Value],
+    ys: &[Value],
+    f: impl Fn(&Value, &Value) -> Res<Value>,
+) -> Res<Value> {
+    if xs.len() != ys.len() {
+        return Err(RefError::new(
+            op_name,
+            Some(event),
+            RefErrorKind::LengthMismatch,
+            format!(
+                "cannot broadcast lists of lengths {} and {}",
+                xs.len(),
+                ys.len()
+            ),
+        ));
+    }
+    let out: Res<Vec<Value>> = xs.iter().zip(ys).map(|(x, y)| f(x, y)).collect();
+    Ok(Value::List(out?))
 }
