@@ -26,6 +26,10 @@ pub struct AgcJob {
     pub plot: Option<PlotFormat>,
     /// Target events per partition.
     pub partition_entries: u64,
+    /// Run the task as written in this SQL file (`queries/agc/agc.sql`: outputs `4j1b` and
+    /// `4j2b` by `(dataset, systematic)`, the fileset as table `events`) instead of the Rust
+    /// API's plan; the histograms are the same.
+    pub sql: Option<PathBuf>,
 }
 
 /// What a run produced.
@@ -37,10 +41,11 @@ pub struct AgcReport {
     pub threads: usize,
     /// Histograms the plan filled in its one pass.
     pub plan_hists: usize,
-    /// The nominal selection's cut-flow, over all datasets (written as `DIR/cutflow.json`).
-    pub cutflow: CutflowValues,
-    /// What the jet-pT variations share with the nominal plan.
-    pub sharing: String,
+    /// The nominal selection's cut-flow, over all datasets (written as `DIR/cutflow.json`; the
+    /// API's plan only).
+    pub cutflow: Option<CutflowValues>,
+    /// What the jet-pT variations share with the nominal plan (the API's plan only).
+    pub sharing: Option<String>,
 }
 
 /// A dataset without the metadata the task needs.
@@ -89,6 +94,7 @@ fn info(fs: &Fileset) -> Result<Vec<DatasetInfo>, MissingMetadata> {
 ///     threads: Some(2),
 ///     plot: None,
 ///     partition_entries: 100_000,
+///     sql: None,
 /// };
 /// let report = rask::agc::run(&job)?;
 /// println!("{}", rask::agc::summary(&report));
@@ -129,31 +135,76 @@ fn execute(
         .iter()
         .position(|p| p == "data")
         .map_or(-1, |i| i as i32);
-    let names: Vec<String> = datasets.iter().map(|d| d.name.clone()).collect();
-    let plan = rask_agc::build(&ctx, &events, &names, data_code)?;
     let engine = Engine::new(scheduler).with_partition_entries(job.partition_entries);
-    let mut exprs: Vec<&rask_plan::Expr> = plan.hists.iter().collect();
-    let flow_outputs = plan.cutflow.outputs();
-    exprs.extend(&flow_outputs);
-    let (mut outputs, stats) = engine.compute_with_stats(&exprs)?;
-    let flow: Vec<f64> = outputs
-        .split_off(plan.hists.len())
-        .into_iter()
-        .map(|o| match o {
-            Output::Int(i) => Ok(i as f64),
-            Output::Float(x) => Ok(x),
-            _ => Err("internal error: a cut-flow output that is not a number"),
-        })
-        .collect::<Result<_, _>>()?;
-    let cutflow = CutflowValues::from_outputs(&plan.cutflow, &flow)?;
-    let computed = outputs
-        .into_iter()
-        .map(|o| match o {
-            Output::Hist(h) => Ok(h),
-            _ => Err("internal error: the AGC plan computed a value that is not a histogram"),
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let regions = rask_agc::assemble(&computed, &plan.systematics, &datasets)?;
+    let (regions, stats, plan_hists, cutflow, sharing) = match &job.sql {
+        None => {
+            let names: Vec<String> = datasets.iter().map(|d| d.name.clone()).collect();
+            let plan = rask_agc::build(&ctx, &events, &names, data_code)?;
+            let mut exprs: Vec<&rask_plan::Expr> = plan.hists.iter().collect();
+            let flow_outputs = plan.cutflow.outputs();
+            exprs.extend(&flow_outputs);
+            let (mut outputs, stats) = engine.compute_with_stats(&exprs)?;
+            let flow: Vec<f64> = outputs
+                .split_off(plan.hists.len())
+                .into_iter()
+                .map(|o| match o {
+                    Output::Int(i) => Ok(i as f64),
+                    Output::Float(x) => Ok(x),
+                    _ => Err("internal error: a cut-flow output that is not a number"),
+                })
+                .collect::<Result<_, _>>()?;
+            let cutflow = CutflowValues::from_outputs(&plan.cutflow, &flow)?;
+            let computed = histograms(outputs)?;
+            let regions = rask_agc::assemble(&computed, &plan.systematics, &datasets)?;
+            (
+                regions,
+                stats,
+                plan.hists.len(),
+                Some(cutflow),
+                Some(plan.sharing),
+            )
+        }
+        Some(path) => {
+            let text =
+                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let mut session = rask_sql::SqlSession::new(&ctx);
+            session.register("events", events.clone());
+            let outs = session
+                .query(&text)
+                .map_err(|e| e.render_in(&path.display().to_string(), &text))?;
+            let ordered = REGIONS
+                .iter()
+                .map(|r| {
+                    outs.iter()
+                        .find(|(n, _)| n == r)
+                        .map(|(_, e)| e)
+                        .ok_or_else(|| {
+                            format!(
+                                "{}: no output named {r} (the regions are 4j1b, 4j2b)",
+                                path.display()
+                            )
+                        })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let (outputs, stats) = engine.compute_with_stats(&ordered)?;
+            let mut systematics = Vec::new();
+            let mut parts = Vec::new();
+            for h in histograms(outputs)? {
+                let (names, hs) = rask_agc::unstack(&h)?;
+                if !systematics.is_empty() && systematics != names {
+                    return Err(format!(
+                        "{}: the regions have other systematics ({systematics:?} and {names:?})",
+                        path.display()
+                    )
+                    .into());
+                }
+                systematics = names;
+                parts.extend(hs);
+            }
+            let regions = rask_agc::assemble(&parts, &systematics, &datasets)?;
+            (regions, stats, parts.len(), None, None)
+        }
+    };
     let mut hists = Vec::new();
     for (name, h) in REGIONS.iter().zip(regions) {
         let json = out.file(name, "json")?;
@@ -169,17 +220,29 @@ fn execute(
         }
         hists.push((name.to_string(), h, files));
     }
-    let json = out.file("cutflow", "json")?;
-    rask_core::atomic::write(&json, cutflow.to_json().to_string().as_bytes())
-        .map_err(|e| format!("{}: {e}", json.display()))?;
+    if let Some(flow) = &cutflow {
+        let json = out.file("cutflow", "json")?;
+        rask_core::atomic::write(&json, flow.to_json().to_string().as_bytes())
+            .map_err(|e| format!("{}: {e}", json.display()))?;
+    }
     Ok(AgcReport {
         hists,
         stats,
         threads,
-        plan_hists: plan.hists.len(),
+        plan_hists,
         cutflow,
-        sharing: plan.sharing,
+        sharing,
     })
+}
+
+fn histograms(outputs: Vec<Output>) -> Result<Vec<Histogram>, &'static str> {
+    outputs
+        .into_iter()
+        .map(|o| match o {
+            Output::Hist(h) => Ok(h),
+            _ => Err("internal error: the AGC plan computed a value that is not a histogram"),
+        })
+        .collect()
 }
 
 /// The categories of the fileset's `process` column (sorted), as the source codes them.
@@ -256,9 +319,13 @@ pub fn summary(r: &AgcReport) -> String {
         }
         s.push('\n');
     }
-    s.push_str("cut-flow (nominal selection, all datasets; weighted: xsec x lumi / nevts):\n");
-    s.push_str(&r.cutflow.table());
-    s.push_str(&format!("jet-pT variations: {}\n", r.sharing));
+    if let Some(flow) = &r.cutflow {
+        s.push_str("cut-flow (nominal selection, all datasets; weighted: xsec x lumi / nevts):\n");
+        s.push_str(&flow.table());
+    }
+    if let Some(sharing) = &r.sharing {
+        s.push_str(&format!("jet-pT variations: {sharing}\n"));
+    }
     let secs = r.stats.seconds;
     s.push_str(&format!(
         "{} histograms in 1 pass over {} events in {:.2} s ({:.0} events/s, {} threads)\n",

@@ -35,6 +35,7 @@ pub mod plot {
 pub mod progress;
 #[cfg(feature = "cli")]
 pub mod repl;
+pub mod skim;
 pub mod sources;
 
 /// Arrow layout conventions (jagged lists, metadata keys).

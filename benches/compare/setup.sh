@@ -31,3 +31,21 @@ if [ ! -x "$root_venv/bin/python" ]; then
   "$root_venv/bin/pip" install -q root || echo "ROOT (pip install root) is not available: RDataFrame columns stay empty"
 fi
 echo "adl:    $adl"
+# The AGC benchmark (cargo bench --bench agc): coffea 2026.9 with dask-awkward and dask-histogram in
+# their own venv (the reference benches/compare/agc_coffea.py and the graph peer agc_graph.py), and
+# an unskimmed AGC fileset of 2M events (10 datasets x 2 files x 100k; fileset.json is written
+# last, so an interrupted generation starts again).
+coffea_venv=$repo/target/bench-coffea-venv
+if [ ! -x "$coffea_venv/bin/python" ]; then
+  python3 -m venv "$coffea_venv"
+fi
+"$coffea_venv/bin/python" -c "import coffea, dask_awkward, dask_histogram, correctionlib, hist" 2>/dev/null \
+  || "$coffea_venv/bin/pip" install -q "coffea==2026.9.0" "dask-awkward>=2025.9.0" "dask-histogram>=2025.2.0" \
+       correctionlib hist
+agc="$repo/target/bench-data/agc"
+if [ ! -f "$agc/fileset.json" ]; then
+  "$coffea_venv/bin/python" "$repo/tests/data-gen/gen_agc.py" --out "$agc" --events-per-file 100000 \
+    --files-per-dataset 2 --seed 2026 --no-skim
+fi
+echo "coffea: $coffea_venv/bin/python"
+echo "agc:    $agc/fileset.json"

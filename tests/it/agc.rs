@@ -1,7 +1,8 @@
 //! The AGC ttbar task (`rask agc`) on the shipped fileset equals the coffea reference
 //! (`benches/compare/agc_coffea.py`, coffea 2026.9, stored in `data/agc/expected/`) bin for bin:
 //! the pseudodata's counts exactly, the weighted sums and sums of squares to 1e-9; and its
-//! cut-flow equals numpy's (`tests/data-gen/agc_cutflow.py`).
+//! cut-flow equals numpy's (`tests/data-gen/agc_cutflow.py`). The task written in SQL
+//! (`queries/agc/agc.sql`) gives the same histograms.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -30,26 +31,18 @@ fn numbers(h: &Value, key: &str) -> Vec<f64> {
     out
 }
 
-#[test]
-fn the_agc_task_equals_coffea_bin_for_bin() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("agc");
+/// Runs `rask agc` on the shipped fileset (`extra` arguments after the common ones).
+fn run_agc(out: &Path, extra: &[&str]) -> String {
     let run = Command::new(env!("CARGO_BIN_EXE_rask"))
         .args(["agc", "--fileset"])
         .arg(repo().join("data/agc/fileset.json"))
         .arg("--out")
-        .arg(&out)
-        .args([
-            "--threads",
-            "2",
-            "--partition-entries",
-            "250",
-            "--plot",
-            "png",
-        ])
+        .arg(out)
+        .args(["--threads", "2", "--partition-entries", "250"])
+        .args(extra)
         .output()
         .unwrap();
-    let stdout = String::from_utf8_lossy(&run.stdout);
+    let stdout = String::from_utf8_lossy(&run.stdout).to_string();
     assert!(
         run.status.success(),
         "{stdout}{}",
@@ -59,6 +52,11 @@ fn the_agc_task_equals_coffea_bin_for_bin() {
         stdout.contains("26 histograms in 1 pass over 12000 events"),
         "{stdout}"
     );
+    stdout
+}
+
+/// The two regions in `out` equal coffea's.
+fn equals_coffea(out: &Path) {
     for region in ["4j1b", "4j2b"] {
         let got = read(&out.join(format!("{region}.json")));
         let want = read(&repo().join(format!("data/agc/expected/{region}.json")));
@@ -85,6 +83,16 @@ fn the_agc_task_equals_coffea_bin_for_bin() {
             data.iter().map(|&k| g[k]).sum::<f64>() > 400.0,
             "{region}: data filled"
         );
+    }
+}
+
+#[test]
+fn the_agc_task_equals_coffea_bin_for_bin() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("agc");
+    let stdout = run_agc(&out, &["--plot", "png"]);
+    equals_coffea(&out);
+    for region in ["4j1b", "4j2b"] {
         let png = std::fs::read(out.join(format!("{region}.png"))).unwrap();
         assert_eq!(&png[1..4], b"PNG");
     }
@@ -106,6 +114,15 @@ fn the_agc_task_equals_coffea_bin_for_bin() {
         }
     }
     assert!(stdout.contains("cut-flow"), "{stdout}");
+}
+
+#[test]
+fn the_agc_task_in_sql_equals_coffea_bin_for_bin() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("agc-sql");
+    let sql = repo().join("queries/agc/agc.sql");
+    run_agc(&out, &["--sql", sql.to_str().unwrap()]);
+    equals_coffea(&out);
 }
 
 #[test]

@@ -12,6 +12,7 @@ mod q8;
 mod repl;
 mod repl_cancel;
 mod root_output;
+mod skim;
 mod slt;
 mod table_errors;
 mod uhi;

@@ -187,3 +187,42 @@ pub fn slice(h: &Histogram, process: &str, variation: &str) -> Result<Histogram,
     };
     Ok(out)
 }
+
+/// A histogram with a last string-category axis (the `systematic` axis of SQL's
+/// `by => systematic`) split into one histogram per category, with the category names.
+///
+/// ```
+/// use rask_core::hist::{Axis, Histogram, StorageKind};
+/// let x = Histogram::new(vec![Axis::regular(2, 0.0, 2.0, "x")], StorageKind::Weight);
+/// let s = Axis::StrCategory { categories: vec!["nominal".into(), "up".into()], flow: true,
+///     name: "systematic".into(), label: "systematic".into() };
+/// let both = Histogram::stack(s, &[x.clone(), x.clone()]).unwrap();
+/// let (names, parts) = rask_agc::unstack(&both).unwrap();
+/// assert_eq!(names, ["nominal", "up"]);
+/// assert_eq!(parts[1], x);
+/// ```
+pub fn unstack(h: &Histogram) -> Result<(Vec<String>, Vec<Histogram>), AgcError> {
+    let Some((Axis::StrCategory { categories, .. }, rest)) = h.axes.split_last() else {
+        return Err(AgcError::Internal(
+            "no systematic axis (a string category, last)".into(),
+        ));
+    };
+    let n = h.axes.last().map_or(1, Axis::extent);
+    let Storage::Weight { sum, sum2 } = &h.storage else {
+        return Err(AgcError::Internal(
+            "a histogram without Weight storage".into(),
+        ));
+    };
+    let parts = (0..categories.len())
+        .map(|k| {
+            let pick = |s: &[f64]| -> Vec<f64> { s.iter().skip(k).step_by(n).copied().collect() };
+            let mut part = Histogram::new(rest.to_vec(), StorageKind::Weight);
+            part.storage = Storage::Weight {
+                sum: pick(sum),
+                sum2: pick(sum2),
+            };
+            part
+        })
+        .collect();
+    Ok((categories.clone(), parts))
+}

@@ -23,7 +23,7 @@ mod assemble;
 mod schema;
 mod selection;
 
-pub use assemble::{AgcError, DatasetInfo, assemble, slice};
+pub use assemble::{AgcError, DatasetInfo, assemble, slice, unstack};
 pub use schema::schema;
 pub use selection::{AgcPlan, Shift, Systematics, build, build_with};
 

@@ -13,6 +13,7 @@ pub mod hist;
 pub mod kernels;
 pub mod layout;
 pub mod random;
+mod stack;
 pub mod suggest;
 
 pub use layout::{

@@ -135,7 +135,7 @@ impl CutflowValues {
             .map(|n| n.chars().count())
             .max()
             .unwrap_or(0)
-            .max(8);
+            .max("(all events)".len());
         let mut s = format!(
             "{:<width$}  {:>12}  {:>12}  {:>12}{}\n",
             "cut",

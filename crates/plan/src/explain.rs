@@ -73,6 +73,7 @@ pub fn label(op: &Op) -> String {
             seed,
         } => format!("random_normal[{shape:?}, chunks={chunks:?}, seed={seed}]"),
         Op::Hist { axes, .. } => format!("histogram[{} axes]", axes.len()),
+        Op::Stack { axis } => format!("stack[{}]", axis.label()),
         Op::Fused(body) => format!("fused[{} ops]", body.ops.len()),
         Op::Correction(spec) => format!("correction[{}: {}]", spec.path, spec.name),
         other => other.name().to_string(),
@@ -119,7 +120,9 @@ fn dag(graph: &Graph, outputs: &[NodeId]) -> (Vec<DagNode>, Vec<(usize, usize)>)
             | Op::Full { .. }
             | Op::Arange { .. }
             | Op::FromArrow { .. } => ("#dcfce7", DagShape::Ellipse),
-            Op::Hist { .. } | Op::Reduce { axis: None, .. } => ("#fde68a", DagShape::Ellipse),
+            Op::Hist { .. } | Op::Stack { .. } | Op::Reduce { axis: None, .. } => {
+                ("#fde68a", DagShape::Ellipse)
+            }
             Op::Fused(_) => ("#e9d5ff", DagShape::Box),
             Op::Literal(_) => ("#f3f4f6", DagShape::Box),
             _ => ("#dbeafe", DagShape::Box),

@@ -1,5 +1,5 @@
 //! Sources of many datasets: per-file columns (a fileset's `dataset` and metadata) and the
-//! categories of the coded ones.
+//! categories of the coded ones; and a node's operation and inputs, for who walks a plan.
 
 use std::sync::Arc;
 
@@ -87,5 +87,19 @@ impl Expr {
         let fc = spec.file_columns.as_ref()?;
         let field = &fc.fields[fc.position(name)?];
         FileColumns::categories(field)
+    }
+}
+
+impl Expr {
+    /// The operation of this node (to walk a plan from its outputs, as an engine does).
+    pub fn op(&self) -> Op {
+        self.context().lock().graph.node(self.node_id()).op.clone()
+    }
+
+    /// The inputs of this node, as expressions.
+    pub fn inputs(&self) -> Vec<Expr> {
+        let ctx = self.context();
+        let ids = ctx.lock().graph.node(self.node_id()).inputs.clone();
+        ids.into_iter().map(|id| ctx.expr_of(id)).collect()
     }
 }

@@ -398,6 +398,11 @@ pub enum Op {
         axes: Vec<Axis>,
         storage: Storage,
     },
+    /// Histograms of the same axes side by side on one more axis, a string category per input
+    /// (the `variation` axis of an analysis's systematics), appended after their axes.
+    Stack {
+        axis: Axis,
+    },
     // Made by the fusion rule.
     Fused(Arc<FusedBody>),
 }
@@ -493,6 +498,7 @@ impl Op {
             Op::Correction(_) => "correction",
             Op::Cached(_) => "persisted",
             Op::Hist { .. } => "histogram",
+            Op::Stack { .. } => "stack",
             Op::Fused(_) => "fused",
         }
     }
@@ -547,6 +553,7 @@ impl Op {
                 | Op::Source(_)
                 | Op::Cached(_)
                 | Op::Hist { .. }
+                | Op::Stack { .. }
                 | Op::Reshape { .. }
                 | Op::Transpose
                 | Op::Flatten

@@ -66,6 +66,33 @@ impl Varied {
     }
 }
 
+impl Varied {
+    /// Output `i` of every variation side by side on a string-category axis `label` (one
+    /// category per variation, `nominal` first): one histogram with a `variation` axis.
+    pub fn stacked(&self, i: usize, label: &str) -> Result<Expr, PlanError> {
+        let parts = self
+            .variations
+            .iter()
+            .map(|(name, outs)| {
+                outs.get(i)
+                    .map(|e| (name.as_str(), e))
+                    .ok_or_else(|| PlanError::Internal {
+                        rule: "vary",
+                        message: format!("no output {i}"),
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let ctx = parts
+            .first()
+            .map(|(_, e)| e.context().clone())
+            .ok_or(PlanError::Internal {
+                rule: "vary",
+                message: "no variations".to_string(),
+            })?;
+        ctx.stack(label, &parts)
+    }
+}
+
 /// A variation that cannot be built.
 fn vary_error(name: &str, message: String) -> PlanError {
     PlanError::Type {
@@ -128,6 +155,32 @@ impl Context {
             nodes,
             nodes_separately,
         })
+    }
+}
+
+impl Context {
+    /// Histograms of the same axes side by side on one more string-category axis `label`, one
+    /// category per `(name, histogram)`, appended after their axes; computed in the same pass.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// use rask_plan::{Axis, Storage};
+    /// let ctx = rask_plan::Context::new();
+    /// let events = ctx.source("events", &[], "Events", Arc::new(rask_adl::nano_schema()))?;
+    /// let met = events.field("MET")?.field("pt")?;
+    /// let axis = Axis::Regular { bins: 10, lo: 0.0, hi: 100.0, label: "met".into() };
+    /// let h = |x: &rask_plan::Expr| ctx.hist(vec![axis.clone()], Storage::Int, &[x], None);
+    /// let both = ctx.stack("variation", &[("nominal", &h(&met)?), ("up", &h(&met.mul(1.1)?)?)])?;
+    /// assert!(both.ty().describe().starts_with("hist 2D"));
+    /// # Ok::<(), rask_plan::PlanError>(())
+    /// ```
+    pub fn stack(&self, label: &str, parts: &[(&str, &Expr)]) -> Result<Expr, PlanError> {
+        let axis = crate::types::Axis::StrCategory {
+            categories: parts.iter().map(|(n, _)| n.to_string()).collect(),
+            label: label.to_string(),
+        };
+        let inputs: Vec<&Expr> = parts.iter().map(|(_, e)| *e).collect();
+        self.add_op(crate::op::Op::Stack { axis }, &inputs)
     }
 }
 

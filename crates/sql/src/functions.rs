@@ -209,6 +209,7 @@ impl Scope<'_> {
                 .map_err(pe)?
             }
             "correction" => self.correction(&args, span)?,
+            "vary" => self.vary(&args, span)?,
             "delta_r" => pair(Expr::delta_r)?,
             "delta_phi" => pair(Expr::delta_phi)?,
             "mt" => pair(Expr::mt)?,

@@ -70,6 +70,7 @@ use sqlparser::parser::Parser;
 use sqlparser::tokenizer::Tokenizer;
 
 mod aggregates;
+mod copy;
 mod correction;
 mod from;
 mod functions;
@@ -77,7 +78,9 @@ mod guard;
 mod opener;
 mod outputs;
 mod suggest;
+mod vary;
 
+pub use copy::{CopyTo, SqlStatement, has_copy};
 pub use functions::FUNCTIONS;
 pub use guard::{MAX_NESTING, MAX_PARSER_RECURSION};
 pub use opener::{TableError, TableOpener};
@@ -231,21 +234,37 @@ impl SqlSession {
             .with_tokens_with_locations(tokens)
             .parse_statements()
             .map_err(parse_error)?;
+        vary::clear(&self.ctx);
         let mut out = Vec::new();
+        // `CREATE VIEW v AS SELECT ...` names a frame for the statements after it (in this call).
+        let mut views = BTreeMap::new();
         for st in &statements {
-            out.extend(self.statement(st)?);
+            out.extend(self.statement(st, &mut views)?);
         }
         Ok(out)
     }
 
-    fn statement(&self, st: &Statement) -> R<Vec<(String, Expr)>> {
-        let Statement::Query(q) = st else {
-            return Err(SqlError::at(
+    fn statement(
+        &self,
+        st: &Statement,
+        views: &mut BTreeMap<String, Frame>,
+    ) -> R<Vec<(String, Expr)>> {
+        match st {
+            Statement::Query(q) => Ok(self.lower(q, views, true)?.columns),
+            Statement::CreateView(view) => {
+                let frame = self.lower(&view.query, views, false)?;
+                views.insert(table_name(&view.name).to_lowercase(), frame);
+                Ok(Vec::new())
+            }
+            Statement::Copy { .. } => Err(SqlError::at(
                 st.span(),
-                "only SELECT statements are supported",
-            ));
-        };
-        Ok(self.lower(q, &BTreeMap::new(), true)?.columns)
+                "COPY (SELECT ...) TO 'dir/' writes a skim: run it with `rask query` (SqlSession::statements)",
+            )),
+            _ => Err(SqlError::at(
+                st.span(),
+                "only SELECT (and CREATE VIEW name AS SELECT ...) statements are supported",
+            )),
+        }
     }
 
     /// Lowers a query: at the top (`top`), its outputs (histograms, counts, values); inside
@@ -629,8 +648,16 @@ impl<'a> Scope<'a> {
         }
         let mut a = self.expr(left)?;
         for (node, op, right) in spine.into_iter().rev() {
-            let b = self.expr(right)?;
             let span = node.span();
+            let b = match (op, category_code(&a, right)) {
+                (BinaryOperator::Eq | BinaryOperator::NotEq, Some(code)) => {
+                    let code = code.map_err(|m| SqlError::at(right.span(), m))?;
+                    self.ctx
+                        .literal(code)
+                        .map_err(|err| plan_error(span, err))?
+                }
+                _ => self.expr(right)?,
+            };
             let op = match op {
                 BinaryOperator::Plus => BinaryOp::Add,
                 BinaryOperator::Minus => BinaryOp::Sub,
@@ -668,6 +695,30 @@ impl<'a> Scope<'a> {
     }
 }
 
+/// `column = 'name'` on a coded string column (a fileset's `dataset`, `process`): the code of
+/// `name`, or an error naming the categories; `None` when `right` is not a string or `column`
+/// has no categories.
+fn category_code(column: &Expr, right: &ast::Expr) -> Option<Result<i64, String>> {
+    let ast::Expr::Value(v) = right else {
+        return None;
+    };
+    let Value::SingleQuotedString(name) = &v.value else {
+        return None;
+    };
+    let categories = column.categories()?;
+    Some(match categories.iter().position(|c| c == name) {
+        Some(k) => Ok(k as i64),
+        None => {
+            let near = rask_core::suggest::closest(name, categories.iter().map(String::as_str));
+            Err(format!(
+                "'{name}' is not one of the column's values ({}){}",
+                categories.join(", "),
+                rask_core::suggest::did_you_mean(&near)
+            ))
+        }
+    })
+}
+
 fn binary(op: BinaryOp, a: &Expr, b: &Expr) -> Result<Expr, PlanError> {
     a.binary_op(op, b)
 }
@@ -684,7 +735,11 @@ impl<'a> Arg<'a> {
     fn expr(&self) -> R<&'a ast::Expr> {
         match self {
             Arg::Pos(e) => Ok(e),
-            Arg::Named(_, e) => Err(SqlError::at(e.span(), "a positional argument")),
+            Arg::Named(_, e) => Err(SqlError::at(
+                e.span(),
+                "a positional argument (inside a call `a = b` reads as the named argument a; \
+                 write (a = b) to compare)",
+            )),
             Arg::Star => Err(SqlError {
                 message: "`*` only in count(*)".to_string(),
                 line: 0,

@@ -79,7 +79,24 @@ impl Scope<'_> {
         let (named, args): (Vec<Arg>, Vec<Arg>) = args_of(f)?
             .into_iter()
             .partition(|a| matches!(a, Arg::Named(..)));
-        let (cat_axes, cat_values) = self.category_axes(&named)?;
+        let (cat_axes, cat_values, systematic) = self.category_axes(&named)?;
+        let h = self.hist_axes(name, function, &args, cat_axes, cat_values, span)?;
+        if systematic {
+            return self.stack_systematics(&h, span);
+        }
+        Ok(h)
+    }
+
+    /// The histogram of `hist`, `whist` or `hist_var` with its category axes.
+    fn hist_axes(
+        &self,
+        name: &str,
+        function: &str,
+        args: &[Arg],
+        cat_axes: Vec<Axis>,
+        cat_values: Vec<Expr>,
+        span: Span,
+    ) -> R<Expr> {
         // Errors of the axes point at them (the bins or the edges), others at the call.
         let pe = |axes: Span| {
             move |e: PlanError| match e {
@@ -164,9 +181,11 @@ impl Scope<'_> {
 
     /// The category axes of `by => column` or `by => (a, b)`: a fileset's coded columns
     /// (`dataset`, `process`, string metadata), each an axis of its categories, filled by code.
-    fn category_axes(&self, named: &[Arg]) -> R<(Vec<Axis>, Vec<Expr>)> {
+    /// `by => systematic` (last) adds the axis of the query's `vary` variations instead.
+    fn category_axes(&self, named: &[Arg]) -> R<(Vec<Axis>, Vec<Expr>, bool)> {
         let mut axes = Vec::new();
         let mut values = Vec::new();
+        let mut systematic = false;
         for a in named {
             let Arg::Named(key, e) = a else { continue };
             if key != "by" {
@@ -181,6 +200,16 @@ impl Scope<'_> {
                 one => vec![one],
             };
             for c in columns {
+                if systematic {
+                    return Err(SqlError::at(
+                        c.span(),
+                        "by => (..., systematic): the systematic axis comes last",
+                    ));
+                }
+                if super::vary::is_systematic(c) {
+                    systematic = true;
+                    continue;
+                }
                 let value = self.expr(c)?;
                 let categories = value.categories().ok_or_else(|| {
                     SqlError::at(
@@ -198,7 +227,7 @@ impl Scope<'_> {
                 values.push(self.selected(value, c.span())?);
             }
         }
-        Ok((axes, values))
+        Ok((axes, values, systematic))
     }
 }
 

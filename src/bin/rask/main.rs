@@ -83,6 +83,10 @@ enum Command {
         /// Target events per partition.
         #[arg(long, default_value_t = 100_000)]
         partition_entries: u64,
+        /// Run the task as written in SQL (queries/agc/agc.sql; the fileset is table `events`)
+        /// instead of the Rust API's plan.
+        #[arg(long)]
+        sql: Option<PathBuf>,
     },
     /// Runs a SQL query file (see `queries/adl/*.sql`) over the inputs, registered as the table
     /// `events`; writes every histogram as DIR/<alias>.json (and plots), prints a summary. The
@@ -94,6 +98,9 @@ enum Command {
         #[command(flatten)]
         run: RunArgs,
     },
+    /// Writes the selected events' columns to Parquet (DIR/part-00000.parquet, ...): the
+    /// query's SELECT items are per-event columns (lists stay lists), its WHERE keeps events.
+    Skim(rask::skim::cli::SkimArgs),
     /// The SQL prompt: the inputs are the table `events` (without inputs no table is open:
     /// `.open NAME FILE... [TREE]` opens one). On a terminal: history, multi-line statements and
     /// tab completion; from a pipe: statements run one after another.
@@ -331,6 +338,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             threads,
             plot,
             partition_entries,
+            sql,
         } => {
             remove_outputs_on_interrupt();
             let plot = plot.map(|p| match p.as_str() {
@@ -343,6 +351,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 threads,
                 plot,
                 partition_entries,
+                sql,
             };
             print!("{}", rask::agc::summary(&rask::agc::run(&job)?));
         }
@@ -351,9 +360,19 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             remove_outputs_on_interrupt();
             let sql =
                 std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
-            let report =
-                rask::adl::run_sql(&run.job(Vec::new()), &sql, &file.display().to_string())?;
-            print!("{}", rask::adl::summary(&report));
+            // COPY (SELECT ...) TO 'name/' statements write skims inside --out.
+            let done =
+                rask::skim::run_sql(&run.job(Vec::new()), &sql, &file.display().to_string())?;
+            for s in &done.skims {
+                print!("{}", rask::skim::summary(s));
+            }
+            if let Some(report) = done.hists {
+                print!("{}", rask::adl::summary(&report));
+            }
+        }
+        Command::Skim(args) => {
+            remove_outputs_on_interrupt();
+            rask::skim::cli::run(args)?;
         }
         Command::Sql { input, tree } => {
             let tree = tree_for(&input, tree);

@@ -264,6 +264,46 @@ pub fn arg_extreme<T: Key>(offsets: &[i32], values: &[T], max: bool) -> Vec<Opti
         .collect()
 }
 
+/// [`filter`] with the mask as a bitmap (the engine's boolean columns): the same result, the
+/// kept elements found a 64-bit word at a time.
+///
+/// ```
+/// let bits = arrow_buffer::BooleanBuffer::from(vec![true, false, true]);
+/// let (off, kept) = rask_core::kernels::filter_bits(&[0, 2, 3], &[0, 2, 3], &bits).unwrap();
+/// assert_eq!((off, kept), (vec![0, 1, 2], vec![0, 2]));
+/// ```
+pub fn filter_bits(
+    offsets: &[i32],
+    mask_offsets: &[i32],
+    bits: &arrow_buffer::BooleanBuffer,
+) -> Res<(Vec<i32>, Vec<u32>)> {
+    let start = offsets.first().map_or(0, |&o| o.max(0) as usize);
+    let end = offsets.last().map_or(0, |&o| o.max(0) as usize);
+    if offsets != mask_offsets || end > bits.len() || start > end {
+        return filter(offsets, mask_offsets, |k| bits.value(k));
+    }
+    let kept: Vec<u32> = bits
+        .slice(start, end - start)
+        .set_indices()
+        .map(|k| (k + start) as u32)
+        .collect();
+    Ok((kept_offsets(offsets, &kept)?, kept))
+}
+
+/// The offsets of the kept elements (sorted indices into the lists of `offsets`).
+fn kept_offsets(offsets: &[i32], kept: &[u32]) -> Res<Vec<i32>> {
+    let mut out = Vec::with_capacity(offsets.len());
+    out.push(0i32);
+    let mut at = 0;
+    for &o in offsets.iter().skip(1) {
+        while at < kept.len() && (kept[at] as i64) < o as i64 {
+            at += 1;
+        }
+        out.push(checked_offset(at, "filter")?);
+    }
+    Ok(out)
+}
+
 /// The elements kept by a jagged boolean mask: new offsets and the absolute indices kept.
 ///
 /// ```
@@ -281,24 +321,20 @@ pub fn filter(
             b: events(mask_offsets),
         });
     }
-    let mut out = Vec::with_capacity(offsets.len());
-    out.push(0i32);
-    let mut kept = Vec::new();
     if offsets == mask_offsets {
         // The usual case (a mask made from the same lists): one pass over the elements, then the
         // new offsets by walking the kept indices along the old ones.
         let start = offsets.first().map_or(0, |&o| o.max(0) as usize);
         let end = offsets.last().map_or(0, |&o| o.max(0) as usize);
-        kept.extend((start..end).filter(|&k| keep(k)).map(|k| k as u32));
-        let mut at = 0;
-        for &o in offsets.iter().skip(1) {
-            while at < kept.len() && (kept[at] as i64) < o as i64 {
-                at += 1;
-            }
-            out.push(checked_offset(at, "filter")?);
-        }
-        return Ok((out, kept));
+        let kept: Vec<u32> = (start..end)
+            .filter(|&k| keep(k))
+            .map(|k| k as u32)
+            .collect();
+        return Ok((kept_offsets(offsets, &kept)?, kept));
     }
+    let mut out = Vec::with_capacity(offsets.len());
+    out.push(0i32);
+    let mut kept = Vec::new();
     for e in 0..events(offsets) {
         let (r, m) = (range(offsets, e), range(mask_offsets, e));
         if r.len() != m.len() {

@@ -165,6 +165,18 @@ proptest! {
         prop_assert_eq!(off2, offsets_of(&want));
         let got2: Vec<f64> = kept2.iter().map(|&k| values[k as usize]).collect();
         prop_assert!(same(&got2, &flat(&want)));
+        // The bitmap path, also over lists that start past element 0 (a slice).
+        let bits = arrow_buffer::BooleanBuffer::from_iter(values.iter().map(|v| *v > 0.0));
+        let (off3, kept3) = kernels::filter_bits(&o, &o, &bits).unwrap();
+        prop_assert_eq!(&off3, &offsets_of(&want));
+        let got3: Vec<f64> = kept3.iter().map(|&k| values[k as usize]).collect();
+        prop_assert!(same(&got3, &flat(&want)));
+        if o.len() > 2 {
+            let tail = &o[1..];
+            let (off4, kept4) = kernels::filter_bits(tail, tail, &bits).unwrap();
+            let (off5, kept5) = kernels::filter(tail, tail, keep).unwrap();
+            prop_assert_eq!((off4, kept4), (off5, kept5));
+        }
     }
 
     #[test]

@@ -14,6 +14,7 @@ mod operator;
 mod run;
 mod scan;
 mod session;
+mod stack;
 mod store;
 
 use std::fmt;
@@ -318,7 +319,9 @@ impl Engine {
         let start = std::time::Instant::now();
         // Before any file is opened: an impossible thread count is the caller's mistake.
         self.scheduler.check()?;
-        let lowered = lower(exprs, &self.options, &self.store)?;
+        let (leaves, shapes) = stack::expand(exprs);
+        let leaves: Vec<&Expr> = leaves.iter().collect();
+        let lowered = lower(&leaves, &self.options, &self.store)?;
         let mut stats = RunStats {
             partitions: lowered.partitions(),
             ..RunStats::default()
@@ -340,7 +343,7 @@ impl Engine {
             stats.bytes_read = ev.source.bytes_read() - read_before;
         }
         stats.seconds = start.elapsed().as_secs_f64();
-        Ok((out, stats))
+        Ok((stack::assemble(out, &shapes)?, stats))
     }
 
     /// Runs a lowered plan on DataFusion and merges the partitions' rows in order.

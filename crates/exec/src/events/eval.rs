@@ -367,6 +367,11 @@ fn eval_op(op: &Op, inputs: &[&EvValue], tys: &[&Ty], out: &Ty) -> R<EvValue> {
             ));
         }
         Op::Source(_) => return Err(EventError::internal("sources are read by the partition")),
+        Op::Stack { .. } => {
+            return Err(EventError::internal(
+                "stacks are put together after the merge (engine/stack.rs)",
+            ));
+        }
         Op::RandomNormal { .. }
         | Op::Full { .. }
         | Op::Arange { .. }
@@ -616,7 +621,7 @@ fn mask(data: &EvValue, m: &EvValue) -> R<EvValue> {
             let Col::Bool(flags) = flags.as_ref() else {
                 return Err(EventError::internal("a jagged mask must hold booleans"));
             };
-            let (offsets, kept) = kernels::filter(o, mo, |k| flags.value(k))?;
+            let (offsets, kept) = kernels::filter_bits(o, mo, flags)?;
             Ok(EvValue::Col(Col::list(offsets, items.take(&kept))))
         }
         (_, m) => Err(EventError::Internal(format!(

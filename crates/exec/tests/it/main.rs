@@ -11,4 +11,5 @@ mod events;
 mod hostile;
 mod sorting;
 mod sql;
+mod variations;
 mod vectors;

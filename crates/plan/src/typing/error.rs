@@ -24,6 +24,9 @@ pub enum TypeError {
         expected: usize,
         got: usize,
     },
+    /// A stack of histograms whose axes or storage differ, or not one category per histogram.
+    #[error("stack: {0}")]
+    Stack(String),
     /// A histogram given neither one value per axis nor one more (the weight).
     #[error("a {axes}-D histogram takes {axes} values (and an optional weight), got {got}")]
     HistArity { axes: usize, got: usize },

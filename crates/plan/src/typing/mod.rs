@@ -5,7 +5,7 @@ use arrow_schema::{DataType, SchemaRef};
 
 use crate::key::Key;
 use crate::op::{BinaryOp, LorentzOp, Op, ReduceOp, UnaryOp};
-use crate::types::{DType, Layout, Ty};
+use crate::types::{Axis, DType, Layout, Ty};
 
 mod error;
 mod fused;
@@ -620,6 +620,32 @@ pub fn infer(op: &Op, inputs: &[Input<'_>], key: Key) -> Result<Ty, TypeError> {
             broadcast(&tys, DType::F64)?;
             Ok(Ty::Hist {
                 axes: axes.clone(),
+                storage: *storage,
+            })
+        }
+        Op::Stack { axis } => {
+            let Axis::StrCategory { categories, .. } = axis else {
+                return Err(TypeError::Stack("the new axis is a string category".into()));
+            };
+            if categories.len() != inputs.len() {
+                return Err(TypeError::Stack(format!(
+                    "{} categories for {} histograms",
+                    categories.len(),
+                    inputs.len()
+                )));
+            }
+            let Some((Ty::Hist { axes, storage }, _)) = inputs.first() else {
+                return Err(TypeError::Stack("needs histograms".into()));
+            };
+            if inputs.iter().any(|(t, _)| !matches!(t, Ty::Hist { axes: a, storage: s } if a == axes && s == storage)) {
+                return Err(TypeError::Stack(
+                    "the histograms must have the same axes and storage".into(),
+                ));
+            }
+            let mut axes = axes.clone();
+            axes.push(axis.clone());
+            Ok(Ty::Hist {
+                axes,
                 storage: *storage,
             })
         }

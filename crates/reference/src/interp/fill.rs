@@ -139,3 +139,36 @@ pub(super) fn collect_tuples(v: &Value, out: &mut Vec<Vec<f64>>) -> R<()> {
         ))),
     }
 }
+
+/// Histograms side by side on one more axis (appended): part `k` is bin `k` of `axis`.
+pub(super) fn stack_hists(axis: &Axis, parts: &[&Data]) -> R<RefHist> {
+    let hists: Vec<&RefHist> = parts
+        .iter()
+        .map(|d| match d {
+            Data::Hist(h) => Ok(h),
+            _ => Err(EvalError::Internal(
+                "a stack of a value that is not a histogram".into(),
+            )),
+        })
+        .collect::<R<_>>()?;
+    let Some(first) = hists.first() else {
+        return Err(EvalError::Internal("a stack of nothing".into()));
+    };
+    let n = axis_extent(axis);
+    let mut axes = first.axes.clone();
+    axes.push(axis.clone());
+    let mut values = vec![0.0; first.values.len() * n];
+    let mut variances = vec![0.0; first.values.len() * n];
+    for (k, h) in hists.iter().enumerate() {
+        for (i, (v, w)) in h.values.iter().zip(&h.variances).enumerate() {
+            values[i * n + k] = *v;
+            variances[i * n + k] = *w;
+        }
+    }
+    Ok(RefHist {
+        axes,
+        storage: first.storage,
+        values,
+        variances,
+    })
+}

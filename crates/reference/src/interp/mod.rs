@@ -352,6 +352,7 @@ fn eval_op(
             ));
         }
         Op::Hist { axes, storage } => Data::Hist(fill_hist(axes, *storage, inputs, in_tys)?),
+        Op::Stack { axis } => Data::Hist(stack_hists(axis, inputs)?),
         Op::Fused(body) => eval_fused(body, inputs, in_tys, reader)?,
     };
     Ok(coerce(data, out))

@@ -1,0 +1,152 @@
+//! Systematic variations through the engine: shifts (`vary`) and weight variations stacked on
+//! a `variation` axis in one pass, equal to each variation computed alone, to the expected ADL
+//! histogram for the nominal, and to the reference interpreter.
+
+use rask_exec::{Engine, Output, Scheduler};
+use rask_plan::weights::Weights;
+use rask_plan::{Axis, Context, Expr, Storage};
+use rask_reference::{Data, Reference};
+
+use crate::common::{FileReader, expected, nano, source};
+
+fn axis() -> Axis {
+    Axis::Regular {
+        bins: 100,
+        lo: 0.0,
+        hi: 200.0,
+        label: "met".into(),
+    }
+}
+
+fn hist(ctx: &Context, x: &Expr, w: Option<&Expr>) -> Expr {
+    let storage = if w.is_some() {
+        Storage::Weight
+    } else {
+        Storage::Int
+    };
+    ctx.hist(vec![axis()], storage, &[x], w).unwrap()
+}
+
+/// Category `k` of the last axis (`n` categories with its flow bin), for every other bin.
+fn slice(values: &[f64], n: usize, k: usize) -> Vec<f64> {
+    values.iter().skip(k).step_by(n).copied().collect()
+}
+
+fn values(out: Output) -> Vec<f64> {
+    match out {
+        Output::Hist(h) => h.values(),
+        other => panic!("not a histogram: {other:?}"),
+    }
+}
+
+#[test]
+fn shifts_and_weight_variations_stack_on_one_axis_in_one_pass() {
+    let ctx = Context::new();
+    let events = source(&ctx, &nano());
+    let met = events.field("MET").unwrap().field("pt").unwrap();
+    let h = hist(&ctx, &met, None);
+    let up = met.mul(1.1).unwrap();
+    let varied = ctx.vary(&[&h], &[("met_up", vec![(&met, &up)])]).unwrap();
+    let stacked = varied.stacked(0, "variation").unwrap();
+    let engine = Engine::new(Scheduler::Threads(2)).with_partition_entries(3_000);
+    let (outs, stats) = engine.compute_with_stats(&[&stacked]).unwrap();
+    assert_eq!(stats.events, 20_000, "one pass");
+    let all = values(outs.into_iter().next().unwrap());
+    assert_eq!(all.len(), 102 * 3, "met bins x (nominal, met_up, flow)");
+    assert_eq!(slice(&all, 3, 0), expected("q1"), "nominal = ADL Q1");
+    let alone = values(engine.compute(&hist(&ctx, &up, None)).unwrap());
+    assert_eq!(
+        slice(&all, 3, 1),
+        alone,
+        "met_up = the shifted histogram alone"
+    );
+    assert!(slice(&all, 3, 2).iter().all(|v| *v == 0.0));
+    let Data::Hist(r) = stacked.compute(&FileReader).unwrap() else {
+        panic!("a histogram")
+    };
+    assert_eq!(r.values, all, "the reference interpreter agrees");
+
+    // Weight variations: the same selection, another weight.
+    let mut w = Weights::new(&ctx);
+    let njet = events.field("nJet").unwrap();
+    w.add("two", &ctx.where_(&met.ge(0.0).unwrap(), 2.0, 2.0).unwrap())
+        .unwrap();
+    w.add_variation("jets", &njet, &ctx.literal(0.5).unwrap())
+        .unwrap();
+    let mut parts = vec![(
+        "nominal".to_string(),
+        hist(&ctx, &met, Some(&w.weight(None).unwrap())),
+    )];
+    for v in w.variations() {
+        let wv = w.weight(Some(&v)).unwrap();
+        parts.push((v, hist(&ctx, &met, Some(&wv))));
+    }
+    let named: Vec<(&str, &Expr)> = parts.iter().map(|(n, e)| (n.as_str(), e)).collect();
+    let weighted = ctx.stack("variation", &named).unwrap();
+    let all = values(engine.compute(&weighted).unwrap());
+    let q1 = expected("q1");
+    let twice: Vec<f64> = q1.iter().map(|v| 2.0 * v).collect();
+    assert_eq!(slice(&all, 4, 0), twice, "nominal: weight 2 per event");
+    assert_eq!(slice(&all, 4, 2), q1, "jetsDown: 2 x 0.5 per event");
+    let by_njet = values(
+        engine
+            .compute(&hist(&ctx, &met, Some(&(&njet * 2.0).unwrap())))
+            .unwrap(),
+    );
+    assert_eq!(slice(&all, 4, 1), by_njet, "jetsUp: 2 x nJet");
+}
+
+#[test]
+fn sql_vary_and_by_systematic_build_the_api_plan() {
+    let ctx = Context::new();
+    let events = source(&ctx, &nano());
+    let mut session = rask_sql::SqlSession::new(&ctx);
+    session.register("events", events.clone());
+    let outs = session
+        .query(
+            "SELECT hist(vary(MET.pt, met_up => MET.pt * 1.1), 100, 0, 200, 'met', \
+             by => systematic) AS met FROM events",
+        )
+        .unwrap();
+    let met = events.field("MET").unwrap().field("pt").unwrap();
+    let up = met.mul(1.1).unwrap();
+    let h = hist(&ctx, &met, None);
+    let api = ctx
+        .vary(&[&h], &[("met_up", vec![(&met, &up)])])
+        .unwrap()
+        .stacked(0, "systematic")
+        .unwrap();
+    assert_eq!(outs[0].1.key(), api.key(), "SQL builds the API's plan");
+    let engine = Engine::new(Scheduler::Threads(2));
+    let all = values(engine.compute(&outs[0].1).unwrap());
+    assert_eq!(slice(&all, 3, 0), expected("q1"));
+    // A weight variation and a shift in one query: 3 categories and the flow bin.
+    let outs = session
+        .query(
+            "SELECT whist(vary(MET.pt, up => MET.pt * 1.1), vary(MET.pt * 0 + 2, w_down => MET.pt * 0 + 1), \
+             100, 0, 200, by => systematic) AS h FROM events",
+        )
+        .unwrap();
+    let all = values(engine.compute(&outs[0].1).unwrap());
+    assert_eq!(all.len(), 102 * 4);
+    let twice: Vec<f64> = expected("q1").iter().map(|v| 2.0 * v).collect();
+    assert_eq!(slice(&all, 4, 0), twice, "nominal: weight 2");
+    assert_eq!(slice(&all, 4, 2), expected("q1"), "w_down: weight 1");
+    for (sql, want) in [
+        (
+            "SELECT hist(vary(MET.pt, MET.pt), 10, 0, 1) AS h FROM events",
+            "the variations are named",
+        ),
+        (
+            "SELECT hist(vary(MET.pt, nominal => MET.pt), 10, 0, 1) AS h FROM events",
+            "'nominal' is the query itself",
+        ),
+        (
+            "SELECT hist(MET.pt, 10, 0, 1, by => (systematic, nJet)) AS h FROM events",
+            "the systematic axis comes last",
+        ),
+    ] {
+        let err = session.query(sql).unwrap_err().to_string();
+        assert!(err.contains(want), "{sql}: {err}");
+    }
+}

@@ -1,0 +1,104 @@
+//! Systematic variations in SQL: `vary(x, name => e, ...)` is `x` in the query and `e` in
+//! variation `name`; `by => systematic` on a histogram stacks the nominal histogram and one per
+//! variation on a `systematic` axis, all filled in the same pass (`Context::vary`, then
+//! `Varied::stacked`). Shifts (`vary(Jet.pt, jes_up => Jet.pt * 1.03)`) and weight variations
+//! (`whist(x, vary(w, btag_up => w * 1.1), ...)`) are the same thing.
+
+use std::sync::Mutex;
+
+use rask_plan::expr::{Context, Expr};
+use sqlparser::ast::{self as ast, Spanned};
+use sqlparser::tokenizer::Span;
+
+use super::{Arg, R, SqlError, plan_error};
+
+/// The axis name of `by => systematic`.
+pub(super) const SYSTEMATIC: &str = "systematic";
+
+/// The `vary` calls met while lowering the current query: `(variation, nominal, varied)`, in
+/// order. Kept with the context (its extension slot), cleared when a query starts.
+#[derive(Default)]
+pub(super) struct Registered(Mutex<Vec<(String, Expr, Expr)>>);
+
+pub(super) fn clear(ctx: &Context) {
+    ctx.extension::<Registered>()
+        .0
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clear();
+}
+
+impl super::Scope<'_> {
+    /// `vary(x, name => e, ...)`: `x`, remembering that variation `name` replaces it by `e`.
+    pub(super) fn vary(&self, args: &[Arg], span: Span) -> R<Expr> {
+        let Some(Arg::Pos(x)) = args.first() else {
+            return Err(SqlError::at(span, "vary(x, name => expression, ...)"));
+        };
+        let nominal = self.expr(x)?;
+        let mut pairs = Vec::new();
+        for a in &args[1..] {
+            let Arg::Named(name, e) = a else {
+                return Err(SqlError::at(
+                    span,
+                    "vary(x, name => expression, ...): the variations are named",
+                ));
+            };
+            if name.eq_ignore_ascii_case("nominal") {
+                return Err(SqlError::at(e.span(), "'nominal' is the query itself"));
+            }
+            pairs.push((name.clone(), nominal.clone(), self.expr(e)?));
+        }
+        if pairs.is_empty() {
+            return Err(SqlError::at(
+                span,
+                "vary(x, name => expression, ...) needs a variation",
+            ));
+        }
+        self.ctx
+            .extension::<Registered>()
+            .0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend(pairs);
+        Ok(nominal)
+    }
+
+    /// `h` and every variation of it side by side on the `systematic` axis.
+    pub(super) fn stack_systematics(&self, h: &Expr, span: Span) -> R<Expr> {
+        let registered = self.ctx.extension::<Registered>();
+        let registered = registered
+            .0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let mut names: Vec<&str> = Vec::new();
+        for (n, _, _) in &registered {
+            if !names.contains(&n.as_str()) {
+                names.push(n);
+            }
+        }
+        let groups: Vec<(&str, Vec<(&Expr, &Expr)>)> = names
+            .iter()
+            .map(|n| {
+                let pairs = registered
+                    .iter()
+                    .filter(|(m, _, _)| m == n)
+                    .map(|(_, from, to)| (from, to))
+                    .collect();
+                (*n, pairs)
+            })
+            .collect();
+        let varied = self
+            .ctx
+            .vary(&[h], &groups)
+            .map_err(|e| plan_error(span, e))?;
+        varied
+            .stacked(0, SYSTEMATIC)
+            .map_err(|e| plan_error(span, e))
+    }
+}
+
+/// Whether `e` is the name `systematic` (the stacking axis, not a column).
+pub(super) fn is_systematic(e: &ast::Expr) -> bool {
+    matches!(e, ast::Expr::Identifier(id) if id.value.eq_ignore_ascii_case(SYSTEMATIC))
+}
