@@ -16,6 +16,9 @@
 
 pub mod adl;
 pub mod agc;
+/// Value parsers of the command line's options (`--threads`, `--memory-limit`).
+#[cfg(feature = "cli")]
+pub mod cli_args;
 pub mod convert;
 pub mod corrections;
 pub mod inspect;

@@ -32,7 +32,7 @@ pub struct SkimArgs {
     #[arg(long)]
     pub out: PathBuf,
     /// Worker threads [default: all cores].
-    #[arg(long, value_parser = crate::skim::cli::threads)]
+    #[arg(long, value_parser = crate::cli_args::parse_threads)]
     pub threads: Option<usize>,
     /// At most this many rows per Parquet file.
     #[arg(long, default_value_t = DEFAULT_ROWS_PER_FILE as u64, value_parser = clap::value_parser!(u64).range(1..))]
@@ -40,17 +40,6 @@ pub struct SkimArgs {
     /// Target events per partition.
     #[arg(long, default_value_t = 100_000)]
     pub partition_entries: u64,
-}
-
-/// `--threads`: 1 ..= `Scheduler::max_threads()`.
-fn threads(s: &str) -> Result<usize, String> {
-    let max = rask_exec::Scheduler::max_threads();
-    match s.parse::<usize>() {
-        Ok(n) if (1..=max).contains(&n) => Ok(n),
-        _ => Err(format!(
-            "the number of threads must be between 1 and {max} (leave --threads out to use all cores)"
-        )),
-    }
 }
 
 /// The job of the arguments (reading `--sql-file`), with warnings for inputs given twice and

@@ -187,4 +187,23 @@ fn sql_reads_a_fileset_and_fills_by_dataset_as_the_api_does() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("by => nJet: not a category column"), "{err}");
+    // A coded column compares with its names: only the ttbar copy is counted.
+    let outs = session
+        .query(&format!(
+            "SELECT count(*) AS n FROM read_fileset('{}') WHERE process = 'ttbar'",
+            path.display()
+        ))
+        .unwrap();
+    assert_eq!(engine.compute(&outs[0].1).unwrap(), Output::Int(20_000));
+    let err = session
+        .query(&format!(
+            "SELECT count(*) AS n FROM read_fileset('{}') WHERE process = 'ttbr'",
+            path.display()
+        ))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("'ttbr' is not one of the column's values (data, ttbar); did you mean ttbar?"),
+        "{err}"
+    );
 }

@@ -131,18 +131,14 @@ impl Context {
             if !seen.insert(name) {
                 return Err(vary_error(name, "the name is used twice".to_string()));
             }
-            let mut varied = Vec::with_capacity(outputs.len());
-            for out in outputs {
-                varied.push(out.substitute(replacements).map_err(|e| match e {
-                    PlanError::Type { expr, message } => {
-                        vary_error(name, format!("{expr}: {message}"))
-                    }
-                    other => other,
-                })?);
-            }
+            let varied = substitute_all(self, outputs, replacements).map_err(|e| match e {
+                PlanError::Type { expr, message } => vary_error(name, format!("{expr}: {message}")),
+                other => other,
+            })?;
             all.push((name.to_string(), varied));
         }
-        let graph = self.graph();
+        let shared = self.lock();
+        let graph = &shared.graph;
         let ids = |outs: &[Expr]| outs.iter().map(Expr::node_id).collect::<Vec<_>>();
         let every: Vec<NodeId> = all.iter().flat_map(|(_, o)| ids(o)).collect();
         let nodes = graph.topo_order(&every).len();
@@ -150,6 +146,7 @@ impl Context {
             .iter()
             .map(|(_, o)| graph.topo_order(&ids(o)).len())
             .sum();
+        drop(shared);
         Ok(Varied {
             variations: all,
             nodes,
@@ -200,28 +197,53 @@ impl Expr {
     /// # Ok::<(), rask_plan::PlanError>(())
     /// ```
     pub fn substitute(&self, replacements: &[(&Expr, &Expr)]) -> Result<Expr, PlanError> {
-        let ctx = self.context();
-        let mut map: HashMap<NodeId, NodeId> = HashMap::new();
-        for (from, to) in replacements {
-            let (f, t) = (ctx.own(from)?, ctx.own(to)?);
-            map.insert(f, t);
+        let mut out = substitute_all(self.context(), &[self], replacements)?;
+        out.pop().ok_or_else(|| PlanError::Internal {
+            rule: "vary",
+            message: "no output".to_string(),
+        })
+    }
+}
+
+/// `outputs` with every `(from, to)` replaced, rebuilding only the nodes above a replaced one.
+/// Reads the arena in place (no copy of it), so a variation costs what it rebuilds plus one walk
+/// of the outputs' ancestors.
+fn substitute_all(
+    ctx: &Context,
+    outputs: &[&Expr],
+    replacements: &[(&Expr, &Expr)],
+) -> Result<Vec<Expr>, PlanError> {
+    let mut map: HashMap<NodeId, NodeId> = HashMap::new();
+    for (from, to) in replacements {
+        map.insert(ctx.own(from)?, ctx.own(to)?);
+    }
+    let roots = outputs
+        .iter()
+        .map(|e| ctx.own(e))
+        .collect::<Result<Vec<_>, _>>()?;
+    let order = ctx.lock().graph.topo_order(&roots);
+    for id in order {
+        if map.contains_key(&id) {
+            continue;
         }
-        let graph = ctx.graph();
-        for id in graph.topo_order(&[self.node_id()]) {
-            if map.contains_key(&id) {
-                continue;
-            }
-            let node = graph.node(id);
+        let (op, inputs) = {
+            let shared = ctx.lock();
+            let node = shared.graph.node(id);
             let inputs: Vec<NodeId> = node
                 .inputs
                 .iter()
                 .map(|i| map.get(i).copied().unwrap_or(*i))
                 .collect();
-            if inputs != node.inputs {
-                let new = ctx.add(node.op.clone(), inputs)?;
-                map.insert(id, new.node_id());
+            if inputs == node.inputs {
+                continue;
             }
-        }
-        Ok(ctx.expr_of(map.get(&self.node_id()).copied().unwrap_or(self.node_id())))
+            (node.op.clone(), inputs)
+        };
+        let new = ctx.add(op, inputs)?;
+        map.insert(id, new.node_id());
     }
+    Ok(roots
+        .iter()
+        .map(|r| ctx.expr_of(map.get(r).copied().unwrap_or(*r)))
+        .collect())
 }

@@ -649,9 +649,9 @@ impl<'a> Scope<'a> {
         let mut a = self.expr(left)?;
         for (node, op, right) in spine.into_iter().rev() {
             let span = node.span();
-            let b = match (op, category_code(&a, right)) {
+            let b = match (op, vary::category_code(&a, right)) {
                 (BinaryOperator::Eq | BinaryOperator::NotEq, Some(code)) => {
-                    let code = code.map_err(|m| SqlError::at(right.span(), m))?;
+                    let code = code.map_err(|e| SqlError::at(right.span(), e.to_string()))?;
                     self.ctx
                         .literal(code)
                         .map_err(|err| plan_error(span, err))?
@@ -693,30 +693,6 @@ impl<'a> Scope<'a> {
         };
         self.ctx.literal(s).map_err(|e| plan_error(v.span, e))
     }
-}
-
-/// `column = 'name'` on a coded string column (a fileset's `dataset`, `process`): the code of
-/// `name`, or an error naming the categories; `None` when `right` is not a string or `column`
-/// has no categories.
-fn category_code(column: &Expr, right: &ast::Expr) -> Option<Result<i64, String>> {
-    let ast::Expr::Value(v) = right else {
-        return None;
-    };
-    let Value::SingleQuotedString(name) = &v.value else {
-        return None;
-    };
-    let categories = column.categories()?;
-    Some(match categories.iter().position(|c| c == name) {
-        Some(k) => Ok(k as i64),
-        None => {
-            let near = rask_core::suggest::closest(name, categories.iter().map(String::as_str));
-            Err(format!(
-                "'{name}' is not one of the column's values ({}){}",
-                categories.join(", "),
-                rask_core::suggest::did_you_mean(&near)
-            ))
-        }
-    })
 }
 
 fn binary(op: BinaryOp, a: &Expr, b: &Expr) -> Result<Expr, PlanError> {

@@ -1,4 +1,5 @@
-//! Systematic variations in SQL: `vary(x, name => e, ...)` is `x` in the query and `e` in
+//! Analyses in SQL: coded columns compared with their names (`process = 'data'`), and
+//! systematic variations: `vary(x, name => e, ...)` is `x` in the query and `e` in
 //! variation `name`; `by => systematic` on a histogram stacks the nominal histogram and one per
 //! variation on a `systematic` axis, all filled in the same pass (`Context::vary`, then
 //! `Varied::stacked`). Shifts (`vary(Jet.pt, jes_up => Jet.pt * 1.03)`) and weight variations
@@ -7,7 +8,7 @@
 use std::sync::Mutex;
 
 use rask_plan::expr::{Context, Expr};
-use sqlparser::ast::{self as ast, Spanned};
+use sqlparser::ast::{self as ast, Spanned, Value};
 use sqlparser::tokenizer::Span;
 
 use super::{Arg, R, SqlError, plan_error};
@@ -101,4 +102,37 @@ impl super::Scope<'_> {
 /// Whether `e` is the name `systematic` (the stacking axis, not a column).
 pub(super) fn is_systematic(e: &ast::Expr) -> bool {
     matches!(e, ast::Expr::Identifier(id) if id.value.eq_ignore_ascii_case(SYSTEMATIC))
+}
+
+/// A name that is not one of a coded column's values.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("'{name}' is not one of the column's values ({}){}", .categories.join(", "), rask_core::suggest::did_you_mean(.near))]
+pub(super) struct NotACategory {
+    name: String,
+    categories: Vec<String>,
+    near: Vec<String>,
+}
+
+/// `column = 'name'` on a coded string column (a fileset's `dataset`, `process`): the code of
+/// `name`, or the error naming the categories; `None` when `right` is not a string or `column`
+/// has no categories.
+pub(super) fn category_code(column: &Expr, right: &ast::Expr) -> Option<Result<i64, NotACategory>> {
+    let ast::Expr::Value(v) = right else {
+        return None;
+    };
+    let Value::SingleQuotedString(name) = &v.value else {
+        return None;
+    };
+    let categories = column.categories()?;
+    Some(match categories.iter().position(|c| c == name) {
+        Some(k) => Ok(k as i64),
+        None => Err(NotACategory {
+            near: rask_core::suggest::closest(name, categories.iter().map(String::as_str))
+                .into_iter()
+                .map(str::to_string)
+                .collect(),
+            name: name.clone(),
+            categories,
+        }),
+    })
 }

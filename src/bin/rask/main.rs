@@ -5,10 +5,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-mod args;
 mod bench;
 
-use args::{parse_size, parse_threads};
+use rask::cli_args::{parse_size, parse_threads};
 
 /// mimalloc reuses freed column buffers across partitions instead of returning them to the
 /// kernel, which keeps page faults off the read path (see benches/read_root.rs).

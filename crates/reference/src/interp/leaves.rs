@@ -58,13 +58,13 @@ pub(super) fn arrow_values(a: &ArrayRef) -> R<Vec<Value>> {
         DataType::Int8 => prim::<Int8Type>(a, |v| Value::I64(v as i64)),
         DataType::Int16 => prim::<Int16Type>(a, |v| Value::I64(v as i64)),
         DataType::Int32 => prim::<Int32Type>(a, |v| Value::I64(v as i64)),
-        DataType::Int64 => prim::<Int64Type>(a, |v| Value::I64(v)),
+        DataType::Int64 => prim::<Int64Type>(a, Value::I64),
         DataType::UInt8 => prim::<UInt8Type>(a, |v| Value::I64(v as i64)),
         DataType::UInt16 => prim::<UInt16Type>(a, |v| Value::I64(v as i64)),
         DataType::UInt32 => prim::<UInt32Type>(a, |v| Value::I64(v as i64)),
         DataType::UInt64 => prim::<UInt64Type>(a, |v| Value::I64(v as i64)),
         DataType::Float32 => prim::<Float32Type>(a, |v| Value::F64(v as f64)),
-        DataType::Float64 => prim::<Float64Type>(a, |v| Value::F64(v)),
+        DataType::Float64 => prim::<Float64Type>(a, Value::F64),
         DataType::List(_) => {
             let l = a.as_list::<i32>();
             let inner = arrow_values(l.values())?;

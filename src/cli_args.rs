@@ -58,7 +58,7 @@ pub fn parse_size(s: &str) -> Result<usize, SizeError> {
 
 /// `--threads`: a number from 1 to `Scheduler::max_threads()`.
 pub fn parse_threads(s: &str) -> Result<usize, ThreadsError> {
-    threads_within(s, rask::Scheduler::max_threads())
+    threads_within(s, crate::Scheduler::max_threads())
 }
 
 fn threads_within(s: &str, max: usize) -> Result<usize, ThreadsError> {
