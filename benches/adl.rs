@@ -17,6 +17,9 @@
 //! `target/bench-root-venv/bin/python`). Run: `cargo bench --bench adl` (`RASK_BENCH_QUERIES=q8`
 //! or `q1,q5` runs only those; `RASK_BENCH_PEERS=0` skips the peers).
 
+#[path = "support/inflate_floor.rs"]
+mod floor;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -314,8 +317,7 @@ fn main() {
 /// Seconds to inflate the baskets of the branches query `q` reads (one thread, best of 3, the
 /// compressed bytes already in memory): a floor under any reader of this ROOT file.
 fn decompression_floor(file: &Path, q: &str) -> Option<f64> {
-    use rask::io::cursor::Cursor;
-    use rask::io::{BasketBuffers, Key, RootTree, compression};
+    use rask::io::{BasketBuffers, RootTree};
     let tree = RootTree::open(file, "Events").ok()?;
     let ctx = rask::Context::new();
     let events = rask::sources::open(&ctx, "events", &[file.to_str()?], "Events").ok()?;
@@ -331,16 +333,5 @@ fn decompression_floor(file: &Path, q: &str) -> Option<f64> {
             baskets.push(buffers.raw().to_vec());
         }
     }
-    let mut out = Vec::new();
-    let mut best = f64::INFINITY;
-    for _ in 0..3 {
-        let t0 = Instant::now();
-        for raw in &baskets {
-            let key = Key::parse(&mut Cursor::new(raw, 0)).ok()?;
-            let stored = raw.get(key.key_len as usize..)?;
-            compression::decompress(stored, key.obj_len as usize, &mut out).ok()?;
-        }
-        best = best.min(t0.elapsed().as_secs_f64());
-    }
-    Some(best)
+    floor::best_of_three(&baskets)
 }

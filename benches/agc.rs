@@ -20,6 +20,9 @@
 //! `target/bench-coffea-venv/bin/python`). Run: `cargo bench --bench agc`;
 //! `RASK_BENCH_AGC_PARTS=throughput` or `=build` runs one part, `RASK_BENCH_PEERS=0` skips Python.
 
+#[path = "support/inflate_floor.rs"]
+mod floor;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
@@ -403,8 +406,7 @@ fn numbers(v: &Value) -> Vec<f64> {
 /// compressed bytes already in memory): a floor under any reader of these files. Branches
 /// that are not in the trees (the fileset's per-file columns) are left out.
 fn inflate_floor(files: &[&PathBuf], branches: &[String]) -> Option<f64> {
-    use rask::io::cursor::Cursor;
-    use rask::io::{BasketBuffers, Key, RootTree, compression};
+    use rask::io::{BasketBuffers, RootTree};
     let mut baskets = Vec::new();
     let mut buffers = BasketBuffers::default();
     for file in files {
@@ -419,18 +421,7 @@ fn inflate_floor(files: &[&PathBuf], branches: &[String]) -> Option<f64> {
             }
         }
     }
-    let mut out = Vec::new();
-    let mut best = f64::INFINITY;
-    for _ in 0..3 {
-        let t0 = Instant::now();
-        for raw in &baskets {
-            let key = Key::parse(&mut Cursor::new(raw, 0)).ok()?;
-            let stored = raw.get(key.key_len as usize..)?;
-            compression::decompress(stored, key.obj_len as usize, &mut out).ok()?;
-        }
-        best = best.min(t0.elapsed().as_secs_f64());
-    }
-    Some(best)
+    floor::best_of_three(&baskets)
 }
 
 fn load_average() -> String {

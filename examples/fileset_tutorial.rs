@@ -1,8 +1,8 @@
 //! From a fileset to a stacked plot: the tutorial of `docs/tutorial-agc.md`, runnable.
 //! Run: `cargo run --release --example fileset_tutorial -- data/agc/fileset.json /tmp/tutorial`.
 
+use rask::analysis::{Analysis, Weights};
 use rask::exec::Output;
-use rask::plan::weights::Weights;
 use rask::plan::{Axis, Storage};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -92,7 +92,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             _ => f64::NAN,
         })
         .collect();
-    let table = rask::plan::cutflow::CutflowValues::from_outputs(&flow, &numbers)?;
+    let table = rask::analysis::CutflowValues::from_outputs(&flow, &numbers)?;
     print!("{}", table.table());
 
     // 7. UHI JSON (hist reads it) and a stacked plot of the nominal simulation, by dataset.

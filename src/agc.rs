@@ -4,11 +4,11 @@
 use std::path::PathBuf;
 
 use rask_agc::{DatasetInfo, REGIONS};
+use rask_analysis::CutflowValues;
 use rask_core::file_columns::FileColumns;
 use rask_core::hist::Histogram;
 use rask_exec::{Engine, Output, RunStats, Scheduler};
 use rask_io_root::{Fileset, MetaValue};
-use rask_plan::cutflow::CutflowValues;
 
 use crate::output_dir::OutputDir;
 use crate::plot::PlotFormat;

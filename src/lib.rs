@@ -41,6 +41,8 @@ pub mod repl;
 pub mod skim;
 pub mod sources;
 
+/// Systematic variations, event weights and cut-flows.
+pub use rask_analysis as analysis;
 /// Arrow layout conventions (jagged lists, metadata keys).
 pub use rask_core as core;
 /// Execution on DataFusion.

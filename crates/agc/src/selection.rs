@@ -4,7 +4,7 @@
 //! [`Context::vary`] variations of it (only what depends on the jets' pT is built again), the
 //! weight variations come from [`Weights`] (the selection is shared; only the weight changes).
 
-use rask_plan::weights::Weights;
+use rask_analysis::{Analysis, Weights};
 use rask_plan::{Axis, Context, DType, Expr, PlanError, Storage};
 
 use crate::{BINS, LUMI, REGIONS};
@@ -21,11 +21,11 @@ pub struct AgcPlan {
     /// The datasets, in the order of the histograms' `dataset` axis (the order of the
     /// per-file column's codes: sorted by name).
     pub datasets: Vec<String>,
-    /// What the variations share: [`rask_plan::vary::Varied::summary`].
+    /// What the variations share: [`rask_analysis::Varied::summary`].
     pub sharing: String,
     /// The nominal selection's cut-flow (exactly one lepton, ≥ 4 jets, ≥ 1 and ≥ 2 b-tags),
     /// counted and weighted, computed in the same pass as the histograms.
-    pub cutflow: rask_plan::cutflow::Cutflow,
+    pub cutflow: rask_analysis::Cutflow,
 }
 
 /// A jet-pT shift.

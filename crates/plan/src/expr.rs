@@ -167,8 +167,9 @@ impl Context {
         Ok(self.expr_of(id))
     }
 
-    /// The expression of node `id` of this context's arena.
-    pub(crate) fn expr_of(&self, id: NodeId) -> Expr {
+    /// The expression of node `id` of this context's arena (for who walks a plan, with
+    /// [`Expr::op`] and [`Expr::inputs`]).
+    pub fn expr_of(&self, id: NodeId) -> Expr {
         Expr {
             ctx: self.clone(),
             id,
@@ -331,8 +332,19 @@ impl Context {
         self.add(Op::Hist { axes, storage }, inputs)
     }
 
-    /// Adds `op` over `inputs` (expressions of this context).
-    pub(crate) fn add_op(&self, op: Op, inputs: &[&Expr]) -> Result<Expr, PlanError> {
+    /// Adds `op` over `inputs` (expressions of this context), typed and hash-consed as every
+    /// builder method does: the low-level way to rebuild a node with other inputs (as
+    /// `rask-analysis`'s variations do).
+    ///
+    /// ```
+    /// let ctx = rask_plan::Context::new();
+    /// let x = ctx.arange(4, 2)?;
+    /// let y = (&x + 1.0)?;
+    /// let z = ctx.add_op(y.op(), &[&x.mul(2)?, &ctx.literal(1.0)?])?;
+    /// assert_eq!(z.key(), (&x.mul(2)? + 1.0)?.key());
+    /// # Ok::<(), rask_plan::PlanError>(())
+    /// ```
+    pub fn add_op(&self, op: Op, inputs: &[&Expr]) -> Result<Expr, PlanError> {
         let ids = inputs
             .iter()
             .map(|e| self.own(e))

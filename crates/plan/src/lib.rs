@@ -23,7 +23,6 @@
 
 pub mod arith;
 pub mod correction;
-pub mod cutflow;
 pub mod error;
 pub mod explain;
 pub mod expr;
@@ -36,9 +35,7 @@ pub mod op;
 pub mod rules;
 pub mod types;
 pub mod typing;
-pub mod vary;
 mod verbs;
-pub mod weights;
 
 pub use error::PlanError;
 pub use expr::{Context, Expr, Operand};

@@ -21,6 +21,10 @@ pub const MAX_LAYOUT_NESTING: usize = 64;
 /// The default cap on the cells (bins, flow bins not counted) of one histogram.
 pub const DEFAULT_MAX_HIST_CELLS: u64 = 10_000_000;
 
+/// The most variations one analysis may build unless [`Limits`] says otherwise: a guard
+/// against a loop that generates variations without end (`rask-analysis`'s `vary`).
+pub const DEFAULT_MAX_VARIATIONS: usize = 10_000;
+
 /// Resource limits of a [`Context`](crate::Context), checked when a plan is built.
 ///
 /// ```
@@ -44,7 +48,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_hist_cells: DEFAULT_MAX_HIST_CELLS,
-            max_variations: crate::vary::DEFAULT_MAX_VARIATIONS,
+            max_variations: DEFAULT_MAX_VARIATIONS,
         }
     }
 }

@@ -7,6 +7,7 @@
 
 use std::sync::Mutex;
 
+use rask_analysis::Analysis;
 use rask_plan::expr::{Context, Expr};
 use sqlparser::ast::{self as ast, Spanned, Value};
 use sqlparser::tokenizer::Span;

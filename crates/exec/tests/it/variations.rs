@@ -2,8 +2,8 @@
 //! a `variation` axis in one pass, equal to each variation computed alone, to the expected ADL
 //! histogram for the nominal, and to the reference interpreter.
 
+use rask_analysis::{Analysis, Weights};
 use rask_exec::{Engine, Output, Scheduler};
-use rask_plan::weights::Weights;
 use rask_plan::{Axis, Context, Expr, Storage};
 use rask_reference::{Data, Reference};
 

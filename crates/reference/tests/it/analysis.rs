@@ -1,10 +1,9 @@
 //! Variations, weights and cut-flows on four events whose values are worked out by hand
 //! (`small_batch`: MET 25, 5, 80, 150; jets [100, 45, 20], [35], [], [60, 41]; muons 2, 0, 3, 1).
 
+use rask_analysis::{Analysis, CutflowValues, Weights};
 use rask_plan::Context;
-use rask_plan::cutflow::CutflowValues;
 use rask_plan::limits::Limits;
-use rask_plan::weights::Weights;
 use rask_reference::{Data, MemoryReader, Value, compute_many};
 
 use crate::common::{small, small_batch};

@@ -8,14 +8,14 @@
 //! let events = ctx.source("events", &[], "Events", Arc::new(rask_adl::nano_schema()))?;
 //! let met = events.field("MET")?.field("pt")?;
 //! let nj = events.field("Jet")?.num()?;
+//! use rask_analysis::Analysis;
 //! let flow = ctx.cutflow(&[("MET > 20", &met.gt(20.0)?), ("2 jets", &nj.ge(2)?)], None)?;
 //! assert_eq!(flow.outputs().len(), 1 + 3 * 2);
 //! # Ok::<(), rask_plan::PlanError>(())
 //! ```
 
-use crate::error::PlanError;
-use crate::expr::{Context, Expr};
-use crate::types::{DType, Layout, Ty};
+use rask_plan::types::{DType, Layout, Ty};
+use rask_plan::{Context, Expr, PlanError};
 
 /// The outputs of a cut-flow: whole-collection counts (and weighted sums), in a fixed order.
 #[derive(Debug, Clone)]
@@ -170,14 +170,14 @@ impl CutflowValues {
     }
 }
 
-impl Context {
-    /// The cut-flow of `cuts` (named conditions, one per event, of the same events), counted,
-    /// and summed with `weight` (one number per event) when given.
-    pub fn cutflow(
-        &self,
-        cuts: &[(&str, &Expr)],
-        weight: Option<&Expr>,
-    ) -> Result<Cutflow, PlanError> {
+/// The cut-flow of `cuts` (see [`crate::Analysis::cutflow`]).
+pub(crate) fn cutflow(
+    ctx: &Context,
+    cuts: &[(&str, &Expr)],
+    weight: Option<&Expr>,
+) -> Result<Cutflow, PlanError> {
+    let _ = ctx;
+    {
         let Some((_, first)) = cuts.first() else {
             return Err(PlanError::Type {
                 expr: "cutflow".to_string(),

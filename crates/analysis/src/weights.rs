@@ -4,7 +4,7 @@
 //!
 //! ```
 //! # use std::sync::Arc;
-//! use rask_plan::weights::Weights;
+//! use rask_analysis::Weights;
 //! let ctx = rask_plan::Context::new();
 //! let events = ctx.source("events", &[], "Events", Arc::new(rask_adl::nano_schema()))?;
 //! let met = events.field("MET")?.field("pt")?;
@@ -17,9 +17,8 @@
 //! # Ok::<(), rask_plan::PlanError>(())
 //! ```
 
-use crate::error::PlanError;
-use crate::expr::{Context, Expr};
-use crate::types::{DType, Layout, Ty};
+use rask_plan::types::{DType, Layout, Ty};
+use rask_plan::{Context, Expr, PlanError};
 
 /// One named factor: the nominal value, and optionally the values that replace it in its up
 /// and down variations.

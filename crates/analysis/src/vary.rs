@@ -7,6 +7,7 @@
 //!
 //! ```
 //! # use std::sync::Arc;
+//! use rask_analysis::Analysis;
 //! let ctx = rask_plan::Context::new();
 //! let events = ctx.source("events", &[], "Events", Arc::new(rask_adl::nano_schema()))?;
 //! let pt = events.field("Jet")?.field("pt")?;
@@ -24,13 +25,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::error::PlanError;
-use crate::expr::{Context, Expr};
-use crate::graph::NodeId;
-
-/// The most variations one [`Context::vary`] call builds, unless [`crate::limits::Limits`] says
-/// otherwise: a guard against a loop that generates variations without end.
-pub const DEFAULT_MAX_VARIATIONS: usize = 10_000;
+use rask_plan::{Context, Expr, NodeId, PlanError};
 
 /// The outputs of an analysis for the nominal case and each variation.
 #[derive(Debug, Clone)]
@@ -101,18 +96,17 @@ fn vary_error(name: &str, message: String) -> PlanError {
     }
 }
 
-impl Context {
-    /// `outputs` for the nominal case and for every variation `(name, replacements)`, where each
-    /// replacement `(from, to)` stands `to` wherever `from` was used. Fails, naming the
-    /// variation, when a name repeats or is `nominal`, when a replacement does not type where
-    /// it is used (`to` must have `from`'s type), or when there are more variations than
-    /// [`crate::limits::Limits::max_variations`].
-    pub fn vary(
-        &self,
-        outputs: &[&Expr],
-        variations: &[(&str, Vec<(&Expr, &Expr)>)],
-    ) -> Result<Varied, PlanError> {
-        let max = self.limits().max_variations;
+/// `outputs` for the nominal case and for every variation `(name, replacements)`, where each
+/// replacement `(from, to)` stands `to` wherever `from` was used. Fails, naming the variation,
+/// when a name repeats or is `nominal`, when a replacement does not type where it is used, or
+/// when there are more variations than [`rask_plan::limits::Limits::max_variations`].
+pub(crate) fn vary(
+    ctx: &Context,
+    outputs: &[&Expr],
+    variations: &[(&str, Vec<(&Expr, &Expr)>)],
+) -> Result<Varied, PlanError> {
+    {
+        let max = ctx.limits().max_variations;
         if variations.len() > max {
             return Err(vary_error(
                 variations.get(max).map_or("", |v| v.0),
@@ -122,6 +116,8 @@ impl Context {
                 ),
             ));
         }
+        // The arena as it is: what the outputs reach (new nodes are added to the context).
+        let graph = ctx.graph();
         let mut seen = HashSet::from(["nominal"]);
         let mut all = vec![(
             "nominal".to_string(),
@@ -131,14 +127,16 @@ impl Context {
             if !seen.insert(name) {
                 return Err(vary_error(name, "the name is used twice".to_string()));
             }
-            let varied = substitute_all(self, outputs, replacements).map_err(|e| match e {
-                PlanError::Type { expr, message } => vary_error(name, format!("{expr}: {message}")),
-                other => other,
-            })?;
+            let varied =
+                substitute_all(ctx, &graph, outputs, replacements).map_err(|e| match e {
+                    PlanError::Type { expr, message } => {
+                        vary_error(name, format!("{expr}: {message}"))
+                    }
+                    other => other,
+                })?;
             all.push((name.to_string(), varied));
         }
-        let shared = self.lock();
-        let graph = &shared.graph;
+        let graph = ctx.graph();
         let ids = |outs: &[Expr]| outs.iter().map(Expr::node_id).collect::<Vec<_>>();
         let every: Vec<NodeId> = all.iter().flat_map(|(_, o)| ids(o)).collect();
         let nodes = graph.topo_order(&every).len();
@@ -146,7 +144,6 @@ impl Context {
             .iter()
             .map(|(_, o)| graph.topo_order(&ids(o)).len())
             .sum();
-        drop(shared);
         Ok(Varied {
             variations: all,
             nodes,
@@ -155,91 +152,53 @@ impl Context {
     }
 }
 
-impl Context {
-    /// Histograms of the same axes side by side on one more string-category axis `label`, one
-    /// category per `(name, histogram)`, appended after their axes; computed in the same pass.
-    ///
-    /// ```
-    /// # use std::sync::Arc;
-    /// use rask_plan::{Axis, Storage};
-    /// let ctx = rask_plan::Context::new();
-    /// let events = ctx.source("events", &[], "Events", Arc::new(rask_adl::nano_schema()))?;
-    /// let met = events.field("MET")?.field("pt")?;
-    /// let axis = Axis::Regular { bins: 10, lo: 0.0, hi: 100.0, label: "met".into() };
-    /// let h = |x: &rask_plan::Expr| ctx.hist(vec![axis.clone()], Storage::Int, &[x], None);
-    /// let both = ctx.stack("variation", &[("nominal", &h(&met)?), ("up", &h(&met.mul(1.1)?)?)])?;
-    /// assert!(both.ty().describe().starts_with("hist 2D"));
-    /// # Ok::<(), rask_plan::PlanError>(())
-    /// ```
-    pub fn stack(&self, label: &str, parts: &[(&str, &Expr)]) -> Result<Expr, PlanError> {
-        let axis = crate::types::Axis::StrCategory {
-            categories: parts.iter().map(|(n, _)| n.to_string()).collect(),
-            label: label.to_string(),
-        };
-        let inputs: Vec<&Expr> = parts.iter().map(|(_, e)| *e).collect();
-        self.add_op(crate::op::Op::Stack { axis }, &inputs)
-    }
+/// This expression with `to` wherever `from` was used (see [`crate::Substitute`]).
+pub(crate) fn substitute(e: &Expr, replacements: &[(&Expr, &Expr)]) -> Result<Expr, PlanError> {
+    let graph = e.context().graph();
+    let mut out = substitute_all(e.context(), &graph, &[e], replacements)?;
+    out.pop().ok_or_else(|| PlanError::Internal {
+        rule: "vary",
+        message: "no output".to_string(),
+    })
 }
 
-impl Expr {
-    /// This expression with `to` wherever `from` was used, for every `(from, to)`: only what
-    /// depends on a replaced node is built again (retyped, so `to` may have another number
-    /// type than `from`, and a `to` that does not fit where `from` was used is an error naming
-    /// the expression); the rest is the same node.
-    ///
-    /// ```
-    /// let ctx = rask_plan::Context::new();
-    /// let x = ctx.arange(10, 5)?;
-    /// let y = (&x * 2.0)?;
-    /// let z = (&y + 1.0)?;
-    /// let z3 = z.substitute(&[(&x, &(&x * 3.0)?)])?;
-    /// assert_eq!(z3.key(), ((&(&(&x * 3.0)? * 2.0)? + 1.0)?).key());
-    /// # Ok::<(), rask_plan::PlanError>(())
-    /// ```
-    pub fn substitute(&self, replacements: &[(&Expr, &Expr)]) -> Result<Expr, PlanError> {
-        let mut out = substitute_all(self.context(), &[self], replacements)?;
-        out.pop().ok_or_else(|| PlanError::Internal {
-            rule: "vary",
-            message: "no output".to_string(),
-        })
-    }
-}
-
-/// `outputs` with every `(from, to)` replaced, rebuilding only the nodes above a replaced one.
-/// Reads the arena in place (no copy of it), so a variation costs what it rebuilds plus one walk
-/// of the outputs' ancestors.
+/// `outputs` with every `(from, to)` replaced, rebuilding only the nodes above a replaced one;
+/// `graph` is the context's arena as it was before (read, not copied per variation), so a
+/// variation costs what it rebuilds plus one walk of the outputs' ancestors.
 fn substitute_all(
     ctx: &Context,
+    graph: &rask_plan::Graph,
     outputs: &[&Expr],
     replacements: &[(&Expr, &Expr)],
 ) -> Result<Vec<Expr>, PlanError> {
     let mut map: HashMap<NodeId, NodeId> = HashMap::new();
     for (from, to) in replacements {
-        map.insert(ctx.own(from)?, ctx.own(to)?);
+        // `from` must be a node of this plan (`to` is checked when it is used as an input).
+        let known =
+            from.node_id().index() < graph.len() && graph.name_of(from.node_id()) == from.key();
+        if !known {
+            return Err(PlanError::ForeignExpr {
+                expr: from.describe(),
+            });
+        }
+        map.insert(from.node_id(), to.node_id());
     }
-    let roots = outputs
-        .iter()
-        .map(|e| ctx.own(e))
-        .collect::<Result<Vec<_>, _>>()?;
-    let order = ctx.lock().graph.topo_order(&roots);
-    for id in order {
+    let roots: Vec<NodeId> = outputs.iter().map(|e| e.node_id()).collect();
+    for id in graph.topo_order(&roots) {
         if map.contains_key(&id) {
             continue;
         }
-        let (op, inputs) = {
-            let shared = ctx.lock();
-            let node = shared.graph.node(id);
-            let inputs: Vec<NodeId> = node
-                .inputs
-                .iter()
-                .map(|i| map.get(i).copied().unwrap_or(*i))
-                .collect();
-            if inputs == node.inputs {
-                continue;
-            }
-            (node.op.clone(), inputs)
-        };
-        let new = ctx.add(op, inputs)?;
+        let node = graph.node(id);
+        if !node.inputs.iter().any(|i| map.contains_key(i)) {
+            continue;
+        }
+        let inputs: Vec<Expr> = node
+            .inputs
+            .iter()
+            .map(|i| ctx.expr_of(map.get(i).copied().unwrap_or(*i)))
+            .collect();
+        let refs: Vec<&Expr> = inputs.iter().collect();
+        let new = ctx.add_op(node.op.clone(), &refs)?;
         map.insert(id, new.node_id());
     }
     Ok(roots
