@@ -72,6 +72,7 @@ use sqlparser::tokenizer::Tokenizer;
 mod aggregates;
 mod copy;
 mod correction;
+mod cutflow;
 mod from;
 mod functions;
 mod guard;

@@ -23,6 +23,7 @@ impl Scope<'_> {
             let function = f.name.to_string().to_lowercase();
             match function.as_str() {
                 "hist" | "whist" | "hist_var" => return self.hist(name, &function, f, e.span()),
+                "cutflow" => return self.cutflow(f, e.span()),
                 "count" => {
                     if !matches!(args_of(f)?.as_slice(), [Arg::Star]) {
                         return Err(SqlError::at(

@@ -150,3 +150,83 @@ fn sql_vary_and_by_systematic_build_the_api_plan() {
         assert!(err.contains(want), "{sql}: {err}");
     }
 }
+
+#[test]
+fn a_sql_cutflow_is_a_histogram_equal_to_the_api_cutflow() {
+    let ctx = Context::new();
+    let events = source(&ctx, &nano());
+    let mut session = rask_sql::SqlSession::new(&ctx);
+    session.register("events", events.clone());
+    let outs = session
+        .query(
+            "SELECT cutflow('met', MET.pt > 20, '2 jets', nJet >= 2, 'muon', nMuon >= 1, \
+             weight => MET.pt) AS flow FROM events WHERE nElectron = 0",
+        )
+        .unwrap();
+    let engine = Engine::new(Scheduler::Threads(2));
+    let Output::Hist(h) = engine.compute(&outs[0].1).unwrap() else {
+        panic!("a histogram")
+    };
+    // Axes: events (1 bin + 2 flow) x cut (4 + flow) x step (3 + flow).
+    assert_eq!(h.axes.len(), 3);
+    let values = h.values();
+    // Bin 1 of the events axis (0 is its underflow).
+    let at = |cut: usize, step: usize| values[(5 + cut) * 4 + step];
+    // The same cut-flow with the API, after the same WHERE.
+    let keep = events.field("nElectron").unwrap().eq(0).unwrap();
+    let met = events
+        .field("MET")
+        .unwrap()
+        .field("pt")
+        .unwrap()
+        .mask(&keep)
+        .unwrap();
+    let cuts = [
+        met.gt(20.0).unwrap(),
+        events
+            .field("nJet")
+            .unwrap()
+            .mask(&keep)
+            .unwrap()
+            .ge(2)
+            .unwrap(),
+        events
+            .field("nMuon")
+            .unwrap()
+            .mask(&keep)
+            .unwrap()
+            .ge(1)
+            .unwrap(),
+    ];
+    let named: Vec<(&str, &Expr)> = ["met", "2 jets", "muon"]
+        .into_iter()
+        .zip(cuts.iter())
+        .collect();
+    let flow = ctx.cutflow(&named, Some(&met)).unwrap();
+    let outs = engine.compute_many(&flow.outputs()).unwrap();
+    let nums: Vec<f64> = outs
+        .into_iter()
+        .map(|o| match o {
+            Output::Int(i) => i as f64,
+            Output::Float(x) => x,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    let v = rask_analysis::CutflowValues::from_outputs(&flow, &nums).unwrap();
+    let (total, one, cum, nm1) = v.weighted.unwrap();
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.abs().max(1.0);
+    for step in 0..3 {
+        assert!(close(at(0, step), total), "(all events), step {step}");
+    }
+    for i in 0..3 {
+        assert!(
+            close(at(i + 1, 0), one[i]),
+            "alone {i}: {} vs {}",
+            at(i + 1, 0),
+            one[i]
+        );
+        assert!(close(at(i + 1, 1), cum[i]), "cumulative {i}");
+        assert!(close(at(i + 1, 2), nm1[i]), "N-1 {i}");
+    }
+    assert!(cum[2] < cum[0], "the cuts cut");
+}
