@@ -241,7 +241,7 @@ impl Scope<'_> {
                 }
                 .map_err(pe)?
             }
-            "hist" | "whist" | "hist_var" | "count" | "cutflow" => {
+            "hist" | "whist" | "hist_var" | "hist2d" | "whist2d" | "count" | "cutflow" => {
                 return Err(SqlError::at(
                     span,
                     format!("{name}(...) is an output: use it as a select item"),
@@ -327,6 +327,8 @@ pub const FUNCTIONS: &[&str] = &[
     "mt",
     "correction",
     "hist",
+    "hist2d",
+    "whist2d",
     "cutflow",
     "whist",
     "hist_var",

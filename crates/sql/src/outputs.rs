@@ -22,7 +22,9 @@ impl Scope<'_> {
         if let ast::Expr::Function(f) = e {
             let function = f.name.to_string().to_lowercase();
             match function.as_str() {
-                "hist" | "whist" | "hist_var" => return self.hist(name, &function, f, e.span()),
+                "hist" | "whist" | "hist_var" | "hist2d" | "whist2d" => {
+                    return self.hist(name, &function, f, e.span());
+                }
                 "cutflow" => return self.cutflow(f, e.span()),
                 "count" => {
                     if !matches!(args_of(f)?.as_slice(), [Arg::Star]) {
@@ -117,6 +119,44 @@ impl Scope<'_> {
                 None => Ok(String::new()),
             }
         };
+        if function == "hist2d" || function == "whist2d" {
+            // hist2d(x, y, bins_x, lo_x, hi_x, bins_y, lo_y, hi_y [, 'label x', 'label y'])
+            let weighted = function == "whist2d";
+            let base = if weighted { 3 } else { 2 };
+            if args.len() < base + 6 {
+                return Err(SqlError::at(
+                    span,
+                    format!(
+                        "{function}(x, y, {}bins_x, lo_x, hi_x, bins_y, lo_y, hi_y [, 'label x', 'label y'])",
+                        if weighted { "weight, " } else { "" }
+                    ),
+                ));
+            }
+            let value = |i: usize| -> R<Expr> { self.selected(self.expr(args[i].expr()?)?, span) };
+            let axis = |at: usize, label: usize| -> R<Axis> {
+                Ok(Axis::Regular {
+                    bins: bin_count(args[at].expr()?)?,
+                    lo: number(args[at + 1].expr()?)?,
+                    hi: number(args[at + 2].expr()?)?,
+                    label: label_at(label)?,
+                })
+            };
+            let (x, y) = (value(0)?, value(1)?);
+            let w = if weighted { Some(value(2)?) } else { None };
+            let mut axes = vec![axis(base, base + 6)?, axis(base + 3, base + 7)?];
+            axes.extend(cat_axes);
+            let mut values = vec![&x, &y];
+            values.extend(&cat_values);
+            let storage = if weighted {
+                Storage::Weight
+            } else {
+                Storage::Int
+            };
+            return self
+                .ctx
+                .hist(axes, storage, &values, w.as_ref())
+                .map_err(pe(args[base].span()));
+        }
         if function == "hist_var" {
             let (Some(x), Some(edges)) = (args.first(), args.get(1)) else {
                 return Err(SqlError::at(span, "hist_var(x, [edges...] [, 'label'])"));

@@ -230,3 +230,28 @@ fn a_sql_cutflow_is_a_histogram_equal_to_the_api_cutflow() {
     }
     assert!(cum[2] < cum[0], "the cuts cut");
 }
+
+#[test]
+fn sql_hist2d_of_a_value_against_itself_is_the_1d_histogram_on_its_diagonal() {
+    let ctx = Context::new();
+    let events = source(&ctx, &nano());
+    let mut session = rask_sql::SqlSession::new(&ctx);
+    session.register("events", events);
+    let outs = session
+        .query("SELECT hist2d(MET.pt, MET.pt, 100, 0, 200, 100, 0, 200, 'x', 'y') AS h FROM events")
+        .unwrap();
+    let all = values(Engine::new(Scheduler::Sync).compute(&outs[0].1).unwrap());
+    assert_eq!(all.len(), 102 * 102);
+    let q1 = expected("q1");
+    for i in 0..102 {
+        for j in 0..102 {
+            let want = if i == j { q1[i] } else { 0.0 };
+            assert_eq!(all[i * 102 + j], want, "bin ({i}, {j})");
+        }
+    }
+    let err = session
+        .query("SELECT hist2d(MET.pt, MET.pt, 10, 0, 200) AS h FROM events")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("hist2d(x, y, bins_x"), "{err}");
+}
