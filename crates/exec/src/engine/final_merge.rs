@@ -11,12 +11,14 @@ use arrow_array::cast::AsArray;
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::SchemaRef;
 use datafusion_common::tree_node::TreeNodeRecursion;
+use datafusion_execution::memory_pool::MemoryConsumer;
 use datafusion_execution::{SendableRecordBatchStream, TaskContext};
 use datafusion_physical_plan::execution_plan::EmissionType;
 use datafusion_physical_plan::stream::RecordBatchStreamAdapter;
 use datafusion_physical_plan::{
     DisplayAs, DisplayFormatType, ExecutionPlan, PhysicalExpr, PlanProperties,
 };
+use futures::StreamExt;
 
 use crate::error::ExecError;
 
@@ -108,19 +110,35 @@ impl ExecutionPlan for MergeExec {
                 let (lowered, schema) = (lowered.clone(), schema.clone());
                 // A partition's morsel rows become one row as soon as it ends, so what waits
                 // for the final merge is one row per partition, whatever the number of files.
+                // What a partition's outputs hold (per-event values grow with its events;
+                // histograms and reductions stay small) is reserved in the memory pool, from
+                // its first morsel row to the final merge.
+                let reservation =
+                    MemoryConsumer::new(format!("rask merge {p}")).register(ctx.memory_pool());
                 tasks.spawn(async move {
-                    let rows = datafusion_physical_plan::common::collect(stream).await?;
-                    let rows: Vec<&RecordBatch> = rows.iter().collect();
-                    let row = combine(&lowered, &schema, &rows).map_err(to_datafusion)?;
-                    Ok::<_, datafusion_common::DataFusionError>((p, row))
+                    let mut reservation = reservation;
+                    let mut stream = stream;
+                    let mut rows = Vec::new();
+                    while let Some(row) = stream.next().await {
+                        let row = row?;
+                        reservation.try_grow(row.get_array_memory_size())?;
+                        rows.push(row);
+                    }
+                    let refs: Vec<&RecordBatch> = rows.iter().collect();
+                    let row = combine(&lowered, &schema, &refs).map_err(to_datafusion)?;
+                    drop(rows);
+                    reservation.try_resize(row.get_array_memory_size())?;
+                    Ok::<_, datafusion_common::DataFusionError>((p, row, reservation))
                 });
             }
             let mut parts: Vec<Option<RecordBatch>> = vec![None; n];
+            let mut held = Vec::with_capacity(n);
             while let Some(done) = tasks.join_next().await {
-                let (p, row) = done.map_err(|e| {
+                let (p, row, reservation) = done.map_err(|e| {
                     to_datafusion(ExecError::Internal(format!("a partition task failed: {e}")))
                 })??;
                 parts[p] = Some(row);
+                held.push(reservation);
             }
             let rows: Vec<&RecordBatch> = parts.iter().flatten().collect();
             combine(&lowered, &schema, &rows).map_err(to_datafusion)

@@ -600,3 +600,44 @@ fn persisted_values_are_read_back_instead_of_recomputed() {
         "{err}"
     );
 }
+
+#[test]
+fn per_event_outputs_held_for_the_merge_count_against_the_memory_limit() {
+    // 20,000 MET values as f64 (160 kB) wait for the final merge; a histogram of them is a few
+    // hundred bytes per partition. With 10 partitions run one at a time, each scan holds a
+    // few kB: a 100 kB limit fits the histogram but not the values.
+    let ctx = Context::new();
+    let events = source(&ctx, &nano());
+    let met = events
+        .field("MET")
+        .unwrap()
+        .field("pt")
+        .unwrap()
+        .mul(1.0)
+        .unwrap();
+    let engine = || {
+        Engine::new(Scheduler::Sync)
+            .with_partition_entries(2_000)
+            .with_memory_limit(100_000)
+    };
+    let h = ctx
+        .hist(
+            vec![rask_plan::Axis::Regular {
+                bins: 100,
+                lo: 0.0,
+                hi: 200.0,
+                label: String::new(),
+            }],
+            rask_plan::Storage::Int,
+            &[&met],
+            None,
+        )
+        .unwrap();
+    assert!(engine().compute(&h).is_ok(), "a histogram fits");
+    let err = engine().compute(&met).unwrap_err().to_string();
+    assert!(
+        err.contains("memory limit of 100000 bytes exceeded"),
+        "{err}"
+    );
+    assert!(err.contains("rask merge"), "names what needed it: {err}");
+}
