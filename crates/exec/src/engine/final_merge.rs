@@ -116,7 +116,6 @@ impl ExecutionPlan for MergeExec {
                 let reservation =
                     MemoryConsumer::new(format!("rask merge {p}")).register(ctx.memory_pool());
                 tasks.spawn(async move {
-                    let mut reservation = reservation;
                     let mut stream = stream;
                     let mut rows = Vec::new();
                     while let Some(row) = stream.next().await {
