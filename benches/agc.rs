@@ -10,7 +10,7 @@
 //!    the baskets of the branches the task reads (compressed bytes already in memory).
 //! 2. **Build time at scale** (issue #20, point 8): the AGC with 300 variations (150 jet-pT
 //!    shifts, the 8 b-tag and 2 W+jets scale weights and 70 flat up/down weights) built over
-//!    `rask_agc::schema()` (no files) and optimised as one plan, median of 5; then the same
+//!    `rask_agc::source` (no files) and optimised as one plan, median of 5; then the same
 //!    analysis built as a dask graph by coffea + dask-awkward (`benches/compare/agc_graph.py`)
 //!    on one file of the fileset: graph construction and `dask.optimize`, nothing computed.
 //!
@@ -25,7 +25,6 @@ mod floor;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::Arc;
 use std::time::Instant;
 
 use rask::agc::{AgcJob, run};
@@ -469,7 +468,11 @@ struct Built {
 fn build_once(sys: &Systematics, datasets: &[String]) -> Result<Built, rask_plan::PlanError> {
     let t0 = Instant::now();
     let ctx = rask_plan::Context::new();
-    let events = ctx.source("events", &[], "Events", Arc::new(rask_agc::schema()))?;
+    let names: Vec<&str> = datasets.iter().map(String::as_str).collect();
+    let events = rask_agc::source(&ctx, &names).map_err(|e| rask_plan::PlanError::Internal {
+        rule: "bench",
+        message: e.to_string(),
+    })?;
     // Process `data` is code 0 of the sorted process names.
     let plan = rask_agc::build_with(&ctx, &events, datasets, 0, sys)?;
     let build = t0.elapsed().as_secs_f64();

@@ -92,6 +92,8 @@ pub enum SkimError {
         "column '{name}' does not keep the same events as column '{first}' (select both in one query, under one WHERE)"
     )]
     Misaligned { name: String, first: String },
+    #[error("two COPY statements write to '{target}': give each its own directory")]
+    SameTarget { target: String },
     #[error("two columns are named '{0}'")]
     DuplicateColumn(String),
     /// A category code without a category (a damaged fileset column).
@@ -245,6 +247,13 @@ pub fn run_sql(
             match st {
                 rask_sql::SqlStatement::Copy(c) => {
                     let dir = copy_target(out.path(), &c.target)?;
+                    // Two COPYs to one directory: the second would replace the first's parts.
+                    let same = |d: &PathBuf| {
+                        d.to_string_lossy().to_lowercase() == dir.to_string_lossy().to_lowercase()
+                    };
+                    if skims.iter().any(|(d, _)| same(d)) {
+                        return Err(SkimError::SameTarget { target: c.target }.into());
+                    }
                     skims.push((dir, c.columns));
                 }
                 rask_sql::SqlStatement::Query(o) => outputs.extend(o),

@@ -110,6 +110,50 @@ fn histograms_by_dataset_and_weighted_by_metadata() {
 }
 
 #[test]
+fn a_string_category_axis_takes_only_codes_of_its_own_categories() {
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = rask::Context::new();
+    let (events, _) = open_fileset(&ctx, "events", fileset(dir.path())).unwrap();
+    let met = events.field("MET").unwrap().field("pt").unwrap();
+    let axis = |categories: &[&str]| {
+        vec![
+            Axis::Regular {
+                bins: 10,
+                lo: 0.0,
+                hi: 200.0,
+                label: "met".into(),
+            },
+            Axis::StrCategory {
+                categories: categories.iter().map(|c| c.to_string()).collect(),
+                label: "dataset".into(),
+            },
+        ]
+    };
+    let dataset = events.field("dataset").unwrap();
+    let njet = events.field("nJet").unwrap();
+    // The codes are the datasets sorted by name: (data, ttbar); another order would swap them.
+    assert!(
+        ctx.hist(
+            axis(&["data", "ttbar"]),
+            Storage::Int,
+            &[&met, &dataset],
+            None
+        )
+        .is_ok()
+    );
+    for (values, categories) in [(&dataset, ["ttbar", "data"]), (&njet, ["data", "ttbar"])] {
+        let err = ctx
+            .hist(axis(&categories), Storage::Int, &[&met, values], None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("fills the string-category axis \"dataset\""),
+            "{err}"
+        );
+    }
+}
+
+#[test]
 fn a_fileset_with_a_missing_file_fails_naming_dataset_and_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = fileset(dir.path());

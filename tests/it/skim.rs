@@ -317,6 +317,26 @@ fn copy_in_rask_query_writes_a_skim_inside_out() {
         !out2.exists(),
         "a failed run leaves no directory it created"
     );
+
+    // Two COPYs to one directory would replace each other's parts: refused before anything runs.
+    std::fs::write(
+        &sql,
+        "COPY (SELECT MET.pt AS a FROM events) TO 'same'; COPY (SELECT MET.phi AS b FROM events) TO 'Same/'",
+    )
+    .unwrap();
+    let out3 = dir.path().join("out3");
+    let run = Command::new(env!("CARGO_BIN_EXE_rask"))
+        .args(["query", "--input"])
+        .arg(data("nano-20k.root"))
+        .arg(&sql)
+        .arg("--out")
+        .arg(&out3)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.status.success());
+    assert!(stderr.contains("two COPY statements write to"), "{stderr}");
+    assert!(!out3.exists());
 }
 
 #[test]

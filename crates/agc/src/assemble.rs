@@ -25,9 +25,36 @@ pub enum AgcError {
     /// A dataset of the plan without its metadata.
     #[error("dataset '{0}' has no process and variation metadata")]
     NoMetadata(String),
+    /// Histograms that are not the task's (a `--sql` query with other axes or storage).
+    #[error("not the AGC's histograms: {0}")]
+    NotTheTask(String),
     /// Not the histograms the plan made (an internal error).
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// The axes a histogram of the task must have: the observable (25 bins, 50–550 GeV) and the
+/// datasets, in the order of `datasets`.
+fn check_task_axes(h: &Histogram, datasets: &[DatasetInfo]) -> Result<(), AgcError> {
+    let observable = matches!(
+        h.axes.first(),
+        Some(Axis::Regular { bins, lower, upper, .. })
+            if (*bins, *lower, *upper) == BINS
+    );
+    if !observable {
+        return Err(AgcError::NotTheTask(format!(
+            "the first axis must be Regular({}, {}, {}), the observable",
+            BINS.0, BINS.1, BINS.2
+        )));
+    }
+    let names: Vec<&str> = datasets.iter().map(|d| d.name.as_str()).collect();
+    match h.axes.get(1) {
+        Some(Axis::StrCategory { categories, .. }) if *categories == names => Ok(()),
+        _ => Err(AgcError::NotTheTask(format!(
+            "the second axis must be the datasets ({})",
+            names.join(", ")
+        ))),
+    }
 }
 
 /// Where the systematic `systematic` of dataset `d` goes on the `variation` axis: nominal
@@ -94,14 +121,15 @@ pub fn assemble(
         let mut sum2 = vec![0.0; obs_bins * n_proc * n_var];
         for (s, systematic) in systematics.iter().enumerate() {
             let h = &hists[r * systematics.len() + s];
+            check_task_axes(h, datasets)?;
             let Storage::Weight { sum: hs, sum2: hs2 } = &h.storage else {
-                return Err(AgcError::Internal(
-                    "a histogram without Weight storage".into(),
+                return Err(AgcError::NotTheTask(
+                    "the histograms must have Weight storage (whist)".into(),
                 ));
             };
             // The plan's dataset axis has a flow bin after the datasets.
             let n_ds = datasets.len() + 1;
-            if hs.len() != obs_bins * n_ds {
+            if hs.len() != obs_bins * n_ds || hs2.len() != hs.len() {
                 return Err(AgcError::Internal(format!(
                     "{} bins for {obs_bins} x {n_ds}",
                     hs.len()
@@ -175,6 +203,12 @@ pub fn slice(h: &Histogram, process: &str, variation: &str) -> Result<Histogram,
         ));
     };
     let (n_p, n_v) = (h.axes[1].extent(), h.axes[2].extent());
+    let cells = obs.extent() * n_p * n_v;
+    if h.axes.len() != 3 || sum.len() != cells || sum2.len() != cells {
+        return Err(AgcError::NotTheTask(
+            "an AGC region is observable x process x variation".into(),
+        ));
+    }
     let pick = |s: &[f64]| -> Vec<f64> {
         (0..obs.extent())
             .map(|b| s[(b * n_p + p) * n_v + v])
@@ -203,8 +237,8 @@ pub fn slice(h: &Histogram, process: &str, variation: &str) -> Result<Histogram,
 /// ```
 pub fn unstack(h: &Histogram) -> Result<(Vec<String>, Vec<Histogram>), AgcError> {
     let Some((Axis::StrCategory { categories, .. }, rest)) = h.axes.split_last() else {
-        return Err(AgcError::Internal(
-            "no systematic axis (a string category, last)".into(),
+        return Err(AgcError::NotTheTask(
+            "no systematic axis (by => (dataset, systematic))".into(),
         ));
     };
     let n = h.axes.last().map_or(1, Axis::extent);

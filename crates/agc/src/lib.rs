@@ -10,13 +10,12 @@
 //! systematics into the AGC's `process` × `variation` axes.
 //!
 //! ```
-//! # use std::sync::Arc;
 //! let ctx = rask_plan::Context::new();
-//! let events = ctx.source("events", &[], "Events", Arc::new(rask_agc::schema()))?;
+//! let events = rask_agc::source(&ctx, &["data__nominal", "ttbar__nominal"])?;
 //! let plan = rask_agc::build(&ctx, &events, &["data__nominal".into(), "ttbar__nominal".into()], 0)?;
 //! assert_eq!(plan.hists.len(), 2 * plan.systematics.len());
 //! assert_eq!(plan.systematics.len(), rask_agc::SYSTEMATICS.len());
-//! # Ok::<(), rask_plan::PlanError>(())
+//! # Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
 //! ```
 
 mod assemble;
@@ -24,7 +23,7 @@ mod schema;
 mod selection;
 
 pub use assemble::{AgcError, DatasetInfo, assemble, slice, unstack};
-pub use schema::schema;
+pub use schema::{schema, source};
 pub use selection::{AgcPlan, Shift, Systematics, build, build_with};
 
 /// The regions: exactly one tight lepton and at least four jets, with one b-tagged jet (HT)

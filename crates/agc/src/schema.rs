@@ -80,3 +80,63 @@ pub fn schema() -> Schema {
     }
     Schema::new(fields)
 }
+
+/// A source without files for building the task's plan (tests, docs, benches): the branches
+/// of [`schema`] and, as a fileset gives them, the coded per-file columns `dataset` (the
+/// names, sorted) and `process` (the part of each name before `__`), one file per dataset.
+///
+/// ```
+/// let ctx = rask_plan::Context::new();
+/// let events = rask_agc::source(&ctx, &["data__nominal", "ttbar__nominal"])?;
+/// assert_eq!(events.field("process")?.categories(), Some(vec!["data".into(), "ttbar".into()]));
+/// # Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
+/// ```
+pub fn source(
+    ctx: &rask_plan::Context,
+    datasets: &[&str],
+) -> Result<rask_plan::Expr, Box<dyn std::error::Error + Send + Sync>> {
+    use rask_core::file_columns::{FileColumns, FileValue};
+    let mut names: Vec<String> = datasets.iter().map(|d| d.to_string()).collect();
+    names.sort();
+    let process_of = |d: &str| d.split("__").next().unwrap_or(d).to_string();
+    let mut processes: Vec<String> = names.iter().map(|d| process_of(d)).collect();
+    processes.sort();
+    processes.dedup();
+    let rows: Vec<Vec<FileValue>> = names
+        .iter()
+        .enumerate()
+        .map(|(k, d)| {
+            let p = processes
+                .iter()
+                .position(|p| *p == process_of(d))
+                .unwrap_or(0);
+            vec![
+                FileValue::Code(k as i32),
+                FileValue::Code(p as i32),
+                FileValue::F64(1.0),
+                FileValue::F64(1.0),
+            ]
+        })
+        .collect();
+    let columns = FileColumns::from_rows(
+        &["dataset", "process", "xsec", "nevts"],
+        &rows,
+        &[Some(names.clone()), Some(processes), None, None],
+    )?;
+    // The branches, then the per-file columns as `file_columns` types them.
+    let mut fields: Vec<Field> = schema()
+        .fields()
+        .iter()
+        .filter(|f| columns.position(f.name()).is_none())
+        .map(|f| f.as_ref().clone())
+        .collect();
+    fields.extend(columns.fields.iter().map(|f| f.as_ref().clone()));
+    let paths: Vec<String> = names.iter().map(|d| format!("{d}.root")).collect();
+    Ok(ctx.source_with_file_columns(
+        "events",
+        &paths,
+        "Events",
+        Arc::new(Schema::new(fields)),
+        columns,
+    )?)
+}

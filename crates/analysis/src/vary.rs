@@ -173,15 +173,19 @@ fn substitute_all(
 ) -> Result<Vec<Expr>, PlanError> {
     let mut map: HashMap<NodeId, NodeId> = HashMap::new();
     for (from, to) in replacements {
-        // `from` must be a node of this plan (`to` is checked when it is used as an input).
-        let known =
-            from.node_id().index() < graph.len() && graph.name_of(from.node_id()) == from.key();
-        if !known {
-            return Err(PlanError::ForeignExpr {
-                expr: from.describe(),
-            });
+        // Both must be nodes of this plan (node ids of another context mean other nodes).
+        for e in [from, to] {
+            let known = e.node_id().index() < graph.len() && graph.name_of(e.node_id()) == e.key();
+            if !known {
+                return Err(PlanError::ForeignExpr { expr: e.describe() });
+            }
         }
         map.insert(from.node_id(), to.node_id());
+    }
+    for e in outputs {
+        if e.node_id().index() >= graph.len() || graph.name_of(e.node_id()) != e.key() {
+            return Err(PlanError::ForeignExpr { expr: e.describe() });
+        }
     }
     let roots: Vec<NodeId> = outputs.iter().map(|e| e.node_id()).collect();
     for id in graph.topo_order(&roots) {

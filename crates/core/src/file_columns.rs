@@ -14,8 +14,9 @@ use arrow_schema::{DataType, Field};
 /// The metadata key of a coded string column's categories (joined by `\u{1f}`).
 pub const CATEGORIES_METADATA_KEY: &str = "rask.categories";
 
-/// One value of a per-file column.
-#[derive(Debug, Clone, PartialEq)]
+/// One value of a per-file column. Equal values are the same bits (a missing `xsec`, NaN,
+/// equals itself, so one fileset opened twice is one source).
+#[derive(Debug, Clone)]
 pub enum FileValue {
     /// A number (`Float64` column).
     F64(f64),
@@ -23,6 +24,17 @@ pub enum FileValue {
     Bool(bool),
     /// A string: its code (`Int32` column) into the column's categories.
     Code(i32),
+}
+
+impl PartialEq for FileValue {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (FileValue::F64(a), FileValue::F64(b)) => a.to_bits() == b.to_bits(),
+            (FileValue::Bool(a), FileValue::Bool(b)) => a == b,
+            (FileValue::Code(a), FileValue::Code(b)) => a == b,
+            _ => false,
+        }
+    }
 }
 
 /// Per-file constant columns of a source.
@@ -86,6 +98,12 @@ impl FileColumns {
                 });
             }
             let cats = categories.get(c).cloned().flatten();
+            if let Some(bad) = cats.iter().flatten().find(|s| s.contains('\u{1f}')) {
+                return Err(FileColumnsError::Mixed {
+                    column: name.to_string(),
+                    detail: format!("the value {bad:?} holds the control character U+001F"),
+                });
+            }
             if (first == DataType::Int32) != cats.is_some() {
                 return Err(FileColumnsError::Mixed {
                     column: name.to_string(),

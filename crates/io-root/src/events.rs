@@ -208,6 +208,14 @@ impl EventSource {
         let mut out = Vec::new();
         for file in 0..self.num_files() {
             let boundaries = match &self.files {
+                // Only per-file columns: no basket to align with; cut every `target_entries`.
+                Files::Root(_) if columns.is_empty() => {
+                    let n = self.file_entries(file);
+                    let step = target_entries.max(1) as usize;
+                    let mut b: Vec<u64> = (0..n).step_by(step).collect();
+                    b.push(n);
+                    b
+                }
                 Files::Root(t) => t[file].aligned_boundaries(columns)?,
                 Files::Parquet(f) => f[file].row_group_starts().to_vec(),
             };

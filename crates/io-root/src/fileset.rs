@@ -30,6 +30,9 @@ use serde_json::{Map, Value};
 use crate::error::RootError;
 use crate::events::{EventSource, Partition};
 
+/// The largest fileset file read (64 MiB: some hundred thousand files).
+pub const MAX_FILESET_BYTES: u64 = 64 << 20;
+
 /// The tree read when a fileset names none.
 pub const DEFAULT_TREE: &str = "Events";
 
@@ -119,11 +122,30 @@ impl Fileset {
     /// # Ok::<(), rask_io_root::FilesetError>(())
     /// ```
     pub fn open(path: impl AsRef<Path>) -> Result<Fileset, FilesetError> {
+        use std::io::Read;
         let path = path.as_ref().to_path_buf();
-        let text = std::fs::read_to_string(&path).map_err(|source| FilesetError::Io {
+        let io = |source| FilesetError::Io {
             path: path.clone(),
             source,
+        };
+        // A regular file (not a FIFO or a device), and at most MAX_FILESET_BYTES of it.
+        let (file, meta) = crate::source::open_regular(&path).map_err(|e| FilesetError::Shape {
+            path: path.clone(),
+            detail: e.to_string(),
         })?;
+        if meta.len() > MAX_FILESET_BYTES {
+            return Err(FilesetError::Shape {
+                path,
+                detail: format!(
+                    "{} bytes: a fileset is at most {MAX_FILESET_BYTES} bytes",
+                    meta.len()
+                ),
+            });
+        }
+        let mut text = String::new();
+        file.take(MAX_FILESET_BYTES)
+            .read_to_string(&mut text)
+            .map_err(io)?;
         let fs = Fileset::parse(&text, &path)?;
         fs.check_files()?;
         Ok(fs)

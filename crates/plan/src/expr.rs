@@ -329,6 +329,25 @@ impl Context {
                 message,
             });
         }
+        // A number fills a string-category axis as a category code: only a coded column whose
+        // categories are the axis's, in its order, means what the axis says.
+        for (axis, value) in axes.iter().zip(values) {
+            if let Axis::StrCategory { categories, label } = axis
+                && value.categories().as_ref() != Some(categories)
+            {
+                return Err(PlanError::Type {
+                    expr: value.describe(),
+                    message: format!(
+                        "fills the string-category axis {label:?}: it must be a coded column \
+                         (a fileset's dataset or string metadata) with the axis's categories, \
+                         in its order ({})",
+                        value
+                            .categories()
+                            .map_or("it has none".to_string(), |c| format!("it has {c:?}"))
+                    ),
+                });
+            }
+        }
         self.add(Op::Hist { axes, storage }, inputs)
     }
 

@@ -127,6 +127,16 @@ impl Context {
             label: label.to_string(),
         };
         let inputs: Vec<&Expr> = parts.iter().map(|(_, e)| *e).collect();
-        self.add_op(Op::Stack { axis }, &inputs)
+        let stacked = self.add_op(Op::Stack { axis }, &inputs)?;
+        // The stack is one histogram: the cap on cells holds for it as for `hist`.
+        if let crate::types::Ty::Hist { axes, .. } = stacked.ty()
+            && let Err(message) = crate::limits::check_axes(&axes, self.limits().max_hist_cells)
+        {
+            return Err(PlanError::Hist {
+                hist: format!("stack on {label:?}"),
+                message,
+            });
+        }
+        Ok(stacked)
     }
 }

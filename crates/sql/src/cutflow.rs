@@ -65,6 +65,12 @@ impl Scope<'_> {
                     ),
                 ));
             }
+            if name == "(all events)" || cuts.iter().any(|(n, _)| n == name) {
+                return Err(SqlError::at(
+                    v.span,
+                    format!("the cut name '{name}' is used twice"),
+                ));
+            }
             cuts.push((name.clone(), cond));
         }
         let pe = |e| plan_error(span, e);

@@ -1,9 +1,14 @@
 //! Analyses in SQL: coded columns compared with their names (`process = 'data'`), and
-//! systematic variations: `vary(x, name => e, ...)` is `x` in the query and `e` in
-//! variation `name`; `by => systematic` on a histogram stacks the nominal histogram and one per
-//! variation on a `systematic` axis, all filled in the same pass (`Context::vary`, then
-//! `Varied::stacked`). Shifts (`vary(Jet.pt, jes_up => Jet.pt * 1.03)`) and weight variations
-//! (`whist(x, vary(w, btag_up => w * 1.1), ...)`) are the same thing.
+//! systematic variations.
+//!
+//! `vary(x, name => e, ...)` is `x` in the query and `e` in variation `name`, wherever the
+//! plan uses the expression `x` (the same expression written twice is one node), so a `WHERE`
+//! on `x` varies too, as it should for a shift. `by => systematic` on a histogram stacks the
+//! nominal histogram and one per variation met so far in the script (`vary` calls after it
+//! are not its variations) on a `systematic` axis, all filled in the same pass
+//! (`Analysis::vary`, then `Varied::stacked`). Shifts (`vary(Jet.pt, jes_up => Jet.pt * 1.03)`)
+//! and weight variations (`whist(x, vary(w, btag_up => w * 1.1), ...)`) are the same thing.
+//! The registry is kept with the context: two sessions on one context share it.
 
 use std::sync::Mutex;
 
@@ -37,6 +42,15 @@ impl super::Scope<'_> {
             return Err(SqlError::at(span, "vary(x, name => expression, ...)"));
         };
         let nominal = self.expr(x)?;
+        // `vary` replaces the node `x` wherever the plan uses it: a number (`1.0`) is one node
+        // for every use of that number, so varying it would change unrelated cuts too.
+        if matches!(nominal.op(), rask_plan::op::Op::Literal(_)) {
+            return Err(SqlError::at(
+                x.span(),
+                "vary(x, ...) of a number would vary that number everywhere it is used: vary a \
+                 column or an expression of one",
+            ));
+        }
         let mut pairs = Vec::new();
         for a in &args[1..] {
             let Arg::Named(name, e) = a else {

@@ -1,15 +1,11 @@
 //! The task's plan builds and shares what the systematics do not change.
 
-use std::sync::Arc;
-
 use rask_plan::Context;
 
 #[test]
 fn the_plan_builds() {
     let ctx = Context::new();
-    let events = ctx
-        .source("events", &[], "Events", Arc::new(rask_agc::schema()))
-        .unwrap();
+    let events = rask_agc::source(&ctx, &["data__nominal", "ttbar__nominal"]).unwrap();
     let names = vec!["data__nominal".to_string(), "ttbar__nominal".to_string()];
     let plan = rask_agc::build(&ctx, &events, &names, 0).unwrap();
     assert_eq!(plan.hists.len(), 26);
@@ -18,9 +14,7 @@ fn the_plan_builds() {
 #[test]
 fn the_plan_optimizes() {
     let ctx = Context::new();
-    let events = ctx
-        .source("events", &[], "Events", Arc::new(rask_agc::schema()))
-        .unwrap();
+    let events = rask_agc::source(&ctx, &["data__nominal", "ttbar__nominal"]).unwrap();
     let names = vec!["data__nominal".to_string(), "ttbar__nominal".to_string()];
     let plan = rask_agc::build(&ctx, &events, &names, 0).unwrap();
     for h in &plan.hists {
@@ -32,9 +26,7 @@ fn the_plan_optimizes() {
 #[test]
 fn the_plan_optimizes_as_one() {
     let ctx = Context::new();
-    let events = ctx
-        .source("events", &[], "Events", Arc::new(rask_agc::schema()))
-        .unwrap();
+    let events = rask_agc::source(&ctx, &["data__nominal", "ttbar__nominal"]).unwrap();
     let names = vec!["data__nominal".to_string(), "ttbar__nominal".to_string()];
     let plan = rask_agc::build(&ctx, &events, &names, 0).unwrap();
     let all = rask_plan::Plan {

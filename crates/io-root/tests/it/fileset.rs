@@ -190,3 +190,39 @@ fn a_metadata_key_that_shadows_a_branch_is_an_error() {
     let err = EventSource::open_fileset(&fs).unwrap_err().to_string();
     assert!(err.contains("'MET_pt' has the name of a branch"), "{err}");
 }
+
+#[test]
+fn hostile_filesets_are_refused_before_reading_them_whole() {
+    // A device that never ends, and a name with the separator of the categories.
+    let err = Fileset::open("/dev/zero").unwrap_err().to_string();
+    assert!(err.contains("/dev/zero"), "{err}");
+    let fs = Fileset::parse(
+        "{\"a\\u001fb\": [\"x.root\"], \"c\": [\"y.root\"]}",
+        "f.json".as_ref(),
+    )
+    .unwrap();
+    let err = rask_io_root::fileset::file_columns(&fs)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("U+001F"), "{err}");
+}
+
+#[test]
+fn per_file_columns_alone_are_read_in_partitions_of_the_target_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let fs = Fileset::open(two_datasets(dir.path())).unwrap();
+    let src = EventSource::open_fileset(&fs).unwrap();
+    let parts = src.partitions(&["xsec"], 7_000).unwrap();
+    assert_eq!(
+        parts.len(),
+        2 * 3,
+        "20,000 entries per file in ranges of 7,000"
+    );
+    assert!(
+        parts
+            .iter()
+            .all(|p| p.entries.end - p.entries.start <= 7_000)
+    );
+    let total: u64 = parts.iter().map(|p| p.entries.end - p.entries.start).sum();
+    assert_eq!(total, 40_000);
+}

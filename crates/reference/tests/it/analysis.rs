@@ -175,3 +175,36 @@ fn a_cutflow_counts_in_sequence_alone_and_n_minus_one() {
         "{err}"
     );
 }
+
+#[test]
+fn foreign_replacements_and_oversized_stacks_are_errors() {
+    let ctx = Context::new();
+    let met = small(&ctx).field("MET").unwrap().field("pt").unwrap();
+    let other = Context::new();
+    let two = other.literal(2.0).unwrap();
+    let err = ctx.vary(&[&met], &[("x", vec![(&met, &two)])]).unwrap_err();
+    assert!(
+        matches!(err, rask_plan::PlanError::ForeignExpr { .. }),
+        "{err}"
+    );
+    // A stack is one histogram: the cap on cells holds for it.
+    let capped = Context::with_limits(Limits {
+        max_hist_cells: 15,
+        ..Limits::default()
+    });
+    let met = small(&capped).field("MET").unwrap().field("pt").unwrap();
+    let axis = rask_plan::Axis::Regular {
+        bins: 10,
+        lo: 0.0,
+        hi: 100.0,
+        label: String::new(),
+    };
+    let h = capped
+        .hist(vec![axis], rask_plan::Storage::Int, &[&met], None)
+        .unwrap();
+    let err = capped
+        .stack("variation", &[("a", &h), ("b", &h)])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("stack on \"variation\""), "{err}");
+}
