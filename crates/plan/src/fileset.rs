@@ -73,7 +73,9 @@ impl Expr {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn categories(&self) -> Option<Vec<String>> {
-        let graph = self.context().graph();
+        // Read in place: `Context::hist` asks this of every value of every histogram.
+        let shared = self.context().lock();
+        let graph = &shared.graph;
         let mut id = self.node_id();
         while let Op::Mask = graph.node(id).op {
             id = *graph.node(id).inputs.first()?;
