@@ -8,8 +8,11 @@ use crate::{BINS, PROCESSES, REGIONS, VARIATIONS};
 /// What the task needs to know of a dataset: its `process` and `variation` metadata.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DatasetInfo {
+    /// The dataset's name in the fileset (`ttbar__nominal`).
     pub name: String,
+    /// Its `process` metadata: one of [`crate::PROCESSES`].
     pub process: String,
+    /// Its `variation` metadata: `nominal`, or a ttbar variation sample (`scaledown`, ...).
     pub variation: String,
 }
 

@@ -37,9 +37,13 @@ pub struct Cutflow {
 /// The weighted sums of a [`Cutflow`].
 #[derive(Debug, Clone)]
 pub struct WeightedCutflow {
+    /// The sum of the weight over all events.
     pub total: Expr,
+    /// Over the events passing cut `i` alone.
     pub onecut: Vec<Expr>,
+    /// Over the events passing cuts `0..=i`.
     pub cutflow: Vec<Expr>,
+    /// Over the events passing every cut but `i`.
     pub nminusone: Vec<Expr>,
 }
 
@@ -64,10 +68,15 @@ impl Cutflow {
 /// A computed cut-flow.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CutflowValues {
+    /// The cut names, in order.
     pub names: Vec<String>,
+    /// Events before any cut.
     pub total: f64,
+    /// Events passing cut `i` alone.
     pub onecut: Vec<f64>,
+    /// Events passing cuts `0..=i`.
     pub cutflow: Vec<f64>,
+    /// Events passing every cut but `i`.
     pub nminusone: Vec<f64>,
     /// `(total, onecut, cutflow, nminusone)` weighted.
     pub weighted: Option<WeightedValues>,

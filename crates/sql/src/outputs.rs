@@ -1,5 +1,7 @@
-//! The outputs of a query: histograms (`hist`, `whist`, `hist_var`), `count(*)`, the
-//! aggregates of [`super::aggregates`] and per-event values, each named by its alias, which must be a plain file name ([`rask_plan::names`]).
+//! The outputs of a query: histograms (`hist`, `whist`, `hist_var`, `hist2d`, `whist2d`, with
+//! `by =>` category and systematic axes), cut-flows (`cutflow`, in `cutflow.rs`), `count(*)`,
+//! the aggregates of [`super::aggregates`] and per-event values, each named by its alias, which
+//! must be a plain file name ([`rask_plan::names`]).
 
 use sqlparser::ast::{self as ast, Spanned, Value};
 use sqlparser::tokenizer::Span;
