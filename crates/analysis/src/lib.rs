@@ -49,6 +49,25 @@ pub trait Analysis {
     /// The cut-flow of `cuts` (named conditions, one per event, of the same events), counted,
     /// and summed with `weight` (one number per event) when given.
     fn cutflow(&self, cuts: &[(&str, &Expr)], weight: Option<&Expr>) -> Result<Cutflow, PlanError>;
+
+    /// Histograms of the same axes side by side on one more string-category axis `label`, one
+    /// category per `(name, histogram)`, appended after their axes (`Op::Stack`); computed in
+    /// the same pass, within the context's cap on histogram cells.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// use rask_analysis::Analysis;
+    /// use rask_plan::{Axis, Storage};
+    /// let ctx = rask_plan::Context::new();
+    /// let events = ctx.source("events", &[], "Events", Arc::new(rask_adl::nano_schema()))?;
+    /// let met = events.field("MET")?.field("pt")?;
+    /// let axis = Axis::Regular { bins: 10, lo: 0.0, hi: 100.0, label: "met".into() };
+    /// let h = |x: &rask_plan::Expr| ctx.hist(vec![axis.clone()], Storage::Int, &[x], None);
+    /// let both = ctx.stack("variation", &[("nominal", &h(&met)?), ("up", &h(&met.mul(1.1)?)?)])?;
+    /// assert!(both.ty().describe().starts_with("hist 2D"));
+    /// # Ok::<(), rask_plan::PlanError>(())
+    /// ```
+    fn stack(&self, label: &str, parts: &[(&str, &Expr)]) -> Result<Expr, PlanError>;
 }
 
 impl Analysis for Context {
@@ -62,6 +81,25 @@ impl Analysis for Context {
 
     fn cutflow(&self, cuts: &[(&str, &Expr)], weight: Option<&Expr>) -> Result<Cutflow, PlanError> {
         cutflow::cutflow(self, cuts, weight)
+    }
+
+    fn stack(&self, label: &str, parts: &[(&str, &Expr)]) -> Result<Expr, PlanError> {
+        let axis = rask_plan::Axis::StrCategory {
+            categories: parts.iter().map(|(n, _)| n.to_string()).collect(),
+            label: label.to_string(),
+        };
+        let inputs: Vec<&Expr> = parts.iter().map(|(_, e)| *e).collect();
+        let stacked = self.add_op(rask_plan::Op::Stack { axis }, &inputs)?;
+        // The stack is one histogram: the cap on cells holds for it as for `hist`.
+        if let rask_plan::Ty::Hist { axes, .. } = stacked.ty()
+            && let Err(message) = rask_plan::limits::check_axes(&axes, self.limits().max_hist_cells)
+        {
+            return Err(PlanError::Hist {
+                hist: format!("stack on {label:?}"),
+                message,
+            });
+        }
+        Ok(stacked)
     }
 }
 

@@ -27,6 +27,8 @@ use std::collections::{HashMap, HashSet};
 
 use rask_plan::{Context, Expr, NodeId, PlanError};
 
+use crate::Analysis as _;
+
 /// The outputs of an analysis for the nominal case and each variation.
 #[derive(Debug, Clone)]
 pub struct Varied {

@@ -1,6 +1,5 @@
 //! Sources of many datasets: per-file columns (a fileset's `dataset` and metadata) and the
-//! categories of the coded ones; histograms stacked on a category axis (the variations of an
-//! analysis); and a node's operation and inputs, for who walks a plan.
+//! categories of the coded ones; and a node's operation and inputs, for who walks a plan.
 
 use std::sync::Arc;
 
@@ -104,41 +103,5 @@ impl Expr {
         let ctx = self.context();
         let ids = ctx.lock().graph.node(self.node_id()).inputs.clone();
         ids.into_iter().map(|id| ctx.expr_of(id)).collect()
-    }
-}
-
-impl Context {
-    /// Histograms of the same axes side by side on one more string-category axis `label`, one
-    /// category per `(name, histogram)`, appended after their axes; computed in the same pass.
-    ///
-    /// ```
-    /// # use std::sync::Arc;
-    /// use rask_plan::{Axis, Storage};
-    /// let ctx = rask_plan::Context::new();
-    /// let events = ctx.source("events", &[], "Events", Arc::new(rask_adl::nano_schema()))?;
-    /// let met = events.field("MET")?.field("pt")?;
-    /// let axis = Axis::Regular { bins: 10, lo: 0.0, hi: 100.0, label: "met".into() };
-    /// let h = |x: &rask_plan::Expr| ctx.hist(vec![axis.clone()], Storage::Int, &[x], None);
-    /// let both = ctx.stack("variation", &[("nominal", &h(&met)?), ("up", &h(&met.mul(1.1)?)?)])?;
-    /// assert!(both.ty().describe().starts_with("hist 2D"));
-    /// # Ok::<(), rask_plan::PlanError>(())
-    /// ```
-    pub fn stack(&self, label: &str, parts: &[(&str, &Expr)]) -> Result<Expr, PlanError> {
-        let axis = crate::types::Axis::StrCategory {
-            categories: parts.iter().map(|(n, _)| n.to_string()).collect(),
-            label: label.to_string(),
-        };
-        let inputs: Vec<&Expr> = parts.iter().map(|(_, e)| *e).collect();
-        let stacked = self.add_op(Op::Stack { axis }, &inputs)?;
-        // The stack is one histogram: the cap on cells holds for it as for `hist`.
-        if let crate::types::Ty::Hist { axes, .. } = stacked.ty()
-            && let Err(message) = crate::limits::check_axes(&axes, self.limits().max_hist_cells)
-        {
-            return Err(PlanError::Hist {
-                hist: format!("stack on {label:?}"),
-                message,
-            });
-        }
-        Ok(stacked)
     }
 }

@@ -2,8 +2,9 @@
 //! histogram — events (or the sum of `w`) passing each cut alone, in sequence and all but
 //! one (N-1), on the axes `cut` (`(all events)` first, then the cuts in order) and `step`
 //! (`alone`, `cumulative`, `N-1`), after the statement's WHERE. Each count is a one-bin
-//! histogram of the events kept, stacked (`Context::stack`): all in the same pass.
+//! histogram of the events kept, stacked (`Analysis::stack`): all in the same pass.
 
+use rask_analysis::Analysis;
 use rask_plan::expr::Expr;
 use rask_plan::types::{Axis, DType, Layout, Storage, Ty};
 use sqlparser::ast::{self as ast, Spanned, Value};
