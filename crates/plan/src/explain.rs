@@ -99,6 +99,24 @@ pub fn explain(opt: &Optimized) -> String {
     out.push_str(&render_plan(&opt.logical));
     let _ = writeln!(out, "== after fusion: {} nodes ==", opt.fused.node_count());
     out.push_str(&render_plan(&opt.fused));
+    // Variations stacked on one axis: how much of the plan they share.
+    let (g, outs) = (&opt.logical.graph, &opt.logical.outputs);
+    for id in g
+        .topo_order(outs)
+        .into_iter()
+        .filter(|id| matches!(g.node(*id).op, Op::Stack { .. }))
+    {
+        let parts = &g.node(id).inputs;
+        let alone: usize = parts.iter().map(|p| g.topo_order(&[*p]).len()).sum();
+        let all = g.topo_order(parts).len();
+        let shared = 100.0 * (1.0 - all as f64 / alone.max(1) as f64);
+        let _ = writeln!(
+            out,
+            "== {}: {} variations share {shared:.0}% of their nodes ({all}, {alone} one by one) ==",
+            label(&g.node(id).op),
+            parts.len()
+        );
+    }
     let _ = writeln!(out, "== branches read ==");
     for (source, cols) in pushdown::necessary_columns(&opt.logical.graph, &opt.logical.outputs) {
         let _ = writeln!(out, "  {source}: {}", cols.join(", "));

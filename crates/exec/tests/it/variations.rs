@@ -48,6 +48,11 @@ fn shifts_and_weight_variations_stack_on_one_axis_in_one_pass() {
     let up = met.mul(1.1).unwrap();
     let varied = ctx.vary(&[&h], &[("met_up", vec![(&met, &up)])]).unwrap();
     let stacked = varied.stacked(0, "variation").unwrap();
+    let text = stacked.explain().unwrap();
+    assert!(
+        text.contains("== stack[variation]: 2 variations share"),
+        "explain says what the variations share: {text}"
+    );
     let engine = Engine::new(Scheduler::Threads(2)).with_partition_entries(3_000);
     let (outs, stats) = engine.compute_with_stats(&[&stacked]).unwrap();
     assert_eq!(stats.events, 20_000, "one pass");
