@@ -173,15 +173,7 @@ fn check_plot(job: &AdlJob) -> Result<(), PlotsNotBuilt> {
 
 /// The scheduler of the job's `threads`, checked before anything is read.
 fn scheduler(job: &AdlJob) -> Result<(Scheduler, usize), rask_exec::ExecError> {
-    let threads = job
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let scheduler = if threads == 1 {
-        Scheduler::Sync
-    } else {
-        Scheduler::Threads(threads)
-    };
-    Ok((scheduler.check()?, threads))
+    Scheduler::for_threads(job.threads)
 }
 
 /// Runs the job. The thread count and the output directory (created if missing, then locked:

@@ -105,14 +105,7 @@ pub fn run(job: &AgcJob) -> Result<AgcReport, Box<dyn std::error::Error>> {
     if let Some(f) = job.plot {
         return Err(crate::adl::PlotsNotBuilt(f).into());
     }
-    let threads = job
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let scheduler = match threads {
-        1 => Scheduler::Sync,
-        n => Scheduler::Threads(n),
-    }
-    .check()?;
+    let (scheduler, threads) = Scheduler::for_threads(job.threads)?;
     let out = OutputDir::open(&job.out)?;
     let result = execute(job, &out, scheduler, threads);
     if result.is_err() {

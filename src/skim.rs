@@ -132,14 +132,8 @@ pub enum SkimError {
 
 /// The engine of `threads` worker threads (checked: 1 ..= [`Scheduler::max_threads`]).
 fn engine(threads: Option<usize>, partition_entries: u64) -> Result<Engine, SkimError> {
-    let threads =
-        threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let scheduler = if threads == 1 {
-        Scheduler::Sync
-    } else {
-        Scheduler::Threads(threads)
-    };
-    Ok(Engine::new(scheduler.check()?).with_partition_entries(partition_entries))
+    let (scheduler, _) = Scheduler::for_threads(threads)?;
+    Ok(Engine::new(scheduler).with_partition_entries(partition_entries))
 }
 
 /// The job's input as the source `events`.

@@ -58,6 +58,26 @@ impl Scheduler {
         cores().saturating_mul(4).max(256)
     }
 
+    /// The scheduler of a `--threads` option, checked, with its thread count: `None` is all
+    /// cores, 1 the single-thread [`Scheduler::Sync`], `n` a pool of `n`.
+    ///
+    /// ```
+    /// use rask_exec::Scheduler;
+    /// assert_eq!(Scheduler::for_threads(Some(1))?, (Scheduler::Sync, 1));
+    /// assert_eq!(Scheduler::for_threads(Some(2))?, (Scheduler::Threads(2), 2));
+    /// assert!(Scheduler::for_threads(Some(0)).is_err());
+    /// # Ok::<(), rask_exec::ExecError>(())
+    /// ```
+    pub fn for_threads(threads: Option<usize>) -> Result<(Scheduler, usize), ExecError> {
+        let n = threads.unwrap_or_else(cores);
+        let scheduler = if n == 1 {
+            Scheduler::Sync
+        } else {
+            Scheduler::Threads(n)
+        };
+        Ok((scheduler.check()?, n))
+    }
+
     /// The scheduler, if it can run: `Threads(n)` needs `1 <= n <= max_threads()`.
     ///
     /// ```
