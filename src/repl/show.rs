@@ -110,6 +110,10 @@ pub(super) fn histogram(name: &str, h: &Histogram) -> String {
         "{name}: histogram, {}{weighted} entries (flow bins included)\n",
         number(total)
     );
+    if let Some(table) = category_table(h) {
+        s.push_str(&table);
+        return s;
+    }
     let [axis] = h.axes.as_slice() else {
         return s;
     };
@@ -179,6 +183,64 @@ pub(super) fn histogram(name: &str, h: &Histogram) -> String {
     s
 }
 
+/// For a histogram with one or two string-category axes (by dataset, by systematic, a
+/// cut-flow's cut x step): the contents summed over the other axes, one row per category of the
+/// first and, with two, one column per category of the second. Flow bins of the categories are
+/// left out.
+fn category_table(h: &Histogram) -> Option<String> {
+    let cats: Vec<(usize, &Vec<String>)> = h
+        .axes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, a)| match a {
+            Axis::StrCategory { categories, .. } => Some((i, categories)),
+            _ => None,
+        })
+        .collect();
+    if cats.is_empty() || cats.len() > 2 {
+        return None;
+    }
+    let extents: Vec<usize> = h.axes.iter().map(Axis::extent).collect();
+    let (rows, cols) = (cats[0].1, cats.get(1).map(|c| c.1));
+    let ncols = cols.map_or(1, Vec::len);
+    let mut sums = vec![0.0; rows.len() * ncols];
+    for (flat, v) in h.values().iter().enumerate() {
+        // The index along each axis, row-major (the last axis varies fastest).
+        let mut rest = flat;
+        let mut at = vec![0; extents.len()];
+        for (i, e) in extents.iter().enumerate().rev() {
+            at[i] = rest % e.max(&1);
+            rest /= e.max(&1);
+        }
+        let (r, c) = (at[cats[0].0], cats.get(1).map_or(0, |c| at[c.0]));
+        if r < rows.len() && c < ncols {
+            sums[r * ncols + c] += v;
+        }
+    }
+    let texts: Vec<String> = sums.iter().map(|v| number(*v)).collect();
+    let name_w = rows.iter().map(|r| r.chars().count()).max().unwrap_or(0);
+    let headers: Vec<&str> = cols.map_or(vec![""], |c| c.iter().map(String::as_str).collect());
+    let col_w = texts
+        .iter()
+        .map(|t| t.chars().count())
+        .chain(headers.iter().map(|h| h.chars().count()))
+        .max()
+        .unwrap_or(0);
+    let mut s = String::new();
+    if cols.is_some() {
+        let line: Vec<String> = headers.iter().map(|h| format!("{h:>col_w$}")).collect();
+        s.push_str(&format!("  {:name_w$}  {}\n", "", line.join("  ")));
+    }
+    for (r, row) in rows.iter().enumerate() {
+        let line: Vec<String> = texts[r * ncols..(r + 1) * ncols]
+            .iter()
+            .map(|t| format!("{t:>col_w$}"))
+            .collect();
+        s.push_str(&format!("  {row:<name_w$}  {}\n", line.join("  ")));
+    }
+    Some(s)
+}
+
 /// `-0` (a rounded tiny negative edge) is shown as `0`.
 fn trim_edge(s: String) -> String {
     if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
@@ -234,6 +296,54 @@ mod tests {
     }
 
     /// Bars start in one column whatever the widths of the edges and contents.
+    #[test]
+    fn category_histograms_print_a_table_of_their_categories() {
+        use rask_core::hist::Histogram;
+        let cat = |names: &[&str], name: &str| Axis::StrCategory {
+            categories: names.iter().map(|n| n.to_string()).collect(),
+            flow: true,
+            name: name.into(),
+            label: name.into(),
+        };
+        let x = Axis::Regular {
+            bins: 1,
+            lower: 0.0,
+            upper: 1.0,
+            underflow: true,
+            overflow: true,
+            name: "x".into(),
+            label: "x".into(),
+        };
+        let mut h = Histogram::new(
+            vec![
+                x,
+                cat(&["met", "jets"], "cut"),
+                cat(&["alone", "N-1"], "step"),
+            ],
+            StorageKind::Int,
+        );
+        // (x = 0.5, cut, step) for 3 events of (met, alone), 2 of (jets, N-1), 1 of (jets, alone).
+        let (cuts, steps) = (
+            [0.0, 0.0, 0.0, 1.0, 1.0, 1.0],
+            [0.0, 0.0, 0.0, 1.0, 1.0, 0.0],
+        );
+        h.fill(&[&[0.5; 6], &cuts, &steps], None).unwrap();
+        let text = histogram("f", &h);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[1].split_whitespace().collect::<Vec<_>>(),
+            ["alone", "N-1"]
+        );
+        assert_eq!(
+            lines[2].split_whitespace().collect::<Vec<_>>(),
+            ["met", "3", "0"]
+        );
+        assert_eq!(
+            lines[3].split_whitespace().collect::<Vec<_>>(),
+            ["jets", "1", "2"]
+        );
+    }
+
     #[test]
     fn bars_are_aligned() {
         let mut h = Histogram::new(vec![Axis::regular(4, -10.0, 100.0, "x")], StorageKind::Int);

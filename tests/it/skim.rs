@@ -254,27 +254,32 @@ fn a_fileset_skim_keeps_the_dataset_column() {
     assert!(datasets.len() >= 5, "{datasets:?}");
 }
 
+/// `rask query SQL_FILE --input nano-20k.root --out OUT` with `text` as the query file.
+fn query(sql: &Path, text: &str, out: &Path) -> std::process::Output {
+    std::fs::write(sql, text).unwrap();
+    Command::new(env!("CARGO_BIN_EXE_rask"))
+        .arg("query")
+        .arg(sql)
+        .arg("--input")
+        .arg(data("nano-20k.root"))
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn copy_in_rask_query_writes_a_skim_inside_out() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     let sql = dir.path().join("q.sql");
-    std::fs::write(
+    let run = query(
         &sql,
         "SELECT hist(MET.pt, 10, 0, 200) AS met_hist FROM events;\n\
          COPY (SELECT MET.pt AS met, Jet.pt AS jet_pt FROM events WHERE nJet >= 2) \
          TO 'skims/two_jets/' (FORMAT parquet);\n",
-    )
-    .unwrap();
-    let run = Command::new(env!("CARGO_BIN_EXE_rask"))
-        .arg("query")
-        .arg(&sql)
-        .arg("--input")
-        .arg(data("nano-20k.root"))
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
+        &out,
+    );
     let stdout = String::from_utf8_lossy(&run.stdout);
     assert!(
         run.status.success(),
@@ -295,20 +300,12 @@ fn copy_in_rask_query_writes_a_skim_inside_out() {
     assert_eq!(rows, met.len());
 
     // A target outside --out is refused before anything is written.
-    std::fs::write(
+    let out2 = dir.path().join("out2");
+    let run = query(
         &sql,
         "COPY (SELECT MET.pt AS met FROM events) TO '../escaped'",
-    )
-    .unwrap();
-    let out2 = dir.path().join("out2");
-    let run = Command::new(env!("CARGO_BIN_EXE_rask"))
-        .args(["query", "--input"])
-        .arg(data("nano-20k.root"))
-        .arg(&sql)
-        .arg("--out")
-        .arg(&out2)
-        .output()
-        .unwrap();
+        &out2,
+    );
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(!run.status.success());
     assert!(stderr.contains("COPY target '../escaped'"), "{stderr}");
@@ -319,20 +316,12 @@ fn copy_in_rask_query_writes_a_skim_inside_out() {
     );
 
     // Two COPYs to one directory would replace each other's parts: refused before anything runs.
-    std::fs::write(
+    let out3 = dir.path().join("out3");
+    let run = query(
         &sql,
         "COPY (SELECT MET.pt AS a FROM events) TO 'same'; COPY (SELECT MET.phi AS b FROM events) TO 'Same/'",
-    )
-    .unwrap();
-    let out3 = dir.path().join("out3");
-    let run = Command::new(env!("CARGO_BIN_EXE_rask"))
-        .args(["query", "--input"])
-        .arg(data("nano-20k.root"))
-        .arg(&sql)
-        .arg("--out")
-        .arg(&out3)
-        .output()
-        .unwrap();
+        &out3,
+    );
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(!run.status.success());
     assert!(stderr.contains("two COPY statements write to"), "{stderr}");

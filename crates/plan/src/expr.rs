@@ -26,7 +26,7 @@ use crate::error::PlanError;
 use crate::graph::{Graph, NodeId};
 use crate::key::Key;
 use crate::limits::Limits;
-use crate::op::{BinaryOp, Embedded, LorentzOp, Op, ReduceOp, Scalar, SourceSpec, UnaryOp};
+use crate::op::{BinaryOp, Embedded, LorentzOp, Op, ReduceOp, Scalar, UnaryOp};
 use crate::types::{Axis, Storage, Ty};
 
 static NEXT_CONTEXT: AtomicU64 = AtomicU64::new(1);
@@ -260,15 +260,7 @@ impl Context {
         tree: &str,
         schema: SchemaRef,
     ) -> Result<Expr, PlanError> {
-        let spec = SourceSpec {
-            label: label.to_string(),
-            paths: paths.to_vec(),
-            tree: tree.to_string(),
-            schema,
-            columns: None,
-            file_columns: None,
-        };
-        self.add(Op::Source(Arc::new(spec)), vec![])
+        self.add_source(label, paths, tree, schema, None)
     }
 
     /// Zips per-event lists of equal lengths (or per-event values) into records.

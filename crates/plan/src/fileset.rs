@@ -37,13 +37,25 @@ impl Context {
         schema: SchemaRef,
         file_columns: FileColumns,
     ) -> Result<Expr, PlanError> {
+        self.add_source(label, paths, tree, schema, Some(file_columns))
+    }
+
+    /// The one way a source node is made (columns are left to projection pushdown).
+    pub(crate) fn add_source(
+        &self,
+        label: &str,
+        paths: &[String],
+        tree: &str,
+        schema: SchemaRef,
+        file_columns: Option<FileColumns>,
+    ) -> Result<Expr, PlanError> {
         let spec = SourceSpec {
             label: label.to_string(),
             paths: paths.to_vec(),
             tree: tree.to_string(),
             schema,
             columns: None,
-            file_columns: Some(Arc::new(file_columns)),
+            file_columns: file_columns.map(Arc::new),
         };
         self.add(Op::Source(Arc::new(spec)), vec![])
     }

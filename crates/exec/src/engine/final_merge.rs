@@ -57,28 +57,13 @@ impl MergeExec {
     }
 }
 
-impl DisplayAs for MergeExec {
-    fn fmt_as(&self, _t: DisplayFormatType, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(f, "{self:?}")
-    }
-}
+operator_basics!(display MergeExec);
 
 #[allow(deprecated)] // `with_new_children` is deprecated in DataFusion 55 but still required
 impl ExecutionPlan for MergeExec {
-    fn name(&self) -> &str {
-        "MergeExec"
-    }
-    fn properties(&self) -> &Arc<PlanProperties> {
-        &self.props
-    }
+    operator_basics!(methods "MergeExec");
     fn children(&self) -> Vec<&Arc<dyn ExecutionPlan>> {
         vec![&self.input]
-    }
-    fn apply_expressions(
-        &self,
-        _f: &mut dyn FnMut(&Arc<dyn PhysicalExpr>) -> datafusion_common::Result<TreeNodeRecursion>,
-    ) -> datafusion_common::Result<TreeNodeRecursion> {
-        Ok(TreeNodeRecursion::Continue)
     }
     fn with_new_children(
         self: Arc<Self>,

@@ -7,6 +7,34 @@
 //! partition order, so results do not depend on the scheduler. Persisted values live in the
 //! [`store`].
 
+/// What every rask operator writes the same way: `Debug` as its `DisplayAs`, and in its
+/// `ExecutionPlan` its name, its properties (`self.props`) and no physical expressions.
+macro_rules! operator_basics {
+    (display $t:ty) => {
+        impl DisplayAs for $t {
+            fn fmt_as(&self, _t: DisplayFormatType, f: &mut fmt::Formatter) -> fmt::Result {
+                write!(f, "{self:?}")
+            }
+        }
+    };
+    (methods $name:literal) => {
+        fn name(&self) -> &str {
+            $name
+        }
+        fn properties(&self) -> &Arc<PlanProperties> {
+            &self.props
+        }
+        fn apply_expressions(
+            &self,
+            _f: &mut dyn FnMut(
+                &Arc<dyn PhysicalExpr>,
+            ) -> datafusion_common::Result<TreeNodeRecursion>,
+        ) -> datafusion_common::Result<TreeNodeRecursion> {
+            Ok(TreeNodeRecursion::Continue)
+        }
+    };
+}
+
 mod final_merge;
 mod lower;
 mod merge;

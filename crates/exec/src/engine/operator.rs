@@ -102,28 +102,13 @@ impl EvalExec {
     }
 }
 
-impl DisplayAs for EvalExec {
-    fn fmt_as(&self, _t: DisplayFormatType, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(f, "{self:?}")
-    }
-}
+operator_basics!(display EvalExec);
 
 #[allow(deprecated)] // `with_new_children` is deprecated in DataFusion 55 but still required
 impl ExecutionPlan for EvalExec {
-    fn name(&self) -> &str {
-        "EvalExec"
-    }
-    fn properties(&self) -> &Arc<PlanProperties> {
-        &self.props
-    }
+    operator_basics!(methods "EvalExec");
     fn children(&self) -> Vec<&Arc<dyn ExecutionPlan>> {
         self.input.iter().collect()
-    }
-    fn apply_expressions(
-        &self,
-        _f: &mut dyn FnMut(&Arc<dyn PhysicalExpr>) -> datafusion_common::Result<TreeNodeRecursion>,
-    ) -> datafusion_common::Result<TreeNodeRecursion> {
-        Ok(TreeNodeRecursion::Continue)
     }
     fn with_new_children(
         self: Arc<Self>,

@@ -70,28 +70,13 @@ impl ScanExec {
     }
 }
 
-impl DisplayAs for ScanExec {
-    fn fmt_as(&self, _t: DisplayFormatType, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(f, "{self:?}")
-    }
-}
+operator_basics!(display ScanExec);
 
 #[allow(deprecated)] // `with_new_children` is deprecated in DataFusion 55 but still required
 impl ExecutionPlan for ScanExec {
-    fn name(&self) -> &str {
-        "ScanExec"
-    }
-    fn properties(&self) -> &Arc<PlanProperties> {
-        &self.props
-    }
+    operator_basics!(methods "ScanExec");
     fn children(&self) -> Vec<&Arc<dyn ExecutionPlan>> {
         vec![]
-    }
-    fn apply_expressions(
-        &self,
-        _f: &mut dyn FnMut(&Arc<dyn PhysicalExpr>) -> datafusion_common::Result<TreeNodeRecursion>,
-    ) -> datafusion_common::Result<TreeNodeRecursion> {
-        Ok(TreeNodeRecursion::Continue)
     }
     fn with_new_children(
         self: Arc<Self>,

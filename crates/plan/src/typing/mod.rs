@@ -313,67 +313,27 @@ pub fn infer(op: &Op, inputs: &[Input<'_>], key: Key) -> Result<Ty, TypeError> {
         }
         Op::Cartesian { names } => {
             arity(2)?;
-            let (a, ra) = events(inputs[0].0)?;
-            let (b, rb) = events(inputs[1].0)?;
-            if ra != rb || names.len() != 2 {
-                return Err(Misaligned::Cartesian { op: "cartesian" }.into());
-            }
-            let (Layout::List { item: ia, .. }, Layout::List { item: ib, .. }) = (a, b) else {
-                return Err(expected(
-                    "cartesian needs",
-                    "two lists",
-                    format!("{a} and {b}"),
-                ));
-            };
-            let record = Layout::Record(vec![
-                (names[0].clone(), (**ia).clone()),
-                (names[1].clone(), (**ib).clone()),
-            ]);
+            let (record, _, rows) = pair_record("cartesian", inputs, names)?;
             Ok(Ty::Events {
                 layout: Layout::List {
                     item: Box::new(record),
                     lineage: key,
                 },
-                rows: ra,
+                rows,
             })
         }
         Op::CartesianNested { names } => {
             arity(2)?;
-            let (a, ra) = events(inputs[0].0)?;
-            let (b, rb) = events(inputs[1].0)?;
-            if ra != rb || names.len() != 2 {
-                return Err(Misaligned::Cartesian {
-                    op: "cartesian_nested",
-                }
-                .into());
-            }
-            let (
-                Layout::List {
-                    item: ia,
-                    lineage: la,
-                },
-                Layout::List { item: ib, .. },
-            ) = (a, b)
-            else {
-                return Err(expected(
-                    "cartesian_nested needs",
-                    "two lists",
-                    format!("{a} and {b}"),
-                ));
-            };
-            let record = Layout::Record(vec![
-                (names[0].clone(), (**ia).clone()),
-                (names[1].clone(), (**ib).clone()),
-            ]);
+            let (record, outer, rows) = pair_record("cartesian_nested", inputs, names)?;
             Ok(Ty::Events {
                 layout: Layout::List {
                     item: Box::new(Layout::List {
                         item: Box::new(record),
                         lineage: key,
                     }),
-                    lineage: *la,
+                    lineage: outer,
                 },
-                rows: ra,
+                rows,
             })
         }
         Op::ArgMin { keepdims } | Op::ArgMax { keepdims } => {
@@ -651,4 +611,30 @@ pub fn infer(op: &Op, inputs: &[Input<'_>], key: Key) -> Result<Ty, TypeError> {
         }
         Op::Fused(_) | Op::Cached(_) => Err(InternalTypeError::TypedByMaker.into()),
     }
+}
+
+/// The two list inputs of `op` (`cartesian`, `cartesian_nested`) of the same events, as the
+/// record of their items named `names`, with the first list's lineage and the rows.
+fn pair_record(
+    op: &'static str,
+    inputs: &[Input<'_>],
+    names: &[String],
+) -> Result<(Layout, Key, Key), TypeError> {
+    let (a, ra) = events(inputs[0].0)?;
+    let (b, rb) = events(inputs[1].0)?;
+    if ra != rb || names.len() != 2 {
+        return Err(Misaligned::Cartesian { op }.into());
+    }
+    let (Layout::List { item: ia, lineage }, Layout::List { item: ib, .. }) = (a, b) else {
+        return Err(TypeError::Expected {
+            what: format!("{op} needs"),
+            wanted: "two lists",
+            found: format!("{a} and {b}"),
+        });
+    };
+    let record = Layout::Record(vec![
+        (names[0].clone(), (**ia).clone()),
+        (names[1].clone(), (**ib).clone()),
+    ]);
+    Ok((record, *lineage, ra))
 }
