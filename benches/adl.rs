@@ -1,7 +1,9 @@
 //! Benchmark: the eight ADL queries, events/s per query, for rask (`sync` and `threads(2)`) and,
 //! in the same run when installed, the awkward reference (`../shared/adl/reference.py`, one
 //! thread), ROOT's RDataFrame (`benches/compare/adl_rdf.py`, 1 and 2 threads) and dask-awkward +
-//! dask-histogram (`benches/compare/adl_dask.py`, threads scheduler, 1 and 2 workers).
+//! dask-histogram (`benches/compare/adl_dask.py`, threads scheduler, 1 and 2 workers). With
+//! the `cluster` feature, also rask on two local cluster workers (`rask 2W`, column `2T/2W`:
+//! threads(2) over two workers, the cost of the cluster path; target ≤ 1.15).
 //!
 //! Every tool reads the same file from the page cache (it is read once before timing) and is
 //! timed per query from opening the file to the filled histogram. rask and RDataFrame take the
@@ -99,6 +101,48 @@ fn rask_times(
         paired.insert(q.to_string(), ratios[ratios.len() / 2]);
     }
     (api, sql, paired)
+}
+
+/// Best seconds per query (API) on two in-process workers of one thread each (real gRPC over
+/// 127.0.0.1), the partitions merged by a sync coordinator; `None` without the `cluster`
+/// feature (`cargo bench --bench adl --features cluster`).
+fn cluster_times(file: &Path, runs: usize) -> Option<Times> {
+    #[cfg(feature = "cluster")]
+    {
+        let options = rask_cluster::WorkerOptions {
+            threads: 1,
+            ..Default::default()
+        };
+        let workers: Vec<rask_cluster::LocalWorker> = (0..2)
+            .map(|_| rask_cluster::LocalWorker::start(&options).expect("a local worker starts"))
+            .collect();
+        let addresses: Vec<String> = workers.iter().map(|w| w.address()).collect();
+        let cluster = rask_cluster::Cluster::new(&addresses).expect("the workers' addresses");
+        let mut times = Times::new();
+        for q in selected_queries() {
+            let mut best = f64::INFINITY;
+            for _ in 0..runs {
+                let t0 = Instant::now();
+                let ctx = rask::Context::new();
+                let events =
+                    rask::sources::open(&ctx, "events", &[file.to_str().unwrap()], "Events")
+                        .expect("the benchmark file opens");
+                let named = adl::query(&ctx, &events, q).expect("the query builds");
+                let exprs: Vec<&rask::Expr> = named.iter().map(|(_, e)| e).collect();
+                cluster
+                    .compute_many(&Engine::new(Scheduler::Sync), &exprs)
+                    .expect("the query runs on the workers");
+                best = best.min(t0.elapsed().as_secs_f64());
+            }
+            times.insert(q.to_string(), best);
+        }
+        Some(times)
+    }
+    #[cfg(not(feature = "cluster"))]
+    {
+        let _ = (file, runs);
+        None
+    }
 }
 
 /// Runs a peer script printing `<query> <seconds> <events>` lines; `None` when it cannot run.
@@ -241,12 +285,14 @@ fn main() {
     };
     let (api_sync, sql_sync, paired_sync) = rask_times(&repo, &file, Scheduler::Sync, runs);
     let (api_2t, sql_2t, paired_2t) = rask_times(&repo, &file, Scheduler::Threads(2), runs);
+    let workers_2 = cluster_times(&file, runs);
     // RASK_BENCH_PEERS=0: rask only (API and SQL).
     let peers = std::env::var("RASK_BENCH_PEERS").map_or(true, |v| v != "0");
     let maybe = |f: &dyn Fn() -> Option<Times>| if peers { f() } else { None };
     let columns: Vec<(&str, Option<Times>)> = vec![
         ("rask sync", Some(api_sync.clone())),
         ("rask 2T", Some(api_2t)),
+        ("rask 2W", workers_2),
         ("SQL sync", Some(sql_sync)),
         ("SQL 2T", Some(sql_2t)),
         ("RDF 1T", maybe(&|| rdf("1"))),
@@ -263,8 +309,8 @@ fn main() {
         print!(" {name:>12}");
     }
     println!(
-        " {:>9} {:>9} {:>10} {:>10} {:>10} {:>12}",
-        "SQL/API1", "SQL/API2", "sync/RDF1", "2T/RDF2", "sync/awk", "2T/dask2T"
+        " {:>9} {:>9} {:>10} {:>10} {:>10} {:>12} {:>8}",
+        "SQL/API1", "SQL/API2", "sync/RDF1", "2T/RDF2", "sync/awk", "2T/dask2T", "2T/2W"
     );
     let get = |name: &str| &columns.iter().find(|(n, _)| *n == name).unwrap().1;
     for q in selected_queries() {
@@ -282,14 +328,21 @@ fn main() {
         // SQL/API: the median over back-to-back pairs of runs (both plans have the same keys,
         // so this measures only the front end and the machine's noise).
         let median = |t: &Times| format!("{:.3}", t[q]);
+        // 2T/2W: events/s of threads(2) over two local workers (the cluster's overhead;
+        // target: at most 1.15).
+        let overhead = match (rate(get("rask 2T"), q), rate(get("rask 2W"), q)) {
+            (Some(t), Some(w)) => format!("{:.3}", t / w),
+            _ => "-".to_string(),
+        };
         println!(
-            " {:>9} {:>9} {:>10} {:>10} {:>10} {:>12}",
+            " {:>9} {:>9} {:>10} {:>10} {:>10} {:>12} {:>8}",
             median(&paired_sync),
             median(&paired_2t),
             ratio("rask sync", "RDF 1T"),
             ratio("rask 2T", "RDF 2T"),
             ratio("rask sync", "awkward 1T"),
-            ratio("rask 2T", "dask-awk 2T")
+            ratio("rask 2T", "dask-awk 2T"),
+            overhead
         );
     }
     // What any reader of this file must spend: inflating the baskets of the branches a query

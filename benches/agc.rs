@@ -244,6 +244,7 @@ fn rask_best(
         plot: None,
         partition_entries: 100_000,
         sql: sql.map(Path::to_path_buf),
+        workers: Vec::new(),
     };
     let mut best = f64::INFINITY;
     let mut events = 0;

@@ -38,6 +38,9 @@ pub struct AdlJob {
     /// Bytes the run may hold in DataFusion's memory pool (`None`: unbounded); a run that needs
     /// more fails with an error naming the limit.
     pub memory_limit: Option<usize>,
+    /// Cluster workers (`HOST:PORT`) that run the partitions, merged here; empty: this machine.
+    /// Needs the `cluster` feature.
+    pub workers: Vec<String>,
 }
 
 /// What a run produced.
@@ -191,6 +194,7 @@ fn scheduler(job: &AdlJob) -> Result<(Scheduler, usize), rask_exec::ExecError> {
 ///     partition_entries: 100_000,
 ///     progress: false,
 ///     memory_limit: None,
+///     workers: Vec::new(),
 /// };
 /// let report = rask::adl::run(&job)?;
 /// println!("{}", rask::adl::summary(&report));
@@ -243,7 +247,7 @@ pub fn execute(
         None
     };
     let exprs: Vec<&rask_plan::Expr> = named.iter().map(|(_, e)| e).collect();
-    let (outputs, stats) = engine.compute_with_stats(&exprs)?;
+    let (outputs, stats) = crate::cluster::compute_with_stats(&engine, &job.workers, &exprs)?;
     #[cfg(feature = "progress")]
     if let Some(bar) = bar {
         bar.finish_and_clear();
@@ -372,6 +376,7 @@ mod no_plot_tests {
             partition_entries: 100_000,
             progress: true,
             memory_limit: None,
+            workers: Vec::new(),
         };
         for result in [run(&job), run_sql(&job, "SELECT 1", "q.sql")] {
             let err = result.expect_err("plots cannot be drawn");

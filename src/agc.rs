@@ -30,6 +30,9 @@ pub struct AgcJob {
     /// `4j2b` by `(dataset, systematic)`, the fileset as table `events`) instead of the Rust
     /// API's plan; the histograms are the same.
     pub sql: Option<PathBuf>,
+    /// Cluster workers (`HOST:PORT`) that run the partitions; empty: this machine (see
+    /// [`crate::cluster`]).
+    pub workers: Vec<String>,
 }
 
 /// What a run produced.
@@ -95,6 +98,7 @@ fn info(fs: &Fileset) -> Result<Vec<DatasetInfo>, MissingMetadata> {
 ///     plot: None,
 ///     partition_entries: 100_000,
 ///     sql: None,
+///     workers: Vec::new(),
 /// };
 /// let report = rask::agc::run(&job)?;
 /// println!("{}", rask::agc::summary(&report));
@@ -136,7 +140,8 @@ fn execute(
             let mut exprs: Vec<&rask_plan::Expr> = plan.hists.iter().collect();
             let flow_outputs = plan.cutflow.outputs();
             exprs.extend(&flow_outputs);
-            let (mut outputs, stats) = engine.compute_with_stats(&exprs)?;
+            let (mut outputs, stats) =
+                crate::cluster::compute_with_stats(&engine, &job.workers, &exprs)?;
             let flow: Vec<f64> = outputs
                 .split_off(plan.hists.len())
                 .into_iter()
@@ -179,7 +184,8 @@ fn execute(
                         })
                 })
                 .collect::<Result<Vec<_>, _>>()?;
-            let (outputs, stats) = engine.compute_with_stats(&ordered)?;
+            let (outputs, stats) =
+                crate::cluster::compute_with_stats(&engine, &job.workers, &ordered)?;
             let mut systematics = Vec::new();
             let mut parts = Vec::new();
             for h in histograms(outputs)? {

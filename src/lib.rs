@@ -19,6 +19,7 @@ pub mod agc;
 /// Value parsers of the command line's options (`--threads`, `--memory-limit`).
 #[cfg(feature = "cli")]
 pub mod cli_args;
+pub mod cluster;
 pub mod convert;
 pub mod corrections;
 pub mod inspect;

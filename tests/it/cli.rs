@@ -370,9 +370,10 @@ fn sql_prompt_runs_piped_statements_one_after_another() {
     // over a scan of the one branch, in morsels.
     assert!(
         text.contains("-- physical plan\nMergeExec: 1 partitions combined in partition order\n")
-            && text.contains("\n  EvalExec: 1 output(s) per morsel")
+            && text.contains("\n  PartialExec: each of 1 partitions combined into one row")
+            && text.contains("\n    EvalExec: 1 output(s) per morsel")
             && text.contains(
-                "\n    ScanExec: 1 file(s), 1 partitions, 1 column(s), morsels of 8192 events"
+                "\n      ScanExec: 1 file(s), 1 partitions, 1 column(s), morsels of 8192 events"
             ),
         "{text}"
     );

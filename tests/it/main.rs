@@ -2,6 +2,7 @@
 
 mod agc;
 mod cli;
+mod cluster;
 mod corrections_cli;
 mod docs;
 mod fileset;

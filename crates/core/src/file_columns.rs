@@ -16,7 +16,7 @@ pub const CATEGORIES_METADATA_KEY: &str = "rask.categories";
 
 /// One value of a per-file column. Equal values are the same bits (a missing `xsec`, NaN,
 /// equals itself, so one fileset opened twice is one source).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub enum FileValue {
     /// A number (`Float64` column).
     F64(f64),
@@ -53,7 +53,7 @@ impl PartialEq for FileValue {
 /// assert_eq!(xsec.len(), 3);
 /// # Ok::<(), rask_core::file_columns::FileColumnsError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FileColumns {
     /// The columns, typed, with the categories of coded strings in their metadata.
     pub fields: Vec<Arc<Field>>,

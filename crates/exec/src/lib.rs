@@ -15,6 +15,7 @@ pub mod error;
 pub mod events;
 pub mod hist;
 
+pub use engine::distributed;
 pub use engine::{Cancel, Engine, Output, Progress, RunStats, Scheduler};
 pub use error::ExecError;
 pub use rask_io_root::Partition;

@@ -149,6 +149,20 @@ impl EventSource {
         }
     }
 
+    /// Whether `p` names entries of one of the files (a partition sent from elsewhere).
+    ///
+    /// ```no_run
+    /// # let source = rask_io_root::EventSource::open(&["f.root"], "Events")?;
+    /// let all = rask_io_root::Partition { file: 0, entries: 0..source.entries() };
+    /// assert!(source.has_partition(&all));
+    /// # Ok::<(), rask_io_root::RootError>(())
+    /// ```
+    pub fn has_partition(&self, p: &Partition) -> bool {
+        p.file < self.num_files()
+            && p.entries.start <= p.entries.end
+            && p.entries.end <= self.file_entries(p.file)
+    }
+
     /// Entries of all files.
     pub fn entries(&self) -> u64 {
         (0..self.num_files()).map(|i| self.file_entries(i)).sum()

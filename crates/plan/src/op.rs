@@ -10,7 +10,7 @@ use crate::key::Key;
 use crate::types::{Axis, DType, Storage};
 
 /// A literal value.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Scalar {
     Bool(bool),
     I64(i64),
@@ -56,7 +56,7 @@ impl From<bool> for Scalar {
 }
 
 /// Element-wise functions of one argument.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum UnaryOp {
     Neg,
     Not,
@@ -99,7 +99,7 @@ impl UnaryOp {
 }
 
 /// Element-wise functions of two arguments.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum BinaryOp {
     Add,
     Sub,
@@ -211,7 +211,7 @@ impl BinaryOp {
 }
 
 /// Reductions.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum ReduceOp {
     Sum,
     Mean,
@@ -224,7 +224,7 @@ pub enum ReduceOp {
 
 /// Lorentz-vector operations on records with `pt, eta, phi, mass` or with Cartesian
 /// `px, py, pz, E` (`rask_core::kernels::vector_kind`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum LorentzOp {
     /// Sum of two vectors (a record `pt, eta, phi, mass`).
     Add,
@@ -241,7 +241,7 @@ pub enum LorentzOp {
 
 /// A source of events: files, tree and schema. Partitions are resolved at execution: the plan
 /// never grows with the number of files.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SourceSpec {
     /// The name users see (`events`).
     pub label: String,
@@ -306,8 +306,20 @@ pub enum FusedRef {
     Op(usize),
 }
 
+/// The wire form of operations that stay in their process (memory arrays, loaded corrections,
+/// persisted values, fused bodies): an error either way, never a misread plan.
+mod unsent {
+    use serde::{Deserializer, Serializer, de, ser};
+    pub fn serialize<T, S: Serializer>(_: &T, _: S) -> Result<S::Ok, S::Error> {
+        Err(ser::Error::custom("this operation is not sent to workers"))
+    }
+    pub fn deserialize<'de, T, D: Deserializer<'de>>(_: D) -> Result<T, D::Error> {
+        Err(de::Error::custom("this operation is not sent to workers"))
+    }
+}
+
 /// One operation of the IR.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Op {
     // Array sources (chunked like dask.array; each chunk generated inside its partition).
     RandomNormal {
@@ -325,6 +337,7 @@ pub enum Op {
         chunks: u64,
     },
     FromArrow {
+        #[serde(with = "unsent")]
         data: Embedded,
         chunks: u64,
     },
@@ -390,9 +403,9 @@ pub enum Op {
     },
     Lorentz(LorentzOp),
     /// A correction of a correctionlib file, element by element (f64 out).
-    Correction(Arc<crate::correction::CorrectionSpec>),
+    Correction(#[serde(with = "unsent")] Arc<crate::correction::CorrectionSpec>),
     /// A value computed by `persist()`, read from memory instead of recomputed.
-    Cached(Key),
+    Cached(#[serde(with = "unsent")] Key),
     // Outputs.
     Hist {
         axes: Vec<Axis>,
@@ -404,7 +417,7 @@ pub enum Op {
         axis: Axis,
     },
     // Made by the fusion rule.
-    Fused(Arc<FusedBody>),
+    Fused(#[serde(with = "unsent")] Arc<FusedBody>),
 }
 
 impl Op {

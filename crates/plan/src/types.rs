@@ -13,7 +13,9 @@ use arrow_schema::DataType;
 use crate::key::Key;
 
 /// Number types of the plan.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum DType {
     Bool,
     I32,
@@ -199,7 +201,7 @@ impl fmt::Display for Layout {
 }
 
 /// Histogram axis description.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Axis {
     Regular {
         bins: u32,
@@ -244,7 +246,7 @@ impl Axis {
 }
 
 /// Histogram storage.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Storage {
     Double,
     Int,

@@ -86,6 +86,9 @@ enum Command {
         /// instead of the Rust API's plan.
         #[arg(long)]
         sql: Option<PathBuf>,
+        /// Run the partitions on these workers (see `rask adl --help`).
+        #[arg(long, value_delimiter = ',')]
+        workers: Vec<String>,
     },
     /// Runs a SQL query file (see `queries/adl/*.sql`) over the inputs, registered as the table
     /// `events`; writes every histogram as DIR/<alias>.json (and plots), prints a summary. The
@@ -128,6 +131,20 @@ enum Command {
     /// Draws saved UHI JSON histograms (stacked with --stack, data points and a ratio panel
     /// with --data; a 2-D histogram as a colour map) to a PNG or SVG file.
     Plot(rask::plot::cli::PlotArgs),
+    /// Runs a cluster worker: serves the partitions that `rask adl|query --workers` sends it
+    /// until killed (needs a rask built with `--features cluster`). Prints the address it
+    /// listens on.
+    Worker {
+        /// HOST:PORT to listen on (port 0 picks a free port).
+        #[arg(long)]
+        listen: String,
+        /// Threads of the worker [default: all cores].
+        #[arg(long, value_parser = parse_threads)]
+        threads: Option<usize>,
+        /// The most memory the worker's tasks may hold at once [default: unbounded].
+        #[arg(long, value_parser = parse_size)]
+        memory_limit: Option<usize>,
+    },
     /// Benchmarks.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -165,6 +182,11 @@ struct RunArgs {
     /// a run that needs more fails with an error naming the limit [default: unbounded].
     #[arg(long, value_parser = parse_size)]
     memory_limit: Option<usize>,
+    /// Run the partitions on these workers (`rask worker --listen HOST:PORT`; every worker
+    /// must read the inputs at the same paths) and merge their results here. Needs a rask
+    /// built with `--features cluster`.
+    #[arg(long, value_delimiter = ',')]
+    workers: Vec<String>,
 }
 
 impl RunArgs {
@@ -187,6 +209,7 @@ impl RunArgs {
             partition_entries: self.partition_entries,
             progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
             memory_limit: self.memory_limit,
+            workers: self.workers,
         }
     }
 }
@@ -338,6 +361,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             plot,
             partition_entries,
             sql,
+            workers,
         } => {
             remove_outputs_on_interrupt();
             let plot = plot.map(|p| match p.as_str() {
@@ -351,6 +375,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 plot,
                 partition_entries,
                 sql,
+                workers,
             };
             print!("{}", rask::agc::summary(&rask::agc::run(&job)?));
         }
@@ -373,6 +398,11 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             remove_outputs_on_interrupt();
             rask::skim::cli::run(args)?;
         }
+        Command::Worker {
+            listen,
+            threads,
+            memory_limit,
+        } => rask::cluster::run_worker(&listen, threads, memory_limit)?,
         Command::Sql { input, tree } => {
             let tree = tree_for(&input, tree);
             let inputs: Vec<String> = unique_inputs(&input)

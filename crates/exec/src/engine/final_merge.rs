@@ -1,8 +1,8 @@
-//! `MergeExec`, the final step of an event plan: runs every partition of its input (an
-//! [`super::operator::EvalExec`]), combines each partition's morsel rows into one row when it
-//! ends, and those rows, in partition order, into the result — histograms summed bin by bin,
-//! reductions combined, per-event values concatenated — so the result is the same for any
-//! scheduler or worker count.
+//! `MergeExec`, the final step of an event plan: runs every partition of its input (a
+//! [`super::partial::PartialExec`], whose partitions give one row each, here or on cluster
+//! workers) and combines those rows, in partition order, into the result — histograms summed bin
+//! by bin, reductions combined, per-event values concatenated — so the result is the same for
+//! any scheduler, partitioning or worker count.
 
 use std::fmt;
 use std::sync::Arc;
@@ -86,18 +86,21 @@ impl ExecutionPlan for MergeExec {
         let lowered = self.lowered.clone();
         let schema = self.input.schema();
         let n = input.properties().partitioning.partition_count();
+        // The plan's partitions; a cluster's split scans may add empty ones after them.
+        let real = lowered.partitions();
+        if n < real {
+            return datafusion_common::internal_err!(
+                "MergeExec over {n} partitions of a plan of {real}"
+            );
+        }
         // Every input partition runs as its own task (their scans take turns for the worker
-        // slots); dropping this stream drops the tasks, which stops them.
+        // slots, or they arrive from cluster workers); dropping this stream drops the tasks,
+        // which stops them. Each partition gives one row (see `PartialExec`), reserved in the
+        // memory pool until the final merge.
         let merged = async move {
             let mut tasks = tokio::task::JoinSet::new();
             for p in 0..n {
                 let stream = input.execute(p, ctx.clone())?;
-                let (lowered, schema) = (lowered.clone(), schema.clone());
-                // A partition's morsel rows become one row as soon as it ends, so what waits
-                // for the final merge is one row per partition, whatever the number of files.
-                // What a partition's outputs hold (per-event values grow with its events;
-                // histograms and reductions stay small) is reserved in the memory pool, from
-                // its first morsel row to the final merge.
                 let reservation =
                     MemoryConsumer::new(format!("rask merge {p}")).register(ctx.memory_pool());
                 tasks.spawn(async move {
@@ -108,23 +111,19 @@ impl ExecutionPlan for MergeExec {
                         reservation.try_grow(row.get_array_memory_size())?;
                         rows.push(row);
                     }
-                    let refs: Vec<&RecordBatch> = rows.iter().collect();
-                    let row = combine(&lowered, &schema, &refs).map_err(to_datafusion)?;
-                    drop(rows);
-                    reservation.try_resize(row.get_array_memory_size())?;
-                    Ok::<_, datafusion_common::DataFusionError>((p, row, reservation))
+                    Ok::<_, datafusion_common::DataFusionError>((p, rows, reservation))
                 });
             }
-            let mut parts: Vec<Option<RecordBatch>> = vec![None; n];
+            let mut parts: Vec<Vec<RecordBatch>> = vec![Vec::new(); n];
             let mut held = Vec::with_capacity(n);
             while let Some(done) = tasks.join_next().await {
-                let (p, row, reservation) = done.map_err(|e| {
+                let (p, rows, reservation) = done.map_err(|e| {
                     to_datafusion(ExecError::Internal(format!("a partition task failed: {e}")))
                 })??;
-                parts[p] = Some(row);
+                parts[p] = rows;
                 held.push(reservation);
             }
-            let rows: Vec<&RecordBatch> = parts.iter().flatten().collect();
+            let rows: Vec<&RecordBatch> = parts[..real].iter().flatten().collect();
             combine(&lowered, &schema, &rows).map_err(to_datafusion)
         };
         Ok(Box::pin(RecordBatchStreamAdapter::new(
@@ -135,7 +134,7 @@ impl ExecutionPlan for MergeExec {
 }
 
 /// The rows of every partition, in order, as one row of the same schema.
-fn combine(
+pub(super) fn combine(
     lowered: &Lowered,
     schema: &SchemaRef,
     rows: &[&RecordBatch],

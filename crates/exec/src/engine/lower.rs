@@ -42,6 +42,9 @@ pub(super) struct Lowered {
     pub(super) cancel: Option<super::Cancel>,
     /// For `persist`: the first output's value of every morsel, by partition.
     pub(super) capture: Option<Arc<Mutex<Vec<Vec<Col>>>>>,
+    /// The plan an event plan was lowered from, before optimising: what a cluster worker is
+    /// sent, to lower it again itself (see [`crate::distributed`]).
+    pub(super) plan: Option<rask_plan::Plan>,
 }
 
 /// What the partitions of a lowered plan are.
@@ -210,10 +213,19 @@ fn lower_events(
         None => source,
     };
     let col_refs: Vec<&str> = columns.iter().map(String::as_str).collect();
-    let (partitions, morsel) = match cached.first() {
-        Some((_, p)) => (p.partitions.clone(), p.morsel),
-        None if col_refs.is_empty() => (source.split_evenly(1), options.morsel_events),
-        None => (
+    let (partitions, morsel) = match (cached.first(), &options.partitions) {
+        (_, Some(sent)) => {
+            if let Some(bad) = sent.iter().find(|p| !source.has_partition(p)) {
+                return Err(ExecError::Eval(format!(
+                    "entries {:?} of file {} are not in the source '{label}'",
+                    bad.entries, bad.file
+                )));
+            }
+            (sent.clone(), options.morsel_events)
+        }
+        (Some((_, p)), None) => (p.partitions.clone(), p.morsel),
+        (None, None) if col_refs.is_empty() => (source.split_evenly(1), options.morsel_events),
+        (None, None) => (
             source.partitions(&col_refs, options.partition_entries)?,
             options.morsel_events,
         ),
@@ -241,6 +253,7 @@ fn lower_events(
         cancel: options.cancel.clone(),
         morsel,
         capture: None,
+        plan: None,
     })
 }
 
@@ -252,10 +265,21 @@ pub(super) fn lower(
     let first = exprs
         .first()
         .ok_or_else(|| ExecError::Unsupported("nothing to compute".to_string()))?;
-    let mut plan = rask_plan::Plan {
+    let plan = rask_plan::Plan {
         graph: first.context().graph(),
         outputs: exprs.iter().map(|e| e.node_id()).collect(),
     };
+    lower_plan(plan, options, store)
+}
+
+/// Lowers a plan (an arena and its outputs, as [`lower`] makes from expressions or a cluster
+/// worker decodes): persisted values become leaves, then the plan is optimised and its
+/// partitions resolved.
+pub(super) fn lower_plan(
+    mut plan: rask_plan::Plan,
+    options: &Options,
+    store: &Store,
+) -> Result<Lowered, ExecError> {
     // Persisted values become leaves before optimising, so what is below them is culled (and
     // their branches are not read).
     plan.graph.replace_with_cached(|k| store.contains(k));
@@ -266,7 +290,9 @@ pub(super) fn lower(
         .iter()
         .any(|id| matches!(graph.node(*id).op, Op::Source(_) | Op::Cached(_)))
     {
-        return lower_events(graph, opt.fused.outputs, options, store);
+        let mut lowered = lower_events(graph, opt.fused.outputs, options, store)?;
+        lowered.plan = Some(plan);
+        return Ok(lowered);
     }
     let mut grid: Option<(usize, usize)> = None;
     let order = graph.topo_order(&opt.fused.outputs);
@@ -326,6 +352,7 @@ pub(super) fn lower(
         cancel: options.cancel.clone(),
         morsel: options.morsel_events,
         capture: None,
+        plan: None,
     })
 }
 

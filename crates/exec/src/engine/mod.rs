@@ -35,15 +35,18 @@ macro_rules! operator_basics {
     };
 }
 
+pub mod distributed;
 mod final_merge;
 mod lower;
 mod merge;
 mod operator;
+mod partial;
 mod run;
 mod scan;
 mod session;
 mod stack;
 mod store;
+mod wire;
 
 use std::fmt;
 use std::sync::{Arc, Mutex};
@@ -61,6 +64,7 @@ use final_merge::MergeExec;
 use lower::{Lowered, Mode, lower};
 use merge::merge;
 use operator::EvalExec;
+use partial::PartialExec;
 use session::{Session, SharedSession};
 use store::{Persisted, Store};
 
@@ -209,6 +213,9 @@ pub(super) struct Options {
     pub(super) cancel: Option<Cancel>,
     /// Events per morsel inside a partition.
     pub(super) morsel_events: usize,
+    /// The partitions to run instead of cutting the files (a cluster worker runs those its
+    /// coordinator sent).
+    pub(super) partitions: Option<Vec<Partition>>,
 }
 
 impl Default for Options {
@@ -222,6 +229,7 @@ impl Default for Options {
                 .ok()
                 .and_then(|s| s.parse().ok())
                 .unwrap_or(8192),
+            partitions: None,
         }
     }
 }
@@ -253,6 +261,20 @@ impl Engine {
             store: Store::default(),
             session: SharedSession::default(),
         }
+    }
+
+    /// The same engine (its persisted values too) with another scheduler.
+    ///
+    /// ```
+    /// let engine = rask_exec::Engine::new(rask_exec::Scheduler::Sync);
+    /// let threads = engine.with_scheduler(rask_exec::Scheduler::Threads(2));
+    /// ```
+    pub fn with_scheduler(mut self, scheduler: Scheduler) -> Self {
+        if scheduler != self.scheduler {
+            self.scheduler = scheduler;
+            self.session = SharedSession::default(); // a runtime of the new size
+        }
+        self
     }
 
     /// Partitions of about `entries` events for event sources (default 100,000).
@@ -316,8 +338,9 @@ impl Engine {
     /// let engine = rask_exec::Engine::new(rask_exec::Scheduler::threads());
     /// println!("{}", engine.physical_plan(&[&met.sum(None)?])?);
     /// // MergeExec: 1 partitions combined in partition order
-    /// //   EvalExec: 1 output(s) per morsel, fused plan of 4 nodes
-    /// //     ScanExec: 1 file(s), 1 partitions, 1 column(s), morsels of 8192 events
+    /// //   PartialExec: each of 1 partitions combined into one row
+    /// //     EvalExec: 1 output(s) per morsel, fused plan of 4 nodes
+    /// //       ScanExec: 1 file(s), 1 partitions, 1 column(s), morsels of 8192 events
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn physical_plan(&self, exprs: &[&Expr]) -> Result<String, ExecError> {
@@ -326,11 +349,7 @@ impl Engine {
             Scheduler::Sync => 1,
             Scheduler::Threads(n) => n,
         };
-        let eval = Arc::new(EvalExec::new(lowered, concurrency));
-        let plan: Arc<dyn ExecutionPlan> = match &eval.lowered.mode {
-            Mode::Events(_) => Arc::new(MergeExec::new(eval.lowered.clone(), eval)),
-            Mode::Array { .. } => eval,
-        };
+        let plan = physical(lowered, concurrency);
         Ok(datafusion_physical_plan::displayable(plan.as_ref())
             .indent(true)
             .to_string())
@@ -370,22 +389,8 @@ impl Engine {
         let (leaves, shapes) = stack::expand(exprs);
         let leaves: Vec<&Expr> = leaves.iter().collect();
         let lowered = lower(&leaves, &self.options, &self.store)?;
-        let mut stats = RunStats {
-            partitions: lowered.partitions(),
-            ..RunStats::default()
-        };
+        let mut stats = planned_stats(&lowered)?;
         let read_before = lowered.events().map_or(0, |e| e.source.bytes_read());
-        if let Some(ev) = lowered.events() {
-            stats.events = ev
-                .partitions
-                .iter()
-                .map(|p| p.entries.end - p.entries.start)
-                .sum();
-            stats.file_bytes = ev.source.file_bytes();
-            stats.columns = ev.columns.clone();
-            let cols: Vec<&str> = ev.columns.iter().map(String::as_str).collect();
-            stats.column_bytes = ev.source.column_bytes(&cols)?;
-        }
         let (out, lowered) = self.run(lowered)?;
         if let Some(ev) = lowered.events() {
             stats.bytes_read = ev.source.bytes_read() - read_before;
@@ -402,7 +407,8 @@ impl Engine {
         let parts = match &lowered.mode {
             // Event plans merge inside DataFusion: one final row.
             Mode::Events(_) => {
-                let plan = Arc::new(MergeExec::new(lowered.clone(), eval));
+                let partial = Arc::new(PartialExec::new(lowered.clone(), eval));
+                let plan = Arc::new(MergeExec::new(lowered.clone(), partial));
                 let rows = session
                     .runtime
                     .block_on(datafusion_physical_plan::collect(
@@ -432,15 +438,7 @@ impl Engine {
 
     /// A failed run's error: the memory limit named, our own errors unwrapped.
     fn run_error(&self, e: datafusion_common::error::DataFusionError) -> ExecError {
-        match e.find_root() {
-            datafusion_common::error::DataFusionError::ResourcesExhausted(m) => {
-                ExecError::MemoryLimit {
-                    limit: self.options.memory_limit.unwrap_or(0),
-                    detail: m.clone(),
-                }
-            }
-            _ => unwrap_external(e),
-        }
+        run_error(e, self.options.memory_limit)
     }
 
     /// Computes a per-event expression and keeps its values in memory, partition by partition:
@@ -513,6 +511,54 @@ impl Engine {
         let mut out = merge(&plan.lowered, &[rows])?;
         out.pop()
             .ok_or_else(|| ExecError::Unsupported("no output".to_string()))
+    }
+}
+
+/// The physical plan of a lowered plan: `MergeExec > PartialExec > EvalExec > ScanExec` for
+/// events, an `EvalExec` over the blocks for arrays.
+fn physical(lowered: Lowered, concurrency: usize) -> Arc<dyn ExecutionPlan> {
+    let eval = Arc::new(EvalExec::new(lowered, concurrency));
+    match &eval.lowered.mode {
+        Mode::Events(_) => {
+            let lowered = eval.lowered.clone();
+            let partial = Arc::new(PartialExec::new(lowered.clone(), eval));
+            Arc::new(MergeExec::new(lowered, partial))
+        }
+        Mode::Array { .. } => eval,
+    }
+}
+
+/// What a run of `lowered` will read: events, partitions, columns and their bytes.
+fn planned_stats(lowered: &Lowered) -> Result<RunStats, ExecError> {
+    let mut stats = RunStats {
+        partitions: lowered.partitions(),
+        ..RunStats::default()
+    };
+    if let Some(ev) = lowered.events() {
+        stats.events = ev
+            .partitions
+            .iter()
+            .map(|p| p.entries.end - p.entries.start)
+            .sum();
+        stats.file_bytes = ev.source.file_bytes();
+        stats.columns = ev.columns.clone();
+        let cols: Vec<&str> = ev.columns.iter().map(String::as_str).collect();
+        stats.column_bytes = ev.source.column_bytes(&cols)?;
+    }
+    Ok(stats)
+}
+
+/// A failed run's error: a memory pool's refusal as the limit of `limit` bytes, our own errors
+/// unwrapped.
+fn run_error(e: datafusion_common::error::DataFusionError, limit: Option<usize>) -> ExecError {
+    match e.find_root() {
+        datafusion_common::error::DataFusionError::ResourcesExhausted(m) => {
+            ExecError::MemoryLimit {
+                limit: limit.unwrap_or(0),
+                detail: m.clone(),
+            }
+        }
+        _ => unwrap_external(e),
     }
 }
 

@@ -80,13 +80,7 @@ impl EvalExec {
     /// The operator over `lowered` (with its scan, for event plans), running at most
     /// `concurrency` partitions at once.
     pub(super) fn new(lowered: Lowered, concurrency: usize) -> Self {
-        let fields: Vec<Field> = lowered
-            .outputs
-            .iter()
-            .enumerate()
-            .map(|(i, (_, k))| Field::new(format!("out{i}"), field_type(k), false))
-            .collect();
-        let schema = Arc::new(Schema::new(fields));
+        let schema = Self::schema_of(&lowered);
         let lowered = Arc::new(lowered);
         let input: Option<Arc<dyn ExecutionPlan>> = match &lowered.mode {
             Mode::Events(_) => Some(Arc::new(ScanExec::new(lowered.clone(), concurrency))),
@@ -99,6 +93,36 @@ impl EvalExec {
             input,
             props,
         }
+    }
+}
+
+impl EvalExec {
+    /// The operator over an event plan's `input` scan (of any partition count: a cluster's
+    /// split scan has fewer partitions than the plan).
+    pub(super) fn over(lowered: Arc<Lowered>, input: Arc<dyn ExecutionPlan>) -> Self {
+        let schema = Self::schema_of(&lowered);
+        let props = properties(
+            &schema,
+            input.properties().partitioning.partition_count(),
+            EmissionType::Incremental,
+        );
+        EvalExec {
+            lowered,
+            schema,
+            input: Some(input),
+            props,
+        }
+    }
+
+    /// One column per output: the output's share of a morsel or block.
+    fn schema_of(lowered: &Lowered) -> SchemaRef {
+        let fields: Vec<Field> = lowered
+            .outputs
+            .iter()
+            .enumerate()
+            .map(|(i, (_, k))| Field::new(format!("out{i}"), field_type(k), false))
+            .collect();
+        Arc::new(Schema::new(fields))
     }
 }
 
@@ -116,12 +140,10 @@ impl ExecutionPlan for EvalExec {
     ) -> datafusion_common::Result<Arc<dyn ExecutionPlan>> {
         match (children.len(), self.input.is_some()) {
             (0, false) => Ok(self),
-            (1, true) => Ok(Arc::new(EvalExec {
-                lowered: self.lowered.clone(),
-                schema: self.schema.clone(),
-                input: children.into_iter().next(),
-                props: self.props.clone(),
-            })),
+            (1, true) => match children.into_iter().next() {
+                Some(input) => Ok(Arc::new(EvalExec::over(self.lowered.clone(), input))),
+                None => datafusion_common::internal_err!("EvalExec lost its input"),
+            },
             _ => datafusion_common::internal_err!(
                 "EvalExec takes one input over events and none over arrays"
             ),

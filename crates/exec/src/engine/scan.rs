@@ -1,7 +1,11 @@
 //! `ScanExec`, the scan of an event plan: partition `p` reads entry range `p` of the input files
 //! (the branches projection pushdown left) and streams it as morsels of a few thousand events.
+//! On a cluster the scan is split into one variant per task ([`ScanExec::split`]): variant `t`
+//! reads a contiguous block of the partitions, so the tasks' partitions, concatenated in task
+//! order, are the partitions in their order.
 
 use std::fmt;
+use std::ops::Range;
 use std::sync::Arc;
 
 use arrow_array::RecordBatch;
@@ -23,8 +27,13 @@ use super::operator::properties;
 
 /// The scan of an event plan's files: one partition per entry range, one batch per morsel.
 pub(super) struct ScanExec {
-    lowered: Arc<Lowered>,
+    pub(super) lowered: Arc<Lowered>,
     schema: SchemaRef,
+    /// The partitions of `lowered` this scan reads: its partition `j` is `range.start + j`.
+    range: Range<usize>,
+    /// Its partition count: `range.len()`, or more for the last variants of a split scan,
+    /// whose extra partitions are empty (one empty morsel each).
+    width: usize,
     /// Partitions that may run at once (their streams wait for a permit before reading).
     permits: Arc<tokio::sync::Semaphore>,
     props: Arc<PlanProperties>,
@@ -39,9 +48,12 @@ impl fmt::Debug for ScanExec {
         write!(
             f,
             "ScanExec: {files} file(s), {} partitions, {columns} column(s), morsels of {} events",
-            self.lowered.partitions(),
-            self.lowered.morsel
-        )
+            self.width, self.lowered.morsel
+        )?;
+        if self.range != (0..self.lowered.partitions()) {
+            write!(f, ", reading partitions {:?}", self.range)?;
+        }
+        Ok(())
     }
 }
 
@@ -60,13 +72,66 @@ impl ScanExec {
             }
             None => Arc::new(Schema::empty()),
         };
-        let props = properties(&schema, lowered.partitions(), EmissionType::Incremental);
+        let n = lowered.partitions();
+        Self::reading(lowered, schema, 0..n, n, concurrency)
+    }
+
+    fn reading(
+        lowered: Arc<Lowered>,
+        schema: SchemaRef,
+        range: Range<usize>,
+        width: usize,
+        concurrency: usize,
+    ) -> Self {
+        let props = properties(&schema, width, EmissionType::Incremental);
         ScanExec {
             lowered,
             schema,
+            range,
+            width,
             permits: Arc::new(tokio::sync::Semaphore::new(concurrency.max(1))),
             props,
         }
+    }
+
+    /// A scan of the partitions `range` of `lowered` only, with `width` partitions (the ones
+    /// past `range` empty).
+    pub(super) fn restricted(
+        lowered: Arc<Lowered>,
+        range: Range<usize>,
+        width: usize,
+        concurrency: usize,
+    ) -> Self {
+        let schema = Self::new(lowered.clone(), concurrency).schema;
+        let width = width.max(range.len());
+        Self::reading(lowered, schema, range, width, concurrency)
+    }
+
+    /// The scan cut into `tasks` variants of equal partition counts: variant `t` reads the
+    /// contiguous block `t * w .. (t + 1) * w` of the partitions (`w` = partitions / tasks,
+    /// rounded up), so the variants' partitions in task order are this scan's in order.
+    pub(super) fn split(&self, tasks: usize) -> Vec<ScanExec> {
+        let n = self.range.len();
+        let tasks = tasks.max(1);
+        let w = n.div_ceil(tasks).max(1);
+        (0..tasks)
+            .map(|t| {
+                let start = (self.range.start + t * w).min(self.range.end);
+                let end = (start + w).min(self.range.end);
+                ScanExec::reading(
+                    self.lowered.clone(),
+                    self.schema.clone(),
+                    start..end,
+                    w,
+                    self.permits.available_permits().max(1),
+                )
+            })
+            .collect()
+    }
+
+    /// The partitions of the plan this scan reads (indices into the lowered plan's).
+    pub(super) fn range(&self) -> Range<usize> {
+        self.range.clone()
     }
 }
 
@@ -95,9 +160,18 @@ impl ExecutionPlan for ScanExec {
     ) -> datafusion_common::Result<SendableRecordBatchStream> {
         let reservation =
             MemoryConsumer::new(format!("rask scan {partition}")).register(ctx.memory_pool());
+        if partition >= self.width {
+            return datafusion_common::internal_err!(
+                "partition {partition} of a scan of {} partitions",
+                self.width
+            );
+        }
+        // Past the range: an empty partition of a split scan's last variants.
+        let read = (partition < self.range.len()).then_some(self.range.start + partition);
         let morsels = morsels(
             self.lowered.clone(),
-            partition,
+            self.schema.clone(),
+            read,
             reservation,
             self.permits.clone(),
         )
@@ -117,12 +191,14 @@ impl ExecutionPlan for ScanExec {
 /// work within one morsel. A set cancel flag ends the stream with [`ExecError::Cancelled`].
 fn morsels(
     lowered: Arc<Lowered>,
-    partition: usize,
+    schema: SchemaRef,
+    partition: Option<usize>,
     reservation: MemoryReservation,
     permits: Arc<tokio::sync::Semaphore>,
 ) -> impl futures::Stream<Item = Result<RecordBatch, ExecError>> + Send {
     let state = Morsels {
         lowered,
+        schema,
         partition,
         reservation,
         permits,
@@ -161,7 +237,9 @@ fn morsels(
 /// Where a partition's scan is: its slot, its branches once read, the next morsel.
 struct Morsels {
     lowered: Arc<Lowered>,
-    partition: usize,
+    schema: SchemaRef,
+    /// The partition read; `None` for an empty one (a split scan's padding).
+    partition: Option<usize>,
     reservation: MemoryReservation,
     permits: Arc<tokio::sync::Semaphore>,
     permit: Option<tokio::sync::OwnedSemaphorePermit>,
@@ -187,8 +265,16 @@ impl Morsels {
                 let ev = self.lowered.events().ok_or_else(|| {
                     ExecError::Internal("an array plan scanned as events".to_string())
                 })?;
-                let cols: Vec<&str> = ev.columns.iter().map(String::as_str).collect();
-                let b = ev.source.read(&ev.partitions[self.partition], &cols)?;
+                let b = match self.partition {
+                    Some(p) => {
+                        let part = ev.partitions.get(p).ok_or_else(|| {
+                            ExecError::Internal(format!("no partition {p} to scan"))
+                        })?;
+                        let cols: Vec<&str> = ev.columns.iter().map(String::as_str).collect();
+                        ev.source.read(part, &cols)?
+                    }
+                    None => RecordBatch::new_empty(self.schema.clone()),
+                };
                 // The decoded branches, and the f64 copies and intermediates of one morsel.
                 self.reservation
                     .try_grow(2 * crate::events::source::batch_bytes(&b))?;

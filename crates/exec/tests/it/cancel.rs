@@ -76,7 +76,7 @@ fn the_physical_plan_is_a_merge_over_an_evaluation_over_a_scan() {
     let engine = Engine::new(Scheduler::Threads(2)).with_partition_entries(5_000);
     let shown = engine.physical_plan(&[&met.sum(None).unwrap()]).unwrap();
     let lines: Vec<&str> = shown.lines().collect();
-    assert_eq!(lines.len(), 3, "{shown}");
+    assert_eq!(lines.len(), 4, "{shown}");
     // The sample's baskets cut 20,000 events into partitions of about 5,000; one branch read.
     let parts = engine.partitions(&met).unwrap().len();
     assert!(parts >= 2, "{shown}");
@@ -85,17 +85,25 @@ fn the_physical_plan_is_a_merge_over_an_evaluation_over_a_scan() {
         format!("MergeExec: {parts} partitions combined in partition order"),
         "{shown}"
     );
-    assert!(
-        lines[1].starts_with("  EvalExec: 1 output(s) per morsel"),
-        "{shown}"
-    );
-    assert!(lines[2].starts_with("    ScanExec: 1 file(s), "), "{shown}");
-    assert!(
-        lines[2].contains(" 1 column(s), morsels of 8192 events"),
+    assert_eq!(
+        lines[1],
+        format!("  PartialExec: each of {parts} partitions combined into one row"),
         "{shown}"
     );
     assert!(
-        lines[2].contains(&format!(" {parts} partitions,")),
+        lines[2].starts_with("    EvalExec: 1 output(s) per morsel"),
+        "{shown}"
+    );
+    assert!(
+        lines[3].starts_with("      ScanExec: 1 file(s), "),
+        "{shown}"
+    );
+    assert!(
+        lines[3].contains(" 1 column(s), morsels of 8192 events"),
+        "{shown}"
+    );
+    assert!(
+        lines[3].contains(&format!(" {parts} partitions,")),
         "{shown}"
     );
 }

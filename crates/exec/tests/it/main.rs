@@ -9,6 +9,7 @@ mod corrections;
 mod event_errors;
 mod events;
 mod hostile;
+mod random_plans;
 mod sorting;
 mod sql;
 mod variations;

@@ -1,0 +1,477 @@
+//! Random event plans over random NanoAOD-like files (empty lists, NaN, ±inf), and the check
+//! that a computation of one equals the reference interpreter's. Shared by the engine's tests
+//! (`events.rs`) and the cluster's (`crates/cluster/tests/it`, which include this file).
+#![allow(dead_code)]
+
+use rask_reference::{Data, MemoryReader, Reference, Value};
+use std::path::Path;
+use std::sync::Arc;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Float64Type, Int64Type};
+use arrow_array::{Array, ArrayRef, Float32Array, Int32Array, ListArray, RecordBatch};
+use arrow_buffer::OffsetBuffer;
+use arrow_schema::{DataType, Field, Schema};
+use proptest::prelude::*;
+use rask_exec::Output;
+use rask_plan::op::{BinaryOp, UnaryOp};
+use rask_plan::{Context, Expr, Layout, Ty};
+
+use crate::common::source;
+
+/// One event's muons and electrons (pt, eta, phi, mass, charge) and MET.
+#[derive(Debug, Clone)]
+pub(crate) struct Event {
+    muons: Vec<[f32; 5]>,
+    electrons: Vec<[f32; 5]>,
+    met: f32,
+}
+
+pub(crate) fn number() -> impl Strategy<Value = f32> {
+    prop_oneof![
+        8 => -4.0f32..60.0,
+        1 => Just(f32::NAN),
+        1 => Just(f32::INFINITY),
+        1 => Just(0.0f32),
+        1 => Just(5.0f32),
+    ]
+}
+
+pub(crate) fn particle() -> impl Strategy<Value = [f32; 5]> {
+    (
+        number(),
+        -3.0f32..3.0,
+        -3.2f32..3.2,
+        0.0f32..1.0,
+        prop::bool::ANY,
+    )
+        .prop_map(|(pt, eta, phi, mass, q)| [pt, eta, phi, mass, if q { 1.0 } else { -1.0 }])
+}
+
+pub(crate) fn events() -> impl Strategy<Value = Vec<Event>> {
+    prop::collection::vec(
+        (
+            prop::collection::vec(particle(), 0..4),
+            prop::collection::vec(particle(), 0..3),
+            number(),
+        )
+            .prop_map(|(muons, electrons, met)| Event {
+                muons,
+                electrons,
+                met,
+            }),
+        0..24,
+    )
+}
+
+pub(crate) fn batch(evs: &[Event]) -> RecordBatch {
+    let mut fields = Vec::new();
+    let mut cols: Vec<ArrayRef> = Vec::new();
+    for (coll, get) in [
+        (
+            "Muon",
+            (|e: &Event| e.muons.clone()) as fn(&Event) -> Vec<[f32; 5]>,
+        ),
+        ("Electron", |e: &Event| e.electrons.clone()),
+    ] {
+        let lists: Vec<Vec<[f32; 5]>> = evs.iter().map(get).collect();
+        fields.push(Field::new(format!("n{coll}"), DataType::Int32, false));
+        cols.push(Arc::new(Int32Array::from(
+            lists.iter().map(|l| l.len() as i32).collect::<Vec<_>>(),
+        )));
+        let offsets = OffsetBuffer::from_lengths(lists.iter().map(Vec::len));
+        for (k, name) in ["pt", "eta", "phi", "mass", "charge"].iter().enumerate() {
+            let (t, values): (DataType, ArrayRef) = if *name == "charge" {
+                (
+                    DataType::Int32,
+                    Arc::new(Int32Array::from(
+                        lists
+                            .iter()
+                            .flatten()
+                            .map(|p| p[k] as i32)
+                            .collect::<Vec<_>>(),
+                    )),
+                )
+            } else {
+                (
+                    DataType::Float32,
+                    Arc::new(Float32Array::from(
+                        lists.iter().flatten().map(|p| p[k]).collect::<Vec<_>>(),
+                    )),
+                )
+            };
+            let item = Arc::new(Field::new("item", t, false));
+            fields.push(Field::new(
+                format!("{coll}_{name}"),
+                DataType::List(item.clone()),
+                false,
+            ));
+            cols.push(Arc::new(
+                ListArray::try_new(item, offsets.clone(), values, None).unwrap(),
+            ));
+        }
+    }
+    for name in ["MET_pt", "MET_phi"] {
+        fields.push(Field::new(name, DataType::Float32, false));
+        cols.push(Arc::new(Float32Array::from(
+            evs.iter().map(|e| e.met).collect::<Vec<_>>(),
+        )));
+    }
+    RecordBatch::try_new(Arc::new(Schema::new(fields)), cols).unwrap()
+}
+
+pub(crate) fn write_parquet(b: &RecordBatch, path: &Path, group: usize) {
+    let props = parquet::file::properties::WriterProperties::builder()
+        .set_max_row_group_row_count(Some(group.max(1)))
+        .build();
+    let mut w = parquet::arrow::ArrowWriter::try_new(
+        std::fs::File::create(path).unwrap(),
+        b.schema(),
+        Some(props),
+    )
+    .unwrap();
+    w.write(b).unwrap();
+    w.close().unwrap();
+}
+
+/// A per-muon number built from the muon fields.
+#[derive(Debug, Clone)]
+pub(crate) enum J {
+    Field(&'static str),
+    Bin(BinaryOp, Box<J>, Box<J>),
+    BinConst(BinaryOp, Box<J>, f64),
+    Unary(UnaryOp, Box<J>),
+    PerEvent(Box<J>),
+}
+
+pub(crate) fn jagged() -> impl Strategy<Value = J> {
+    let leaf = prop::sample::select(vec!["pt", "eta", "phi", "mass", "charge"]).prop_map(J::Field);
+    leaf.prop_recursive(3, 12, 2, |inner| {
+        let arith = prop::sample::select(vec![
+            BinaryOp::Add,
+            BinaryOp::Sub,
+            BinaryOp::Mul,
+            BinaryOp::Div,
+            BinaryOp::Mod,
+            BinaryOp::Maximum,
+            BinaryOp::Hypot,
+        ]);
+        prop_oneof![
+            (arith.clone(), inner.clone(), inner.clone()).prop_map(|(op, a, b)| J::Bin(
+                op,
+                Box::new(a),
+                Box::new(b)
+            )),
+            (arith, inner.clone(), -2.0f64..2.0).prop_map(|(op, a, c)| J::BinConst(
+                op,
+                Box::new(a),
+                c
+            )),
+            (
+                prop::sample::select(vec![
+                    UnaryOp::Abs,
+                    UnaryOp::Neg,
+                    UnaryOp::Sqrt,
+                    UnaryOp::Cos
+                ]),
+                inner.clone()
+            )
+                .prop_map(|(op, a)| J::Unary(op, Box::new(a))),
+            inner.prop_map(|a| J::PerEvent(Box::new(a))),
+        ]
+    })
+}
+
+pub(crate) fn build_j(j: &J, mu: &Expr, met: &Expr) -> Expr {
+    match j {
+        J::Field(f) => mu.field(f).unwrap(),
+        J::Bin(op, a, b) => binary(*op, &build_j(a, mu, met), &build_j(b, mu, met)),
+        J::BinConst(op, a, c) => {
+            let ctx = mu.context();
+            binary(*op, &build_j(a, mu, met), &ctx.literal(*c).unwrap())
+        }
+        J::Unary(op, a) => {
+            let x = build_j(a, mu, met);
+            match op {
+                UnaryOp::Abs => x.abs(),
+                UnaryOp::Neg => x.neg(),
+                UnaryOp::Sqrt => x.sqrt(),
+                _ => x.cos(),
+            }
+            .unwrap()
+        }
+        // A per-event number broadcast over the muons.
+        J::PerEvent(a) => {
+            let x = build_j(a, mu, met);
+            let met_pt = met.field("pt").unwrap();
+            (&x + &met_pt).unwrap()
+        }
+    }
+}
+
+pub(crate) fn binary(op: BinaryOp, a: &Expr, b: &Expr) -> Expr {
+    match op {
+        BinaryOp::Add => a + b,
+        BinaryOp::Sub => a - b,
+        BinaryOp::Mul => a * b,
+        BinaryOp::Div => a / b,
+        BinaryOp::Mod => a % b,
+        BinaryOp::Maximum => a.maximum(b),
+        _ => a.hypot(b),
+    }
+    .unwrap()
+}
+
+/// What is computed from the jagged number `j`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Shape {
+    Jagged,
+    Masked,
+    EventMask,
+    Sum,
+    Max,
+    Mean,
+    ArgMaxTake,
+    Sorted,
+    ArgSort,
+    AnyPositive,
+    PairMass,
+    Concat,
+    NestedAny,
+    Flatten,
+    Hist,
+    TransverseMass,
+    CutAfterWork,
+}
+
+pub(crate) fn shape() -> impl Strategy<Value = Shape> {
+    use Shape::*;
+    prop::sample::select(vec![
+        Jagged,
+        Masked,
+        EventMask,
+        Sum,
+        Max,
+        Mean,
+        ArgMaxTake,
+        Sorted,
+        ArgSort,
+        AnyPositive,
+        PairMass,
+        Concat,
+        NestedAny,
+        Flatten,
+        Hist,
+        TransverseMass,
+        CutAfterWork,
+    ])
+}
+
+pub(crate) fn build(ctx: &Context, events: &Expr, j: &J, s: Shape) -> Expr {
+    let mu = events.field("Muon").unwrap();
+    let el = events.field("Electron").unwrap();
+    let met = events.field("MET").unwrap();
+    let x = build_j(j, &mu, &met);
+    match s {
+        Shape::Jagged => x,
+        Shape::Masked => x.mask(&x.gt(0.5).unwrap()).unwrap(),
+        Shape::EventMask => {
+            let keep = x.sum(Some(1)).unwrap().gt(1.0).unwrap();
+            mu.field("pt").unwrap().mask(&keep).unwrap()
+        }
+        Shape::Sum => x.sum(Some(1)).unwrap(),
+        Shape::Max => x.max(Some(1)).unwrap(),
+        Shape::Mean => x.mean(Some(1)).unwrap(),
+        Shape::ArgMaxTake => {
+            let k = x.argmax(true).unwrap();
+            mu.field("eta")
+                .unwrap()
+                .take(&k)
+                .unwrap()
+                .firsts()
+                .unwrap()
+                .fill_none(-7.0)
+                .unwrap()
+        }
+        Shape::Sorted => x.sort(false).unwrap(),
+        Shape::ArgSort => x.argsort(true).unwrap(),
+        Shape::AnyPositive => x.gt(0.0).unwrap().any(Some(1)).unwrap(),
+        Shape::PairMass => {
+            let v = ctx
+                .zip(&[
+                    ("pt", &x),
+                    ("eta", &mu.field("eta").unwrap()),
+                    ("phi", &mu.field("phi").unwrap()),
+                    ("mass", &mu.field("mass").unwrap()),
+                ])
+                .unwrap();
+            let p = v.combinations(2).unwrap();
+            p.field("0")
+                .unwrap()
+                .p4_add(&p.field("1").unwrap())
+                .unwrap()
+                .p4_mass()
+                .unwrap()
+        }
+        Shape::Concat => {
+            let a = mu.mask(&x.gt(0.0).unwrap()).unwrap();
+            let both = a.concatenate(&el).unwrap();
+            both.field("pt").unwrap()
+        }
+        Shape::NestedAny => {
+            let pairs = mu.cartesian_nested(&el).unwrap();
+            pairs
+                .field("0")
+                .unwrap()
+                .delta_r(&pairs.field("1").unwrap())
+                .unwrap()
+                .lt(1.0)
+                .unwrap()
+                .any(Some(2))
+                .unwrap()
+        }
+        Shape::Flatten => x.flatten().unwrap(),
+        Shape::CutAfterWork => {
+            // A cut on the lepton count after zips, a concatenation and arithmetic: `num`
+            // simplification and mask pushdown move it below them (into the random `x` too).
+            let f64 = rask_plan::types::DType::F64;
+            let a = ctx
+                .zip(&[
+                    ("pt", &x.cast(f64).unwrap()),
+                    ("phi", &mu.field("phi").unwrap()),
+                ])
+                .unwrap();
+            let b = ctx
+                .zip(&[
+                    ("pt", &el.field("pt").unwrap().cast(f64).unwrap()),
+                    ("phi", &el.field("phi").unwrap()),
+                ])
+                .unwrap();
+            let both = a.concatenate(&b).unwrap();
+            let keep = both.num().unwrap().ge(2).unwrap();
+            let work = (&(&x * 2.0).unwrap() + 1.0).unwrap().mask(&keep).unwrap();
+            let kept = both.mask(&keep).unwrap().field("pt").unwrap();
+            (&work.sum(Some(1)).unwrap() + &kept.sum(Some(1)).unwrap()).unwrap()
+        }
+        Shape::TransverseMass => {
+            let v = ctx
+                .zip(&[("pt", &x), ("phi", &mu.field("phi").unwrap())])
+                .unwrap();
+            v.mt(&met).unwrap()
+        }
+        Shape::Hist => ctx
+            .hist(
+                vec![rask_plan::Axis::Regular {
+                    bins: 7,
+                    lo: -3.0,
+                    hi: 40.0,
+                    label: "x".into(),
+                }],
+                rask_plan::Storage::Int,
+                &[&x],
+                None,
+            )
+            .unwrap(),
+    }
+}
+
+/// One event's value of an Arrow array, in the reference interpreter's conventions (an optional
+/// value is a list of 0 or 1).
+pub(crate) fn value(a: &dyn Array, i: usize, layout: &Layout) -> Value {
+    match layout {
+        Layout::Option(inner) => {
+            if a.is_null(i) {
+                Value::List(vec![])
+            } else {
+                Value::List(vec![value(a, i, inner)])
+            }
+        }
+        Layout::List { item, .. } => {
+            let l = a.as_list::<i32>();
+            let inner = l.value(i);
+            Value::List(
+                (0..inner.len())
+                    .map(|k| value(inner.as_ref(), k, item))
+                    .collect(),
+            )
+        }
+        Layout::Record(fields) => {
+            let s = a.as_struct();
+            Value::Record(
+                fields
+                    .iter()
+                    .map(|(n, l)| {
+                        (
+                            n.clone(),
+                            value(s.column_by_name(n).unwrap().as_ref(), i, l),
+                        )
+                    })
+                    .collect(),
+            )
+        }
+        Layout::Prim(_) => match a.data_type() {
+            DataType::Float64 => Value::F64(a.as_primitive::<Float64Type>().value(i)),
+            DataType::Float32 => {
+                Value::F64(a.as_primitive::<arrow_array::types::Float32Type>().value(i) as f64)
+            }
+            DataType::Int32 => {
+                Value::I64(a.as_primitive::<arrow_array::types::Int32Type>().value(i) as i64)
+            }
+            DataType::Int64 => Value::I64(a.as_primitive::<Int64Type>().value(i)),
+            DataType::Boolean => Value::Bool(a.as_boolean().value(i)),
+            other => panic!("unexpected {other}"),
+        },
+    }
+}
+
+/// Equal, with NaN equal to NaN.
+pub(crate) fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::F64(x), Value::F64(y)) => x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()),
+        (Value::List(x), Value::List(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q))
+        }
+        (Value::Record(x), Value::Record(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|((n, p), (m, q))| n == m && same(p, q))
+        }
+        _ => a == b,
+    }
+}
+
+pub(crate) fn check(
+    path: &Path,
+    evs: &[Event],
+    j: &J,
+    s: Shape,
+    compute: &dyn Fn(&Expr) -> Output,
+) -> Result<(), TestCaseError> {
+    let ctx = Context::new();
+    let events = source(&ctx, path);
+    let expr = build(&ctx, &events, j, s);
+    // The reference runs the plan as built: the engine's answer also checks every rewrite rule.
+    let want = expr.compute_unoptimized(&MemoryReader(batch(evs))).unwrap();
+    let got = compute(&expr);
+    match (&got, &want) {
+        (Output::Hist(h), Data::Hist(r)) => prop_assert_eq!(h.values(), r.values.clone()),
+        (Output::Events(a), Data::Events(v)) => {
+            let Ty::Events { layout, .. } = expr.ty() else {
+                unreachable!()
+            };
+            prop_assert_eq!(a.len(), v.len());
+            for (i, w) in v.iter().enumerate() {
+                let g = value(a.as_ref(), i, &layout);
+                prop_assert!(same(&g, w), "event {}: engine {} reference {}", i, g, w);
+            }
+        }
+        (Output::Array { data, .. }, Data::Array { values, .. }) => {
+            prop_assert_eq!(data.len(), values.len());
+            let layout = Layout::Prim(rask_plan::DType::F64);
+            for (i, w) in values.iter().enumerate() {
+                let g = value(data.as_ref(), i, &layout);
+                prop_assert!(same(&g, w), "element {}: {} vs {}", i, g, w);
+            }
+        }
+        (g, w) => prop_assert!(false, "engine {:?} vs reference {:?}", g, w),
+    }
+    Ok(())
+}

@@ -1,0 +1,84 @@
+"""The Python surface: errors at build time naming the expression, arrays out as awkward,
+operators and ufuncs, SQL."""
+
+import numpy as np
+import pytest
+import rask
+import rask as dak
+import rask.hist as hda
+
+from conftest import NANO
+
+
+def test_a_typod_field_is_an_attribute_error_with_suggestions():
+    events = rask.open(NANO)
+    with pytest.raises(AttributeError) as e:
+        events.Muon.ptt
+    assert "pt" in str(e.value) and "ptt" in str(e.value)
+    assert isinstance(e.value, rask.NoSuchFieldError)
+    assert not hasattr(events.Muon, "nope")
+
+
+def test_a_mistyped_operation_fails_when_built_naming_it():
+    events = rask.open(NANO)
+    with pytest.raises(rask.PlanError) as e:
+        events.Muon.pt + events.Jet.pt  # lists of different lengths
+    assert "Muon" in str(e.value) or "Jet" in str(e.value)
+
+
+def test_per_event_values_come_back_as_awkward_arrays_equal_to_uproot():
+    ak = pytest.importorskip("awkward")
+    uproot = pytest.importorskip("uproot")
+    events = rask.open(NANO)
+    got = dak.compute(events.Muon.pt[events.Muon.pt > 20.0])[0]
+    tree = uproot.open(NANO)["Events"]
+    pt = tree["Muon_pt"].array()
+    want = pt[pt > 20.0]
+    # rask widens float32 to float64 exactly: the same numbers.
+    assert ak.to_list(got) == ak.to_list(want)
+    assert len(got) == 20000
+
+
+def test_numbers_come_back_as_numbers_and_arrays_round_trip_through_awkward():
+    ak = pytest.importorskip("awkward")
+    events = rask.open(NANO)
+    n, total = dak.compute(dak.num(events.Jet, axis=0), dak.sum(dak.num(events.Jet)))
+    assert n == 20000
+    jets = dak.compute(dak.num(events.Jet))[0]
+    assert int(ak.sum(jets)) == total
+
+
+def test_operators_reflected_and_ufuncs_build_the_same_plan_as_methods():
+    events = rask.open(NANO)
+    pt = events.MET.pt
+    a = (1 - pt) * 2
+    b = 2 * (1 - pt)
+    assert a.compute() is not None
+    x, y = dak.compute(dak.sum(a), dak.sum(b))
+    assert x == pytest.approx(y)
+    r = dak.compute(dak.sum(np.sqrt(pt)), dak.sum(pt ** 0.5))
+    assert r[0] == pytest.approx(r[1])
+    # numpy's remainder: the sign of the divisor.
+    m = dak.compute(dak.min((pt * 0 - 7.0) % 3.0))[0]
+    assert m == pytest.approx(2.0)
+
+
+def test_sql_from_python_returns_histograms():
+    events = rask.open(NANO)
+    out = rask.sql("SELECT hist(MET.pt, 100, 0, 200) AS met FROM events", events=events)
+    h = hda.Hist.new.Reg(100, 0, 200, name="met").Int64().fill(events.MET.pt).compute()
+    np.testing.assert_array_equal(out["met"].values(flow=True), h.values(flow=True))
+
+
+def test_explain_and_physical_plan():
+    events = rask.open(NANO)
+    h = hda.Hist.new.Reg(10, 0, 100, name="met").Double().fill(events.MET.pt)
+    assert "hist" in h.explain()
+    assert "ScanExec" in rask.physical_plan(h)
+
+
+def test_fields_set_on_a_collection_are_read_back():
+    events = rask.open(NANO)
+    events["Muon", "pt2"] = events.Muon.pt * 2
+    s = dak.compute(dak.sum(events.Muon.pt2), dak.sum(events.Muon.pt))
+    assert s[0] == pytest.approx(2 * s[1])
