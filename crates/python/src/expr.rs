@@ -129,6 +129,17 @@ fn describe_layout(layout: &Layout, out: &Bound<'_, PyDict>) -> PyResult<()> {
     Ok(())
 }
 
+impl PyExpr {
+    /// `op` applied to this node alone.
+    fn then(&self, op: Op) -> PyResult<PyExpr> {
+        self.0
+            .context()
+            .add_op(op, &[&self.0])
+            .map(PyExpr)
+            .map_err(plan_err)
+    }
+}
+
 #[pymethods]
 impl PyExpr {
     /// `"events"`, `"array"`, `"scalar"` or `"hist"`, with the layout's depth, option, record
@@ -322,28 +333,14 @@ impl PyExpr {
 
     #[pyo3(signature = (n, names = None))]
     fn combinations(&self, n: u8, names: Option<Vec<String>>) -> PyResult<PyExpr> {
-        let op = Op::Combinations {
-            n,
-            names: self::names(n, names)?,
-        };
-        self.0
-            .context()
-            .add_op(op, &[&self.0])
-            .map(PyExpr)
-            .map_err(plan_err)
+        let names = self::names(n, names)?;
+        self.then(Op::Combinations { n, names })
     }
 
     #[pyo3(signature = (n, names = None))]
     fn argcombinations(&self, n: u8, names: Option<Vec<String>>) -> PyResult<PyExpr> {
-        let op = Op::ArgCombinations {
-            n,
-            names: self::names(n, names)?,
-        };
-        self.0
-            .context()
-            .add_op(op, &[&self.0])
-            .map(PyExpr)
-            .map_err(plan_err)
+        let names = self::names(n, names)?;
+        self.then(Op::ArgCombinations { n, names })
     }
 
     #[pyo3(signature = (other, names = None, nested = false))]

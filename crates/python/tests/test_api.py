@@ -82,3 +82,41 @@ def test_fields_set_on_a_collection_are_read_back():
     events["Muon", "pt2"] = events.Muon.pt * 2
     s = dak.compute(dak.sum(events.Muon.pt2), dak.sum(events.Muon.pt))
     assert s[0] == pytest.approx(2 * s[1])
+
+
+def test_ctrl_c_cancels_a_running_computation_and_the_next_one_runs(tmp_path):
+    import os
+    import signal
+    import threading
+    import time
+
+    # 400 names of the sample (hard links where the filesystem allows): 8M events on one thread,
+    # about two seconds in a release build, so a run that ignored Ctrl-C would fail the timing.
+    paths = []
+    for i in range(400):
+        p = tmp_path / f"n{i}.root"
+        try:
+            os.link(NANO, p)
+        except OSError:
+            import shutil
+
+            shutil.copy(NANO, p)
+        paths.append(str(p))
+    rask.configure(threads=1)
+    try:
+        from test_adl import adl
+
+        busy = adl(rask.open(paths))["q8"]
+        timer = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT))
+        timer.start()
+        start = time.perf_counter()
+        with pytest.raises(KeyboardInterrupt):
+            dak.compute(busy)
+        stopped = time.perf_counter() - start
+        timer.join()
+        assert stopped < 0.3 + 1.0, stopped
+        # The engine is fine afterwards.
+        n = dak.compute(dak.num(rask.open(NANO).Jet, axis=0))[0]
+        assert n == 20000
+    finally:
+        rask.configure()
