@@ -120,3 +120,21 @@ def test_ctrl_c_cancels_a_running_computation_and_the_next_one_runs(tmp_path):
         assert n == 20000
     finally:
         rask.configure()
+
+
+def test_awkward_arrays_round_trip_through_a_plan():
+    ak = pytest.importorskip("awkward")
+    events = rask.open(NANO)
+    fields = ["pt", "eta", "phi", "mass", "charge"]
+    muons = dak.zip({f: events.Muon[f] for f in fields})
+    mu, met_pt, met_phi = dak.compute(muons, events.MET.pt, events.MET.phi)
+    # awkward → a plan's events → computed again: the same values.
+    back = rask.from_awkward(
+        ak.zip({"Muon": mu, "MET": ak.zip({"pt": met_pt, "phi": met_phi})}, depth_limit=1))
+    mu2, pt2 = dak.compute(dak.zip({f: back.Muon[f] for f in fields}), back.MET.pt)
+    assert ak.to_list(mu2) == ak.to_list(mu)
+    assert ak.to_list(pt2) == ak.to_list(met_pt)
+    # And the round-tripped events feed the same histogram.
+    a = hda.Hist.new.Reg(50, 0, 100, name="pt").Int64().fill(events.Muon.pt).compute()
+    b = hda.Hist.new.Reg(50, 0, 100, name="pt").Int64().fill(back.Muon.pt).compute()
+    np.testing.assert_array_equal(a.values(flow=True), b.values(flow=True))

@@ -281,3 +281,35 @@ def _pairs(*a):
     import builtins
 
     return builtins.zip(*a)
+
+
+def from_awkward(array, path=None):
+    """An awkward array of events (one record per event: ``{"Muon": [{pt, eta, ...}], "MET":
+    {...}}``) as a lazy events frame: written to Parquet (``path``, or a temporary file removed
+    when Python exits) and opened like any other input."""
+    import atexit
+    import os
+    import shutil
+    import tempfile
+
+    import awkward as ak
+
+    if path is None:
+        folder = tempfile.mkdtemp(prefix="rask-from-awkward-")
+        atexit.register(shutil.rmtree, folder, True)
+        path = os.path.join(folder, "events.parquet")
+    # NanoAOD's flat form, which rask's readers group back into collections: a list of
+    # records `Muon` becomes the lists `Muon_pt`, ... (and the counter `nMuon`), a record `MET`
+    # the numbers `MET_pt`, ...
+    columns = {}
+    for name in array.fields:
+        value = array[name]
+        fields = ak.fields(value)
+        if fields and value.ndim > 1:
+            columns[f"n{name}"] = ak.num(value, axis=1)
+        for f in fields:
+            columns[f"{name}_{f}"] = value[f]
+        if not fields:
+            columns[name] = value
+    ak.to_parquet(ak.zip(columns, depth_limit=1), path)
+    return open(path, tree="Events")
