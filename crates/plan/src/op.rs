@@ -306,8 +306,7 @@ pub enum FusedRef {
     Op(usize),
 }
 
-/// The wire form of operations that stay in their process (memory arrays, loaded corrections,
-/// persisted values, fused bodies): an error either way, never a misread plan.
+/// Operations that stay in their process (arrays, corrections, persisted, fused) do not serialise.
 mod unsent {
     use serde::{Deserializer, Serializer, de, ser};
     pub fn serialize<T, S: Serializer>(_: &T, _: S) -> Result<S::Ok, S::Error> {

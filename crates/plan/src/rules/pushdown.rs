@@ -122,7 +122,8 @@ fn needs_by_node(
                 }
                 merge(&mut needs, node.inputs[0], Need { paths });
             }
-            Op::Num => merge(
+            // Lengths, positions and index tuples depend on the lists' lengths alone.
+            Op::Num | Op::LocalIndex | Op::ArgCombinations { .. } => merge(
                 &mut needs,
                 node.inputs[0],
                 Need {

@@ -115,6 +115,15 @@ fn pushdown_reads_only_the_branches_used() {
         .necessary_columns()
         .unwrap();
     assert_eq!(cols["events"].len(), 8, "all Muon branches: {cols:?}");
+    // Positions and index tuples of a whole collection need only its lengths: the seed's Q8
+    // (argcombinations and local_index of all leptons) read every lepton branch before.
+    for e in [
+        leptons.local_index().unwrap(),
+        leptons.argcombinations(2).unwrap(),
+    ] {
+        let cols = e.necessary_columns().unwrap();
+        assert_eq!(cols["events"], ["nElectron", "nMuon"], "{}", e.describe());
+    }
 }
 
 #[test]
