@@ -1,8 +1,8 @@
 //! Projection pushdown: each source reads only the branches the outputs need.
 //!
-//! Column needs are derived symbolically from the typed plan (no placeholder run): walking from
-//! the outputs towards the sources, `field(name)` narrows what its input must provide to that
-//! field, `num` needs only list lengths (the counter branch), and any other operation needs all
+//! Needs are derived from the typed plan, walking from the outputs towards the sources:
+//! `field(name)` narrows what its input must provide to that field, `num`, `local_index` and
+//! `argcombinations` need only list lengths (the counter branch), any other operation needs all
 //! of its inputs. At a source, field paths map to branches: `Muon.pt` → `Muon_pt`,
 //! `MET.phi` → `MET_phi`, `num(Muon)` → `nMuon`.
 //!
