@@ -5,13 +5,13 @@ use std::process::Command;
 
 use rask::io::{EventSource, Partition};
 
-fn data(name: &str) -> PathBuf {
+pub(crate) fn data(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("data")
         .join(name)
 }
 
-fn rask() -> Command {
+pub(crate) fn rask() -> Command {
     Command::new(env!("CARGO_BIN_EXE_rask"))
 }
 

@@ -1,23 +1,14 @@
 //! `rask worker` and `--workers`: two worker processes on 127.0.0.1 run every ADL query to the
 //! expected histograms; a worker killed mid-run fails the run naming it and leaves no
 //! histogram; without the `cluster` feature, `--workers` is a clear error.
+#![cfg_attr(not(feature = "cluster"), allow(dead_code, unused_imports))]
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::cli::{expected_values, json_values};
-
-fn data(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("data")
-        .join(name)
-}
-
-fn rask() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_rask"))
-}
+use crate::cli::{data, expected_values, json_values, rask};
 
 /// A `rask worker` process on a free port of 127.0.0.1, killed when dropped.
 struct WorkerProcess {

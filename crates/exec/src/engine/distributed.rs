@@ -69,9 +69,7 @@ impl Engine {
         let lowered = Arc::new(lowered);
         let scan = Arc::new(ScanExec::new(lowered.clone(), concurrency));
         // Fail now, not on a worker, if the plan cannot be sent.
-        if let Some(Err(e)) = wire::encode(scan.as_ref()) {
-            return Err(e);
-        }
+        wire::check_sendable(&scan)?;
         Ok(DistributedPlan {
             lowered,
             shapes,

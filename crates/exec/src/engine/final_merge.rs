@@ -18,7 +18,6 @@ use datafusion_physical_plan::stream::RecordBatchStreamAdapter;
 use datafusion_physical_plan::{
     DisplayAs, DisplayFormatType, ExecutionPlan, PhysicalExpr, PlanProperties,
 };
-use futures::StreamExt;
 
 use crate::error::ExecError;
 
@@ -26,6 +25,7 @@ use super::lower::{Kind, Lowered};
 use super::merge::{combine_hists, combine_partials};
 use super::operator::properties;
 use super::operator::to_datafusion;
+use super::partial::collect_reserved;
 use super::run::one_row;
 
 /// One output partition: the input's partitions combined in partition order.
@@ -105,12 +105,7 @@ impl ExecutionPlan for MergeExec {
                     MemoryConsumer::new(format!("rask merge {p}")).register(ctx.memory_pool());
                 tasks.spawn(async move {
                     let mut stream = stream;
-                    let mut rows = Vec::new();
-                    while let Some(row) = stream.next().await {
-                        let row = row?;
-                        reservation.try_grow(row.get_array_memory_size())?;
-                        rows.push(row);
-                    }
+                    let rows = collect_reserved(&mut stream, &reservation).await?;
                     Ok::<_, datafusion_common::DataFusionError>((p, rows, reservation))
                 });
             }

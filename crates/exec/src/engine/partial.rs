@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use arrow_array::RecordBatch;
 use datafusion_common::tree_node::TreeNodeRecursion;
-use datafusion_execution::memory_pool::MemoryConsumer;
+use datafusion_execution::memory_pool::{MemoryConsumer, MemoryReservation};
 use datafusion_execution::{SendableRecordBatchStream, TaskContext};
 use datafusion_physical_plan::execution_plan::EmissionType;
 use datafusion_physical_plan::stream::RecordBatchStreamAdapter;
@@ -85,12 +85,7 @@ impl ExecutionPlan for PartialExec {
         let reservation =
             MemoryConsumer::new(format!("rask partial {partition}")).register(ctx.memory_pool());
         let row = async move {
-            let mut rows = Vec::new();
-            while let Some(row) = stream.next().await {
-                let row = row?;
-                reservation.try_grow(row.get_array_memory_size())?;
-                rows.push(row);
-            }
+            let rows = collect_reserved(&mut stream, &reservation).await?;
             let refs: Vec<&RecordBatch> = rows.iter().collect();
             let row = combine(&lowered, &schema, &refs).map_err(to_datafusion)?;
             drop(reservation);
@@ -101,4 +96,19 @@ impl ExecutionPlan for PartialExec {
             futures::stream::once(row),
         )))
     }
+}
+
+/// Every row of `stream`, each reserved in `reservation` as it arrives (a partition's rows
+/// while they are combined, or the partitions' rows while they wait for the final merge).
+pub(super) async fn collect_reserved(
+    stream: &mut SendableRecordBatchStream,
+    reservation: &MemoryReservation,
+) -> datafusion_common::Result<Vec<RecordBatch>> {
+    let mut rows = Vec::new();
+    while let Some(row) = stream.next().await {
+        let row = row?;
+        reservation.try_grow(row.get_array_memory_size())?;
+        rows.push(row);
+    }
+    Ok(rows)
 }

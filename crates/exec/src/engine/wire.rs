@@ -104,6 +104,17 @@ fn pruned(plan: &Plan) -> Result<(Nodes, Vec<u32>), ExecError> {
     Ok((nodes, outputs))
 }
 
+/// Whether a scan's plan can be sent (the error names the operation that cannot), without
+/// encoding it.
+pub(super) fn check_sendable(scan: &ScanExec) -> Result<(), ExecError> {
+    match scan.lowered.plan.as_ref() {
+        Some(source) => pruned(source).map(|_| ()),
+        None => Err(ExecError::Internal(
+            "a scan without the plan it was lowered from".to_string(),
+        )),
+    }
+}
+
 /// The bytes of one of our operators; `None` for a plan that is not ours.
 pub(super) fn encode(plan: &dyn ExecutionPlan) -> Option<Result<Vec<u8>, ExecError>> {
     let wire = if let Some(scan) = plan.downcast_ref::<ScanExec>() {
