@@ -31,7 +31,7 @@ use rask::adl;
 use rask::{Engine, Scheduler};
 
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: rask::allocator::MiMalloc = rask::allocator::MiMalloc;
 
 /// Seconds per query name (q1 … q8) of one tool.
 type Times = BTreeMap<String, f64>;
@@ -222,6 +222,7 @@ fn env_path(var: &str, default: PathBuf) -> PathBuf {
 }
 
 fn main() {
+    rask::allocator::keep_freed_pages();
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let shared = env_path("RASK_SHARED", repo.join("../shared"));
     let file = env_path(

@@ -33,7 +33,7 @@ use rask_plan::{Plan, optimize};
 use serde_json::Value;
 
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: rask::allocator::MiMalloc = rask::allocator::MiMalloc;
 
 /// One timed configuration of the throughput part.
 struct Timing {
@@ -60,6 +60,7 @@ fn part_selected(part: &str) -> bool {
 }
 
 fn main() {
+    rask::allocator::keep_freed_pages();
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let fileset = env_path(
         "RASK_BENCH_AGC",

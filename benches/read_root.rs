@@ -18,11 +18,12 @@ use rask::io::{BasketBuffers, EventSource, Key, RootTree, compression};
 
 /// The allocator of the `rask` binary, so that the benchmark measures what users run.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: rask::allocator::MiMalloc = rask::allocator::MiMalloc;
 
 const PREFIXES: [&str; 4] = ["Jet_", "Muon_", "Electron_", "MET_"];
 
 fn main() {
+    rask::allocator::keep_freed_pages();
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let file = std::env::var_os("RASK_BENCH_ROOT")
         .map(PathBuf::from)

@@ -17,7 +17,7 @@ use bench::{Variant, hand_loop, run_seed};
 use rask::exec::Scheduler;
 
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: rask::allocator::MiMalloc = rask::allocator::MiMalloc;
 
 fn env(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -45,6 +45,7 @@ fn dask(variant: &str, scheduler: &str, n: u64, chunk: u64) -> Option<f64> {
 }
 
 fn main() {
+    rask::allocator::keep_freed_pages();
     let n = env("RASK_SEED_N", 100_000_000);
     let chunk = env("RASK_SEED_CHUNK", 5_000_000);
     let cores = std::thread::available_parallelism().map_or(1, |c| c.get());

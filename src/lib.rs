@@ -16,6 +16,7 @@
 
 pub mod adl;
 pub mod agc;
+pub mod allocator;
 /// Value parsers of the command line's options (`--threads`, `--memory-limit`).
 #[cfg(feature = "cli")]
 pub mod cli_args;

@@ -1,11 +1,12 @@
 //! The skim writer: named per-event expressions computed in one engine pass and written as
 //! `part-NNNNN.parquet` files, all committed together.
 
+use std::fs::File;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use arrow_array::{Array, ArrayRef, Int64Array, RecordBatch, StringArray};
-use arrow_schema::{DataType, Field, Schema};
+use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
@@ -33,8 +34,11 @@ fn part_number(name: &str) -> Option<usize> {
 
 /// Computes `columns` (per-event expressions of one selection, named) with `engine` and writes
 /// them to `dir` as `part-00000.parquet`, ... of at most `rows_per_file` rows each (one file,
-/// with the schema and no rows, when no event is selected). Nothing of this skim appears
-/// unless every file is complete; older parts this skim did not rewrite are removed after.
+/// with the schema and no rows, when no event is selected). The values stream: each partition
+/// is written as soon as it and those before it are computed, so the memory a skim needs does
+/// not grow with the events it keeps (see [`rask_exec::Engine::for_each_partition`]). Nothing
+/// of this skim appears unless every file is complete; older parts this skim did not rewrite
+/// are removed after.
 ///
 /// ```no_run
 /// let ctx = rask::Context::new();
@@ -59,8 +63,26 @@ pub fn write_skim(
     }
     check_columns(columns)?;
     let exprs: Vec<&Expr> = columns.iter().map(|(_, e)| e).collect();
-    let outputs = engine.compute_many(&exprs)?;
-    let mut arrays = Vec::with_capacity(columns.len());
+    let mut parts = Parts::new(dir, rows_per_file);
+    engine.for_each_partition(&exprs, |_, outputs| {
+        parts.append(&batch_of(columns, outputs)?)
+    })?;
+    if parts.schema.is_none() {
+        // No partition at all (no events in the inputs): the types from an empty computation.
+        parts.append(&batch_of(columns, engine.compute_many(&exprs)?)?)?;
+    }
+    let rows = parts.rows;
+    let files = parts.commit()?;
+    Ok(SkimReport {
+        rows,
+        columns: columns.iter().map(|(n, _)| n.clone()).collect(),
+        files,
+    })
+}
+
+/// One partition's values of the named columns as a record batch (category codes as strings).
+fn batch_of(columns: &[(String, Expr)], outputs: Vec<Output>) -> Result<RecordBatch, SkimError> {
+    let mut arrays: Vec<ArrayRef> = Vec::with_capacity(columns.len());
     for ((name, expr), output) in columns.iter().zip(outputs) {
         let Output::Events(a) = output else {
             return Err(SkimError::NotPerEvent {
@@ -87,19 +109,18 @@ pub fn write_skim(
         .zip(&arrays)
         .map(|((name, _), a)| Field::new(name, a.data_type().clone(), true))
         .collect();
-    let schema = Arc::new(Schema::new(fields));
-    let names: Vec<String> = columns.iter().map(|(n, _)| n.clone()).collect();
-    let batch =
-        RecordBatch::try_new(schema.clone(), arrays).map_err(|source| SkimError::Arrow {
-            name: names.join(", "),
-            source,
-        })?;
-    let files = write_parts(dir, &batch, rows_per_file)?;
-    Ok(SkimReport {
-        rows: batch.num_rows() as u64,
-        columns: names,
-        files,
+    RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays).map_err(|source| SkimError::Arrow {
+        name: column_names(columns),
+        source,
     })
+}
+
+fn column_names(columns: &[(String, Expr)]) -> String {
+    columns
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Every column is one value per event, of one selection, under its own name.
@@ -172,56 +193,136 @@ fn category_strings(
     Ok(Arc::new(strings))
 }
 
-/// Writes `batch` as parts of at most `rows_per_file` rows: all to temporary files, then all
-/// renamed (on an error, the parts renamed so far are removed), then older parts removed.
-fn write_parts(
-    dir: &OutputDir,
-    batch: &RecordBatch,
+/// The part files of one skim as its rows arrive: each written to a temporary file and
+/// closed at `rows_per_file` rows; all renamed together by [`Parts::commit`] (dropped
+/// uncommitted, every temporary file is removed).
+struct Parts<'a> {
+    dir: &'a OutputDir,
     rows_per_file: usize,
-) -> Result<Vec<PathBuf>, SkimError> {
-    let rows = batch.num_rows();
-    let parts = rows.div_ceil(rows_per_file).max(1);
-    let mut pending = Vec::with_capacity(parts);
-    for k in 0..parts {
-        let path = dir.path().join(part_name(k));
-        let start = k * rows_per_file;
-        let slice = batch.slice(start, rows_per_file.min(rows - start));
-        pending.push(write_part(&path, &slice)?);
-    }
-    let mut done = Vec::with_capacity(parts);
-    for tmp in pending {
-        let path = tmp.dest().to_path_buf();
-        if let Err(source) = tmp.commit() {
-            for p in &done {
-                let _ = std::fs::remove_file(p);
-            }
-            return Err(SkimError::Write { path, source });
-        }
-        done.push(path);
-    }
-    remove_older_parts(dir, parts);
-    Ok(done)
+    /// The first batch's schema, which every later batch must have.
+    schema: Option<SchemaRef>,
+    /// The part being written and its rows so far.
+    open: Option<(AtomicFile, ArrowWriter<File>, usize)>,
+    /// Complete parts, not yet renamed.
+    done: Vec<AtomicFile>,
+    rows: u64,
 }
 
-/// One part in a temporary file beside `path`, complete but not yet renamed.
-fn write_part(path: &std::path::Path, batch: &RecordBatch) -> Result<AtomicFile, SkimError> {
-    let pq_err = |source| SkimError::Parquet {
-        path: path.to_path_buf(),
-        source,
-    };
-    let mut tmp = AtomicFile::create(path).map_err(|source| SkimError::Write {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    // `rask convert`'s settings: ZSTD level 3.
-    let props = WriterProperties::builder()
-        .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).map_err(pq_err)?))
-        .build();
-    let mut writer =
-        ArrowWriter::try_new(tmp.file(), batch.schema(), Some(props)).map_err(pq_err)?;
-    writer.write(batch).map_err(pq_err)?;
-    writer.close().map_err(pq_err)?;
-    Ok(tmp)
+impl<'a> Parts<'a> {
+    fn new(dir: &'a OutputDir, rows_per_file: usize) -> Self {
+        Parts {
+            dir,
+            rows_per_file,
+            schema: None,
+            open: None,
+            done: Vec::new(),
+            rows: 0,
+        }
+    }
+
+    /// Appends `batch`'s rows, starting and closing parts as they fill.
+    fn append(&mut self, batch: &RecordBatch) -> Result<(), SkimError> {
+        let schema = self.schema.get_or_insert_with(|| batch.schema()).clone();
+        if schema != batch.schema() {
+            return Err(SkimError::Arrow {
+                name: schema
+                    .fields()
+                    .iter()
+                    .map(|f| f.name().as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                source: ArrowError::SchemaError(format!(
+                    "a partition's columns have types {:?}, the first partition's {:?}",
+                    batch.schema().fields(),
+                    schema.fields()
+                )),
+            });
+        }
+        let mut at = 0;
+        while at < batch.num_rows() {
+            let (tmp, mut writer, mut filled) = match self.open.take() {
+                Some(part) => part,
+                None => self.start(&schema)?,
+            };
+            let take = (self.rows_per_file - filled).min(batch.num_rows() - at);
+            writer
+                .write(&batch.slice(at, take))
+                .map_err(|source| SkimError::Parquet {
+                    path: tmp.dest().to_path_buf(),
+                    source,
+                })?;
+            filled += take;
+            at += take;
+            self.open = Some((tmp, writer, filled));
+            if filled == self.rows_per_file {
+                self.close()?;
+            }
+        }
+        self.rows += batch.num_rows() as u64;
+        Ok(())
+    }
+
+    /// A new part, in a temporary file beside its destination.
+    fn start(
+        &self,
+        schema: &SchemaRef,
+    ) -> Result<(AtomicFile, ArrowWriter<File>, usize), SkimError> {
+        let path = self.dir.path().join(part_name(self.done.len()));
+        let write_err = |source| SkimError::Write {
+            path: path.clone(),
+            source,
+        };
+        let pq_err = |source| SkimError::Parquet {
+            path: path.clone(),
+            source,
+        };
+        let mut tmp = AtomicFile::create(&path).map_err(write_err)?;
+        let file = tmp.file().try_clone().map_err(write_err)?;
+        // `rask convert`'s settings: ZSTD level 3.
+        let props = WriterProperties::builder()
+            .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).map_err(pq_err)?))
+            .build();
+        let writer = ArrowWriter::try_new(file, schema.clone(), Some(props)).map_err(pq_err)?;
+        Ok((tmp, writer, 0))
+    }
+
+    /// Finishes the part being written, if any.
+    fn close(&mut self) -> Result<(), SkimError> {
+        if let Some((tmp, writer, _)) = self.open.take() {
+            writer.close().map_err(|source| SkimError::Parquet {
+                path: tmp.dest().to_path_buf(),
+                source,
+            })?;
+            self.done.push(tmp);
+        }
+        Ok(())
+    }
+
+    /// Closes the last part (or writes an empty one when no row came), renames every part
+    /// into place (on an error, those renamed so far are removed), then removes older parts.
+    fn commit(mut self) -> Result<Vec<PathBuf>, SkimError> {
+        self.close()?;
+        if self.done.is_empty()
+            && let Some(schema) = self.schema.clone()
+        {
+            self.open = Some(self.start(&schema)?);
+            self.close()?;
+        }
+        let count = self.done.len();
+        let mut renamed = Vec::with_capacity(count);
+        for tmp in std::mem::take(&mut self.done) {
+            let path = tmp.dest().to_path_buf();
+            if let Err(source) = tmp.commit() {
+                for p in &renamed {
+                    let _ = std::fs::remove_file(p);
+                }
+                return Err(SkimError::Write { path, source });
+            }
+            renamed.push(path);
+        }
+        remove_older_parts(self.dir, count);
+        Ok(renamed)
+    }
 }
 
 /// Removes the parts numbered `from` and above (an earlier, longer skim's); failures are

@@ -21,7 +21,7 @@ use expr::{Arg, PyExpr};
 // The allocator the `rask` binary uses: the engine's many short-lived buffers are its hot path
 // (glibc's malloc made Q8 about 8% slower than the command line).
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: rask::allocator::MiMalloc = rask::allocator::MiMalloc;
 
 /// The engine every computation of this process uses (its persisted values live in it).
 static ENGINE: Mutex<Option<Engine>> = Mutex::new(None);
@@ -243,6 +243,7 @@ fn sql(query: &str, tables: Option<&Bound<'_, PyDict>>) -> PyResult<Vec<(String,
 
 #[pymodule]
 fn _rask(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    rask::allocator::keep_freed_pages();
     m.add_class::<PyExpr>()?;
     for f in [
         wrap_pyfunction!(configure, m)?,

@@ -12,7 +12,7 @@ use rask::cli_args::{parse_size, parse_threads};
 /// mimalloc reuses freed column buffers across partitions instead of returning them to the
 /// kernel, which keeps page faults off the read path (see benches/read_root.rs).
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: rask::allocator::MiMalloc = rask::allocator::MiMalloc;
 
 #[derive(Parser)]
 #[command(
@@ -293,6 +293,7 @@ fn remove_outputs_on_interrupt() {
 }
 
 fn main() -> ExitCode {
+    rask::allocator::keep_freed_pages();
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,

@@ -284,10 +284,14 @@ pub fn filter_bits(
     }
     let kept: Vec<u32> = bits
         .slice(start, end - start)
-        .set_indices()
-        .map(|k| (k + start) as u32)
+        .set_indices_u32()
+        .map(|k| k + start as u32)
         .collect();
-    Ok((kept_offsets(offsets, &kept)?, kept))
+    let offsets = match super::bits::kept_offsets_of(offsets, bits) {
+        Some(o) => o,
+        None => kept_offsets(offsets, &kept)?,
+    };
+    Ok((offsets, kept))
 }
 
 /// The offsets of the kept elements (sorted indices into the lists of `offsets`).

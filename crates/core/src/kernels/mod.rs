@@ -4,8 +4,10 @@
 //! property tests (`tests/it/kernels.rs`) compare them with plain per-event implementations,
 //! including empty lists, empty partitions, NaN and infinities.
 
+pub mod bits;
 pub mod jagged;
 pub mod lorentz;
 
+pub use bits::{Ranks, any_all_set, count_set};
 pub use jagged::*;
 pub use lorentz::*;

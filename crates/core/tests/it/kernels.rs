@@ -252,11 +252,34 @@ proptest! {
         let isums: Vec<i64> = il.iter().map(|x| x.iter().sum()).collect();
         prop_assert_eq!(kernels::sum_i64(&io, &flat(&il)), isums);
         let pos: Vec<i64> = l.iter().map(|x| x.iter().filter(|v| **v > 0.0).count() as i64).collect();
-        prop_assert_eq!(kernels::count_where(&o, |k| values[k] > 0.0), pos);
+        prop_assert_eq!(kernels::count_where(&o, |k| values[k] > 0.0), pos.clone());
         let any: Vec<bool> = l.iter().map(|x| x.iter().any(|v| v.is_nan())).collect();
         prop_assert_eq!(kernels::any_all(&o, false, |k| values[k].is_nan()), any);
         let all: Vec<bool> = l.iter().map(|x| x.iter().all(|v| v.is_nan())).collect();
         prop_assert_eq!(kernels::any_all(&o, true, |k| values[k].is_nan()), all);
+        // The bitmap kernels (rank queries), also over lists that start past element 0 and over
+        // a bitmap that starts mid-byte (a slice), equal the per-element counts.
+        let bits = arrow_buffer::BooleanBuffer::from_iter(values.iter().map(|v| *v > 0.0));
+        prop_assert_eq!(kernels::count_set(&o, &bits), Some(pos.clone()));
+        let any_pos: Vec<bool> = pos.iter().map(|&n| n > 0).collect();
+        let all_pos: Vec<bool> = l.iter().map(|x| x.iter().all(|v| *v > 0.0)).collect();
+        prop_assert_eq!(kernels::any_all_set(&o, &bits, false), Some(any_pos));
+        prop_assert_eq!(kernels::any_all_set(&o, &bits, true), Some(all_pos));
+        if o.len() > 2 {
+            let tail = &o[1..];
+            prop_assert_eq!(kernels::count_set(tail, &bits), Some(pos[1..].to_vec()));
+        }
+        let padded = arrow_buffer::BooleanBuffer::from_iter(
+            [true, false, true].into_iter().chain(values.iter().map(|v| *v > 0.0)),
+        )
+        .slice(3, values.len());
+        prop_assert_eq!(kernels::count_set(&o, &padded), Some(pos.clone()));
+        // A list past the bitmap is refused, not read.
+        if let Some(&last) = o.last() {
+            let mut past = o.clone();
+            past.push(last + 1);
+            prop_assert_eq!(kernels::count_set(&past, &bits), None);
+        }
     }
 
     #[test]

@@ -46,6 +46,7 @@ mod scan;
 mod session;
 mod stack;
 mod store;
+mod stream;
 mod wire;
 
 use std::fmt;

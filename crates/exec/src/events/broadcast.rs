@@ -195,6 +195,16 @@ fn fix(col: Col, d: DType) -> Col {
 
 /// A leaf converted to dtype `d` (f32 rounds through f32, as the reference interpreter does).
 pub fn cast_leaf(col: &Col, d: DType) -> Col {
+    // The common kinds as whole-buffer loops (the same expressions as the general case below).
+    match (col, d) {
+        (Col::F64(v), DType::F32) => return Col::F64(v.iter().map(|&x| x as f32 as f64).collect()),
+        (Col::F64(_), DType::F64) | (Col::I64(_), DType::I64) => return col.clone(),
+        (Col::I64(v), DType::F64) => return Col::F64(v.iter().map(|&x| x as f64).collect()),
+        (Col::I64(v), DType::F32) => {
+            return Col::F64(v.iter().map(|&x| x as f64 as f32 as f64).collect());
+        }
+        _ => {}
+    }
     let n = col.len();
     let Ok(x) = Num::of(&Arg::Col(col)) else {
         return col.clone();

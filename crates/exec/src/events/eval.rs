@@ -739,7 +739,11 @@ fn reduce_lists(r: ReduceOp, c: &Col, out: &Ty) -> R<Col> {
                     .map_err(|event| EventError::SumOverflow { event })?;
                 broadcast::fix_kind(Col::I64(sums.into()), d)
             }
-            Col::Bool(v) => Col::I64(kernels::count_where(&o, |k| v.value(k)).into()),
+            Col::Bool(v) => Col::I64(
+                kernels::count_set(&o, v)
+                    .unwrap_or_else(|| kernels::count_where(&o, |k| v.value(k)))
+                    .into(),
+            ),
             other => {
                 return Err(EventError::Internal(format!("sum of {}", other.kind())));
             }
@@ -764,7 +768,8 @@ fn reduce_lists(r: ReduceOp, c: &Col, out: &Ty) -> R<Col> {
         ReduceOp::Any | ReduceOp::All => {
             let all = r == ReduceOp::All;
             let flags: BooleanBuffer = match items.as_ref() {
-                Col::Bool(v) => kernels::any_all(&o, all, |k| v.value(k))
+                Col::Bool(v) => kernels::any_all_set(&o, v, all)
+                    .unwrap_or_else(|| kernels::any_all(&o, all, |k| v.value(k)))
                     .into_iter()
                     .collect(),
                 Col::F64(v) => kernels::any_all(&o, all, |k| v[k] != 0.0)

@@ -12,5 +12,6 @@ mod hostile;
 mod random_plans;
 mod sorting;
 mod sql;
+mod streaming;
 mod variations;
 mod vectors;

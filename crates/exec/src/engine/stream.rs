@@ -1,0 +1,128 @@
+//! Per-event values streamed partition by partition ([`Engine::for_each_partition`]): the
+//! consumer (a skim writer) gets each partition's values in partition order as soon as it and
+//! those before it are done, so a run never holds more than a few partitions' values, however
+//! many events it selects.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use arrow_array::RecordBatch;
+use datafusion_execution::memory_pool::{MemoryConsumer, MemoryReservation};
+use datafusion_physical_plan::ExecutionPlan;
+use rask_plan::Expr;
+use rask_plan::types::Ty;
+
+use super::partial::{PartialExec, collect_reserved};
+use super::{Engine, EvalExec, Output, RunStats, lower, merge, planned_stats};
+use crate::error::ExecError;
+
+/// One partition's rows and their reservation in the memory pool.
+type Done = (usize, Vec<RecordBatch>, MemoryReservation);
+
+impl Engine {
+    /// Computes per-event expressions and calls `f(partition, values)` once per partition, in
+    /// partition order, with that partition's values of every expression (each an
+    /// [`Output::Events`]). At most one partition per worker thread, plus one, runs ahead of
+    /// the consumer, and their values are reserved in the memory pool until `f` returns: the
+    /// memory a run needs does not grow with the number of events it keeps. An error of `f`
+    /// stops the run (the partitions still running are dropped) and is returned.
+    ///
+    /// ```no_run
+    /// # let ctx = rask_plan::Context::new();
+    /// # let events = ctx.source("events", &["f.root".into()], "Events",
+    /// #     std::sync::Arc::new(rask_adl::nano_schema()))?;
+    /// let engine = rask_exec::Engine::new(rask_exec::Scheduler::threads());
+    /// let met = events.field("MET")?.field("pt")?;
+    /// let mut rows = 0;
+    /// engine.for_each_partition::<rask_exec::ExecError>(&[&met], |_, values| {
+    ///     if let rask_exec::Output::Events(a) = &values[0] {
+    ///         rows += a.len();
+    ///     }
+    ///     Ok(())
+    /// })?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn for_each_partition<E: From<ExecError>>(
+        &self,
+        exprs: &[&Expr],
+        mut f: impl FnMut(usize, Vec<Output>) -> Result<(), E>,
+    ) -> Result<RunStats, E> {
+        let start = Instant::now();
+        self.scheduler.check()?;
+        if let Some(e) = exprs.iter().find(|e| !matches!(e.ty(), Ty::Events { .. })) {
+            return Err(ExecError::Unsupported(format!(
+                "streaming gives per-event values; {} is {}",
+                e.describe(),
+                e.ty().describe()
+            ))
+            .into());
+        }
+        let lowered = lower(exprs, &self.options, &self.store)?;
+        if lowered.events().is_none() {
+            return Err(ExecError::Unsupported(
+                "streaming runs event plans, not array plans".to_string(),
+            )
+            .into());
+        }
+        let mut stats = planned_stats(&lowered)?;
+        let read_before = lowered.events().map_or(0, |e| e.source.bytes_read());
+        let session = self.session()?;
+        let eval = Arc::new(EvalExec::new(lowered, session.concurrency));
+        let lowered = eval.lowered.clone();
+        let partial = Arc::new(PartialExec::new(lowered.clone(), eval));
+        let n = lowered.partitions();
+        let window = session.concurrency + 1;
+        let task = session.task.clone();
+        let limit = self.options.memory_limit;
+        let spawn = |tasks: &mut tokio::task::JoinSet<datafusion_common::Result<Done>>,
+                     p: usize|
+         -> Result<(), ExecError> {
+            let stream = partial
+                .execute(p, task.clone())
+                .map_err(|e| super::run_error(e, limit))?;
+            let reservation =
+                MemoryConsumer::new(format!("rask stream {p}")).register(task.memory_pool());
+            tasks.spawn(async move {
+                let mut stream = stream;
+                let rows = collect_reserved(&mut stream, &reservation).await?;
+                Ok::<Done, datafusion_common::DataFusionError>((p, rows, reservation))
+            });
+            Ok(())
+        };
+        session.runtime.block_on(async {
+            // Dropping the set (on an error) aborts the partitions still running.
+            let mut tasks = tokio::task::JoinSet::new();
+            let mut finished: BTreeMap<usize, (Vec<RecordBatch>, MemoryReservation)> =
+                BTreeMap::new();
+            let mut spawned = 0;
+            for p in 0..n {
+                while spawned < n && spawned < p + window {
+                    spawn(&mut tasks, spawned)?;
+                    spawned += 1;
+                }
+                while !finished.contains_key(&p) {
+                    let joined = tasks.join_next().await.ok_or_else(|| {
+                        ExecError::Internal(format!("partition {p} was never run"))
+                    })?;
+                    let (q, rows, reservation) = joined
+                        .map_err(|e| ExecError::Internal(format!("a partition task failed: {e}")))?
+                        .map_err(|e| super::run_error(e, limit))?;
+                    finished.insert(q, (rows, reservation));
+                }
+                let Some((rows, reservation)) = finished.remove(&p) else {
+                    continue;
+                };
+                let values = merge(&lowered, &[rows])?;
+                f(p, values)?;
+                drop(reservation);
+            }
+            Ok::<(), E>(())
+        })?;
+        if let Some(ev) = lowered.events() {
+            stats.bytes_read = ev.source.bytes_read() - read_before;
+        }
+        stats.seconds = start.elapsed().as_secs_f64();
+        Ok(stats)
+    }
+}
