@@ -68,6 +68,47 @@ impl ColumnError {
     }
 }
 
+/// How numbers are decoded: as stored, or widened as the engine computes (every float to f64,
+/// every integer to i64), so that the engine's columns are the decoded buffers themselves.
+///
+/// ```
+/// use arrow_schema::DataType;
+/// use rask_io_root::decode::{Widths, widened_type};
+/// assert_eq!(widened_type(&DataType::Float32), DataType::Float64);
+/// assert_eq!(widened_type(&DataType::UInt16), DataType::Int64);
+/// assert_eq!(Widths::default(), Widths::Stored);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Widths {
+    #[default]
+    Stored,
+    Widened,
+}
+
+/// The Arrow type a column of type `t` has when read [`Widths::Widened`] (lists and fixed-size
+/// lists widened inside; booleans, strings and 64-bit types unchanged).
+pub fn widened_type(t: &DataType) -> DataType {
+    let inner = |f: &Arc<Field>| {
+        Arc::new(
+            Field::new(f.name(), widened_type(f.data_type()), f.is_nullable())
+                .with_metadata(f.metadata().clone()),
+        )
+    };
+    match t {
+        DataType::Float16 | DataType::Float32 => DataType::Float64,
+        DataType::Int8
+        | DataType::Int16
+        | DataType::Int32
+        | DataType::UInt8
+        | DataType::UInt16
+        | DataType::UInt32
+        | DataType::UInt64 => DataType::Int64,
+        DataType::List(f) => DataType::List(inner(f)),
+        DataType::FixedSizeList(f, n) => DataType::FixedSizeList(inner(f), *n),
+        other => other.clone(),
+    }
+}
+
 /// Values of one primitive type, native-endian.
 #[derive(Debug)]
 enum Values {
@@ -82,8 +123,10 @@ enum Values {
     U64(Vec<u64>),
     F32(Vec<f32>),
     F64(Vec<f64>),
-    /// Double32_t: f32 on disk, f64 in memory.
+    /// Double32_t: f32 on disk, f64 in memory (also any float read widened).
     D32(Vec<f64>),
+    /// An integer type read widened to i64.
+    Wide(Prim, Vec<i64>),
 }
 
 macro_rules! extend_be {
@@ -94,7 +137,14 @@ macro_rules! extend_be {
 }
 
 impl Values {
-    fn new(prim: Prim, capacity: usize) -> Values {
+    fn new(prim: Prim, capacity: usize, widths: Widths) -> Values {
+        if widths == Widths::Widened {
+            match prim {
+                Prim::F32 | Prim::Float16 => return Values::D32(Vec::with_capacity(capacity)),
+                Prim::Bool | Prim::I64 | Prim::F64 | Prim::Double32 => {}
+                _ => return Values::Wide(prim, Vec::with_capacity(capacity)),
+            }
+        }
         match prim {
             Prim::Bool => Values::Bool(BooleanBufferBuilder::new(capacity)),
             Prim::I8 => Values::I8(Vec::with_capacity(capacity)),
@@ -125,6 +175,7 @@ impl Values {
             Values::F32(v) => v.len(),
             Values::F64(v) => v.len(),
             Values::D32(v) => v.len(),
+            Values::Wide(_, v) => v.len(),
         }
     }
 
@@ -143,6 +194,7 @@ impl Values {
             Values::F32(v) => v.reserve(n),
             Values::F64(v) => v.reserve(n),
             Values::D32(v) => v.reserve(n),
+            Values::Wide(_, v) => v.reserve(n),
         }
     }
 
@@ -164,6 +216,17 @@ impl Values {
             Values::F32(v) => extend_be!(v, src, 4, |c| f32::from_be_bytes(*c)),
             Values::F64(v) => extend_be!(v, src, 8, |c| f64::from_be_bytes(*c)),
             Values::D32(v) => extend_be!(v, src, 4, |c| f32::from_be_bytes(*c) as f64),
+            // The same conversions as `rask_core::column::Col::from_arrow` makes.
+            Values::Wide(prim, v) => match prim {
+                Prim::I8 => v.extend(src.iter().map(|&x| x as i8 as i64)),
+                Prim::U8 => v.extend(src.iter().map(|&x| x as i64)),
+                Prim::I16 => extend_be!(v, src, 2, |c| i16::from_be_bytes(*c) as i64),
+                Prim::U16 => extend_be!(v, src, 2, |c| u16::from_be_bytes(*c) as i64),
+                Prim::I32 => extend_be!(v, src, 4, |c| i32::from_be_bytes(*c) as i64),
+                Prim::U32 => extend_be!(v, src, 4, |c| u32::from_be_bytes(*c) as i64),
+                Prim::U64 => extend_be!(v, src, 8, |c| u64::from_be_bytes(*c) as i64),
+                _ => extend_be!(v, src, 8, |c| i64::from_be_bytes(*c)),
+            },
         }
     }
 
@@ -184,6 +247,7 @@ impl Values {
             Values::F32(v) => prim::<Float32Type>(v),
             Values::F64(v) => prim::<Float64Type>(v),
             Values::D32(v) => prim::<Float64Type>(v),
+            Values::Wide(_, v) => prim::<Int64Type>(v),
         }
     }
 }
@@ -192,6 +256,7 @@ impl Values {
 #[derive(Debug)]
 pub struct ColumnBuilder {
     layout: Layout,
+    widths: Widths,
     values: Values,
     /// List offsets (jagged, vector, string layouts), starting at 0.
     offsets: Vec<i32>,
@@ -204,6 +269,16 @@ impl ColumnBuilder {
     /// A builder for `layout`, sized for `entries` entries and, for variable-size layouts, about
     /// `value_bytes_hint` bytes of values on disk (so buffers grow once, not by doubling).
     pub fn new(layout: &Layout, entries: usize, value_bytes_hint: usize) -> Self {
+        Self::with_widths(layout, entries, value_bytes_hint, Widths::Stored)
+    }
+
+    /// [`ColumnBuilder::new`] with numbers decoded as `widths` says.
+    pub fn with_widths(
+        layout: &Layout,
+        entries: usize,
+        value_bytes_hint: usize,
+        widths: Widths,
+    ) -> Self {
         let prim = match layout {
             Layout::Fixed { prim, .. } | Layout::Jagged { prim, .. } | Layout::Vector { prim } => {
                 *prim
@@ -221,7 +296,8 @@ impl ColumnBuilder {
         }
         ColumnBuilder {
             layout: layout.clone(),
-            values: Values::new(prim, capacity),
+            widths,
+            values: Values::new(prim, capacity, widths),
             offsets,
             bytes: Vec::new(),
             entries: 0,
@@ -335,7 +411,10 @@ impl ColumnBuilder {
 
     /// The Arrow array of the entries appended.
     pub fn finish(self) -> Result<ArrayRef, ColumnError> {
-        let data_type = self.layout.arrow_type();
+        let data_type = match self.widths {
+            Widths::Stored => self.layout.arrow_type(),
+            Widths::Widened => widened_type(&self.layout.arrow_type()),
+        };
         match self.layout {
             Layout::Fixed { dims, .. } => Ok(wrap_fixed(self.values.finish(), &dims)),
             Layout::Jagged { inner, .. } => {

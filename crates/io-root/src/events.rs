@@ -10,6 +10,8 @@ use std::sync::Arc;
 use arrow_schema::SchemaRef;
 use rask_core::file_columns::FileColumns;
 
+use crate::basket::BasketBuffers;
+use crate::decode::Widths;
 use crate::error::{Result, RootError};
 use crate::parquet::ParquetFile;
 use crate::reader::RootTree;
@@ -259,10 +261,34 @@ impl EventSource {
 
     /// Reads `columns` of one partition.
     pub fn read(&self, partition: &Partition, columns: &[&str]) -> Result<RecordBatch> {
+        self.read_as(partition, columns, Widths::Stored)
+    }
+
+    /// Reads `columns` of one partition with ROOT numbers decoded as `widths` says (Parquet
+    /// columns are read as stored either way).
+    ///
+    /// ```no_run
+    /// use rask_io_root::decode::Widths;
+    /// let src = rask_io_root::EventSource::open(&[std::path::PathBuf::from("f.root")], "Events")?;
+    /// let p = &src.partitions(&["Muon_pt"], 100_000)?[0];
+    /// let batch = src.read_as(p, &["Muon_pt"], Widths::Widened)?; // list<f64>
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn read_as(
+        &self,
+        partition: &Partition,
+        columns: &[&str],
+        widths: Widths,
+    ) -> Result<RecordBatch> {
         let range = partition.entries.clone();
         let branches = self.branches_of(columns);
         let batch = match &self.files {
-            Files::Root(t) => file_at(t, partition.file)?.read(range, &branches)?,
+            Files::Root(t) => file_at(t, partition.file)?.read_with_widths(
+                range,
+                &branches,
+                &mut BasketBuffers::default(),
+                widths,
+            )?,
             Files::Parquet(f) => file_at(f, partition.file)?.read(range, &branches)?,
         };
         match &self.file_columns {

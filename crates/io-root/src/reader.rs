@@ -10,7 +10,7 @@ use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use rask_core::{COUNTER_METADATA_KEY, ROOT_TYPE_METADATA_KEY};
 
 use crate::basket::BasketBuffers;
-use crate::decode::ColumnBuilder;
+use crate::decode::{ColumnBuilder, Widths};
 use crate::error::{Result, RootError, close_matches};
 use crate::file::RootFile;
 use crate::source::Lease;
@@ -112,6 +112,18 @@ impl RootTree {
         columns: &[&str],
         buffers: &mut BasketBuffers,
     ) -> Result<RecordBatch> {
+        self.read_with_widths(range, columns, buffers, Widths::Stored)
+    }
+
+    /// As [`RootTree::read_with`], with numbers decoded as `widths` says (the batch's schema
+    /// says the types read: [`crate::decode::widened_type`] of the stored ones when widened).
+    pub fn read_with_widths(
+        &self,
+        range: std::ops::Range<u64>,
+        columns: &[&str],
+        buffers: &mut BasketBuffers,
+        widths: Widths,
+    ) -> Result<RecordBatch> {
         if range.start > range.end || range.end > self.entries() {
             return Err(RootError::EntryRange {
                 path: self.file.path().to_path_buf(),
@@ -128,7 +140,7 @@ impl RootTree {
         let lease = self.file.lease()?;
         for &name in columns {
             let branch = self.branch(name)?;
-            let mut array = self.read_branch_in(&lease, branch, range.clone(), buffers)?;
+            let mut array = self.read_branch_in(&lease, branch, range.clone(), buffers, widths)?;
             if let Some(counter) = &branch.counter {
                 array = share_offsets(&mut shared, counter, array);
             }
@@ -136,7 +148,13 @@ impl RootTree {
                 .schema
                 .index_of(name)
                 .map_err(|source| self.arrow_error(name, source))?;
-            fields.push(self.schema.field(index).clone());
+            let field = self.schema.field(index);
+            fields.push(match widths {
+                Widths::Stored => field.clone(),
+                Widths::Widened => field
+                    .clone()
+                    .with_data_type(crate::decode::widened_type(field.data_type())),
+            });
             arrays.push(array);
         }
         let schema = Arc::new(Schema::new(fields));
@@ -168,7 +186,7 @@ impl RootTree {
         range: std::ops::Range<u64>,
         buffers: &mut BasketBuffers,
     ) -> Result<ArrayRef> {
-        self.read_branch_in(&self.file.lease()?, branch, range, buffers)
+        self.read_branch_in(&self.file.lease()?, branch, range, buffers, Widths::Stored)
     }
 
     /// Reads one branch for `range` while `lease` holds the file.
@@ -178,6 +196,7 @@ impl RootTree {
         branch: &BranchMeta,
         range: std::ops::Range<u64>,
         buffers: &mut BasketBuffers,
+        widths: Widths,
     ) -> Result<ArrayRef> {
         let layout = branch
             .layout
@@ -202,7 +221,7 @@ impl RootTree {
         let value_bytes_hint = (branch.uncompressed_bytes as u128 * entries as u128
             / branch.entries.max(1) as u128)
             .min(crate::compression::MAX_RECORD as u128) as usize;
-        let mut builder = ColumnBuilder::new(layout, entries, value_bytes_hint);
+        let mut builder = ColumnBuilder::with_widths(layout, entries, value_bytes_hint, widths);
         let first = branch
             .baskets
             .partition_point(|b| b.first_entry + b.entries <= range.start);

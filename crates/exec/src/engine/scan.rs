@@ -19,6 +19,7 @@ use datafusion_physical_plan::{
     DisplayAs, DisplayFormatType, ExecutionPlan, PhysicalExpr, PlanProperties,
 };
 use futures::StreamExt;
+use rask_io_root::decode::{Widths, widened_type};
 
 use crate::error::ExecError;
 
@@ -62,11 +63,27 @@ impl ScanExec {
     pub(super) fn new(lowered: Arc<Lowered>, concurrency: usize) -> Self {
         let schema = match lowered.events() {
             Some(ev) => {
+                // ROOT branches are read widened (f64, i64): the engine computes on the decoded
+                // buffers without a conversion pass.
                 let src = ev.source.schema();
+                let per_file = |c: &str| {
+                    ev.source
+                        .file_columns()
+                        .is_some_and(|fc| fc.position(c).is_some())
+                };
+                let widened =
+                    |c: &str| ev.source.format() == rask_io_root::Format::Root && !per_file(c);
                 Arc::new(Schema::new(
                     ev.columns
                         .iter()
-                        .filter_map(|c| src.field_with_name(c).ok().cloned())
+                        .filter_map(|c| Some((c, src.field_with_name(c).ok()?)))
+                        .map(|(c, f)| {
+                            if widened(c) {
+                                f.clone().with_data_type(widened_type(f.data_type()))
+                            } else {
+                                f.clone()
+                            }
+                        })
                         .collect::<Vec<_>>(),
                 ))
             }
@@ -271,11 +288,11 @@ impl Morsels {
                             ExecError::Internal(format!("no partition {p} to scan"))
                         })?;
                         let cols: Vec<&str> = ev.columns.iter().map(String::as_str).collect();
-                        ev.source.read(part, &cols)?
+                        ev.source.read_as(part, &cols, Widths::Widened)?
                     }
                     None => RecordBatch::new_empty(self.schema.clone()),
                 };
-                // The decoded branches, and the f64 copies and intermediates of one morsel.
+                // The decoded branches (widened: f64, i64) and the intermediates of one morsel.
                 self.reservation
                     .try_grow(2 * crate::events::source::batch_bytes(&b))?;
                 self.batch = Some(b.clone());

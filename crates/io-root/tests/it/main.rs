@@ -12,4 +12,5 @@ mod read_speed;
 mod seek64;
 mod typed_errors;
 mod types;
+mod widths;
 mod write;
