@@ -72,21 +72,6 @@ pub fn rebased_offsets(o: &OffsetBuffer<i32>) -> OffsetBuffer<i32> {
     unsafe { OffsetBuffer::new_unchecked(shifted.into()) }
 }
 
-/// `values[i]` for every `i` of `idx`, with the bounds checked once for the whole index
-/// vector (a branch-free pass) rather than per element; an index out of range panics, as
-/// indexing does.
-fn gather<T: Copy>(values: &[T], idx: &[u32]) -> Vec<T> {
-    let len = values.len();
-    if idx.iter().fold(true, |ok, &i| ok & ((i as usize) < len)) {
-        // SAFETY: every index was just checked to be below `values.len()`.
-        idx.iter()
-            .map(|&i| unsafe { *values.get_unchecked(i as usize) })
-            .collect()
-    } else {
-        idx.iter().map(|&i| values[i as usize]).collect()
-    }
-}
-
 impl Col {
     /// A list column from offsets (starting at 0) and its elements.
     ///
@@ -153,8 +138,8 @@ impl Col {
     /// ```
     pub fn take(&self, idx: &[u32]) -> Col {
         match self {
-            Col::F64(v) => Col::F64(gather(v, idx).into()),
-            Col::I64(v) => Col::I64(gather(v, idx).into()),
+            Col::F64(v) => Col::F64(idx.iter().map(|&i| v[i as usize]).collect()),
+            Col::I64(v) => Col::I64(idx.iter().map(|&i| v[i as usize]).collect()),
             Col::Bool(v) => Col::Bool(idx.iter().map(|&i| v.value(i as usize)).collect()),
             Col::List(o, items) => {
                 let mut offsets = Vec::with_capacity(idx.len() + 1);
