@@ -33,9 +33,9 @@ pub fn keep_freed_pages() {
 }
 
 /// The purge delay in force (milliseconds; -1 = never).
-pub fn purge_delay() -> i64 {
+pub fn purge_delay() -> c_long {
     // SAFETY: reading an option has no preconditions.
-    i64::from(unsafe { mi_option_get(PURGE_DELAY) })
+    unsafe { mi_option_get(PURGE_DELAY) }
 }
 
 #[cfg(test)]
