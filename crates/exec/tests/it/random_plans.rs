@@ -242,6 +242,7 @@ pub(crate) enum Shape {
     Hist,
     TransverseMass,
     CutAfterWork,
+    TakeAfterWork,
 }
 
 pub(crate) fn shape() -> impl Strategy<Value = Shape> {
@@ -264,6 +265,7 @@ pub(crate) fn shape() -> impl Strategy<Value = Shape> {
         Hist,
         TransverseMass,
         CutAfterWork,
+        TakeAfterWork,
     ])
 }
 
@@ -292,6 +294,22 @@ pub(crate) fn build(ctx: &Context, events: &Expr, j: &J, s: Shape) -> Expr {
                 .unwrap()
                 .fill_none(-7.0)
                 .unwrap()
+        }
+        // Element-wise work whose one consumer picks an element per event (take pushdown).
+        Shape::TakeAfterWork => {
+            let k = x.argmin(true).unwrap();
+            let work = (&(&x * 2.0).unwrap() - &mu.field("pt").unwrap()).unwrap();
+            let picked = work.abs().unwrap().take(&k).unwrap();
+            let p4 = ctx
+                .zip(&[
+                    ("pt", &mu.field("pt").unwrap()),
+                    ("eta", &mu.field("eta").unwrap()),
+                    ("phi", &mu.field("phi").unwrap()),
+                    ("mass", &mu.field("mass").unwrap()),
+                ])
+                .unwrap();
+            let eta = p4.p4_mass().unwrap().take(&k).unwrap();
+            (&picked + &eta).unwrap().sum(Some(1)).unwrap()
         }
         Shape::Sorted => x.sort(false).unwrap(),
         Shape::ArgSort => x.argsort(true).unwrap(),

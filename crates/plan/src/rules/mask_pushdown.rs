@@ -16,6 +16,7 @@
 
 use std::collections::HashMap;
 
+use super::push::{Push, consumers};
 use super::{Plan, Rule, copy_node, rebuild_with_map};
 use crate::error::PlanError;
 use crate::graph::{Graph, NodeId};
@@ -65,80 +66,24 @@ fn once(plan: &Plan, name: &'static str) -> Result<Plan, PlanError> {
                 if is_event_mask(&old.node(node.inputs[1]).ty)
                     && pushable(old, &consumers, data) =>
             {
+                let passes = |d: NodeId| pushable(old, &consumers, d);
+                // Literals and whole-collection numbers are the same for every event.
+                let carries = |i: NodeId| matches!(old.node(i).ty, Ty::Events { .. });
                 let mut push = Push {
                     graph,
                     old,
-                    consumers: &consumers,
                     map,
                     memo: &mut memo,
+                    cut: Op::Mask,
+                    passes: &passes,
+                    carries: &carries,
+                    rule: "mask_pushdown",
                 };
                 push.below(data, inputs[1])
             }
             _ => copy_node(graph, old, id, inputs),
         }
     })
-}
-
-/// One pushdown: walks the old plan below a cut, building the cut-first version in the new one.
-struct Push<'a> {
-    graph: &'a mut Graph,
-    old: &'a Graph,
-    consumers: &'a HashMap<NodeId, usize>,
-    /// Old nodes already rebuilt (everything below the cut is).
-    map: &'a HashMap<NodeId, NodeId>,
-    memo: &'a mut HashMap<(NodeId, NodeId), NodeId>,
-}
-
-impl Push<'_> {
-    /// `data[mask]` (`data` an old node, `mask` a new one), with the cut moved below `data`'s
-    /// operation as far as it may go. Walks with an explicit stack: chains of event-by-event
-    /// work may be thousands of operations long.
-    fn below(&mut self, data: NodeId, mask: NodeId) -> Result<NodeId, PlanError> {
-        // (old node, its per-event inputs are done)
-        let mut stack = vec![(data, false)];
-        while let Some((d, inputs_done)) = stack.pop() {
-            if self.memo.contains_key(&(d, mask)) {
-                continue;
-            }
-            if !pushable(self.old, self.consumers, d) {
-                let out = self.graph.add(Op::Mask, vec![self.map[&d], mask])?;
-                self.memo.insert((d, mask), out);
-                continue;
-            }
-            let node = self.old.node(d);
-            // Literals and whole-collection numbers are the same for every event.
-            let per_event = |i: NodeId| matches!(self.old.node(i).ty, Ty::Events { .. });
-            if !inputs_done {
-                stack.push((d, true));
-                for &input in node.inputs.iter().rev() {
-                    if per_event(input) && !self.memo.contains_key(&(input, mask)) {
-                        stack.push((input, false));
-                    }
-                }
-                continue;
-            }
-            let inputs: Vec<NodeId> = node
-                .inputs
-                .iter()
-                .map(|&i| {
-                    if per_event(i) {
-                        self.memo[&(i, mask)]
-                    } else {
-                        self.map[&i]
-                    }
-                })
-                .collect();
-            let out = self.graph.add(node.op.clone(), inputs)?;
-            self.memo.insert((d, mask), out);
-        }
-        self.memo
-            .get(&(data, mask))
-            .copied()
-            .ok_or_else(|| PlanError::Internal {
-                rule: "mask_pushdown",
-                message: "a pushed cut was not built".to_string(),
-            })
-    }
 }
 
 /// Whether the cut may move below `data` (a node of `graph`): an event-by-event operation whose
@@ -222,21 +167,4 @@ fn is_event_mask(ty: &Ty) -> bool {
             ..
         }
     )
-}
-
-/// How many nodes (and outputs) use each node of the plan.
-fn consumers(graph: &Graph, outputs: &[NodeId]) -> HashMap<NodeId, usize> {
-    let mut counts: HashMap<NodeId, usize> = HashMap::new();
-    for id in graph.topo_order(outputs) {
-        let mut inputs = graph.node(id).inputs.clone();
-        inputs.sort_unstable_by_key(|i| i.0);
-        inputs.dedup();
-        for i in inputs {
-            *counts.entry(i).or_default() += 1;
-        }
-    }
-    for o in outputs {
-        *counts.entry(*o).or_default() += 1;
-    }
-    counts
 }

@@ -2,7 +2,7 @@
 //!
 //! Each rule lives in its own file and rewrites a [`Plan`] into a new one (a fresh, hash-consed
 //! arena holding only what the outputs reach). The driver runs cull → CSE → `num`
-//! simplification → mask pushdown → projection pushdown until the output keys stop changing, checks every rule kept the output types, then fuses.
+//! simplification → mask pushdown → take pushdown → projection pushdown until the output keys stop changing, checks every rule kept the output types, then fuses.
 
 use std::collections::HashMap;
 
@@ -14,8 +14,10 @@ pub mod cse;
 pub mod cull;
 pub mod fusion;
 pub mod mask_pushdown;
+mod push;
 pub mod pushdown;
 pub mod simplify_num;
+pub mod take_pushdown;
 
 /// A plan: an arena and the nodes the user asked for.
 #[derive(Clone, Debug)]
@@ -127,11 +129,12 @@ pub struct Optimized {
 
 /// Runs the rules to a fixed point, then fusion.
 pub fn optimize(plan: &Plan) -> Result<Optimized, PlanError> {
-    let rules: [&dyn Rule; 5] = [
+    let rules: [&dyn Rule; 6] = [
         &cull::Cull,
         &cse::Cse,
         &simplify_num::SimplifyNum,
         &mask_pushdown::MaskPushdown,
+        &take_pushdown::TakePushdown,
         &pushdown::ProjectionPushdown,
     ];
     let mut current = plan.clone();

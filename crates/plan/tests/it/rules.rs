@@ -4,7 +4,7 @@
 use rask_plan::explain::render_plan;
 use rask_plan::rules::{
     Plan, Rule, cse::Cse, cull::Cull, fusion::Fusion, mask_pushdown::MaskPushdown,
-    pushdown::ProjectionPushdown, simplify_num::SimplifyNum,
+    pushdown::ProjectionPushdown, simplify_num::SimplifyNum, take_pushdown::TakePushdown,
 };
 use rask_plan::{Context, Expr, NodeId};
 
@@ -255,6 +255,54 @@ fn mask_pushdown_cuts_before_the_work() {
     let cut_sum = plan(&[&sum.mask(&has_two).unwrap()]);
     let after = MaskPushdown.rewrite(&cut_sum).unwrap();
     assert_eq!(after.output_keys(), cut_sum.output_keys());
+}
+
+#[test]
+fn take_pushdown_picks_before_the_work() {
+    // ADL Q6: the pT of the trijet whose mass is closest to 172.5.
+    let ctx = Context::new();
+    let events = nano(&ctx);
+    let jets = events.field("Jet").unwrap();
+    let tri = jets.combinations(3).unwrap();
+    let field = |k: &str| tri.field(k).unwrap();
+    let p4 = field("0")
+        .p4_add(&field("1"))
+        .unwrap()
+        .p4_add(&field("2"))
+        .unwrap();
+    let best = (&p4.p4_mass().unwrap() - 172.5)
+        .unwrap()
+        .abs()
+        .unwrap()
+        .argmin(true)
+        .unwrap();
+    let pt = p4.p4_pt().unwrap().take(&best).unwrap();
+    let btag = |k: &str| field(k).field("btag").unwrap();
+    let max_btag = btag("0")
+        .maximum(&btag("1"))
+        .unwrap()
+        .maximum(&btag("2"))
+        .unwrap()
+        .take(&best)
+        .unwrap();
+    let q6 = plan(&[&pt, &max_btag]);
+    insta::assert_snapshot!("take_pushdown", before_after(&TakePushdown, &q6));
+    let after = TakePushdown.rewrite(&q6).unwrap();
+    let op = |o: usize| after.graph.node(after.outputs[o]).op.name();
+    assert_eq!(op(0), "p4_pt", "the pT of one trijet per event");
+    assert_eq!(op(1), "maximum", "the b-tags of one trijet per event");
+
+    // Must not fire: the pT of every trijet is used too (it would be computed twice).
+    let all_pt = p4.p4_pt().unwrap().sum(Some(1)).unwrap();
+    let shared = plan(&[&pt, &all_pt]);
+    let kept = TakePushdown.rewrite(&shared).unwrap();
+    assert_eq!(kept.output_keys(), shared.output_keys());
+
+    // Must not fire: an index list that may pick every element (a sort).
+    let order = p4.p4_mass().unwrap().argsort(true).unwrap();
+    let sorted = plan(&[&p4.p4_pt().unwrap().take(&order).unwrap()]);
+    let kept = TakePushdown.rewrite(&sorted).unwrap();
+    assert_eq!(kept.output_keys(), sorted.output_keys());
 }
 
 #[test]
