@@ -85,7 +85,13 @@ pub enum FilesetError {
         path: PathBuf,
         source: serde_json::Error,
     },
-    /// JSON, but not a fileset.
+    /// A `.toml` fileset that is not TOML.
+    #[error("fileset {path}: not TOML: {source}")]
+    Toml {
+        path: PathBuf,
+        source: toml::de::Error,
+    },
+    /// JSON (or TOML), but not a fileset.
     #[error("fileset {path}: {detail}")]
     Shape { path: PathBuf, detail: String },
     /// A dataset of the wrong form.
@@ -151,8 +157,10 @@ impl Fileset {
         Ok(fs)
     }
 
-    /// Parses fileset JSON; `path` is where it came from (relative files are resolved against
-    /// its directory). Files are not checked: see [`Fileset::check_files`].
+    /// Parses fileset JSON, or the same structure in TOML when `path` ends in `.toml`
+    /// (`[ttbar.files]` then `"a.root" = "Events"`, `[ttbar.metadata]` then `xsec = 2.5`);
+    /// `path` is where it came from (relative files are resolved against its directory). Files
+    /// are not checked: see [`Fileset::check_files`].
     ///
     /// ```
     /// let fs = rask_io_root::Fileset::parse(
@@ -163,10 +171,20 @@ impl Fileset {
     /// # Ok::<(), rask_io_root::FilesetError>(())
     /// ```
     pub fn parse(text: &str, path: &Path) -> Result<Fileset, FilesetError> {
-        let json: Value = serde_json::from_str(text).map_err(|source| FilesetError::Json {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let toml = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+        let json: Value = if toml {
+            toml::from_str(text).map_err(|source| FilesetError::Toml {
+                path: path.to_path_buf(),
+                source,
+            })?
+        } else {
+            serde_json::from_str(text).map_err(|source| FilesetError::Json {
+                path: path.to_path_buf(),
+                source,
+            })?
+        };
         let shape = |detail: &str| FilesetError::Shape {
             path: path.to_path_buf(),
             detail: detail.to_string(),

@@ -226,3 +226,50 @@ fn per_file_columns_alone_are_read_in_partitions_of_the_target_size() {
     let total: u64 = parts.iter().map(|p| p.entries.end - p.entries.start).sum();
     assert_eq!(total, 40_000);
 }
+
+#[test]
+fn a_toml_fileset_is_the_json_one() {
+    let json = Fileset::parse(
+        r#"{"z": ["z1.root", "z2.root"],
+            "y": {"files": ["y.root"], "treename": "Tree"},
+            "x": {"files": {"x2.root": "T", "x1.root": "T"},
+                  "metadata": {"k": "v", "a": 1.5, "n": 20000, "is_data": true}}}"#,
+        "sets/f.json".as_ref(),
+    )
+    .unwrap();
+    let toml = Fileset::parse(
+        r#"
+        z = ["z1.root", "z2.root"]
+
+        [y]
+        files = ["y.root"]
+        treename = "Tree"
+
+        [x.files]
+        "x2.root" = "T"
+        "x1.root" = "T"
+
+        [x.metadata]
+        k = "v"
+        a = 1.5
+        n = 20000
+        is_data = true
+        "#,
+        "sets/f.toml".as_ref(),
+    )
+    .unwrap();
+    assert_eq!(toml.datasets, json.datasets);
+    assert_eq!(toml.datasets.len(), 3);
+
+    // Not TOML: the error names the file and says what it expected.
+    let err = Fileset::parse("[x\nfiles = 1", "sets/bad.toml".as_ref()).unwrap_err();
+    assert!(matches!(err, FilesetError::Toml { .. }), "{err:?}");
+    let msg = err.to_string();
+    assert!(msg.contains("sets/bad.toml") && msg.contains("not TOML"), "{msg}");
+    // TOML, but not a fileset: the same errors as JSON, naming the dataset.
+    let err = Fileset::parse("x = 3", "f.toml".as_ref()).unwrap_err();
+    assert!(
+        matches!(&err, FilesetError::Dataset { dataset, .. } if dataset == "x"),
+        "{err:?}"
+    );
+}
