@@ -469,16 +469,18 @@ fn list(data_type: DataType, offsets: Vec<i32>, values: ArrayRef) -> Result<Arra
     // that the last offset is inside the values.
     debug_assert!(offsets.first() == Some(&0) && offsets.windows(2).all(|w| w[0] <= w[1]));
     if offsets.first() != Some(&0) {
-        return Err(ColumnError::List(arrow_schema::ArrowError::InvalidArgumentError(
-            "list offsets do not start at 0".to_string(),
-        )));
+        return Err(ColumnError::List(
+            arrow_schema::ArrowError::InvalidArgumentError(
+                "list offsets do not start at 0".to_string(),
+            ),
+        ));
     }
     // SAFETY: non-empty, starts at 0 (checked above) and non-decreasing (by construction, see
     // above), which is all `OffsetBuffer` requires.
     let offsets = unsafe { OffsetBuffer::new_unchecked(ScalarBuffer::from(offsets)) };
     ListArray::try_new(field, offsets, values, None)
-    .map(|a| Arc::new(a) as ArrayRef)
-    .map_err(ColumnError::List)
+        .map(|a| Arc::new(a) as ArrayRef)
+        .map_err(ColumnError::List)
 }
 
 fn wrap_fixed(values: ArrayRef, dims: &[usize]) -> ArrayRef {

@@ -507,6 +507,14 @@ impl Expr {
         sinh => UnaryOp::Sinh,
         cosh => UnaryOp::Cosh,
         tanh => UnaryOp::Tanh,
+        floor => UnaryOp::Floor,
+        ceil => UnaryOp::Ceil,
+        log10 => UnaryOp::Log10,
+        log2 => UnaryOp::Log2,
+        log1p => UnaryOp::Log1p,
+        expm1 => UnaryOp::Expm1,
+        arcsin => UnaryOp::Arcsin,
+        arccos => UnaryOp::Arccos,
     }
 
     reduce_methods! {

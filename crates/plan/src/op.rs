@@ -71,6 +71,14 @@ pub enum UnaryOp {
     Sinh,
     Cosh,
     Tanh,
+    Floor,
+    Ceil,
+    Log10,
+    Log2,
+    Log1p,
+    Expm1,
+    Arcsin,
+    Arccos,
 }
 
 impl UnaryOp {
@@ -93,6 +101,14 @@ impl UnaryOp {
             UnaryOp::Sinh => f64::sinh,
             UnaryOp::Cosh => f64::cosh,
             UnaryOp::Tanh => f64::tanh,
+            UnaryOp::Floor => f64::floor,
+            UnaryOp::Ceil => f64::ceil,
+            UnaryOp::Log10 => f64::log10,
+            UnaryOp::Log2 => f64::log2,
+            UnaryOp::Log1p => f64::ln_1p,
+            UnaryOp::Expm1 => f64::exp_m1,
+            UnaryOp::Arcsin => f64::asin,
+            UnaryOp::Arccos => f64::acos,
             UnaryOp::Not => |x: f64| x,
         }
     }
@@ -446,6 +462,14 @@ impl Op {
                 UnaryOp::Sinh => "sinh",
                 UnaryOp::Cosh => "cosh",
                 UnaryOp::Tanh => "tanh",
+                UnaryOp::Floor => "floor",
+                UnaryOp::Ceil => "ceil",
+                UnaryOp::Log10 => "log10",
+                UnaryOp::Log2 => "log2",
+                UnaryOp::Log1p => "log1p",
+                UnaryOp::Expm1 => "expm1",
+                UnaryOp::Arcsin => "arcsin",
+                UnaryOp::Arccos => "arccos",
             },
             Op::Binary(b) => match b {
                 B::Add => "add",

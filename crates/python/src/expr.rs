@@ -49,6 +49,14 @@ fn unary(name: &str) -> PyResult<UnaryOp> {
         "sinh" => UnaryOp::Sinh,
         "cosh" => UnaryOp::Cosh,
         "tanh" => UnaryOp::Tanh,
+        "floor" => UnaryOp::Floor,
+        "ceil" => UnaryOp::Ceil,
+        "log10" => UnaryOp::Log10,
+        "log2" => UnaryOp::Log2,
+        "log1p" => UnaryOp::Log1p,
+        "expm1" => UnaryOp::Expm1,
+        "arcsin" => UnaryOp::Arcsin,
+        "arccos" => UnaryOp::Arccos,
         other => {
             return Err(PyNotImplementedError::new_err(format!(
                 "no rask operation '{other}'"

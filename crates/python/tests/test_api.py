@@ -138,3 +138,31 @@ def test_awkward_arrays_round_trip_through_a_plan():
     a = hda.Hist.new.Reg(50, 0, 100, name="pt").Int64().fill(events.Muon.pt).compute()
     b = hda.Hist.new.Reg(50, 0, 100, name="pt").Int64().fill(back.Muon.pt).compute()
     np.testing.assert_array_equal(a.values(flow=True), b.values(flow=True))
+
+
+def test_more_numpy_ufuncs_equal_numpy_on_the_same_values():
+    ak = pytest.importorskip("awkward")
+    uproot = pytest.importorskip("uproot")
+    events = rask.open(NANO)
+    pt, eta = events.Muon.pt, events.Muon.eta
+    tree = uproot.open(NANO)["Events"]
+    upt = ak.values_astype(tree["Muon_pt"].array(), np.float64)
+    ueta = ak.values_astype(tree["Muon_eta"].array(), np.float64)
+    cases = {
+        "floor": (np.floor(eta), np.floor(ueta)),
+        "ceil": (np.ceil(eta), np.ceil(ueta)),
+        "log10": (np.log10(pt), np.log10(upt)),
+        "log2": (np.log2(pt), np.log2(upt)),
+        "log1p": (np.log1p(pt), np.log1p(upt)),
+        "expm1": (np.expm1(eta), np.expm1(ueta)),
+        "arcsin": (np.arcsin(eta / 3.0), np.arcsin(ueta / 3.0)),
+        "arccos": (np.arccos(eta / 3.0), np.arccos(ueta / 3.0)),
+    }
+    got = dak.compute(*[c[0] for c in cases.values()])
+    for (name, (_, want)), g in zip(cases.items(), got):
+        g, w = ak.flatten(g).to_numpy(), ak.flatten(want).to_numpy()
+        assert len(g) == len(w) > 1000, name
+        # The same libm functions as numpy's float64 loops: equal, at worst to an ulp or two.
+        np.testing.assert_allclose(g, w, rtol=4e-16, atol=0, err_msg=name)
+    # Exact ones are exact.
+    assert np.array_equal(ak.flatten(got[0]).to_numpy(), ak.flatten(cases["floor"][1]).to_numpy())

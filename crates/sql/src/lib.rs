@@ -628,6 +628,15 @@ impl<'a> Scope<'a> {
             }
             ast::Expr::BinaryOp { .. } => self.binary_chain(e)?,
             ast::Expr::Function(f) => self.function(f, span)?,
+            // sqlparser reads `floor(x)` and `ceil(x)` as their own expressions.
+            ast::Expr::Floor {
+                expr,
+                field: ast::CeilFloorKind::DateTimeField(ast::DateTimeField::NoDateTime),
+            } => self.expr(expr)?.floor().map_err(pe)?,
+            ast::Expr::Ceil {
+                expr,
+                field: ast::CeilFloorKind::DateTimeField(ast::DateTimeField::NoDateTime),
+            } => self.expr(expr)?.ceil().map_err(pe)?,
             other => {
                 return Err(SqlError::at(
                     span,

@@ -265,7 +265,10 @@ fn a_toml_fileset_is_the_json_one() {
     let err = Fileset::parse("[x\nfiles = 1", "sets/bad.toml".as_ref()).unwrap_err();
     assert!(matches!(err, FilesetError::Toml { .. }), "{err:?}");
     let msg = err.to_string();
-    assert!(msg.contains("sets/bad.toml") && msg.contains("not TOML"), "{msg}");
+    assert!(
+        msg.contains("sets/bad.toml") && msg.contains("not TOML"),
+        "{msg}"
+    );
     // TOML, but not a fileset: the same errors as JSON, naming the dataset.
     let err = Fileset::parse("x = 3", "f.toml".as_ref()).unwrap_err();
     assert!(

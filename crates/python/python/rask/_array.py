@@ -41,6 +41,8 @@ _UNARY = {
     "absolute": "abs", "fabs": "abs", "negative": "neg", "sqrt": "sqrt", "exp": "exp",
     "log": "log", "sin": "sin", "cos": "cos", "tan": "tan", "arctan": "arctan",
     "sinh": "sinh", "cosh": "cosh", "tanh": "tanh", "logical_not": "not", "invert": "not",
+    "floor": "floor", "ceil": "ceil", "log10": "log10", "log2": "log2", "log1p": "log1p",
+    "expm1": "expm1", "arcsin": "arcsin", "arccos": "arccos",
 }
 _BINARY = {
     "add": "add", "subtract": "sub", "multiply": "mul", "true_divide": "div", "divide": "div",
