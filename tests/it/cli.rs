@@ -16,7 +16,7 @@ pub(crate) fn rask() -> Command {
 }
 
 /// The standard output of a command that must have succeeded (its stderr in the failure).
-fn stdout_of_success(out: std::process::Output) -> String {
+pub(crate) fn stdout_of_success(out: std::process::Output) -> String {
     assert!(
         out.status.success(),
         "{}",

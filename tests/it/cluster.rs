@@ -97,11 +97,7 @@ fn adl_on_two_worker_processes_gives_the_expected_histograms() {
         .arg(format!("{},{}", a.address, b.address))
         .output()
         .unwrap();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    crate::cli::stdout_of_success(run);
     for name in ["q1", "q2", "q3", "q4", "q5", "q6a", "q6b", "q7", "q8"] {
         let got = json_values(&out.join(format!("{name}.json")));
         assert_eq!(got, expected_values(name), "{name}");

@@ -7,11 +7,11 @@ use std::path::{Path, PathBuf};
 use arrow_array::RecordBatch;
 use std::sync::Arc;
 
-use arrow_schema::SchemaRef;
+use arrow_schema::{Field, SchemaRef};
 use rask_core::file_columns::FileColumns;
 
 use crate::basket::BasketBuffers;
-use crate::decode::Widths;
+use crate::decode::{Widths, widened_type};
 use crate::error::{Result, RootError};
 use crate::parquet::ParquetFile;
 use crate::reader::RootTree;
@@ -118,6 +118,31 @@ impl EventSource {
     /// The schema shared by all files.
     pub fn schema(&self) -> &SchemaRef {
         &self.schema
+    }
+
+    /// The fields of the batches [`EventSource::read_as`] gives for `columns` (in their order;
+    /// names the source lacks are skipped): ROOT branches of the types `widths` reads, the
+    /// per-file columns and Parquet columns as stored.
+    pub fn fields_as(&self, columns: &[&str], widths: Widths) -> Vec<Field> {
+        let widened = |c: &str| {
+            widths == Widths::Widened
+                && matches!(self.files, Files::Root(_))
+                && self
+                    .file_columns
+                    .as_ref()
+                    .is_none_or(|fc| fc.position(c).is_none())
+        };
+        columns
+            .iter()
+            .filter_map(|&c| {
+                let f = self.schema.field_with_name(c).ok()?;
+                Some(if widened(c) {
+                    f.clone().with_data_type(widened_type(f.data_type()))
+                } else {
+                    f.clone()
+                })
+            })
+            .collect()
     }
 
     /// Number of files.

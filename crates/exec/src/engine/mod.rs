@@ -17,6 +17,21 @@ macro_rules! operator_basics {
             }
         }
     };
+    // An operator with one `input` made by `$t::new(lowered, input)`.
+    (one_input $t:ident, $name:literal) => {
+        fn children(&self) -> Vec<&Arc<dyn ExecutionPlan>> {
+            vec![&self.input]
+        }
+        fn with_new_children(
+            self: Arc<Self>,
+            children: Vec<Arc<dyn ExecutionPlan>>,
+        ) -> datafusion_common::Result<Arc<dyn ExecutionPlan>> {
+            match <[_; 1]>::try_from(children) {
+                Ok([input]) => Ok(Arc::new($t::new(self.lowered.clone(), input))),
+                Err(_) => datafusion_common::internal_err!(concat!($name, " takes one input")),
+            }
+        }
+    };
     (methods $name:literal) => {
         fn name(&self) -> &str {
             $name

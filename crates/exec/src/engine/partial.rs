@@ -60,18 +60,7 @@ operator_basics!(display PartialExec);
 #[allow(deprecated)] // `with_new_children` is deprecated in DataFusion 55 but still required
 impl ExecutionPlan for PartialExec {
     operator_basics!(methods "PartialExec");
-    fn children(&self) -> Vec<&Arc<dyn ExecutionPlan>> {
-        vec![&self.input]
-    }
-    fn with_new_children(
-        self: Arc<Self>,
-        children: Vec<Arc<dyn ExecutionPlan>>,
-    ) -> datafusion_common::Result<Arc<dyn ExecutionPlan>> {
-        match <[_; 1]>::try_from(children) {
-            Ok([input]) => Ok(Arc::new(PartialExec::new(self.lowered.clone(), input))),
-            Err(_) => datafusion_common::internal_err!("PartialExec takes one input"),
-        }
-    }
+    operator_basics!(one_input PartialExec, "PartialExec");
     fn execute(
         &self,
         partition: usize,

@@ -19,7 +19,7 @@ use datafusion_physical_plan::{
     DisplayAs, DisplayFormatType, ExecutionPlan, PhysicalExpr, PlanProperties,
 };
 use futures::StreamExt;
-use rask_io_root::decode::{Widths, widened_type};
+use rask_io_root::decode::Widths;
 
 use crate::error::ExecError;
 
@@ -65,27 +65,8 @@ impl ScanExec {
             Some(ev) => {
                 // ROOT branches are read widened (f64, i64): the engine computes on the decoded
                 // buffers without a conversion pass.
-                let src = ev.source.schema();
-                let per_file = |c: &str| {
-                    ev.source
-                        .file_columns()
-                        .is_some_and(|fc| fc.position(c).is_some())
-                };
-                let widened =
-                    |c: &str| ev.source.format() == rask_io_root::Format::Root && !per_file(c);
-                Arc::new(Schema::new(
-                    ev.columns
-                        .iter()
-                        .filter_map(|c| Some((c, src.field_with_name(c).ok()?)))
-                        .map(|(c, f)| {
-                            if widened(c) {
-                                f.clone().with_data_type(widened_type(f.data_type()))
-                            } else {
-                                f.clone()
-                            }
-                        })
-                        .collect::<Vec<_>>(),
-                ))
+                let cols: Vec<&str> = ev.columns.iter().map(String::as_str).collect();
+                Arc::new(Schema::new(ev.source.fields_as(&cols, Widths::Widened)))
             }
             None => Arc::new(Schema::empty()),
         };

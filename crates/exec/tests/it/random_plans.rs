@@ -222,9 +222,22 @@ pub(crate) fn binary(op: BinaryOp, a: &Expr, b: &Expr) -> Expr {
     .unwrap()
 }
 
-/// What is computed from the jagged number `j`.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Shape {
+/// The shapes, named once: the enum and the list the strategy draws from.
+macro_rules! shapes {
+    ($($s:ident),* $(,)?) => {
+        /// What is computed from the jagged number `j`.
+        #[derive(Debug, Clone, Copy)]
+        pub(crate) enum Shape {
+            $($s,)*
+        }
+
+        pub(crate) fn shape() -> impl Strategy<Value = Shape> {
+            prop::sample::select(vec![$(Shape::$s,)*])
+        }
+    };
+}
+
+shapes!(
     Jagged,
     Masked,
     EventMask,
@@ -243,31 +256,7 @@ pub(crate) enum Shape {
     TransverseMass,
     CutAfterWork,
     TakeAfterWork,
-}
-
-pub(crate) fn shape() -> impl Strategy<Value = Shape> {
-    use Shape::*;
-    prop::sample::select(vec![
-        Jagged,
-        Masked,
-        EventMask,
-        Sum,
-        Max,
-        Mean,
-        ArgMaxTake,
-        Sorted,
-        ArgSort,
-        AnyPositive,
-        PairMass,
-        Concat,
-        NestedAny,
-        Flatten,
-        Hist,
-        TransverseMass,
-        CutAfterWork,
-        TakeAfterWork,
-    ])
-}
+);
 
 pub(crate) fn build(ctx: &Context, events: &Expr, j: &J, s: Shape) -> Expr {
     let mu = events.field("Muon").unwrap();

@@ -69,3 +69,22 @@ fn real_files_of_every_compression_widen_as_the_engine_widens() {
         check(&t, &format!("HZZ-{c}"));
     }
 }
+
+#[test]
+fn the_declared_fields_are_those_read() {
+    let src = rask_io_root::EventSource::open(&[data("types.root")], "types").unwrap();
+    let tree = RootTree::open(data("types.root"), "types").unwrap();
+    let names = tree.readable_branches();
+    let p = &src.partitions(&names, 1_000_000).unwrap()[0];
+    for widths in [Widths::Stored, Widths::Widened] {
+        let batch = src.read_as(p, &names, widths).unwrap();
+        let declared = src.fields_as(&names, widths);
+        let read: Vec<_> = batch
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.as_ref().clone())
+            .collect();
+        assert_eq!(declared, read, "{widths:?}");
+    }
+}
