@@ -1,7 +1,8 @@
 //! Benchmark: the eight ADL queries, events/s per query, for rask (`sync` and `threads(2)`) and,
 //! in the same run when installed, the awkward reference (`../shared/adl/reference.py`, one
 //! thread), ROOT's RDataFrame (`benches/compare/adl_rdf.py`, 1 and 2 threads) and dask-awkward +
-//! dask-histogram (`benches/compare/adl_dask.py`, threads scheduler, 1 and 2 workers). With
+//! dask-histogram (`benches/compare/adl_dask.py`, threads scheduler, 1 and 2 workers) and
+//! graphed + graphed-histogram (`benches/compare/adl_graphed.py`, 2 worker processes). With
 //! the `cluster` feature, also rask on two local cluster workers (`rask 2W`, column `2T/2W`:
 //! threads(2) over two workers, the cost of the cluster path; target ≤ 1.15).
 //!
@@ -9,14 +10,16 @@
 //! timed per query from opening the file to the filled histogram. rask and RDataFrame take the
 //! best of `RASK_BENCH_RUNS` runs (rask: default 9, more for queries under 0.1 s; RDataFrame: 2,
 //! its first run includes jitting).
-//! Targets at equal threads: rask ≥ 2× RDataFrame and ≥ 10× dask-awkward. rask runs each query
+//! Targets at equal threads: rask ≥ 3× RDataFrame, ≥ 5× graphed and ≥ 10× dask-awkward (where
+//! inflating the baskets allows: see the last table). rask runs each query
 //! twice, from the Rust API and from `queries/adl/<q>.sql` (columns `SQL …`), alternating the two;
 //! `SQL/API` is the median ratio of their events/s over back-to-back pairs (target: within 5%).
 //!
 //! Input: `$RASK_BENCH_ADL`, else `target/bench-data/nano-2M.root` (made by
 //! `benches/compare/setup.sh`). Pythons: `$RASK_BENCH_PYTHON` (awkward, dask-awkward; default
-//! `target/bench-venv/bin/python`) and `$RASK_BENCH_ROOT_PYTHON` (ROOT; default
-//! `target/bench-root-venv/bin/python`). Run: `cargo bench --bench adl` (`RASK_BENCH_QUERIES=q8`
+//! `target/bench-venv/bin/python`), `$RASK_BENCH_ROOT_PYTHON` (ROOT; default
+//! `target/bench-root-venv/bin/python`) and `$RASK_BENCH_GRAPHED_PYTHON` (graphed; default
+//! `target/bench-graphed-venv/bin/python`). Run: `cargo bench --bench adl` (`RASK_BENCH_QUERIES=q8`
 //! or `q1,q5` runs only those; `RASK_BENCH_PEERS=0` skips the peers).
 
 #[path = "support/inflate_floor.rs"]
@@ -248,6 +251,10 @@ fn main() {
         "RASK_BENCH_ROOT_PYTHON",
         repo.join("target/bench-root-venv/bin/python"),
     );
+    let graphed_python = env_path(
+        "RASK_BENCH_GRAPHED_PYTHON",
+        repo.join("target/bench-graphed-venv/bin/python"),
+    );
     // Page cache: every tool reads the file from memory.
     let _ = std::fs::read(&file);
     let events = rask::io::EventSource::open(&[&file], "Events")
@@ -284,6 +291,17 @@ fn main() {
             ],
         )
     };
+    let graphed = || {
+        peer(
+            &graphed_python,
+            &[
+                compare.join("adl_graphed.py").to_str().unwrap(),
+                f,
+                "--threads",
+                "2",
+            ],
+        )
+    };
     let (api_sync, sql_sync, paired_sync) = rask_times(&repo, &file, Scheduler::Sync, runs);
     let (api_2t, sql_2t, paired_2t) = rask_times(&repo, &file, Scheduler::Threads(2), runs);
     let workers_2 = cluster_times(&file, runs);
@@ -301,6 +319,7 @@ fn main() {
         ("awkward 1T", maybe(&|| reference(&python, &shared, &file))),
         ("dask-awk 1T", maybe(&|| dask("1"))),
         ("dask-awk 2T", maybe(&|| dask("2"))),
+        ("graphed 2W", maybe(&graphed)),
     ];
     let rate = |t: &Option<Times>, q: &str| -> Option<f64> {
         t.as_ref()?.get(q).map(|s| events as f64 / s)
@@ -310,8 +329,8 @@ fn main() {
         print!(" {name:>12}");
     }
     println!(
-        " {:>9} {:>9} {:>10} {:>10} {:>10} {:>12} {:>8}",
-        "SQL/API1", "SQL/API2", "sync/RDF1", "2T/RDF2", "sync/awk", "2T/dask2T", "2T/2W"
+        " {:>9} {:>9} {:>10} {:>10} {:>10} {:>12} {:>11} {:>8}",
+        "SQL/API1", "SQL/API2", "sync/RDF1", "2T/RDF2", "sync/awk", "2T/dask2T", "2T/graphed", "2T/2W"
     );
     let get = |name: &str| &columns.iter().find(|(n, _)| *n == name).unwrap().1;
     for q in selected_queries() {
@@ -336,13 +355,14 @@ fn main() {
             _ => "-".to_string(),
         };
         println!(
-            " {:>9} {:>9} {:>10} {:>10} {:>10} {:>12} {:>8}",
+            " {:>9} {:>9} {:>10} {:>10} {:>10} {:>12} {:>11} {:>8}",
             median(&paired_sync),
             median(&paired_2t),
             ratio("rask sync", "RDF 1T"),
             ratio("rask 2T", "RDF 2T"),
             ratio("rask sync", "awkward 1T"),
             ratio("rask 2T", "dask-awk 2T"),
+            ratio("rask 2T", "graphed 2W"),
             overhead
         );
     }

@@ -49,3 +49,14 @@ if [ ! -f "$agc/fileset.json" ]; then
 fi
 echo "coffea: $coffea_venv/bin/python"
 echo "agc:    $agc/fileset.json"
+# The ADL graph peer benches/compare/adl_graphed.py: graphed + graphed-histogram on a process pool
+# (graphed-executors), with uproot.graphed reading the file, in its own venv.
+graphed_venv=$repo/target/bench-graphed-venv
+if [ ! -x "$graphed_venv/bin/python" ]; then
+  python3 -m venv "$graphed_venv"
+fi
+"$graphed_venv/bin/python" -c "import graphed, graphed_histogram, graphed_executors, uproot, hist.graphed" 2>/dev/null \
+  || "$graphed_venv/bin/pip" install -q "graphed==0.0.9" "graphed-histogram==0.0.6" "graphed-executors==0.0.6" \
+       "uproot==5.7.7" "awkward==2.14.0" "hist==2.12.1" cramjam xxhash \
+  || echo "graphed (pip install graphed graphed-histogram graphed-executors) is not available: no graphed column"
+echo "graphed: $graphed_venv/bin/python"

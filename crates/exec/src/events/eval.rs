@@ -17,7 +17,9 @@ use rask_plan::types::{DType, Layout, Ty};
 use rask_plan::{Graph, NodeId};
 
 use super::broadcast::{self, Arg};
+use super::demand::{self, Demand};
 use super::error::EventError;
+use super::gather::{gathered, list_parts, tuple_fields, with_gathered_items};
 use crate::block::{Partial, reduce_array};
 use crate::error::ExecError;
 
@@ -42,9 +44,9 @@ pub fn evaluate(
     outputs: &[NodeId],
     sources: &HashMap<NodeId, Col>,
 ) -> Result<Vec<EvValue>, ExecError> {
-    GATHERED.with(|g| g.borrow_mut().clear());
+    super::gather::forget();
     let out = evaluate_nodes(graph, outputs, sources);
-    GATHERED.with(|g| g.borrow_mut().clear());
+    super::gather::forget();
     out
 }
 
@@ -63,7 +65,7 @@ fn evaluate_nodes(
         } else {
             let inputs: Vec<&EvValue> = node.inputs.iter().map(|i| &values[i]).collect();
             let tys: Vec<&Ty> = node.inputs.iter().map(|i| &graph.node(*i).ty).collect();
-            eval_op(&node.op, &inputs, &tys, &node.ty)
+            eval_op(&node.op, &inputs, &tys, &node.ty, &Demand::all())
                 .map_err(|e| ExecError::from(e).context(&graph.describe(id)))?
         };
         values.insert(id, out);
@@ -103,17 +105,9 @@ fn like(inputs: &[&EvValue], c: Col) -> EvValue {
     }
 }
 
-fn list_parts(c: &Col, what: &str) -> R<(arrow_buffer::OffsetBuffer<i32>, Arc<Col>)> {
-    match c {
-        Col::List(o, items) => Ok((o.clone(), items.clone())),
-        other => Err(EventError::Internal(format!(
-            "{what} needs lists, found {}",
-            other.kind()
-        ))),
-    }
-}
-
-fn eval_op(op: &Op, inputs: &[&EvValue], tys: &[&Ty], out: &Ty) -> R<EvValue> {
+/// Evaluates one operation; `read` is what its consumers read of its records (gathers move
+/// only that).
+fn eval_op(op: &Op, inputs: &[&EvValue], tys: &[&Ty], out: &Ty, read: &Demand) -> R<EvValue> {
     let args = || inputs.iter().map(|v| arg(v)).collect::<R<Vec<_>>>();
     Ok(match op {
         Op::Literal(s) => EvValue::Const(*s),
@@ -158,7 +152,7 @@ fn eval_op(op: &Op, inputs: &[&EvValue], tys: &[&Ty], out: &Ty) -> R<EvValue> {
         Op::Lorentz(l) => EvValue::Col(broadcast::broadcast(&args()?, &|a| {
             broadcast::lorentz(*l, a)
         })?),
-        Op::Mask => mask(inputs[0], inputs[1])?,
+        Op::Mask => mask(inputs[0], inputs[1], read)?,
         Op::Reduce { op: r, axis } => reduce(*r, *axis, inputs[0], out)?,
         Op::Field(name) => EvValue::Col(field(col(inputs[0])?, name)?),
         Op::Zip(names) => EvValue::Col(zip(names, inputs)?),
@@ -173,21 +167,23 @@ fn eval_op(op: &Op, inputs: &[&EvValue], tys: &[&Ty], out: &Ty) -> R<EvValue> {
             }
         },
         Op::Combinations { n, names } | Op::ArgCombinations { n, names } => {
-            let (o, items) = gathered(col(inputs[0])?, op.name())?;
+            let indices = matches!(op, Op::ArgCombinations { .. });
+            let items_read = if indices {
+                Demand::none()
+            } else {
+                names
+                    .iter()
+                    .fold(Demand::none(), |d, name| d.union(&read.sub(name)))
+            };
+            let (o, items) = gathered(col(inputs[0])?, op.name(), &items_read)?;
             let t = kernels::combinations(&o, *n as usize)?;
-            let fields = tuple_fields(
-                &t,
-                names,
-                &items,
-                &o,
-                matches!(op, Op::ArgCombinations { .. }),
-            );
+            let fields = tuple_fields(&t, names, &items, &o, indices, read);
             let len = t.slots.first().map_or(0, Vec::len);
             EvValue::Col(Col::list(t.offsets, Col::record(len, fields)))
         }
         Op::Cartesian { names } => {
-            let (oa, ia) = gathered(col(inputs[0])?, "cartesian")?;
-            let (ob, ib) = gathered(col(inputs[1])?, "cartesian")?;
+            let (oa, ia) = gathered(col(inputs[0])?, "cartesian", &read.sub(&names[0]))?;
+            let (ob, ib) = gathered(col(inputs[1])?, "cartesian", &read.sub(&names[1]))?;
             let t = kernels::cartesian(&oa, &ob)?;
             let len = t.slots[0].len();
             let fields = vec![
@@ -197,8 +193,8 @@ fn eval_op(op: &Op, inputs: &[&EvValue], tys: &[&Ty], out: &Ty) -> R<EvValue> {
             EvValue::Col(Col::list(t.offsets, Col::record(len, fields)))
         }
         Op::CartesianNested { names } => {
-            let (oa, ia) = gathered(col(inputs[0])?, "cartesian_nested")?;
-            let (ob, ib) = gathered(col(inputs[1])?, "cartesian_nested")?;
+            let (oa, ia) = gathered(col(inputs[0])?, "cartesian_nested", &read.sub(&names[0]))?;
+            let (ob, ib) = gathered(col(inputs[1])?, "cartesian_nested", &read.sub(&names[1]))?;
             let (inner, t) = kernels::cartesian_nested(&oa, &ob)?;
             let len = t.slots[0].len();
             let fields = vec![
@@ -225,7 +221,7 @@ fn eval_op(op: &Op, inputs: &[&EvValue], tys: &[&Ty], out: &Ty) -> R<EvValue> {
                 .windows(2)
                 .map(|w| (w[1] > w[0]).then_some(w[0] as u32))
                 .collect();
-            EvValue::Col(items.take_opt(&idx))
+            EvValue::Col(read.keep(&items).take_opt(&idx))
         }
         Op::FillNone(value) => match col(inputs[0])? {
             Col::Opt(valid, inner) if inner.is_number() => {
@@ -314,7 +310,7 @@ fn eval_op(op: &Op, inputs: &[&EvValue], tys: &[&Ty], out: &Ty) -> R<EvValue> {
             (Col::List(_, items), _) => EvValue::Flat(items.as_ref().clone()),
             (c, _) => EvValue::Flat(c.clone()),
         },
-        Op::Take => take(col(inputs[0])?, col(inputs[1])?)?,
+        Op::Take => take(col(inputs[0])?, col(inputs[1])?, read)?,
         Op::Sort { ascending } | Op::ArgSort { ascending } => {
             let (o, items) = list_parts(col(inputs[0])?, op.name())?;
             let perm = match items.as_ref() {
@@ -387,38 +383,10 @@ fn eval_op(op: &Op, inputs: &[&EvValue], tys: &[&Ty], out: &Ty) -> R<EvValue> {
 }
 
 fn eval_fused(body: &FusedBody, inputs: &[&EvValue], tys: &[&Ty]) -> R<EvValue> {
-    rask_plan::typing::run_fused(body, inputs, tys, eval_op)
-}
-
-fn tuple_fields(
-    t: &kernels::Tuples,
-    names: &[String],
-    items: &Col,
-    offsets: &[i32],
-    indices: bool,
-) -> Vec<(String, Col)> {
-    let parents = if indices {
-        kernels::parents(&t.offsets)
-    } else {
-        Vec::new()
-    };
-    names
-        .iter()
-        .zip(&t.slots)
-        .map(|(name, slot)| {
-            let c = if indices {
-                Col::I64(
-                    slot.iter()
-                        .zip(&parents)
-                        .map(|(&k, &e)| k as i64 - offsets[e as usize] as i64)
-                        .collect(),
-                )
-            } else {
-                items.take(slot)
-            };
-            (name.clone(), c)
-        })
-        .collect()
+    let reads = demand::demands(body);
+    rask_plan::typing::run_fused_indexed(body, inputs, tys, |i, op, ins, ts, out| {
+        eval_op(op, ins, ts, out, &reads[i])
+    })
 }
 
 fn arg_extreme(o: &[i32], items: &Col, max: bool) -> R<Vec<Option<u32>>> {
@@ -451,58 +419,6 @@ fn optional_index(local: &[Option<i64>], keepdims: bool) -> R<Col> {
             Arc::new(Col::I64(values.into())),
         ))
     }
-}
-
-/// The parts of a list about to be gathered by index (combinations, takes, concatenation):
-/// vector records get their Cartesian components first, once per particle instead of once per
-/// tuple (see [`super::vector`]).
-fn gathered(c: &Col, what: &str) -> R<(arrow_buffer::OffsetBuffer<i32>, Arc<Col>)> {
-    let (o, items) = list_parts(c, what)?;
-    if !matches!(items.as_ref(), Col::Record(..)) {
-        return Ok((o, items));
-    }
-    // One collection is often gathered several times (`leps[i1]`, `leps[i2]`, `leps[k]`).
-    let cached = GATHERED.with(|g| {
-        g.borrow()
-            .iter()
-            .find(|(k, _)| Arc::ptr_eq(k, &items))
-            .map(|(_, v)| v.clone())
-    });
-    let with = match cached {
-        Some(v) => v,
-        None => {
-            let v = Arc::new(super::vector::with_cartesian(items.as_ref().clone()));
-            GATHERED.with(|g| g.borrow_mut().push((items.clone(), v.clone())));
-            v
-        }
-    };
-    Ok((o, with))
-}
-
-/// `c` with the items that [`gathered`] gave Cartesian components in this evaluation, when it
-/// did: a cut after a gather (`leps[i1]` … `leps[has_pair]`) keeps the components instead of
-/// making the next gather compute them again.
-fn with_gathered_items(c: &Col) -> std::borrow::Cow<'_, Col> {
-    let Col::List(o, items) = c else {
-        return std::borrow::Cow::Borrowed(c);
-    };
-    let cached = GATHERED.with(|g| {
-        g.borrow()
-            .iter()
-            .find(|(k, _)| Arc::ptr_eq(k, items))
-            .map(|(_, v)| v.clone())
-    });
-    match cached {
-        Some(with) => std::borrow::Cow::Owned(Col::List(o.clone(), with)),
-        None => std::borrow::Cow::Borrowed(c),
-    }
-}
-
-thread_local! {
-    /// Collections given Cartesian components during one [`evaluate`] call (keys are kept
-    /// alive, so pointer identity is sound).
-    static GATHERED: std::cell::RefCell<Vec<(Arc<Col>, Arc<Col>)>> =
-        const { std::cell::RefCell::new(Vec::new()) };
 }
 
 fn field(c: &Col, name: &str) -> R<Col> {
@@ -600,7 +516,7 @@ fn project(c: &Col, keep: &[String]) -> R<Col> {
     }
 }
 
-fn mask(data: &EvValue, m: &EvValue) -> R<EvValue> {
+fn mask(data: &EvValue, m: &EvValue, read: &Demand) -> R<EvValue> {
     match (data, col(m)?) {
         (EvValue::Flat(d), Col::Bool(keep)) => {
             let idx: Vec<u32> = keep.set_indices().map(|i| i as u32).collect();
@@ -615,14 +531,17 @@ fn mask(data: &EvValue, m: &EvValue) -> R<EvValue> {
                 )));
             }
             let idx: Vec<u32> = keep.set_indices().map(|i| i as u32).collect();
-            Ok(EvValue::Col(with_gathered_items(d).take(&idx)))
+            Ok(EvValue::Col(read.keep(&with_gathered_items(d)).take(&idx)))
         }
         (EvValue::Col(Col::List(o, items)), Col::List(mo, flags)) => {
             let Col::Bool(flags) = flags.as_ref() else {
                 return Err(EventError::internal("a jagged mask must hold booleans"));
             };
             let (offsets, kept) = kernels::filter_bits(o, mo, flags)?;
-            Ok(EvValue::Col(Col::list(offsets, items.take(&kept))))
+            Ok(EvValue::Col(Col::list(
+                offsets,
+                read.keep(items).take(&kept),
+            )))
         }
         (_, m) => Err(EventError::Internal(format!(
             "cannot mask with {}",
@@ -631,8 +550,8 @@ fn mask(data: &EvValue, m: &EvValue) -> R<EvValue> {
     }
 }
 
-fn take(data: &Col, index: &Col) -> R<EvValue> {
-    let (o, items) = gathered(data, "indexing")?;
+fn take(data: &Col, index: &Col, read: &Demand) -> R<EvValue> {
+    let (o, items) = gathered(data, "indexing", read)?;
     Ok(EvValue::Col(match index {
         Col::List(io, idx) => {
             let idx: &[i64] = match idx.as_ref() {

@@ -5,7 +5,9 @@
 
 pub mod broadcast;
 pub mod correction;
+pub mod demand;
 pub mod error;
 pub mod eval;
+mod gather;
 pub mod source;
 pub mod vector;

@@ -256,6 +256,7 @@ shapes!(
     TransverseMass,
     CutAfterWork,
     TakeAfterWork,
+    GatherFewFields,
 );
 
 pub(crate) fn build(ctx: &Context, events: &Expr, j: &J, s: Shape) -> Expr {
@@ -299,6 +300,50 @@ pub(crate) fn build(ctx: &Context, events: &Expr, j: &J, s: Shape) -> Expr {
                 .unwrap();
             let eta = p4.p4_mass().unwrap().take(&k).unwrap();
             (&picked + &eta).unwrap().sum(Some(1)).unwrap()
+        }
+        // Gathers whose results are read for a few fields only: the engine moves only those
+        // (the demand analysis), including a sum's `pt` derived from its components.
+        Shape::GatherFewFields => {
+            let f64 = rask_plan::types::DType::F64;
+            let v = ctx
+                .zip(&[
+                    ("pt", &x),
+                    ("eta", &mu.field("eta").unwrap()),
+                    ("phi", &mu.field("phi").unwrap()),
+                    ("mass", &mu.field("mass").unwrap()),
+                    ("charge", &mu.field("charge").unwrap()),
+                ])
+                .unwrap();
+            let t = v.combinations(3).unwrap();
+            let member = |k: &str| t.field(k).unwrap();
+            let sum = member("0")
+                .p4_add(&member("1"))
+                .unwrap()
+                .p4_add(&member("2"))
+                .unwrap();
+            let k = (&sum.p4_mass().unwrap() - 50.0)
+                .unwrap()
+                .abs()
+                .unwrap()
+                .argmin(true)
+                .unwrap();
+            let best = t.take(&k).unwrap();
+            let charge = best
+                .field("0")
+                .unwrap()
+                .field("charge")
+                .unwrap()
+                .cast(f64)
+                .unwrap();
+            let pt1 = best.field("1").unwrap().field("pt").unwrap();
+            let sum_pt = sum.take(&k).unwrap().p4_pt().unwrap();
+            let lead = v.field("pt").unwrap().argmax(true).unwrap();
+            let lead_eta = v.take(&lead).unwrap().field("eta").unwrap();
+            let per_triplet = (&(&charge + &pt1).unwrap() + &sum_pt)
+                .unwrap()
+                .sum(Some(1))
+                .unwrap();
+            (&per_triplet + &lead_eta.sum(Some(1)).unwrap()).unwrap()
         }
         Shape::Sorted => x.sort(false).unwrap(),
         Shape::ArgSort => x.argsort(true).unwrap(),

@@ -42,6 +42,34 @@ pub fn run_fused<V, E: From<FusedError>>(
     tys: &[&Ty],
     mut eval: impl FnMut(&Op, &[&V], &[&Ty], &Ty) -> Result<V, E>,
 ) -> Result<V, E> {
+    run_fused_indexed(body, inputs, tys, |_, op, ds, ts, ty| eval(op, ds, ts, ty))
+}
+
+/// [`run_fused`] telling `eval` the index of each operation in `body.ops` (for evaluators that
+/// analysed the body beforehand).
+///
+/// ```
+/// use rask_plan::op::{FusedBody, FusedRef};
+/// use rask_plan::typing::{FusedError, run_fused_indexed};
+/// use rask_plan::{DType, Key, Op, Ty, UnaryOp};
+/// let body = FusedBody {
+///     ops: vec![(Op::Unary(UnaryOp::Sqrt), vec![FusedRef::Input(0)])],
+///     output: 0,
+///     keys: vec![Key(1)],
+///     input_keys: vec![Key(2)],
+/// };
+/// let x = Ty::Scalar(DType::F64);
+/// let root = run_fused_indexed::<f64, FusedError>(&body, &[&9.0], &[&x], |i, _, ins, _, _| {
+///     Ok(ins[0].sqrt() + i as f64)
+/// });
+/// assert_eq!(root, Ok(3.0));
+/// ```
+pub fn run_fused_indexed<V, E: From<FusedError>>(
+    body: &crate::op::FusedBody,
+    inputs: &[&V],
+    tys: &[&Ty],
+    mut eval: impl FnMut(usize, &Op, &[&V], &[&Ty], &Ty) -> Result<V, E>,
+) -> Result<V, E> {
     use crate::op::FusedRef;
     let mut vals: Vec<V> = Vec::with_capacity(body.ops.len());
     let mut vtys: Vec<Ty> = Vec::with_capacity(body.ops.len());
@@ -63,7 +91,7 @@ pub fn run_fused<V, E: From<FusedError>>(
                 op: op.name(),
                 source,
             })?;
-        let v = eval(op, &ds, &ts, &ty)?;
+        let v = eval(i, op, &ds, &ts, &ty)?;
         vals.push(v);
         vtys.push(ty);
     }

@@ -1,0 +1,122 @@
+//! The items of lists about to be gathered by index (combinations, cartesian products, takes,
+//! masks): cut down to the fields read later ([`super::demand`]) and, when vector components
+//! are read, given their Cartesian components once per particle ([`super::vector`]).
+
+use std::sync::Arc;
+
+use rask_core::column::Col;
+use rask_core::kernels;
+
+use super::demand::Demand;
+use super::error::EventError;
+
+type R<T> = Result<T, EventError>;
+
+/// The offsets and items of a list column.
+pub(super) fn list_parts(c: &Col, what: &str) -> R<(arrow_buffer::OffsetBuffer<i32>, Arc<Col>)> {
+    match c {
+        Col::List(o, items) => Ok((o.clone(), items.clone())),
+        other => Err(EventError::Internal(format!(
+            "{what} needs lists, found {}",
+            other.kind()
+        ))),
+    }
+}
+
+/// The parts of a list about to be gathered by index, its items read as `read`: vector records
+/// get their Cartesian components first when those are read, once per particle instead of once
+/// per tuple; then the items keep only what is read.
+pub(super) fn gathered(
+    c: &Col,
+    what: &str,
+    read: &Demand,
+) -> R<(arrow_buffer::OffsetBuffer<i32>, Arc<Col>)> {
+    let (o, items) = list_parts(c, what)?;
+    if !matches!(items.as_ref(), Col::Record(..)) {
+        return Ok((o, items));
+    }
+    if !read.wants_parts() {
+        return Ok((o, Arc::new(read.keep(&items))));
+    }
+    // One collection is often gathered several times (`leps[i1]`, `leps[i2]`, `leps[k]`).
+    let cached = GATHERED.with(|g| {
+        g.borrow()
+            .iter()
+            .find(|(k, _)| Arc::ptr_eq(k, &items))
+            .map(|(_, v)| v.clone())
+    });
+    let with = match cached {
+        Some(v) => v,
+        None => {
+            let v = Arc::new(super::vector::with_cartesian(items.as_ref().clone()));
+            GATHERED.with(|g| g.borrow_mut().push((items.clone(), v.clone())));
+            v
+        }
+    };
+    Ok((o, Arc::new(read.keep(&with))))
+}
+
+/// `c` with the items that [`gathered`] gave Cartesian components in this evaluation, when it
+/// did: a cut after a gather (`leps[i1]` … `leps[has_pair]`) keeps the components instead of
+/// making the next gather compute them again.
+pub(super) fn with_gathered_items(c: &Col) -> std::borrow::Cow<'_, Col> {
+    let Col::List(o, items) = c else {
+        return std::borrow::Cow::Borrowed(c);
+    };
+    let cached = GATHERED.with(|g| {
+        g.borrow()
+            .iter()
+            .find(|(k, _)| Arc::ptr_eq(k, items))
+            .map(|(_, v)| v.clone())
+    });
+    match cached {
+        Some(with) => std::borrow::Cow::Owned(Col::List(o.clone(), with)),
+        None => std::borrow::Cow::Borrowed(c),
+    }
+}
+
+/// Forgets the collections [`gathered`] gave components (at the start and end of a partition).
+pub(super) fn forget() {
+    GATHERED.with(|g| g.borrow_mut().clear());
+}
+
+thread_local! {
+    /// Collections given Cartesian components during one evaluation (keys are kept alive, so
+    /// pointer identity is sound).
+    static GATHERED: std::cell::RefCell<Vec<(Arc<Col>, Arc<Col>)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The fields of the tuples `t` of a combination: the items of each slot, as much of them as
+/// `read` reads of that slot's field, or (`indices`) their local indices.
+pub(super) fn tuple_fields(
+    t: &kernels::Tuples,
+    names: &[String],
+    items: &Col,
+    offsets: &[i32],
+    indices: bool,
+    read: &Demand,
+) -> Vec<(String, Col)> {
+    let parents = if indices {
+        kernels::parents(&t.offsets)
+    } else {
+        Vec::new()
+    };
+    names
+        .iter()
+        .zip(&t.slots)
+        .map(|(name, slot)| {
+            let c = if indices {
+                Col::I64(
+                    slot.iter()
+                        .zip(&parents)
+                        .map(|(&k, &e)| k as i64 - offsets[e as usize] as i64)
+                        .collect(),
+                )
+            } else {
+                read.sub(name).keep(items).take(slot)
+            };
+            (name.clone(), c)
+        })
+        .collect()
+}
