@@ -330,7 +330,14 @@ fn main() {
     }
     println!(
         " {:>9} {:>9} {:>10} {:>10} {:>10} {:>12} {:>11} {:>8}",
-        "SQL/API1", "SQL/API2", "sync/RDF1", "2T/RDF2", "sync/awk", "2T/dask2T", "2T/graphed", "2T/2W"
+        "SQL/API1",
+        "SQL/API2",
+        "sync/RDF1",
+        "2T/RDF2",
+        "sync/awk",
+        "2T/dask2T",
+        "2T/graphed",
+        "2T/2W"
     );
     let get = |name: &str| &columns.iter().find(|(n, _)| *n == name).unwrap().1;
     for q in selected_queries() {

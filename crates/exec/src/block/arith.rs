@@ -114,15 +114,14 @@ pub(super) fn binary(
         }
         Mod | Pow | Arctan2 | Hypot | Minimum | Maximum => {
             let (p, q) = (f64_values(a, &shape)?, f64_values(b, &shape)?);
-            let f = op.float_fn().ok_or_else(|| {
-                ExecError::Internal(format!("{op:?} has no floating-point definition"))
-            })?;
-            let v: Float64Array = p
-                .iter()
-                .zip(q.iter())
-                .map(|(x, y)| f(*x, *y))
-                .collect::<Vec<f64>>()
-                .into();
+            let v: Vec<f64> = rask_plan::with_binary_float_fn!(
+                op,
+                |f| p.iter().zip(q.iter()).map(|(x, y)| f(*x, *y)).collect(),
+                return Err(ExecError::Internal(format!(
+                    "{op:?} has no floating-point definition"
+                )))
+            );
+            let v = Float64Array::from(v);
             if out_d == DType::I64 {
                 arrow_cast::cast(&(Arc::new(v) as ArrayRef), &DataType::Int64)?
             } else {
@@ -258,9 +257,10 @@ pub(super) fn unary(op: UnaryOp, v: &BlockValue, out: &Ty) -> Result<BlockValue,
             Arc::new(ints.unary::<_, Int64Type>(f))
         }
         _ => {
-            let f = op.float_fn();
             let x = arrow_cast::cast(&data, &DataType::Float64)?;
-            let y: ArrayRef = Arc::new(x.as_primitive::<Float64Type>().unary::<_, Float64Type>(f));
+            let x = x.as_primitive::<Float64Type>();
+            let y: ArrayRef =
+                Arc::new(rask_plan::with_unary_float_fn!(op, |f| x.unary::<_, Float64Type>(f)));
             let t = arrow_type(out.dtype().unwrap_or(DType::F64));
             if y.data_type() == &t {
                 y

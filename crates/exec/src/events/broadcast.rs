@@ -338,10 +338,18 @@ pub fn binary(op: BinaryOp, args: &[Arg<'_>], out: DType) -> R<Col> {
         }
         return Ok(Col::I64(values.into()));
     }
-    let f = op
-        .float_fn()
-        .ok_or_else(|| EventError::Internal(format!("{op:?} is not arithmetic")))?;
-    let v: Vec<f64> = match (&x, &y) {
+    let v: Vec<f64> = rask_plan::with_binary_float_fn!(
+        op,
+        |f| float_map2(&x, &y, n, f),
+        return Err(EventError::Internal(format!("{op:?} is not arithmetic")))
+    );
+    Ok(fix(Col::F64(v.into()), out))
+}
+
+/// `f` over two float operands, whole buffers where they are (the loop is compiled per `f`).
+#[inline]
+fn float_map2(x: &Num<'_>, y: &Num<'_>, n: usize, f: impl Fn(f64, f64) -> f64) -> Vec<f64> {
+    match (x, y) {
         (Num::F(a), Num::F(b)) => a.iter().zip(b.iter()).map(|(p, q)| f(*p, *q)).collect(),
         (Num::F(a), Num::Const(c)) => {
             let c = c.as_f64();
@@ -352,8 +360,7 @@ pub fn binary(op: BinaryOp, args: &[Arg<'_>], out: DType) -> R<Col> {
             b.iter().map(|q| f(c, *q)).collect()
         }
         _ => (0..n).map(|i| f(x.f(i), y.f(i))).collect(),
-    };
-    Ok(fix(Col::F64(v.into()), out))
+    }
 }
 
 /// A function of one leaf.
@@ -370,6 +377,13 @@ pub fn unary(op: UnaryOp, args: &[Arg<'_>], out: DType) -> R<Col> {
             let f: fn(i64) -> i64 = if op == UnaryOp::Neg { |a| -a } else { i64::abs };
             Col::I64(v.iter().map(|a| f(*a)).collect())
         }
+        (u, Num::F(v)) => fix(
+            Col::F64(rask_plan::with_unary_float_fn!(u, |f| v
+                .iter()
+                .map(|&a| f(a))
+                .collect())),
+            out,
+        ),
         (u, _) => {
             let f = u.float_fn();
             fix(Col::F64((0..n).map(|i| f(x.f(i))).collect()), out)
