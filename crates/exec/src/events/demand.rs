@@ -18,6 +18,8 @@ use rask_core::column::Col;
 use rask_core::kernels::{self, CARTESIAN_FIELDS, VECTOR_FIELDS};
 use rask_plan::op::{FusedBody, FusedRef, LorentzOp, Op};
 
+use super::sums::Sums;
+
 /// The fields of a value's records that its consumers read (records at any list or option
 /// depth; leaves ignore it).
 ///
@@ -163,10 +165,12 @@ fn may_be_component(name: &str) -> bool {
 }
 
 /// What each operation's consumers read of its value, by body index: the output is read whole,
-/// and each operation passes on to its operands what it reads of them.
+/// and each operation passes on to its operands what it reads of them, except the operations
+/// `sums` computes another way (a combination whose sums it computes reads the vector parts).
 ///
 /// ```
 /// use rask_exec::events::demand::{Demand, demands};
+/// use rask_exec::events::sums::Sums;
 /// use rask_plan::op::{FusedBody, FusedRef};
 /// use rask_plan::{Key, Op};
 /// // field[pt](zip[pt, eta](in0, in1)): the zip is read for `pt` only.
@@ -179,22 +183,29 @@ fn may_be_component(name: &str) -> bool {
 ///     keys: vec![Key(1), Key(2)],
 ///     input_keys: vec![Key(3), Key(4)],
 /// };
-/// let d = demands(&body);
+/// let d = demands(&body, &Sums::default());
 /// assert_eq!(d[0], Demand::field("pt", Demand::all()));
 /// assert_eq!(d[1], Demand::all());
 /// ```
-pub fn demands(body: &FusedBody) -> Vec<Demand> {
+pub fn demands(body: &FusedBody, sums: &Sums) -> Vec<Demand> {
     let mut out = vec![Demand::none(); body.ops.len()];
     if let Some(o) = out.get_mut(body.output) {
         *o = Demand::all();
     }
     for (i, (op, refs)) in body.ops.iter().enumerate().rev() {
+        if sums.silent(i) {
+            continue;
+        }
         let mine = out[i].clone();
         for (k, r) in refs.iter().enumerate() {
             let FusedRef::Op(j) = *r else {
                 continue;
             };
-            let read = operand_demand(op, k, &mine);
+            let mut read = operand_demand(op, k, &mine);
+            if sums.stashes(i) {
+                // The chains over this combination sum its particles' components.
+                read = read.union(&Demand::vector_parts());
+            }
             out[j] = out[j].union(&read);
         }
     }

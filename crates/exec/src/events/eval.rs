@@ -19,7 +19,8 @@ use rask_plan::{Graph, NodeId};
 use super::broadcast::{self, Arg};
 use super::demand::{self, Demand};
 use super::error::EventError;
-use super::gather::{gathered, list_parts, tuple_fields, with_gathered_items};
+use super::gather::{combinations, gathered, list_parts, with_gathered_items};
+use super::sums;
 use crate::block::{Partial, reduce_array};
 use crate::error::ExecError;
 
@@ -168,18 +169,8 @@ fn eval_op(op: &Op, inputs: &[&EvValue], tys: &[&Ty], out: &Ty, read: &Demand) -
         },
         Op::Combinations { n, names } | Op::ArgCombinations { n, names } => {
             let indices = matches!(op, Op::ArgCombinations { .. });
-            let items_read = if indices {
-                Demand::none()
-            } else {
-                names
-                    .iter()
-                    .fold(Demand::none(), |d, name| d.union(&read.sub(name)))
-            };
-            let (o, items) = gathered(col(inputs[0])?, op.name(), &items_read)?;
-            let t = kernels::combinations(&o, *n as usize)?;
-            let fields = tuple_fields(&t, names, &items, &o, indices, read);
-            let len = t.slots.first().map_or(0, Vec::len);
-            EvValue::Col(Col::list(t.offsets, Col::record(len, fields)))
+            let (c, _) = combinations(col(inputs[0])?, (*n, names, indices), read, false)?;
+            EvValue::Col(c)
         }
         Op::Cartesian { names } => {
             let (oa, ia) = gathered(col(inputs[0])?, "cartesian", &read.sub(&names[0]))?;
@@ -382,9 +373,31 @@ fn eval_op(op: &Op, inputs: &[&EvValue], tys: &[&Ty], out: &Ty, read: &Demand) -
     })
 }
 
+/// A fused body op by op, typed once; chains of sums over combinations are computed from the
+/// particles ([`super::sums`]) and every gather moves only what is read ([`demand`]).
 fn eval_fused(body: &FusedBody, inputs: &[&EvValue], tys: &[&Ty]) -> R<EvValue> {
-    let reads = demand::demands(body);
-    rask_plan::typing::run_fused_indexed(body, inputs, tys, |i, op, ins, ts, out| {
+    let types = rask_plan::typing::fused_types(body, tys)?;
+    let sums = sums::plan(body, &types, tys);
+    let reads = demand::demands(body, &sums);
+    let mut stashes: HashMap<usize, sums::Stash> = HashMap::new();
+    rask_plan::typing::run_fused_typed(body, inputs, tys, &types, |i, op, ins, ts, out| {
+        if sums.skipped[i] {
+            // Read by nothing: only its chain's top consumed it.
+            return Ok(EvValue::Const(Scalar::Bool(false)));
+        }
+        if let Some(chain) = sums.chains.get(&i) {
+            let stash = stashes
+                .get(&chain.combination)
+                .ok_or_else(|| EventError::internal("a chain of sums before its combination"))?;
+            return Ok(EvValue::Col(sums::evaluate(chain, stash)?));
+        }
+        if let (true, Op::Combinations { n, names }) = (sums.stashes(i), op) {
+            let (c, stash) = combinations(col(ins[0])?, (*n, names, false), &reads[i], true)?;
+            if let Some(stash) = stash {
+                stashes.insert(i, stash);
+            }
+            return Ok(EvValue::Col(c));
+        }
         eval_op(op, ins, ts, out, &reads[i])
     })
 }

@@ -9,6 +9,7 @@ use rask_core::kernels;
 
 use super::demand::Demand;
 use super::error::EventError;
+use super::sums::Stash;
 
 type R<T> = Result<T, EventError>;
 
@@ -119,4 +120,45 @@ pub(super) fn tuple_fields(
             (name.clone(), c)
         })
         .collect()
+}
+
+/// `combinations` (or, `indices`, `argcombinations`) of the lists `input`, its records read as
+/// `read`; with `stash`, also what the chains of sums over it need ([`super::sums`]).
+pub(super) fn combinations(
+    input: &Col,
+    (n, names, indices): (u8, &[String], bool),
+    read: &Demand,
+    stash: bool,
+) -> R<(Col, Option<Stash>)> {
+    let what = if indices {
+        "argcombinations"
+    } else {
+        "combinations"
+    };
+    let mut items_read = if indices {
+        Demand::none()
+    } else {
+        names
+            .iter()
+            .fold(Demand::none(), |d, name| d.union(&read.sub(name)))
+    };
+    if stash {
+        items_read = items_read.union(&Demand::vector_parts());
+    }
+    let (o, items) = gathered(input, what, &items_read)?;
+    let t = kernels::combinations(&o, n as usize)?;
+    let fields = tuple_fields(&t, names, &items, &o, indices, read);
+    let len = t.slots.first().map_or(0, Vec::len);
+    let offsets = arrow_buffer::OffsetBuffer::new(t.offsets.into());
+    let value = Col::List(offsets.clone(), Arc::new(Col::record(len, fields)));
+    let kept = if stash {
+        Some(Stash {
+            parts: super::vector::parts(&items)?,
+            offsets,
+            slots: t.slots,
+        })
+    } else {
+        None
+    };
+    Ok((value, kept))
 }

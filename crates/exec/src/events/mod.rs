@@ -10,4 +10,5 @@ pub mod error;
 pub mod eval;
 mod gather;
 pub mod source;
+pub mod sums;
 pub mod vector;

@@ -314,7 +314,10 @@ pub(crate) fn build(ctx: &Context, events: &Expr, j: &J, s: Shape) -> Expr {
                     ("charge", &mu.field("charge").unwrap()),
                 ])
                 .unwrap();
-            let t = v.combinations(3).unwrap();
+            // A cut between the records and their combination: what the cut keeps is what the
+            // combination's consumers read, the components its sums need included.
+            let kept = v.mask(&v.field("eta").unwrap().gt(-1.0).unwrap()).unwrap();
+            let t = kept.combinations(3).unwrap();
             let member = |k: &str| t.field(k).unwrap();
             let sum = member("0")
                 .p4_add(&member("1"))

@@ -3,9 +3,12 @@
 //!
 //! A per-partition node joins the group of its consumers when all its consumers are in one
 //! group; otherwise (an output, or a value used by several groups or by a reduction) it roots a
-//! group of its own. Literals are copied into every group that uses them. Groups of two or more
-//! operations become a `fused` node whose body is the group in topological order; sources,
-//! histograms and whole-collection reductions stay as they are.
+//! group of its own. Literals are copied into every group that uses them, and so is a
+//! combination read only through its slots (`combinations(x)."0"` ...), with those `field`s: each
+//! group then holds the whole `combination → field → p4_add` chain, which the engine evaluates
+//! without gathering what the group does not read (sums straight from the particles). Groups of
+//! two or more operations become a `fused` node whose body is the group in topological order;
+//! sources, histograms and whole-collection reductions stay as they are.
 //!
 //! Before: `source → field → field → greater → getitem → … → histogram` (one node per operation).
 //! After: `source → fused[…] → histogram`.
@@ -54,34 +57,42 @@ impl Rule for Fusion {
                 }
             }
         }
-        // Group membership, consumers first.
-        let mut group: HashMap<NodeId, usize> = HashMap::new();
-        let mut roots: Vec<NodeId> = Vec::new();
-        for &id in order.iter().rev() {
-            if !fusible(g, id) {
-                continue;
+        // Combinations copied into their consumers' groups, with their slot fields; dropped
+        // from the set when one of their values is needed outside fused groups (it would be
+        // computed twice), until the grouping is stable.
+        let mut copied = copyable_combinations(g, plan, &order, &consumers);
+        let (group, roots, size) = loop {
+            let (group, roots) = groups(g, plan, &order, &consumers, &copied);
+            let mut size = vec![0usize; roots.len()];
+            for gid in group.values() {
+                size[*gid] += 1;
             }
-            let cons = consumers.get(&id).map(Vec::as_slice).unwrap_or(&[]);
-            let target = if plan.outputs.contains(&id) || cons.is_empty() {
-                None
-            } else {
-                let first = group.get(&cons[0]).copied();
-                first.filter(|f| cons.iter().all(|c| group.get(c) == Some(f)))
-            };
-            match target {
-                Some(gid) => {
-                    group.insert(id, gid);
-                }
-                None => {
-                    group.insert(id, roots.len());
-                    roots.push(id);
-                }
+            let fused = |id: &NodeId| group.get(id).is_some_and(|gid| size[*gid] >= 2);
+            let before = copied.len();
+            let inside: Vec<NodeId> = copied
+                .iter()
+                .copied()
+                .filter(|id| {
+                    consumers
+                        .get(id)
+                        .is_some_and(|cs| cs.iter().all(|c| fused(c) || copied.contains(c)))
+                })
+                .collect();
+            copied = inside;
+            // A combination whose slot field left the set leaves it too.
+            let fields_left: Vec<NodeId> = copied
+                .iter()
+                .copied()
+                .filter(|id| matches!(g.node(*id).op, Op::Combinations { .. }))
+                .filter(|id| consumers[id].iter().any(|f| !copied.contains(f)))
+                .collect();
+            for c in fields_left {
+                copied.retain(|id| *id != c && !consumers[&c].contains(id));
             }
-        }
-        let mut size = vec![0usize; roots.len()];
-        for gid in group.values() {
-            size[*gid] += 1;
-        }
+            if copied.len() == before {
+                break (group, roots, size);
+            }
+        };
         let fused_member = |id: NodeId| group.get(&id).is_some_and(|gid| size[*gid] >= 2);
         // Members of each fused group, in topological order.
         let mut members: Vec<Vec<NodeId>> = vec![Vec::new(); roots.len()];
@@ -97,6 +108,9 @@ impl Rule for Fusion {
         let mut map: HashMap<NodeId, NodeId> = HashMap::new();
         for &id in &order {
             let node = g.node(id);
+            if copied.contains(&id) {
+                continue;
+            }
             if matches!(node.op, Op::Literal(_)) {
                 let only_fused = consumers
                     .get(&id)
@@ -110,7 +124,7 @@ impl Rule for Fusion {
                 if roots[gid] != id {
                     continue;
                 }
-                let (body, externals) = fused_body(g, &members[gid], id);
+                let (body, externals) = fused_body(g, &members[gid], id, &copied);
                 let inputs = externals.iter().map(|e| map[e]).collect();
                 // The fused node computes its root's value: it keeps the root's key (and type),
                 // so that what consumes it, retyped after fusion, sees the same lineage as
@@ -131,51 +145,144 @@ impl Rule for Fusion {
     }
 }
 
-/// The body of a fused group and its external inputs (in order of first use).
-fn fused_body(g: &Graph, members: &[NodeId], root: NodeId) -> (FusedBody, Vec<NodeId>) {
-    let mut ops: Vec<(Op, Vec<FusedRef>)> = Vec::new();
-    let mut keys: Vec<crate::key::Key> = Vec::new();
-    let mut index: HashMap<NodeId, usize> = HashMap::new();
-    let mut externals: Vec<NodeId> = Vec::new();
-    for &m in members {
-        let node = g.node(m);
-        let mut refs = Vec::with_capacity(node.inputs.len());
-        for &input in &node.inputs {
-            let r = if let Some(&i) = index.get(&input) {
-                FusedRef::Op(i)
-            } else if let Op::Literal(s) = g.node(input).op {
-                ops.push((Op::Literal(s), Vec::new()));
-                keys.push(g.node(input).key);
-                index.insert(input, ops.len() - 1);
-                FusedRef::Op(ops.len() - 1)
-            } else {
-                let k = externals
-                    .iter()
-                    .position(|e| *e == input)
-                    .unwrap_or_else(|| {
-                        externals.push(input);
-                        externals.len() - 1
-                    });
-                FusedRef::Input(k)
-            };
-            refs.push(r);
+/// Group membership (consumers first) of the fusible nodes that are not `copied`, and each
+/// group's root.
+fn groups(
+    g: &Graph,
+    plan: &Plan,
+    order: &[NodeId],
+    consumers: &HashMap<NodeId, Vec<NodeId>>,
+    copied: &[NodeId],
+) -> (HashMap<NodeId, usize>, Vec<NodeId>) {
+    let mut group: HashMap<NodeId, usize> = HashMap::new();
+    let mut roots: Vec<NodeId> = Vec::new();
+    for &id in order.iter().rev() {
+        if !fusible(g, id) || copied.contains(&id) {
+            continue;
         }
-        ops.push((node.op.clone(), refs));
-        keys.push(node.key);
-        index.insert(m, ops.len() - 1);
+        let cons = consumers.get(&id).map(Vec::as_slice).unwrap_or(&[]);
+        let target = if plan.outputs.contains(&id) || cons.is_empty() {
+            None
+        } else {
+            let first = group.get(&cons[0]).copied();
+            first.filter(|f| cons.iter().all(|c| group.get(c) == Some(f)))
+        };
+        match target {
+            Some(gid) => {
+                group.insert(id, gid);
+            }
+            None => {
+                group.insert(id, roots.len());
+                roots.push(id);
+            }
+        }
     }
-    let output = index
+    (group, roots)
+}
+
+/// Combinations (of values, not indices) read only through `field`s of their slots, and those
+/// fields: candidates for copying into every group that reads them.
+fn copyable_combinations(
+    g: &Graph,
+    plan: &Plan,
+    order: &[NodeId],
+    consumers: &HashMap<NodeId, Vec<NodeId>>,
+) -> Vec<NodeId> {
+    let mut out = Vec::new();
+    for &id in order {
+        if !matches!(g.node(id).op, Op::Combinations { .. })
+            || plan.outputs.contains(&id)
+            || !fusible(g, id)
+        {
+            continue;
+        }
+        let Some(fields) = consumers.get(&id) else {
+            continue;
+        };
+        let slots_only = fields.iter().all(|f| {
+            matches!(g.node(*f).op, Op::Field(_)) && fusible(g, *f) && !plan.outputs.contains(f)
+        });
+        if slots_only {
+            out.push(id);
+            out.extend(fields.iter().copied());
+        }
+    }
+    out
+}
+
+/// The body of a fused group and its external inputs (in order of first use); literals and
+/// `copied` nodes the group reads are inlined.
+fn fused_body(
+    g: &Graph,
+    members: &[NodeId],
+    root: NodeId,
+    copied: &[NodeId],
+) -> (FusedBody, Vec<NodeId>) {
+    let mut body = BodyBuilder {
+        g,
+        copied,
+        ops: Vec::new(),
+        keys: Vec::new(),
+        index: HashMap::new(),
+        externals: Vec::new(),
+    };
+    for &m in members {
+        body.push(m);
+    }
+    let output = body
+        .index
         .get(&root)
         .copied()
-        .unwrap_or(ops.len().saturating_sub(1));
-    let input_keys = externals.iter().map(|e| g.node(*e).key).collect();
+        .unwrap_or(body.ops.len().saturating_sub(1));
+    let input_keys = body.externals.iter().map(|e| g.node(*e).key).collect();
     (
         FusedBody {
-            ops,
+            ops: body.ops,
             output,
-            keys,
+            keys: body.keys,
             input_keys,
         },
-        externals,
+        body.externals,
     )
+}
+
+struct BodyBuilder<'a> {
+    g: &'a Graph,
+    copied: &'a [NodeId],
+    ops: Vec<(Op, Vec<FusedRef>)>,
+    keys: Vec<crate::key::Key>,
+    index: HashMap<NodeId, usize>,
+    externals: Vec<NodeId>,
+}
+
+impl BodyBuilder<'_> {
+    /// Adds node `m` after its operands.
+    fn push(&mut self, m: NodeId) -> usize {
+        let node = self.g.node(m);
+        let refs = node.inputs.iter().map(|&i| self.operand(i)).collect();
+        self.ops.push((node.op.clone(), refs));
+        self.keys.push(node.key);
+        self.index.insert(m, self.ops.len() - 1);
+        self.ops.len() - 1
+    }
+
+    /// The reference to `input`: an operation already in the body, an inlined literal or copied
+    /// node, or an external input.
+    fn operand(&mut self, input: NodeId) -> FusedRef {
+        if let Some(&i) = self.index.get(&input) {
+            return FusedRef::Op(i);
+        }
+        if matches!(self.g.node(input).op, Op::Literal(_)) || self.copied.contains(&input) {
+            return FusedRef::Op(self.push(input));
+        }
+        let k = self
+            .externals
+            .iter()
+            .position(|e| *e == input)
+            .unwrap_or_else(|| {
+                self.externals.push(input);
+                self.externals.len() - 1
+            });
+        FusedRef::Input(k)
+    }
 }

@@ -1,0 +1,221 @@
+//! Sums of combination members computed straight from the particles.
+//!
+//! `p4_add(p4_add(t."0", t."1"), t."2")` over `t = combinations(jets, 3)` (ADL Q6, the AGC's
+//! trijets, every pair mass) would gather each member's four components into its own columns and
+//! add them in two passes through whole-column intermediates. [`plan`] finds such chains in a
+//! fused body; the combination then keeps its slot indices ([`Stash`]) and [`evaluate`] adds the
+//! particles' components through them in one pass, in the chain's order, so the sums are the
+//! same to the bit. The chain's `field` and inner `p4_add` operations are not evaluated when
+//! nothing else reads them, and [`super::demand`] leaves them out, so the combination gathers
+//! only the fields other consumers read (none, in Q6a).
+
+use std::sync::Arc;
+
+use arrow_buffer::{OffsetBuffer, ScalarBuffer};
+use rask_core::column::Col;
+use rask_plan::op::{FusedBody, FusedRef, LorentzOp, Op};
+use rask_plan::types::{Layout, Ty};
+use std::collections::HashMap;
+
+use super::error::EventError;
+
+type R<T> = Result<T, EventError>;
+
+/// A left-deep chain of `p4_add` over members of one combination.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chain {
+    /// The body index of the `combinations` operation.
+    pub combination: usize,
+    /// The slots summed, in the chain's order (`[0, 1, 2]` for `(t.0 + t.1) + t.2`).
+    pub slots: Vec<usize>,
+}
+
+/// The chains of a fused body and the operations they make unnecessary.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Sums {
+    /// The top `p4_add` of each chain, by body index.
+    pub chains: HashMap<usize, Chain>,
+    /// Operations no longer evaluated: the chains' `field`s and inner sums read by nothing else.
+    pub skipped: Vec<bool>,
+}
+
+impl Sums {
+    /// Whether the operation at `i` reads nothing of its operands through the normal path (a
+    /// chain's top or a skipped operation): [`super::demand::demands`] leaves it out.
+    pub fn silent(&self, i: usize) -> bool {
+        self.skipped.get(i).copied().unwrap_or(false) || self.chains.contains_key(&i)
+    }
+
+    /// Whether the combination at `i` must keep its slots for a chain.
+    pub fn stashes(&self, i: usize) -> bool {
+        self.chains.values().any(|c| c.combination == i)
+    }
+}
+
+/// The chains of `body` whose operations are typed `types` (inputs typed `tys`). A combination
+/// qualifies when its lists hold plain records (the vectors `p4_add` reads), not options.
+///
+/// ```
+/// use rask_exec::events::sums::plan;
+/// use rask_plan::op::{FusedBody, FusedRef};
+/// use rask_plan::{Key, Op};
+/// # use rask_plan::LorentzOp;
+/// // p4_add(field[0](c), field[1](c)) with c = combinations(in0, 2)
+/// let c = Op::Combinations { n: 2, names: vec!["0".into(), "1".into()] };
+/// let body = FusedBody {
+///     ops: vec![
+///         (c, vec![FusedRef::Input(0)]),
+///         (Op::Field("0".into()), vec![FusedRef::Op(0)]),
+///         (Op::Field("1".into()), vec![FusedRef::Op(0)]),
+///         (Op::Lorentz(LorentzOp::Add), vec![FusedRef::Op(1), FusedRef::Op(2)]),
+///     ],
+///     output: 3,
+///     keys: vec![Key(1), Key(2), Key(3), Key(4)],
+///     input_keys: vec![Key(5)],
+/// };
+/// // (Types are needed to check the members are records; without them nothing qualifies.)
+/// assert!(plan(&body, &[], &[]).chains.is_empty());
+/// ```
+pub fn plan(body: &FusedBody, types: &[Ty], tys: &[&Ty]) -> Sums {
+    let n = body.ops.len();
+    let mut sums = Sums {
+        chains: HashMap::new(),
+        skipped: vec![false; n],
+    };
+    if types.len() != n {
+        return sums;
+    }
+    let mut consumers: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (i, (_, refs)) in body.ops.iter().enumerate() {
+        for r in refs {
+            if let FusedRef::Op(j) = r {
+                consumers[*j].push(i);
+            }
+        }
+    }
+    let type_of = |r: &FusedRef| match r {
+        FusedRef::Input(k) => tys.get(*k).copied(),
+        FusedRef::Op(j) => types.get(*j),
+    };
+    // Chains from the top down: a chain's top is a matching sum that no matching sum extends.
+    let mut inside = vec![false; n];
+    for i in (0..n).rev() {
+        if inside[i] {
+            continue;
+        }
+        let Some((combination, slots, mut internal)) = chain(body, i) else {
+            continue;
+        };
+        let (Op::Combinations { .. }, refs) = &body.ops[combination] else {
+            continue;
+        };
+        if !refs.first().and_then(type_of).is_some_and(holds_records) {
+            continue;
+        }
+        internal.sort_unstable();
+        internal.dedup();
+        for &j in &internal {
+            inside[j] = true;
+        }
+        // An internal operation is skipped when only the top or skipped internal operations read
+        // it (consumers come later in the body, so theirs are decided first).
+        for &j in internal.iter().rev() {
+            sums.skipped[j] = j != body.output
+                && consumers[j]
+                    .iter()
+                    .all(|&c| c == i || internal.contains(&c) && sums.skipped[c]);
+        }
+        sums.chains.insert(i, Chain { combination, slots });
+    }
+    sums
+}
+
+fn is_add(op: &Op) -> bool {
+    matches!(op, Op::Lorentz(LorentzOp::Add))
+}
+
+/// Lists of plain records (not options, not lists of lists).
+fn holds_records(t: &Ty) -> bool {
+    matches!(t, Ty::Events { layout: Layout::List { item, .. }, .. } if matches!(**item, Layout::Record(_)))
+}
+
+/// The chain topped by the sum at `i`: its combination, slots in order and internal operations
+/// (the members' `field`s and the inner sums).
+fn chain(body: &FusedBody, i: usize) -> Option<(usize, Vec<usize>, Vec<usize>)> {
+    let (op, refs) = &body.ops[i];
+    if !is_add(op) {
+        return None;
+    }
+    let [FusedRef::Op(l), FusedRef::Op(r)] = refs.as_slice() else {
+        return None;
+    };
+    let (c, right) = member(body, *r)?;
+    let (combination, mut slots, mut internal) = match member(body, *l) {
+        Some((cl, left)) => (cl, vec![left], vec![*l]),
+        None => {
+            let (cl, slots, mut inner) = chain(body, *l)?;
+            inner.push(*l);
+            (cl, slots, inner)
+        }
+    };
+    if combination != c {
+        return None;
+    }
+    slots.push(right);
+    internal.push(*r);
+    Some((combination, slots, internal))
+}
+
+/// `field[name](c)` with `c` a combination: its body index and the slot of `name`.
+fn member(body: &FusedBody, j: usize) -> Option<(usize, usize)> {
+    let (Op::Field(name), refs) = &body.ops[j] else {
+        return None;
+    };
+    let [FusedRef::Op(c)] = refs.as_slice() else {
+        return None;
+    };
+    let (Op::Combinations { names, .. }, _) = &body.ops[*c] else {
+        return None;
+    };
+    Some((*c, names.iter().position(|n| n == name)?))
+}
+
+/// What a combination keeps for its chains: its offsets, the slot indices into the particles,
+/// and the particles' components.
+#[derive(Debug, Clone)]
+pub struct Stash {
+    pub offsets: OffsetBuffer<i32>,
+    pub slots: Vec<Vec<u32>>,
+    pub parts: [ScalarBuffer<f64>; 4],
+}
+
+/// The chain's sum per tuple: a list (the combination's offsets) of component records, as the
+/// chain of `p4_add`s gives, summed in the same order.
+pub fn evaluate(chain: &Chain, stash: &Stash) -> R<Col> {
+    let slots: Vec<&[u32]> =
+        chain
+            .slots
+            .iter()
+            .map(|&s| {
+                stash.slots.get(s).map(Vec::as_slice).ok_or_else(|| {
+                    EventError::internal("a chain names a slot its combination lacks")
+                })
+            })
+            .collect::<R<_>>()?;
+    let (first, rest) = slots
+        .split_first()
+        .ok_or_else(|| EventError::internal("an empty chain"))?;
+    let summed = stash.parts.clone().map(|component| {
+        let mut acc: Vec<f64> = first.iter().map(|&k| component[k as usize]).collect();
+        for slot in rest {
+            for (a, &k) in acc.iter_mut().zip(slot.iter()) {
+                *a += component[k as usize];
+            }
+        }
+        ScalarBuffer::from(acc)
+    });
+    Ok(Col::List(
+        stash.offsets.clone(),
+        Arc::new(super::vector::from_parts(summed)),
+    ))
+}
