@@ -135,16 +135,13 @@ pub(super) fn combinations(
     } else {
         "combinations"
     };
-    let mut items_read = if indices {
+    let items_read = if indices {
         Demand::none()
     } else {
         names
             .iter()
             .fold(Demand::none(), |d, name| d.union(&read.sub(name)))
     };
-    if stash {
-        items_read = items_read.union(&Demand::vector_parts());
-    }
     let (o, items) = gathered(input, what, &items_read)?;
     let t = kernels::combinations(&o, n as usize)?;
     let fields = tuple_fields(&t, names, &items, &o, indices, read);
@@ -152,8 +149,16 @@ pub(super) fn combinations(
     let offsets = arrow_buffer::OffsetBuffer::new(t.offsets.into());
     let value = Col::List(offsets.clone(), Arc::new(Col::record(len, fields)));
     let kept = if stash {
+        // The components the sums read: those the gather already carries, else computed for
+        // the particles of lists long enough to be combined (the others are never summed).
+        let parts = if super::vector::carries_cartesian(&items) {
+            super::vector::parts(&items)?
+        } else {
+            let (o, all) = list_parts(input, what)?;
+            super::vector::parts_in_lists(&all, &o, n as usize)?
+        };
         Some(Stash {
-            parts: super::vector::parts(&items)?,
+            parts,
             offsets,
             slots: t.slots,
         })
