@@ -321,3 +321,54 @@ fn mask_pushdown_converges_on_deep_chains_of_cuts() {
     let opt = x.optimize().unwrap();
     assert!(opt.passes <= 4, "{} passes", opt.passes);
 }
+
+#[test]
+fn fusion_copies_a_combination_read_through_its_slots_into_each_group() {
+    // ADL Q6's two histograms both read the trijets: the combination and its slot fields are
+    // copied into each group (like literals) instead of ending a group of their own, so each
+    // group holds its whole `combinations → field → p4_add` chain.
+    let ctx = Context::new();
+    let events = nano(&ctx);
+    let jets = events.field("Jet").unwrap();
+    let tri = jets.combinations(3).unwrap();
+    let (j1, j2, j3) = (
+        tri.field("0").unwrap(),
+        tri.field("1").unwrap(),
+        tri.field("2").unwrap(),
+    );
+    let sum = j1.p4_add(&j2).unwrap().p4_add(&j3).unwrap();
+    let mass = sum.p4_mass().unwrap().max(Some(1)).unwrap();
+    let btag = j1
+        .field("btag")
+        .unwrap()
+        .maximum(&j3.field("btag").unwrap())
+        .unwrap()
+        .sum(Some(1))
+        .unwrap();
+    let logical = rask_plan::optimize(&plan(&[&mass, &btag])).unwrap().logical;
+    insta::assert_snapshot!(
+        "fusion_copies_combinations",
+        before_after(&Fusion, &logical)
+    );
+    let fused = Fusion.rewrite(&logical).unwrap();
+    let bodies_with_combinations = fused
+        .graph
+        .nodes()
+        .iter()
+        .filter(|n| match &n.op {
+            rask_plan::Op::Fused(body) => body
+                .ops
+                .iter()
+                .any(|(op, _)| matches!(op, rask_plan::Op::Combinations { .. })),
+            _ => false,
+        })
+        .count();
+    assert_eq!(bodies_with_combinations, 2, "one copy per group");
+    let standalone = fused
+        .graph
+        .nodes()
+        .iter()
+        .filter(|n| matches!(n.op, rask_plan::Op::Combinations { .. }))
+        .count();
+    assert_eq!(standalone, 0, "no combination outside the groups");
+}
