@@ -254,11 +254,21 @@ impl Cluster {
             .runtime
             .block_on(async {
                 let (distributed, ctx) = self.distribute(physical).await?;
-                datafusion::physical_plan::collect(distributed, ctx)
-                    .await
-                    .map_err(|e| ClusterError::Run(Box::new(run_error(e, self.memory_limit))))
+                let run = datafusion::physical_plan::collect(distributed, ctx);
+                // The engine's cancel flag (Ctrl-C in Python) stops the run: dropping it drops
+                // the streams from the workers.
+                match futures::future::select(Box::pin(run), Box::pin(cancelled(engine))).await {
+                    futures::future::Either::Left((rows, _)) => rows
+                        .map_err(|e| ClusterError::Run(Box::new(run_error(e, self.memory_limit)))),
+                    futures::future::Either::Right(((), _)) => {
+                        Err(ClusterError::Plan(rask_exec::ExecError::Cancelled))
+                    }
+                }
             })
-            .map_err(|e| self.name_lost_worker(e))?;
+            .map_err(|e| match e {
+                e @ ClusterError::Plan(rask_exec::ExecError::Cancelled) => e,
+                e => self.name_lost_worker(e),
+            })?;
         let outputs = plan.outputs(rows)?;
         stats.seconds = start.elapsed().as_secs_f64();
         Ok((outputs, stats))
@@ -280,6 +290,16 @@ impl Cluster {
             std::thread::sleep(Duration::from_millis(200));
         }
         ClusterError::Run(run)
+    }
+}
+
+/// Resolves once `engine`'s cancel flag is set (looked at every 20 ms); never without one.
+async fn cancelled(engine: &Engine) {
+    let Some(cancel) = engine.cancel_flag().cloned() else {
+        return std::future::pending().await;
+    };
+    while !cancel.is_cancelled() {
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 

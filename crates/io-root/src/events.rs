@@ -269,6 +269,41 @@ impl EventSource {
         Ok(out)
     }
 
+    /// The parts of `partitions` inside `entries`, numbered across the files in order
+    /// (`events[a:b]`); partitions outside are dropped.
+    ///
+    /// ```no_run
+    /// # let source = rask_io_root::EventSource::open(&["a.root", "b.root"], "Events")?;
+    /// let all = source.split_evenly(1); // one partition per file
+    /// let first = source.within(all, 0..100);
+    /// assert_eq!(first[0].entries, 0..100);
+    /// # Ok::<(), rask_io_root::RootError>(())
+    /// ```
+    pub fn within(
+        &self,
+        partitions: Vec<Partition>,
+        entries: std::ops::Range<u64>,
+    ) -> Vec<Partition> {
+        let mut starts = Vec::with_capacity(self.num_files());
+        let mut total = 0u64;
+        for file in 0..self.num_files() {
+            starts.push(total);
+            total = total.saturating_add(self.file_entries(file));
+        }
+        partitions
+            .into_iter()
+            .filter_map(|p| {
+                let first = *starts.get(p.file)?;
+                let lo = entries.start.saturating_sub(first).max(p.entries.start);
+                let hi = entries.end.saturating_sub(first).min(p.entries.end);
+                (lo < hi).then_some(Partition {
+                    file: p.file,
+                    entries: lo..hi,
+                })
+            })
+            .collect()
+    }
+
     /// Splits every file into `n` ranges of nearly equal size, ignoring basket boundaries (for
     /// tests and debugging: any range is readable, aligned ones are cheaper).
     pub fn split_evenly(&self, n: u64) -> Vec<Partition> {

@@ -51,10 +51,10 @@ pub fn render_plan(plan: &Plan) -> String {
 pub fn label(op: &Op) -> String {
     match op {
         Op::Source(spec) => match &spec.columns {
-            Some(c) => format!("source[{}: {}]", spec.label, c.join(", ")),
+            Some(c) => format!("source[{}: {}]", spec.display_name(), c.join(", ")),
             None => format!(
                 "source[{}, {} branches]",
-                spec.label,
+                spec.display_name(),
                 spec.schema.fields().len()
             ),
         },

@@ -26,8 +26,10 @@ use crate::error::PlanError;
 use crate::graph::{Graph, NodeId};
 use crate::key::Key;
 use crate::limits::Limits;
-use crate::op::{BinaryOp, Embedded, LorentzOp, Op, ReduceOp, Scalar, UnaryOp};
+use crate::op::{BinaryOp, Embedded, Op, ReduceOp, Scalar, UnaryOp};
 use crate::types::{Axis, Storage, Ty};
+
+mod lorentz;
 
 static NEXT_CONTEXT: AtomicU64 = AtomicU64::new(1);
 
@@ -515,6 +517,16 @@ impl Expr {
         expm1 => UnaryOp::Expm1,
         arcsin => UnaryOp::Arcsin,
         arccos => UnaryOp::Arccos,
+        arcsinh => UnaryOp::Arcsinh,
+        arccosh => UnaryOp::Arccosh,
+        arctanh => UnaryOp::Arctanh,
+        rint => UnaryOp::Rint,
+        trunc => UnaryOp::Trunc,
+        exp2 => UnaryOp::Exp2,
+        cbrt => UnaryOp::Cbrt,
+        square => UnaryOp::Square,
+        deg2rad => UnaryOp::Deg2rad,
+        rad2deg => UnaryOp::Rad2deg,
     }
 
     reduce_methods! {
@@ -658,6 +670,24 @@ impl Expr {
         self.then(Op::Firsts, vec![])
     }
 
+    /// Per event, a missing value as an empty list and a value as a list of one item
+    /// (`ak.singletons`): `singletons(firsts(x))` keeps the first item of each non-empty list.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use arrow_schema::{DataType, Field, Schema};
+    /// let item = Arc::new(Field::new("item", DataType::Float32, false));
+    /// let schema = Schema::new(vec![Field::new("Jet_pt", DataType::List(item), false)]);
+    /// let ctx = rask_plan::Context::new();
+    /// let events = ctx.source("events", &["a.root".into()], "Events", Arc::new(schema))?;
+    /// let first = events.field("Jet_pt")?.firsts()?.singletons()?;
+    /// assert_eq!(first.ty().describe(), "events * var * float32");
+    /// # Ok::<(), rask_plan::PlanError>(())
+    /// ```
+    pub fn singletons(&self) -> Result<Expr, PlanError> {
+        self.then(Op::Singletons, vec![])
+    }
+
     /// Missing optional values replaced by `value` (`ak.fill_none`); non-optional values unchanged.
     pub fn fill_none(&self, value: impl Into<Scalar>) -> Result<Expr, PlanError> {
         self.then(Op::FillNone(value.into()), vec![])
@@ -693,42 +723,6 @@ impl Expr {
     /// The indices that sort each list.
     pub fn argsort(&self, ascending: bool) -> Result<Expr, PlanError> {
         self.then(Op::ArgSort { ascending }, vec![])
-    }
-
-    /// The 4-vector sum of records with `pt, eta, phi, mass` or Cartesian `px, py, pz, E`
-    /// (`rask_core::kernels::vector_kind`).
-    pub fn p4_add(&self, other: &Expr) -> Result<Expr, PlanError> {
-        let o = self.ctx.own(other)?;
-        self.then(Op::Lorentz(LorentzOp::Add), vec![o])
-    }
-
-    /// Invariant mass of records with `pt, eta, phi, mass` or `px, py, pz, E`.
-    pub fn p4_mass(&self) -> Result<Expr, PlanError> {
-        self.then(Op::Lorentz(LorentzOp::Mass), vec![])
-    }
-
-    /// Transverse momentum of a 4-vector record.
-    pub fn p4_pt(&self) -> Result<Expr, PlanError> {
-        self.then(Op::Lorentz(LorentzOp::Pt), vec![])
-    }
-
-    /// Δφ, wrapped into [-π, π): of two angles, or of the `phi` fields of two records.
-    pub fn delta_phi(&self, other: &Expr) -> Result<Expr, PlanError> {
-        let o = self.ctx.own(other)?;
-        self.then(Op::Lorentz(LorentzOp::DeltaPhi), vec![o])
-    }
-
-    /// ΔR = √(Δη² + Δφ²) of records with `eta, phi`.
-    pub fn delta_r(&self, other: &Expr) -> Result<Expr, PlanError> {
-        let o = self.ctx.own(other)?;
-        self.then(Op::Lorentz(LorentzOp::DeltaR), vec![o])
-    }
-
-    /// Transverse mass of two objects with `pt, phi` (e.g. a lepton and MET):
-    /// sqrt(2 pt₁ pt₂ (1 − cos Δφ)).
-    pub fn mt(&self, other: &Expr) -> Result<Expr, PlanError> {
-        let o = self.ctx.own(other)?;
-        self.then(Op::Lorentz(LorentzOp::Mt), vec![o])
     }
 }
 

@@ -56,6 +56,7 @@ impl Context {
             schema,
             columns: None,
             file_columns: file_columns.map(Arc::new),
+            entries: None,
         };
         self.add(Op::Source(Arc::new(spec)), vec![])
     }

@@ -315,7 +315,7 @@ impl Graph {
 fn render(op: &Op, n: usize, arg: &dyn Fn(usize) -> String) -> String {
     let args = || (0..n).map(arg).collect::<Vec<_>>().join(", ");
     match op {
-        Op::Source(spec) => spec.label.clone(),
+        Op::Source(spec) => spec.display_name(),
         Op::Literal(s) => match s {
             crate::op::Scalar::F64(v) => format!("{v}"),
             crate::op::Scalar::I64(v) => format!("{v}"),

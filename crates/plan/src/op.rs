@@ -79,6 +79,16 @@ pub enum UnaryOp {
     Expm1,
     Arcsin,
     Arccos,
+    Arcsinh,
+    Arccosh,
+    Arctanh,
+    Rint,
+    Trunc,
+    Exp2,
+    Cbrt,
+    Square,
+    Deg2rad,
+    Rad2deg,
 }
 
 impl UnaryOp {
@@ -90,111 +100,6 @@ impl UnaryOp {
     pub fn float_fn(self) -> fn(f64) -> f64 {
         crate::with_unary_float_fn!(self, |f| f as fn(f64) -> f64)
     }
-}
-
-/// Runs `$body` with `$f` bound to the float function of the [`UnaryOp`] `$op`: a closure of its
-/// own type per operation, so a loop calling it is compiled once per operation, inlined and
-/// vectorised, where a loop over [`UnaryOp::float_fn`]'s pointer makes one indirect call per
-/// element. The one place the functions are defined.
-///
-/// ```
-/// use rask_plan::UnaryOp;
-/// let xs = [1.0, 4.0, 9.0];
-/// let roots: Vec<f64> = rask_plan::with_unary_float_fn!(UnaryOp::Sqrt, |f| xs.iter().map(|&x| f(x)).collect());
-/// assert_eq!(roots, [1.0, 2.0, 3.0]);
-/// ```
-#[macro_export]
-macro_rules! with_unary_float_fn {
-    ($op:expr, |$f:ident| $body:expr) => {{
-        use $crate::UnaryOp as U;
-        match $op {
-            U::Neg => {
-                let $f = |x: f64| -x;
-                $body
-            }
-            U::Abs => {
-                let $f = f64::abs;
-                $body
-            }
-            U::Sqrt => {
-                let $f = f64::sqrt;
-                $body
-            }
-            U::Exp => {
-                let $f = f64::exp;
-                $body
-            }
-            U::Log => {
-                let $f = f64::ln;
-                $body
-            }
-            U::Sin => {
-                let $f = f64::sin;
-                $body
-            }
-            U::Cos => {
-                let $f = f64::cos;
-                $body
-            }
-            U::Tan => {
-                let $f = f64::tan;
-                $body
-            }
-            U::Arctan => {
-                let $f = f64::atan;
-                $body
-            }
-            U::Sinh => {
-                let $f = f64::sinh;
-                $body
-            }
-            U::Cosh => {
-                let $f = f64::cosh;
-                $body
-            }
-            U::Tanh => {
-                let $f = f64::tanh;
-                $body
-            }
-            U::Floor => {
-                let $f = f64::floor;
-                $body
-            }
-            U::Ceil => {
-                let $f = f64::ceil;
-                $body
-            }
-            U::Log10 => {
-                let $f = f64::log10;
-                $body
-            }
-            U::Log2 => {
-                let $f = f64::log2;
-                $body
-            }
-            U::Log1p => {
-                let $f = f64::ln_1p;
-                $body
-            }
-            U::Expm1 => {
-                let $f = f64::exp_m1;
-                $body
-            }
-            U::Arcsin => {
-                let $f = f64::asin;
-                $body
-            }
-            U::Arccos => {
-                let $f = f64::acos;
-                $body
-            }
-            // Boolean: the identity on floats.
-            U::Not => {
-                let $f = |x: f64| x;
-                $body
-            }
-        }
-    }};
 }
 
 /// Element-wise functions of two arguments.
@@ -328,6 +233,20 @@ pub struct SourceSpec {
     /// Columns constant within each file (a fileset's `dataset` and metadata), also in
     /// `schema` after the branches.
     pub file_columns: Option<Arc<rask_core::file_columns::FileColumns>>,
+    /// Only these entries, numbered across the files in order (`events[a:b]`); `None`: all.
+    pub entries: Option<std::ops::Range<u64>>,
+}
+
+impl SourceSpec {
+    /// The name users see, with the entries it is sliced to: `events`, `events[10:20]`,
+    /// `events[5:]`.
+    pub fn display_name(&self) -> String {
+        match &self.entries {
+            Some(r) if r.end == u64::MAX => format!("{}[{}:]", self.label, r.start),
+            Some(r) => format!("{}[{}:{}]", self.label, r.start, r.end),
+            None => self.label.clone(),
+        }
+    }
 }
 
 /// An Arrow array embedded in the plan, identified by a digest of its contents.
@@ -462,6 +381,9 @@ pub enum Op {
         keepdims: bool,
     },
     Firsts,
+    /// Per event, a missing value as an empty list and a value as a list of one
+    /// (`ak.singletons`).
+    Singletons,
     /// Missing optional values replaced by a default (`ak.fill_none`).
     FillNone(Scalar),
     LocalIndex,
@@ -528,6 +450,16 @@ impl Op {
                 UnaryOp::Expm1 => "expm1",
                 UnaryOp::Arcsin => "arcsin",
                 UnaryOp::Arccos => "arccos",
+                UnaryOp::Arcsinh => "arcsinh",
+                UnaryOp::Arccosh => "arccosh",
+                UnaryOp::Arctanh => "arctanh",
+                UnaryOp::Rint => "rint",
+                UnaryOp::Trunc => "trunc",
+                UnaryOp::Exp2 => "exp2",
+                UnaryOp::Cbrt => "cbrt",
+                UnaryOp::Square => "square",
+                UnaryOp::Deg2rad => "deg2rad",
+                UnaryOp::Rad2deg => "rad2deg",
             },
             Op::Binary(b) => match b {
                 B::Add => "add",
@@ -572,6 +504,7 @@ impl Op {
             Op::ArgMin { .. } => "argmin",
             Op::ArgMax { .. } => "argmax",
             Op::Firsts => "firsts",
+            Op::Singletons => "singletons",
             Op::FillNone(_) => "fill_none",
             Op::LocalIndex => "local_index",
             Op::Concatenate => "concatenate",
@@ -622,13 +555,15 @@ impl Op {
                     let cats: Vec<_> = fc.fields.iter().map(|f| f.metadata()).collect();
                     format!("|{:?}|{cats:?}", fc.values)
                 });
+                let entries = spec.entries.as_ref().map(|r| format!("|entries {r:?}"));
                 format!(
-                    "source|{}|{:?}|{}|{}{}",
+                    "source|{}|{:?}|{}|{}{}{}",
                     spec.label,
                     spec.paths,
                     spec.tree,
                     fields.join(","),
                     per_file.unwrap_or_default(),
+                    entries.unwrap_or_default(),
                 )
             }
             other => format!("{other:?}"),
@@ -667,81 +602,4 @@ impl Op {
                 | Op::Cached(_)
         )
     }
-}
-
-/// Runs `$body` with `$f` bound to the float function of the [`BinaryOp`] `$op`, or gives
-/// `$none` for comparisons and logic: a closure of its own type per operation, so a loop calling
-/// it is compiled once per operation and inlined (see [`with_unary_float_fn!`]). The one place
-/// the functions are defined.
-///
-/// ```
-/// use rask_plan::BinaryOp;
-/// let (a, b) = ([1.0, 2.0], [3.0, 5.0]);
-/// let sums: Option<Vec<f64>> = rask_plan::with_binary_float_fn!(
-///     BinaryOp::Add,
-///     |f| Some(a.iter().zip(&b).map(|(&p, &q)| f(p, q)).collect()),
-///     None
-/// );
-/// assert_eq!(sums, Some(vec![4.0, 7.0]));
-/// ```
-#[macro_export]
-macro_rules! with_binary_float_fn {
-    ($op:expr, |$f:ident| $body:expr, $none:expr) => {{
-        use $crate::BinaryOp as B;
-        match $op {
-            B::Add => {
-                let $f = |p: f64, q: f64| p + q;
-                $body
-            }
-            B::Sub => {
-                let $f = |p: f64, q: f64| p - q;
-                $body
-            }
-            B::Mul => {
-                let $f = |p: f64, q: f64| p * q;
-                $body
-            }
-            B::Div => {
-                let $f = |p: f64, q: f64| p / q;
-                $body
-            }
-            B::Mod => {
-                let $f = |p: f64, q: f64| p % q;
-                $body
-            }
-            B::Pow => {
-                let $f = f64::powf;
-                $body
-            }
-            B::Arctan2 => {
-                let $f = f64::atan2;
-                $body
-            }
-            B::Hypot => {
-                let $f = f64::hypot;
-                $body
-            }
-            B::Minimum => {
-                let $f = |p: f64, q: f64| {
-                    if p.is_nan() || q.is_nan() {
-                        f64::NAN
-                    } else {
-                        p.min(q)
-                    }
-                };
-                $body
-            }
-            B::Maximum => {
-                let $f = |p: f64, q: f64| {
-                    if p.is_nan() || q.is_nan() {
-                        f64::NAN
-                    } else {
-                        p.max(q)
-                    }
-                };
-                $body
-            }
-            B::Eq | B::Ne | B::Lt | B::Le | B::Gt | B::Ge | B::And | B::Or => $none,
-        }
-    }};
 }

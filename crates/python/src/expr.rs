@@ -57,6 +57,16 @@ fn unary(name: &str) -> PyResult<UnaryOp> {
         "expm1" => UnaryOp::Expm1,
         "arcsin" => UnaryOp::Arcsin,
         "arccos" => UnaryOp::Arccos,
+        "arcsinh" => UnaryOp::Arcsinh,
+        "arccosh" => UnaryOp::Arccosh,
+        "arctanh" => UnaryOp::Arctanh,
+        "rint" => UnaryOp::Rint,
+        "trunc" => UnaryOp::Trunc,
+        "exp2" => UnaryOp::Exp2,
+        "cbrt" => UnaryOp::Cbrt,
+        "square" => UnaryOp::Square,
+        "deg2rad" => UnaryOp::Deg2rad,
+        "rad2deg" => UnaryOp::Rad2deg,
         other => {
             return Err(PyNotImplementedError::new_err(format!(
                 "no rask operation '{other}'"
@@ -267,21 +277,26 @@ impl PyExpr {
         self.0.argmax(keepdims).map(PyExpr).map_err(plan_err)
     }
 
-    /// `singletons(argmin(x))` / `singletons(argmax(x))`: the index as a list of 0 or 1 items.
+    /// A missing value as an empty list, a value as a list of one. `singletons(argmin(x))` is
+    /// `argmin(x, keepdims=True)` (the same lists, one plan node fewer).
     fn singletons(&self) -> PyResult<PyExpr> {
         let input = self.0.inputs().into_iter().next();
         match (self.0.op(), input) {
             (Op::ArgMin { keepdims: false }, Some(x)) => x.argmin(true),
             (Op::ArgMax { keepdims: false }, Some(x)) => x.argmax(true),
-            _ => {
-                return Err(PyNotImplementedError::new_err(format!(
-                    "singletons of {}: rask has singletons of argmin/argmax only",
-                    self.0.describe()
-                )));
-            }
+            _ => self.0.singletons(),
         }
         .map(PyExpr)
         .map_err(plan_err)
+    }
+
+    /// The same expression over only the entries `start..stop` of its source (`events[a:b]`).
+    #[pyo3(signature = (start, stop = None))]
+    fn slice_entries(&self, start: u64, stop: Option<u64>) -> PyResult<PyExpr> {
+        self.0
+            .slice_entries(start, stop)
+            .map(PyExpr)
+            .map_err(plan_err)
     }
 
     fn concatenate(&self, other: PyRef<'_, PyExpr>) -> PyResult<PyExpr> {

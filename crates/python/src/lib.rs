@@ -3,6 +3,7 @@
 //! (`python/rask/`) gives them awkward's and hist's spellings; every call here adds one node to
 //! the plan or runs it — nothing runs per event in Python.
 
+mod cluster;
 mod errors;
 mod expr;
 mod outputs;
@@ -32,14 +33,26 @@ fn engine() -> Engine {
         .clone()
 }
 
-/// Sets the engine's threads (1: the sync scheduler), partition size and memory limit.
+/// Sets the engine's threads (1: the sync scheduler), partition size and memory limit, and the
+/// workers computations go to (`[]`: this machine).
 #[pyfunction]
-#[pyo3(signature = (threads = None, partition_entries = None, memory_limit = None))]
+#[pyo3(signature = (threads = None, partition_entries = None, memory_limit = None, workers = None))]
 fn configure(
     threads: Option<usize>,
     partition_entries: Option<u64>,
     memory_limit: Option<usize>,
+    workers: Option<Vec<String>>,
 ) -> PyResult<()> {
+    let only_workers = workers.is_some()
+        && threads.is_none()
+        && partition_entries.is_none()
+        && memory_limit.is_none();
+    if let Some(workers) = workers {
+        cluster::set_default_workers(workers)?;
+    }
+    if only_workers {
+        return Ok(()); // the engine (its options and persisted values) stays as it is
+    }
     let (scheduler, _) = Scheduler::for_threads(threads).map_err(errors::exec_err)?;
     let mut engine = Engine::new(scheduler);
     if let Some(n) = partition_entries {
@@ -168,15 +181,27 @@ fn hist(
 }
 
 /// Computes `exprs` in one pass over their files; returns one value per expression (see
-/// `outputs.rs`). The GIL is released while the engine runs; Ctrl-C cancels it.
+/// `outputs.rs`). The GIL is released while the engine runs; Ctrl-C cancels it. `workers`
+/// (else those of `configure`) run it on cluster workers; a `scheduler` runs it here.
 #[pyfunction]
-#[pyo3(signature = (exprs, scheduler = None))]
+#[pyo3(signature = (exprs, scheduler = None, workers = None))]
 fn compute(
     py: Python<'_>,
     exprs: Vec<PyRef<'_, PyExpr>>,
     scheduler: Option<&str>,
+    workers: Option<Vec<String>>,
 ) -> PyResult<Vec<Py<PyAny>>> {
     let exprs: Vec<rask_plan::Expr> = exprs.iter().map(|e| e.0.clone()).collect();
+    let workers = match (scheduler, workers) {
+        (Some(s), Some(w)) if !w.is_empty() => {
+            return Err(errors::ExecError::new_err(format!(
+                "compute: give workers or scheduler='{s}', not both"
+            )));
+        }
+        (_, Some(w)) => w,
+        (Some(_), None) => Vec::new(),
+        (None, None) => cluster::default_workers(),
+    };
     let engine = match scheduler {
         None => engine(),
         Some("threads") => engine().with_scheduler(Scheduler::threads()),
@@ -189,7 +214,12 @@ fn compute(
     };
     let outputs = run::interruptible(py, move |cancel| {
         let refs: Vec<&rask_plan::Expr> = exprs.iter().collect();
-        engine.with_cancel(cancel.clone()).compute_many(&refs)
+        let engine = engine.with_cancel(cancel.clone());
+        if workers.is_empty() {
+            engine.compute_many(&refs).map_err(errors::exec_err)
+        } else {
+            cluster::compute(&engine, &workers, &refs)
+        }
     })?;
     outputs
         .into_iter()
@@ -203,7 +233,10 @@ fn persist(py: Python<'_>, expr: PyRef<'_, PyExpr>) -> PyResult<PyExpr> {
     let e = expr.0.clone();
     let engine = engine();
     run::interruptible(py, move |cancel| {
-        engine.with_cancel(cancel.clone()).persist(&e)
+        engine
+            .with_cancel(cancel.clone())
+            .persist(&e)
+            .map_err(errors::exec_err)
     })
     .map(PyExpr)
 }
@@ -245,6 +278,8 @@ fn sql(query: &str, tables: Option<&Bound<'_, PyDict>>) -> PyResult<Vec<(String,
 fn _rask(m: &Bound<'_, PyModule>) -> PyResult<()> {
     rask::allocator::keep_freed_pages();
     m.add_class::<PyExpr>()?;
+    m.add_class::<cluster::LocalCluster>()?;
+    m.add("HAS_CLUSTER", cluster::BUILT)?;
     for f in [
         wrap_pyfunction!(configure, m)?,
         wrap_pyfunction!(open, m)?,

@@ -5,14 +5,12 @@
 use std::time::Duration;
 
 use pyo3::prelude::*;
-use rask_exec::{Cancel, ExecError};
-
-use crate::errors::exec_err;
+use rask_exec::Cancel;
 
 /// Runs `job` with a fresh cancel flag; a signal handler's error (Ctrl-C) cancels it.
 pub fn interruptible<T: Send>(
     py: Python<'_>,
-    job: impl FnOnce(&Cancel) -> Result<T, ExecError> + Send,
+    job: impl FnOnce(&Cancel) -> PyResult<T> + Send,
 ) -> PyResult<T> {
     let cancel = Cancel::default();
     std::thread::scope(|s| {
@@ -27,7 +25,7 @@ pub fn interruptible<T: Send>(
             }
         }
         match py.detach(move || handle.join()) {
-            Ok(result) => result.map_err(exec_err),
+            Ok(result) => result,
             Err(_) => Err(crate::errors::ExecError::new_err(
                 "internal error: the engine's thread panicked",
             )),

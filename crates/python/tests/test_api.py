@@ -166,3 +166,91 @@ def test_more_numpy_ufuncs_equal_numpy_on_the_same_values():
         np.testing.assert_allclose(g, w, rtol=4e-16, atol=0, err_msg=name)
     # Exact ones are exact.
     assert np.array_equal(ak.flatten(got[0]).to_numpy(), ak.flatten(cases["floor"][1]).to_numpy())
+
+
+def test_singletons_equal_awkwards_on_the_same_values():
+    ak = pytest.importorskip("awkward")
+    uproot = pytest.importorskip("uproot")
+    events = rask.open(NANO)
+    pt = events.Muon.pt
+    lead = dak.firsts(pt[pt > 20.0])  # missing where no muon passes
+    got = dak.compute(
+        dak.singletons(lead),
+        dak.singletons(events.MET.pt),  # not optional: every event gets a list of one
+        dak.singletons(dak.firsts(events.Muon)).eta,  # records: the fields come along
+        dak.num(dak.singletons(lead)),
+    )
+    tree = uproot.open(NANO)["Events"]
+    mpt, meta, met = (tree[b].array() for b in ("Muon_pt", "Muon_eta", "MET_pt"))
+    want_lead = ak.singletons(ak.firsts(mpt[mpt > 20.0]))
+    assert ak.to_list(got[0]) == ak.to_list(want_lead)
+    assert ak.to_list(got[1]) == ak.to_list(ak.singletons(met))
+    assert ak.to_list(got[2]) == ak.to_list(ak.singletons(ak.firsts(meta)))
+    assert ak.to_list(got[3]) == ak.to_list(ak.num(want_lead))
+    # Some events have a leading muon and some have none: both cases are exercised.
+    assert 0 < ak.sum(ak.num(want_lead)) < len(want_lead)
+    with pytest.raises(NotImplementedError, match="singletons"):
+        dak.singletons(lead, axis=1)
+
+
+def test_hyperbolic_rounding_and_angle_ufuncs_equal_numpy():
+    ak = pytest.importorskip("awkward")
+    uproot = pytest.importorskip("uproot")
+    events = rask.open(NANO)
+    pt, eta, phi = events.Muon.pt, events.Muon.eta, events.Muon.phi
+    tree = uproot.open(NANO)["Events"]
+    upt, ueta, uphi = (ak.values_astype(tree[b].array(), np.float64) for b in ("Muon_pt", "Muon_eta", "Muon_phi"))
+    cases = {
+        "arcsinh": (np.arcsinh(eta), np.arcsinh(ueta)),
+        "arccosh": (np.arccosh(pt), np.arccosh(upt)),
+        "arctanh": (np.arctanh(eta / 3.0), np.arctanh(ueta / 3.0)),
+        "rint": (np.rint(pt * 2.0), np.rint(upt * 2.0)),
+        "trunc": (np.trunc(eta * 3.0), np.trunc(ueta * 3.0)),
+        "exp2": (np.exp2(eta), np.exp2(ueta)),
+        "cbrt": (np.cbrt(pt), np.cbrt(upt)),
+        "square": (np.square(eta), np.square(ueta)),
+        "degrees": (np.degrees(phi), np.degrees(uphi)),
+        "deg2rad": (np.deg2rad(pt), np.deg2rad(upt)),
+    }
+    got = dak.compute(*[c[0] for c in cases.values()])
+    for (name, (_, want)), g in zip(cases.items(), got):
+        g, w = ak.flatten(g).to_numpy(), ak.flatten(want).to_numpy()
+        assert len(g) == len(w) > 1000, name
+        # Rust's inverse hyperbolic functions are its own formulas, not libm's: an ulp or two.
+        rtol = 1e-15 if name in ("arcsinh", "arccosh", "arctanh") else 4e-16
+        np.testing.assert_allclose(g, w, rtol=rtol, atol=0, err_msg=name)
+    # Rounding, squares and the ties of rint (half to even, as numpy) are exact.
+    for name in ("rint", "trunc", "square"):
+        i = list(cases).index(name)
+        assert np.array_equal(ak.flatten(got[i]).to_numpy(), ak.flatten(cases[name][1]).to_numpy()), name
+    ties = dak.compute(np.rint(events.MET.pt * 0 + 2.5) + np.rint(events.MET.pt * 0 - 0.5))[0]
+    assert set(ak.to_list(ties)) == {2.0}
+
+
+def test_events_sliced_by_position_equal_uproots_entries():
+    ak = pytest.importorskip("awkward")
+    uproot = pytest.importorskip("uproot")
+    events = rask.open(NANO)
+    events["Muon", "pdgId"] = -13 * events.Muon.charge  # set before slicing: sliced along
+    head = events[100:250]
+    met, pdg, njet = dak.compute(head.MET.pt, head.Muon.pdgId, dak.num(head.Jet))
+    tree = uproot.open(NANO)["Events"]
+    arrays = tree.arrays(["MET_pt", "Muon_charge", "nJet"], entry_start=100, entry_stop=250)
+    assert ak.to_list(met) == ak.to_list(arrays.MET_pt)
+    assert ak.to_list(pdg) == ak.to_list(-13 * arrays.Muon_charge)
+    assert ak.to_list(njet) == ak.to_list(arrays.nJet)
+    # An array sliced by itself, a slice of a slice, and an open end.
+    assert ak.to_list(events.MET.pt[5:9].compute()) == ak.to_list(tree["MET_pt"].array(entry_start=5, entry_stop=9))
+    assert ak.to_list(head[10:12].MET.pt.compute()) == ak.to_list(arrays.MET_pt[10:12])
+    assert len(events[19_990:].MET.pt.compute()) == 10
+    # Histograms of a slice count its events only.
+    h = hda.Hist.new.Reg(10, 0, 1000, name="met").Double().fill(events[:1000].MET.pt).compute()
+    assert h.sum(flow=True) == 1000
+    with pytest.raises(NotImplementedError, match="before cutting"):
+        events[events.MET.pt > 20][:10]
+    with pytest.raises(rask.PlanError, match="before cutting"):
+        events.MET.pt[events.MET.pt > 20][:10]
+    with pytest.raises(NotImplementedError, match="from the start"):
+        events[-10:]
+    with pytest.raises(NotImplementedError, match="step 1"):
+        events[::2]

@@ -9,8 +9,8 @@ import rask.hist as hda
 from conftest import NANO, assert_same_counts
 
 
-def test_the_seed_q8_runs_with_only_its_imports_changed():
-    events = rask.open(NANO, tree="Events")
+def seed_q8(events):
+    """The seed's Q8 on ``events``, verbatim but for its last line (which plots)."""
     # --- the seed, verbatim ---
     events["Electron", "pdgId"] = -11 * events.Electron.charge
     events["Muon", "pdgId"] = -13 * events.Muon.charge
@@ -28,6 +28,12 @@ def test_the_seed_q8_runs_with_only_its_imports_changed():
     mt = np.sqrt(2 * l3.pt * events.MET.pt * (1 - np.cos(events.MET.delta_phi(l3))))
     q8_hist = hda.Hist.new.Reg(100, 0, 200, name="mt", label="$\\ell$-MET transverse mass [GeV]").Double().fill(mt)
     # --- end of the seed (its last line plots; see test_the_seed_q8_plots) ---
+    return q8_hist, mt
+
+
+def test_the_seed_q8_runs_with_only_its_imports_changed():
+    events = rask.open(NANO, tree="Events")
+    q8_hist, mt = seed_q8(events)
     h = q8_hist.compute()
     assert_same_counts(h, "q8")
     assert h.axes[0].name == "mt"

@@ -78,6 +78,16 @@ impl Scope<'_> {
             "expm1" => unary(UnaryOp::Expm1)?,
             "asin" | "arcsin" => unary(UnaryOp::Arcsin)?,
             "acos" | "arccos" => unary(UnaryOp::Arccos)?,
+            "asinh" | "arcsinh" => unary(UnaryOp::Arcsinh)?,
+            "acosh" | "arccosh" => unary(UnaryOp::Arccosh)?,
+            "atanh" | "arctanh" => unary(UnaryOp::Arctanh)?,
+            "rint" => unary(UnaryOp::Rint)?,
+            "trunc" => unary(UnaryOp::Trunc)?,
+            "exp2" => unary(UnaryOp::Exp2)?,
+            "cbrt" => unary(UnaryOp::Cbrt)?,
+            "square" => unary(UnaryOp::Square)?,
+            "radians" | "deg2rad" => unary(UnaryOp::Deg2rad)?,
+            "degrees" | "rad2deg" => unary(UnaryOp::Rad2deg)?,
             "atan2" | "hypot" | "least" | "greatest" => {
                 arity(2)?;
                 let op = match name.as_str() {
@@ -158,6 +168,10 @@ impl Scope<'_> {
             "first" | "firsts" => {
                 arity(1)?;
                 x(0)?.firsts().map_err(pe)?
+            }
+            "singletons" => {
+                arity(1)?;
+                x(0)?.singletons().map_err(pe)?
             }
             "fill_none" => {
                 arity(2)?;
@@ -297,6 +311,16 @@ pub const FUNCTIONS: &[&str] = &[
     "expm1",
     "asin",
     "acos",
+    "asinh",
+    "acosh",
+    "atanh",
+    "rint",
+    "trunc",
+    "exp2",
+    "cbrt",
+    "square",
+    "radians",
+    "degrees",
     "atan2",
     "hypot",
     "least",
@@ -330,6 +354,7 @@ pub const FUNCTIONS: &[&str] = &[
     "list_sort",
     "argsort",
     "first",
+    "singletons",
     "fill_none",
     "local_index",
     "flatten",

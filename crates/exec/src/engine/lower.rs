@@ -87,6 +87,8 @@ pub(super) struct EventPlan {
     pub(super) cached: Vec<(NodeId, Arc<Vec<Vec<Col>>>)>,
     pub(super) source_paths: Vec<String>,
     pub(super) source_tree: String,
+    /// The entries the source is sliced to (`events[a:b]`; `None`: all).
+    pub(super) source_entries: Option<std::ops::Range<u64>>,
 }
 
 /// A callback told the number of entries of every finished partition.
@@ -153,11 +155,13 @@ fn lower_events(
                     Some(first)
                         if first.paths != s.paths
                             || first.tree != s.tree
-                            || first.file_columns != s.file_columns =>
+                            || first.file_columns != s.file_columns
+                            || first.entries != s.entries =>
                     {
                         return Err(ExecError::Unsupported(format!(
                             "two different event sources ('{}' and '{}') in one computation",
-                            first.label, s.label
+                            first.display_name(),
+                            s.display_name()
                         )));
                     }
                     Some(_) => {}
@@ -188,9 +192,19 @@ fn lower_events(
         }
     }
     // Persisted values fix the source, the partitions and the morsels.
-    let (paths, tree, label) = match (&spec, cached.first()) {
-        (Some(s), _) => (s.paths.clone(), s.tree.clone(), s.label.clone()),
-        (None, Some((_, p))) => (p.paths.clone(), p.tree.clone(), "persisted".to_string()),
+    let (paths, tree, label, entries) = match (&spec, cached.first()) {
+        (Some(s), _) => (
+            s.paths.clone(),
+            s.tree.clone(),
+            s.label.clone(),
+            s.entries.clone(),
+        ),
+        (None, Some((_, p))) => (
+            p.paths.clone(),
+            p.tree.clone(),
+            "persisted".to_string(),
+            p.entries.clone(),
+        ),
         (None, None) => return Err(ExecError::Unsupported("no event source".to_string())),
     };
     if paths.is_empty() {
@@ -199,9 +213,13 @@ fn lower_events(
         )));
     }
     for (id, p) in &cached {
-        if p.paths != paths || p.tree != tree || p.partitions != cached[0].1.partitions {
+        if p.paths != paths
+            || p.tree != tree
+            || p.entries != entries
+            || p.partitions != cached[0].1.partitions
+        {
             return Err(ExecError::Unsupported(format!(
-                "{} was persisted from other files or partitions than this computation reads",
+                "{} was persisted from other files, entries or partitions than this computation reads",
                 graph.describe(*id)
             )));
         }
@@ -230,6 +248,14 @@ fn lower_events(
             options.morsel_events,
         ),
     };
+    // `events[a:b]`: only the partitions' parts inside the entries (sent and persisted
+    // partitions were cut so already).
+    let partitions = match entries.clone() {
+        Some(range) if options.partitions.is_none() && cached.is_empty() => {
+            source.within(partitions, range)
+        }
+        _ => partitions,
+    };
     let outs = outputs
         .iter()
         .map(|&o| Ok((o, output_kind(&graph, o, true)?)))
@@ -248,6 +274,7 @@ fn lower_events(
                 .collect(),
             source_paths: paths,
             source_tree: tree,
+            source_entries: entries,
         }),
         progress: options.progress.clone(),
         cancel: options.cancel.clone(),

@@ -328,6 +328,18 @@ impl Engine {
         self
     }
 
+    /// The flag given to [`Engine::with_cancel`], if any (a cluster run watches it too).
+    ///
+    /// ```
+    /// let cancel = rask_exec::Cancel::default();
+    /// let engine = rask_exec::Engine::new(rask_exec::Scheduler::Sync).with_cancel(cancel.clone());
+    /// cancel.cancel();
+    /// assert!(engine.cancel_flag().is_some_and(|c| c.is_cancelled()));
+    /// ```
+    pub fn cancel_flag(&self) -> Option<&Cancel> {
+        self.options.cancel.as_ref()
+    }
+
     /// Calls `f(entries)` after every morsel of an event partition (for progress bars).
     pub fn with_progress(mut self, f: impl Fn(u64) + Send + Sync + 'static) -> Self {
         self.options.progress = Some(Progress(Arc::new(f)));
@@ -486,6 +498,7 @@ impl Engine {
             ));
         };
         let (paths, tree) = (ev.source_paths.clone(), ev.source_tree.clone());
+        let entries = ev.source_entries.clone();
         let partitions = ev.partitions.clone();
         let capture = Arc::new(Mutex::new(Vec::new()));
         lowered.capture = Some(capture.clone());
@@ -498,6 +511,7 @@ impl Engine {
             Persisted {
                 paths,
                 tree,
+                entries,
                 partitions,
                 morsel,
                 values: Arc::new(values),

@@ -13,6 +13,8 @@ use rask_plan::Key;
 pub(super) struct Persisted {
     pub(super) paths: Vec<String>,
     pub(super) tree: String,
+    /// The entries of the source it was computed over (`events[a:b]`; `None`: all).
+    pub(super) entries: Option<std::ops::Range<u64>>,
     pub(super) partitions: Vec<Partition>,
     pub(super) morsel: usize,
     pub(super) values: Arc<Vec<Vec<Col>>>,

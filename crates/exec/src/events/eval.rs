@@ -214,6 +214,7 @@ fn eval_op(op: &Op, inputs: &[&EvValue], tys: &[&Ty], out: &Ty, read: &Demand) -
                 .collect();
             EvValue::Col(read.keep(&items).take_opt(&idx))
         }
+        Op::Singletons => EvValue::Col(singletons(&read.keep(col(inputs[0])?))),
         Op::FillNone(value) => match col(inputs[0])? {
             Col::Opt(valid, inner) if inner.is_number() => {
                 let d = out_dtype(out);
@@ -431,6 +432,29 @@ fn optional_index(local: &[Option<i64>], keepdims: bool) -> R<Col> {
             local.iter().map(Option::is_some).collect(),
             Arc::new(Col::I64(values.into())),
         ))
+    }
+}
+
+/// `ak.singletons` per event: a missing value as an empty list, a value as a list of one.
+fn singletons(c: &Col) -> Col {
+    match c {
+        Col::Opt(valid, inner) => {
+            let mut offsets = Vec::with_capacity(valid.len() + 1);
+            offsets.push(0);
+            let mut n = 0;
+            for v in valid.iter() {
+                n += i32::from(v);
+                offsets.push(n);
+            }
+            let items = if valid.count_set_bits() == valid.len() {
+                inner.as_ref().clone()
+            } else {
+                let present: Vec<u32> = valid.set_indices().map(|i| i as u32).collect();
+                inner.take(&present)
+            };
+            Col::list(offsets, items)
+        }
+        other => Col::list((0..=other.len() as i32).collect(), other.clone()),
     }
 }
 

@@ -10,6 +10,7 @@ mod event_errors;
 mod events;
 mod hostile;
 mod random_plans;
+mod slicing;
 mod sorting;
 mod sql;
 mod streaming;

@@ -257,6 +257,7 @@ shapes!(
     CutAfterWork,
     TakeAfterWork,
     GatherFewFields,
+    Singletons,
 );
 
 pub(crate) fn build(ctx: &Context, events: &Expr, j: &J, s: Shape) -> Expr {
@@ -347,6 +348,16 @@ pub(crate) fn build(ctx: &Context, events: &Expr, j: &J, s: Shape) -> Expr {
                 .sum(Some(1))
                 .unwrap();
             (&per_triplet + &lead_eta.sum(Some(1)).unwrap()).unwrap()
+        }
+        // Singletons of an optional record and of plain numbers, under an event cut that mask
+        // pushdown moves below them.
+        Shape::Singletons => {
+            let lead = mu.mask(&x.gt(0.0).unwrap()).unwrap().firsts().unwrap();
+            let eta = lead.singletons().unwrap().field("eta").unwrap();
+            let whole = x.sum(Some(1)).unwrap().singletons().unwrap();
+            let both = (&eta.sum(Some(1)).unwrap() + &whole.sum(Some(1)).unwrap()).unwrap();
+            both.mask(&met.field("pt").unwrap().gt(20.0).unwrap())
+                .unwrap()
         }
         Shape::Sorted => x.sort(false).unwrap(),
         Shape::ArgSort => x.argsort(true).unwrap(),

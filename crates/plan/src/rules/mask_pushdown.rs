@@ -109,6 +109,7 @@ fn pushable(graph: &Graph, consumers: &HashMap<NodeId, usize>, data: NodeId) -> 
         | Op::ArgMin { .. }
         | Op::ArgMax { .. }
         | Op::Firsts
+        | Op::Singletons
         | Op::FillNone(_)
         | Op::LocalIndex
         | Op::Flatten

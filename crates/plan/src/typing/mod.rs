@@ -369,6 +369,21 @@ pub fn infer(op: &Op, inputs: &[Input<'_>], key: Key) -> Result<Ty, TypeError> {
                 other => Err(expected("firsts needs", "lists", other.to_string())),
             }
         }
+        Op::Singletons => {
+            arity(1)?;
+            let (layout, rows) = events(inputs[0].0)?;
+            let item = match layout {
+                Layout::Option(inner) => (**inner).clone(),
+                other => other.clone(),
+            };
+            Ok(Ty::Events {
+                layout: Layout::List {
+                    item: Box::new(item),
+                    lineage: key,
+                },
+                rows,
+            })
+        }
         Op::FillNone(value) => {
             arity(1)?;
             let (layout, rows) = events(inputs[0].0)?;

@@ -42,7 +42,10 @@ _UNARY = {
     "log": "log", "sin": "sin", "cos": "cos", "tan": "tan", "arctan": "arctan",
     "sinh": "sinh", "cosh": "cosh", "tanh": "tanh", "logical_not": "not", "invert": "not",
     "floor": "floor", "ceil": "ceil", "log10": "log10", "log2": "log2", "log1p": "log1p",
-    "expm1": "expm1", "arcsin": "arcsin", "arccos": "arccos",
+    "expm1": "expm1", "arcsin": "arcsin", "arccos": "arccos", "arcsinh": "arcsinh",
+    "arccosh": "arccosh", "arctanh": "arctanh", "rint": "rint", "trunc": "trunc", "exp2": "exp2",
+    "cbrt": "cbrt", "square": "square", "deg2rad": "deg2rad", "radians": "deg2rad",
+    "rad2deg": "rad2deg", "degrees": "rad2deg",
 }
 _BINARY = {
     "add": "add", "subtract": "sub", "multiply": "mul", "true_divide": "div", "divide": "div",
@@ -114,10 +117,12 @@ class Array:
             if k.get("dtype") == "bool":
                 return Array(self._e.mask(where._e))
             return Array(self._e.take(where._e))
-        if isinstance(where, (int, np.integer, slice)):
+        if isinstance(where, slice):
+            return Array(self._e.slice_entries(*_entry_bounds(where)))
+        if isinstance(where, (int, np.integer)):
             raise NotImplementedError(
-                "rask arrays are lazy over all events: select events with a mask, "
-                "items of lists with x[:, k]"
+                "rask arrays are lazy over all events: select events with a mask or a "
+                "slice (x[a:b]), items of lists with x[:, k]"
             )
         raise TypeError(f"cannot index a rask array with {type(where).__name__}")
 
@@ -251,10 +256,10 @@ class Array:
         return Array(self._e.lorentz("add", other._e))
 
     # -- verbs -------------------------------------------------------------------------------
-    def compute(self, scheduler=None):
+    def compute(self, scheduler=None, workers=None):
         from ._functions import compute
 
-        return compute(self, scheduler=scheduler)[0]
+        return compute(self, scheduler=scheduler, workers=workers)[0]
 
     def persist(self):
         return Array(_rask.persist(self._e))
@@ -268,6 +273,22 @@ class Array:
 
     def necessary_columns(self):
         return self._e.necessary_columns()
+
+
+def _entry_bounds(where):
+    """``(start, stop)`` of ``x[start:stop]`` over events: non-negative, step 1."""
+    if where.step not in (None, 1):
+        raise NotImplementedError("events are sliced with step 1 (x[a:b])")
+    bounds = []
+    for b in (where.start, where.stop):
+        if b is not None and (not isinstance(b, (int, np.integer)) or isinstance(b, bool)):
+            raise TypeError(f"events are sliced by integer positions, not {b!r}")
+        if b is not None and b < 0:
+            raise NotImplementedError(
+                "events are sliced from the start (x[a:b] with a, b >= 0): the number of "
+                "events is not known until the files are read")
+        bounds.append(None if b is None else int(b))
+    return bounds[0] or 0, bounds[1]
 
 
 def _literal_like(like, value):
@@ -292,8 +313,9 @@ def _set_path(e, path, value):
 
 class Events:
     """The events of a source as a frame (as coffea's ``events``): fields are read lazily and
-    cut by every mask applied since; ``events[mask]`` is a new frame, ``events['x'] = ...`` adds
-    or replaces a field (``events['Muon', 'pdgId'] = ...`` one of a collection)."""
+    cut by every mask applied since; ``events[mask]`` and ``events[a:b]`` (entries ``a..b`` of
+    the files, only those read) are new frames, ``events['x'] = ...`` adds or replaces a field
+    (``events['Muon', 'pdgId'] = ...`` one of a collection)."""
 
     def __init__(self, src, masks=(), over=None):
         self._src = src
@@ -337,8 +359,19 @@ class Events:
                 raise TypeError(
                     f"events are selected by one boolean per event, not {where.type}")
             return Events(self._src, self._masks + [where._e], self._over)
+        if isinstance(where, slice):
+            start, stop = _entry_bounds(where)
+            if (start, stop) == (0, None):
+                return self
+            if self._masks:
+                raise NotImplementedError(
+                    "events[a:b] counts entries of the files: slice before cutting "
+                    "(events[a:b][mask])")
+            over = {k: (e.slice_entries(start, stop), n) for k, (e, n) in self._over.items()}
+            return Events(self._src.slice_entries(start, stop), [], over)
         raise NotImplementedError(
-            "events are selected with a boolean mask per event (events[mask])")
+            "events are selected with a boolean mask per event (events[mask]) or by "
+            "position (events[a:b])")
 
     def __setitem__(self, where, value):
         path = (where,) if isinstance(where, str) else tuple(where)

@@ -11,7 +11,7 @@ from ._array import Array, Events, operand
 
 def _one(axis, name, allowed=(1, -1)):
     if axis not in allowed:
-        raise NotImplementedError(f"{name}(axis={axis!r}): rask has axis=1 (per event) here")
+        raise NotImplementedError(f"{name}(axis={axis!r}): rask has axis={allowed[0]} here")
 
 
 def open(paths, tree="Events", label="events"):
@@ -90,8 +90,9 @@ def argmax(x, axis=1, keepdims=False):
     return Array(x._e.argmax(keepdims))
 
 
-def singletons(x, axis=1):
-    """A missing value as an empty list, a value as a list of one (of ``argmin``/``argmax``)."""
+def singletons(x, axis=0):
+    """Per event, a missing value as an empty list and a value as a list of one."""
+    _one(axis, "singletons", allowed=(0, -1) if x.ndim == 1 else (0,))
     return Array(x._e.singletons())
 
 
@@ -192,9 +193,29 @@ def count_nonzero(x, axis=None):
     return sum(x != 0, axis=axis)
 
 
-def compute(*objects, scheduler=None):
+def _addresses(workers):
+    """Worker addresses from a list of ``HOST:PORT`` or a :class:`LocalCluster`."""
+    if workers is None:
+        return None
+    if hasattr(workers, "addresses"):
+        return list(workers.addresses)
+    if isinstance(workers, str):
+        return [w.strip() for w in workers.split(",") if w.strip()]
+    return [str(w) for w in workers]
+
+
+def configure(threads=None, partition_entries=None, memory_limit=None, workers=None):
+    """Sets the engine's threads (1: one thread), entries per partition and memory limit, and
+    the workers (``HOST:PORT`` list or a :class:`LocalCluster`; ``[]``: this machine) that
+    later computations run on."""
+    _rask.configure(threads, partition_entries, memory_limit, _addresses(workers))
+
+
+def compute(*objects, scheduler=None, workers=None):
     """Computes every object in one pass over the files: histograms as ``hist.Hist``, per-event
-    values as awkward arrays, arrays as numpy arrays, reductions as numbers."""
+    values as awkward arrays, arrays as numpy arrays, reductions as numbers. ``workers`` (a
+    ``HOST:PORT`` list or a :class:`LocalCluster`) runs it on cluster workers; otherwise those
+    of :func:`configure`, or this machine (``scheduler="sync"|"threads"``)."""
     from .hist import Hist
 
     exprs, slots = [], []
@@ -208,7 +229,7 @@ def compute(*objects, scheduler=None):
             exprs.append(o._e)
         else:
             raise TypeError(f"cannot compute a {type(o).__name__}")
-    outputs = _rask.compute(exprs, scheduler)
+    outputs = _rask.compute(exprs, scheduler, _addresses(workers))
     results, at = [], 0
     for kind, o, n in slots:
         part = outputs[at:at + n]

@@ -149,11 +149,11 @@ class Hist:
             total = h if total is None else total + h
         return total
 
-    def compute(self, scheduler=None):
+    def compute(self, scheduler=None, workers=None):
         """The filled ``hist.Hist`` (every fill computed in one pass)."""
         from ._functions import compute
 
-        return compute(self, scheduler=scheduler)[0]
+        return compute(self, scheduler=scheduler, workers=workers)[0]
 
     def explain(self):
         return "\n".join(e.explain() for e in self._nodes())

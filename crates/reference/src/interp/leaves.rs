@@ -101,6 +101,15 @@ pub(super) fn read_source(spec: &Arc<SourceSpec>, out: &Ty, reader: &dyn SourceR
             .collect(),
     };
     let batch = reader.read(spec, &columns)?;
+    // `events[a:b]`: only those entries, numbered across the files in order.
+    let batch = match &spec.entries {
+        Some(r) => {
+            let n = batch.num_rows() as u64;
+            let lo = r.start.min(n);
+            batch.slice(lo as usize, (r.end.min(n).max(lo) - lo) as usize)
+        }
+        None => batch,
+    };
     let mut cols: HashMap<String, Vec<Value>> = HashMap::new();
     for (f, a) in batch.schema().fields().iter().zip(batch.columns()) {
         cols.insert(f.name().clone(), arrow_values(a)?);

@@ -303,6 +303,16 @@ fn eval_op(
         Op::ArgMin { keepdims } => Data::Events(jagged::argmin(events(inputs[0])?, *keepdims)?),
         Op::ArgMax { keepdims } => Data::Events(jagged::argmax(events(inputs[0])?, *keepdims)?),
         Op::Firsts => Data::Events(jagged::firsts(events(inputs[0])?)?),
+        // An optional value already is a list of 0 or 1 here; anything else gets wrapped.
+        Op::Singletons => match layout_of(in_tys[0])? {
+            Layout::Option(_) => inputs[0].clone(),
+            _ => Data::Events(
+                events(inputs[0])?
+                    .iter()
+                    .map(|v| Value::List(vec![v.clone()]))
+                    .collect(),
+            ),
+        },
         Op::FillNone(value) => match layout_of(in_tys[0])? {
             Layout::Option(_) => Data::Events(
                 events(inputs[0])?

@@ -1,0 +1,186 @@
+//! `events[a:b]`: an expression over a source sliced by entry position reads and computes only
+//! those entries, across file boundaries and partitions, equal to the same entries read
+//! straight from the files.
+
+use arrow_array::{Array, Float64Array};
+use arrow_cast::cast;
+use arrow_schema::DataType;
+use rask_exec::{Engine, Output, Scheduler};
+use rask_io_root::{EventSource, Partition};
+use rask_plan::{Context, Expr};
+
+use crate::common::nano;
+
+/// `MET_pt` of every entry of `files`, in order, read by the ROOT reader alone.
+fn met_read_directly(files: &[std::path::PathBuf]) -> Vec<f64> {
+    let mut out = Vec::new();
+    for f in files {
+        let src = EventSource::open(&[f], "Events").unwrap();
+        let all = Partition {
+            file: 0,
+            entries: 0..src.entries(),
+        };
+        let batch = src.read(&all, &["MET_pt"]).unwrap();
+        let col = cast(batch.column(0), &DataType::Float64).unwrap();
+        let v = col.as_any().downcast_ref::<Float64Array>().unwrap();
+        out.extend(v.values().iter().copied());
+    }
+    out
+}
+
+fn events_of(ctx: &Context, files: &[std::path::PathBuf]) -> Expr {
+    let src = EventSource::open(files, "Events").unwrap();
+    let paths: Vec<String> = files
+        .iter()
+        .map(|p| p.to_str().unwrap().to_string())
+        .collect();
+    ctx.source("events", &paths, "Events", src.schema().clone())
+        .unwrap()
+}
+
+fn met_of(ctx: &Context, files: &[std::path::PathBuf]) -> Expr {
+    events_of(ctx, files)
+        .field("MET")
+        .unwrap()
+        .field("pt")
+        .unwrap()
+}
+
+fn values(out: Output) -> Vec<f64> {
+    let Output::Events(a) = out else {
+        panic!("expected per-event values, got {out:?}")
+    };
+    let a = cast(&a, &DataType::Float64).unwrap();
+    a.as_any()
+        .downcast_ref::<Float64Array>()
+        .unwrap()
+        .values()
+        .to_vec()
+}
+
+#[test]
+fn sliced_events_equal_the_same_entries_read_from_the_files() {
+    // The sample twice: 40,000 entries, the second file starting at 20,000.
+    let files = vec![nano(), nano()];
+    let all = met_read_directly(&files);
+    assert_eq!(all.len(), 40_000);
+    let ctx = Context::new();
+    let met = met_of(&ctx, &files);
+    let doubled = (&met * 2.0).unwrap();
+    for (start, stop) in [
+        (0, Some(10)),
+        (19_990, Some(20_010)), // across the files' boundary
+        (39_995, None),
+        (12_345, Some(23_456)),
+        (100, Some(50)), // empty
+        (50_000, None),  // past the end: empty
+    ] {
+        let end = stop.unwrap_or(u64::MAX).min(40_000) as usize;
+        let want: Vec<f64> = all[(start as usize).min(end)..end].to_vec();
+        for engine in [
+            Engine::new(Scheduler::Sync),
+            Engine::new(Scheduler::Threads(2)).with_partition_entries(1_000),
+        ] {
+            let got = values(
+                engine
+                    .compute(&met.slice_entries(start, stop).unwrap())
+                    .unwrap(),
+            );
+            assert_eq!(got, want, "[{start}:{stop:?}]");
+            // Work on the values, sliced after it was written: the same as slicing first.
+            let twice = values(
+                engine
+                    .compute(&doubled.slice_entries(start, stop).unwrap())
+                    .unwrap(),
+            );
+            let want2: Vec<f64> = want.iter().map(|x| x * 2.0).collect();
+            assert_eq!(twice, want2, "2 * [{start}:{stop:?}]");
+        }
+    }
+    // A slice of a slice counts within it.
+    let inner = met
+        .slice_entries(19_000, Some(21_000))
+        .unwrap()
+        .slice_entries(990, Some(1_010))
+        .unwrap();
+    let got = values(Engine::new(Scheduler::Sync).compute(&inner).unwrap());
+    assert_eq!(got, all[19_990..20_010].to_vec());
+}
+
+#[test]
+fn a_slice_reads_only_its_partitions_and_fills_histograms_with_its_events() {
+    let ctx = Context::new();
+    let events = events_of(&ctx, &[nano()]);
+    let njet = events.field("Jet").unwrap().num().unwrap();
+    let engine = Engine::new(Scheduler::Threads(2)).with_partition_entries(1_000);
+    let sliced = njet.slice_entries(2_500, Some(4_100)).unwrap();
+    let parts = engine.partitions(&sliced).unwrap();
+    let covered: u64 = parts.iter().map(|p| p.entries.end - p.entries.start).sum();
+    assert_eq!(covered, 1_600);
+    assert!(
+        parts
+            .iter()
+            .all(|p| p.entries.start >= 2_500 && p.entries.end <= 4_100)
+    );
+    let axis = rask_plan::Axis::Regular {
+        bins: 20,
+        lo: 0.0,
+        hi: 20.0,
+        label: "jets".to_string(),
+    };
+    let h = ctx
+        .hist(vec![axis], rask_plan::Storage::Int, &[&sliced], None)
+        .unwrap();
+    let Output::Hist(h) = engine.compute(&h).unwrap() else {
+        panic!("expected a histogram")
+    };
+    assert_eq!(h.values().iter().sum::<f64>(), 1_600.0);
+}
+
+#[test]
+fn slicing_after_a_cut_and_mixing_slices_are_clear_errors() {
+    let ctx = Context::new();
+    let met = met_of(&ctx, &[nano()]);
+    let cut = met.mask(&met.gt(20.0).unwrap()).unwrap();
+    let err = cut.slice_entries(0, Some(10)).unwrap_err().to_string();
+    assert!(
+        err.contains("slice the events before cutting them"),
+        "{err}"
+    );
+    // The sliced and the whole source in one computation.
+    let a = met.slice_entries(10, Some(20)).unwrap();
+    let err = Engine::new(Scheduler::Sync)
+        .compute_many(&[&a, &met])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("events[10:20]"), "{err}");
+    // A value persisted over every entry, read beside a slice.
+    let engine = Engine::new(Scheduler::Sync);
+    let kept = engine.persist(&met).unwrap();
+    let err = engine
+        .compute_many(&[&kept.sum(None).unwrap(), &a.sum(None).unwrap()])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("persisted from other files, entries"), "{err}");
+}
+
+#[test]
+fn the_reference_interpreter_reads_the_same_slice() {
+    use rask_reference::{Data, FileReader, Reference, Value};
+    let files = vec![nano(), nano()];
+    let all = met_read_directly(&files);
+    let ctx = Context::new();
+    let met = met_of(&ctx, &files);
+    let sliced = met.slice_entries(19_995, Some(20_004)).unwrap();
+    let Data::Events(got) = sliced.compute(&FileReader).unwrap() else {
+        panic!("expected per-event values")
+    };
+    let got: Vec<f64> = got
+        .iter()
+        .map(|v| match v {
+            Value::F64(x) => *x,
+            other => panic!("expected a number, got {other:?}"),
+        })
+        .collect();
+    assert_eq!(got, all[19_995..20_004].to_vec());
+}
