@@ -124,3 +124,25 @@ fn damaged_operator_bytes_are_errors_not_crashes() {
     let huge = [0u8, 0xfc, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f];
     assert!(rask_exec::distributed::decode_operator(&huge, &[], 1).is_err());
 }
+
+#[test]
+fn a_cancelled_run_stops_with_cancelled_and_the_next_run_goes_through() {
+    let addresses: Vec<String> = crate::workers().iter().map(|w| w.address()).collect();
+    let cluster = Cluster::new(&addresses).unwrap();
+    let ctx = Context::new();
+    let events = source(&ctx, &nano());
+    let h = rask_adl::q8(&ctx, &events).unwrap();
+    let cancel = rask_exec::Cancel::default();
+    let engine = Engine::new(Scheduler::Sync).with_cancel(cancel.clone());
+    // Set before the run (as Ctrl-C during it would be): the run stops at once.
+    cancel.cancel();
+    let err = cluster.compute_many(&engine, &[&h]).unwrap_err();
+    assert!(
+        matches!(err, ClusterError::Plan(rask_exec::ExecError::Cancelled)),
+        "{err}"
+    );
+    cancel.reset();
+    let out = cluster.compute_many(&engine, &[&h]).unwrap();
+    let local = Engine::new(Scheduler::Sync).compute_many(&[&h]).unwrap();
+    assert_eq!(format!("{out:?}"), format!("{local:?}"));
+}
