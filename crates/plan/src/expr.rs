@@ -527,6 +527,7 @@ impl Expr {
         square => UnaryOp::Square,
         deg2rad => UnaryOp::Deg2rad,
         rad2deg => UnaryOp::Rad2deg,
+        sign => UnaryOp::Sign,
     }
 
     reduce_methods! {

@@ -138,6 +138,20 @@ macro_rules! with_unary_float_fn {
                 let $f = f64::to_degrees;
                 $body
             }
+            U::Sign => {
+                let $f = |x: f64| {
+                    if x > 0.0 {
+                        1.0
+                    } else if x < 0.0 {
+                        -1.0
+                    } else if x == 0.0 {
+                        0.0 // numpy: sign(-0.0) is +0.0
+                    } else {
+                        x // NaN
+                    }
+                };
+                $body
+            }
             // Boolean: the identity on floats.
             U::Not => {
                 let $f = |x: f64| x;

@@ -89,6 +89,8 @@ pub enum UnaryOp {
     Square,
     Deg2rad,
     Rad2deg,
+    /// -1, 0 or 1 by the sign (0 for ±0, NaN for NaN), as numpy's `sign`.
+    Sign,
 }
 
 impl UnaryOp {
@@ -460,6 +462,7 @@ impl Op {
                 UnaryOp::Square => "square",
                 UnaryOp::Deg2rad => "deg2rad",
                 UnaryOp::Rad2deg => "rad2deg",
+                UnaryOp::Sign => "sign",
             },
             Op::Binary(b) => match b {
                 B::Add => "add",

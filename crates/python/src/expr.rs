@@ -67,6 +67,7 @@ fn unary(name: &str) -> PyResult<UnaryOp> {
         "square" => UnaryOp::Square,
         "deg2rad" => UnaryOp::Deg2rad,
         "rad2deg" => UnaryOp::Rad2deg,
+        "sign" => UnaryOp::Sign,
         other => {
             return Err(PyNotImplementedError::new_err(format!(
                 "no rask operation '{other}'"

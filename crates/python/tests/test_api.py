@@ -225,6 +225,24 @@ def test_hyperbolic_rounding_and_angle_ufuncs_equal_numpy():
         assert np.array_equal(ak.flatten(got[i]).to_numpy(), ak.flatten(cases[name][1]).to_numpy()), name
     ties = dak.compute(np.rint(events.MET.pt * 0 + 2.5) + np.rint(events.MET.pt * 0 - 0.5))[0]
     assert set(ak.to_list(ties)) == {2.0}
+    # sign: -1, 0 or 1 as numpy's (of eta, and of zeros of both signs).
+    s, z = dak.compute(np.sign(eta), np.sign(eta * 0.0))
+    assert np.array_equal(ak.flatten(s).to_numpy(), np.sign(ak.flatten(ueta).to_numpy()))
+    want_z = np.sign(ak.flatten(ueta).to_numpy() * 0.0)
+    got_z = ak.flatten(z).to_numpy()
+    assert np.array_equal(got_z, want_z) and not np.signbit(got_z).any()
+    # isnan / isinf / isfinite of values holding NaN and ±inf (log of pt - 10 is NaN below 10,
+    # -inf at 0 ... and 1/(eta*0) is ±inf).
+    odd = np.log(pt - 10.0) + 1.0 / (eta * 0.0 + 1.0)
+    inf = 1.0 / (eta * 0.0)
+    got = dak.compute(np.isnan(odd), np.isfinite(odd), np.isinf(inf), np.isfinite(inf))
+    with np.errstate(all="ignore"):
+        uodd = np.log(ak.flatten(upt).to_numpy() - 10.0) + 1.0
+        uinf = 1.0 / (ak.flatten(ueta).to_numpy() * 0.0)
+    want = [np.isnan(uodd), np.isfinite(uodd), np.isinf(uinf), np.isfinite(uinf)]
+    for g, w in zip(got, want):
+        assert np.array_equal(ak.flatten(g).to_numpy(), w)
+    assert want[0].any() and want[1].any() and want[2].all()
 
 
 def test_events_sliced_by_position_equal_uproots_entries():

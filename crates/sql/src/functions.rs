@@ -88,6 +88,7 @@ impl Scope<'_> {
             "square" => unary(UnaryOp::Square)?,
             "radians" | "deg2rad" => unary(UnaryOp::Deg2rad)?,
             "degrees" | "rad2deg" => unary(UnaryOp::Rad2deg)?,
+            "sign" => unary(UnaryOp::Sign)?,
             "atan2" | "hypot" | "least" | "greatest" => {
                 arity(2)?;
                 let op = match name.as_str() {
@@ -321,6 +322,7 @@ pub const FUNCTIONS: &[&str] = &[
     "square",
     "radians",
     "degrees",
+    "sign",
     "atan2",
     "hypot",
     "least",

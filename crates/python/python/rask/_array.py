@@ -45,7 +45,7 @@ _UNARY = {
     "expm1": "expm1", "arcsin": "arcsin", "arccos": "arccos", "arcsinh": "arcsinh",
     "arccosh": "arccosh", "arctanh": "arctanh", "rint": "rint", "trunc": "trunc", "exp2": "exp2",
     "cbrt": "cbrt", "square": "square", "deg2rad": "deg2rad", "radians": "deg2rad",
-    "rad2deg": "rad2deg", "degrees": "rad2deg",
+    "rad2deg": "rad2deg", "degrees": "rad2deg", "sign": "sign",
 }
 _BINARY = {
     "add": "add", "subtract": "sub", "multiply": "mul", "true_divide": "div", "divide": "div",
@@ -222,6 +222,14 @@ class Array:
                 return x * x
             if name == "reciprocal":
                 return 1.0 / x
+            # Classification as comparisons, exact under IEEE 754 (NaN is unequal to itself and
+            # not below infinity).
+            if name == "isnan":
+                return x != x
+            if name == "isinf":
+                return abs(x) == np.inf
+            if name == "isfinite":
+                return abs(x) < np.inf
             if name in _UNARY:
                 return Array(x._e.unary(_UNARY[name]))
         elif len(inputs) == 2:
