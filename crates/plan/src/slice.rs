@@ -94,6 +94,13 @@ impl Expr {
                 .collect();
             moved.insert(id, ctx.add(node.op.clone(), inputs)?.node_id());
         }
-        Ok(ctx.expr_of(moved[&self.node_id()]))
+        let id = moved
+            .get(&self.node_id())
+            .copied()
+            .ok_or_else(|| PlanError::InternalType {
+                expr: self.describe(),
+                message: "slicing did not rebuild the expression over its source".to_string(),
+            })?;
+        Ok(ctx.expr_of(id))
     }
 }

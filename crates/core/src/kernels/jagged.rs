@@ -98,6 +98,20 @@ pub fn local_index(offsets: &[i32]) -> Vec<i64> {
     out
 }
 
+/// Flat indices into lists with `offsets`, as positions within their lists: index `flat[i]`
+/// lies in list `parents[i]` (as [`parents`] gives them for the lists that hold the indices).
+///
+/// ```
+/// // Lists [a, b] and [c, d, e]: the flat indices 1, 3, 4 are b, d, e.
+/// assert_eq!(rask_core::kernels::local_positions(&[1, 3, 4], &[0, 1, 1], &[0, 2, 5]), vec![1, 1, 2]);
+/// ```
+pub fn local_positions(flat: &[u32], parents: &[u32], offsets: &[i32]) -> Vec<i64> {
+    flat.iter()
+        .zip(parents)
+        .map(|(&k, &e)| k as i64 - offsets[e as usize] as i64)
+        .collect()
+}
+
 /// Tuples drawn from lists: the offsets of the tuple lists and, per slot, the absolute index of
 /// the slot's element for every tuple.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -64,7 +64,10 @@ proptest! {
         let parents: Vec<u32> = l.iter().enumerate().flat_map(|(e, x)| vec![e as u32; x.len()]).collect();
         prop_assert_eq!(kernels::parents(&o), parents);
         let local: Vec<i64> = l.iter().flat_map(|x| 0..x.len() as i64).collect();
-        prop_assert_eq!(kernels::local_index(&o), local);
+        prop_assert_eq!(kernels::local_index(&o), local.clone());
+        // Every element's flat index, back as its position in its list.
+        let flat: Vec<u32> = (0..local.len() as u32).collect();
+        prop_assert_eq!(kernels::local_positions(&flat, &kernels::parents(&o), &o), local);
     }
 
     #[test]

@@ -321,13 +321,7 @@ fn eval_op(op: &Op, inputs: &[&EvValue], tys: &[&Ty], out: &Ty, read: &Demand) -
                 }
             };
             let items = if matches!(op, Op::ArgSort { .. }) {
-                let parents = kernels::parents(&o);
-                Col::I64(
-                    perm.iter()
-                        .zip(&parents)
-                        .map(|(&k, &e)| k as i64 - o[e as usize] as i64)
-                        .collect(),
-                )
+                Col::I64(kernels::local_positions(&perm, &kernels::parents(&o), &o).into())
             } else {
                 items.take(&perm)
             };

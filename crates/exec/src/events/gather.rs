@@ -108,12 +108,7 @@ pub(super) fn tuple_fields(
         .zip(&t.slots)
         .map(|(name, slot)| {
             let c = if indices {
-                Col::I64(
-                    slot.iter()
-                        .zip(&parents)
-                        .map(|(&k, &e)| k as i64 - offsets[e as usize] as i64)
-                        .collect(),
-                )
+                Col::I64(kernels::local_positions(slot, &parents, offsets).into())
             } else {
                 read.sub(name).keep(items).take(slot)
             };

@@ -260,6 +260,18 @@ shapes!(
     Singletons,
 );
 
+/// Records of `pt` and the muons' `eta, phi, mass` and `extra` fields (4-vectors for the
+/// Lorentz operations).
+fn vectors(ctx: &Context, pt: &Expr, mu: &Expr, extra: &[&str]) -> Expr {
+    let names = ["eta", "phi", "mass"]
+        .into_iter()
+        .chain(extra.iter().copied());
+    let mut fields = vec![("pt".to_string(), pt.clone())];
+    fields.extend(names.map(|n| (n.to_string(), mu.field(n).unwrap())));
+    let refs: Vec<(&str, &Expr)> = fields.iter().map(|(n, e)| (n.as_str(), e)).collect();
+    ctx.zip(&refs).unwrap()
+}
+
 pub(crate) fn build(ctx: &Context, events: &Expr, j: &J, s: Shape) -> Expr {
     let mu = events.field("Muon").unwrap();
     let el = events.field("Electron").unwrap();
@@ -291,14 +303,7 @@ pub(crate) fn build(ctx: &Context, events: &Expr, j: &J, s: Shape) -> Expr {
             let k = x.argmin(true).unwrap();
             let work = (&(&x * 2.0).unwrap() - &mu.field("pt").unwrap()).unwrap();
             let picked = work.abs().unwrap().take(&k).unwrap();
-            let p4 = ctx
-                .zip(&[
-                    ("pt", &mu.field("pt").unwrap()),
-                    ("eta", &mu.field("eta").unwrap()),
-                    ("phi", &mu.field("phi").unwrap()),
-                    ("mass", &mu.field("mass").unwrap()),
-                ])
-                .unwrap();
+            let p4 = vectors(ctx, &mu.field("pt").unwrap(), &mu, &[]);
             let eta = p4.p4_mass().unwrap().take(&k).unwrap();
             (&picked + &eta).unwrap().sum(Some(1)).unwrap()
         }
@@ -306,15 +311,7 @@ pub(crate) fn build(ctx: &Context, events: &Expr, j: &J, s: Shape) -> Expr {
         // (the demand analysis), including a sum's `pt` derived from its components.
         Shape::GatherFewFields => {
             let f64 = rask_plan::types::DType::F64;
-            let v = ctx
-                .zip(&[
-                    ("pt", &x),
-                    ("eta", &mu.field("eta").unwrap()),
-                    ("phi", &mu.field("phi").unwrap()),
-                    ("mass", &mu.field("mass").unwrap()),
-                    ("charge", &mu.field("charge").unwrap()),
-                ])
-                .unwrap();
+            let v = vectors(ctx, &x, &mu, &["charge"]);
             // A cut between the records and their combination: what the cut keeps is what the
             // combination's consumers read, the components its sums need included.
             let kept = v.mask(&v.field("eta").unwrap().gt(-1.0).unwrap()).unwrap();
@@ -363,14 +360,7 @@ pub(crate) fn build(ctx: &Context, events: &Expr, j: &J, s: Shape) -> Expr {
         Shape::ArgSort => x.argsort(true).unwrap(),
         Shape::AnyPositive => x.gt(0.0).unwrap().any(Some(1)).unwrap(),
         Shape::PairMass => {
-            let v = ctx
-                .zip(&[
-                    ("pt", &x),
-                    ("eta", &mu.field("eta").unwrap()),
-                    ("phi", &mu.field("phi").unwrap()),
-                    ("mass", &mu.field("mass").unwrap()),
-                ])
-                .unwrap();
+            let v = vectors(ctx, &x, &mu, &[]);
             let p = v.combinations(2).unwrap();
             p.field("0")
                 .unwrap()

@@ -106,11 +106,12 @@ pub fn fused_types(body: &crate::op::FusedBody, tys: &[&Ty]) -> Result<Vec<Ty>, 
 ///     input_keys: vec![Key(2)],
 /// };
 /// let x = Ty::Scalar(DType::F64);
-/// let types = fused_types(&body, &[&x]).unwrap();
+/// let types = fused_types(&body, &[&x])?;
 /// let root = run_fused_typed::<f64, FusedError>(&body, &[&9.0], &[&x], &types, |i, _, ins, _, _| {
 ///     Ok(ins[0].sqrt() + i as f64)
 /// });
 /// assert_eq!(root, Ok(3.0));
+/// # Ok::<(), FusedError>(())
 /// ```
 pub fn run_fused_typed<V, E: From<FusedError>>(
     body: &crate::op::FusedBody,
