@@ -163,10 +163,28 @@ pub fn is_parquet(path: &Path) -> bool {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn open(ctx: &Context, label: &str, paths: &[&str], tree: &str) -> Result<Expr, OpenError> {
+    open_counted(ctx, label, paths, tree).map(|(events, _)| events)
+}
+
+/// [`open`], with the number of entries in the files (what `events[-n:]` counts back from).
+///
+/// ```no_run
+/// let ctx = rask::Context::new();
+/// let (events, n) = rask::sources::open_counted(&ctx, "events", &["data/nano-20k.root"], "Events")?;
+/// assert_eq!(n, 20_000);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn open_counted(
+    ctx: &Context,
+    label: &str,
+    paths: &[&str],
+    tree: &str,
+) -> Result<(Expr, u64), OpenError> {
     check_inputs(paths)?;
     let src = EventSource::open(paths, tree)?;
     let paths: Vec<String> = paths.iter().map(|p| p.to_string()).collect();
-    Ok(ctx.source(label, &paths, tree, src.schema().clone())?)
+    let events = ctx.source(label, &paths, tree, src.schema().clone())?;
+    Ok((events, src.entries()))
 }
 
 /// Why [`open`] could not give a source.
@@ -203,6 +221,15 @@ pub fn open_fileset(
     label: &str,
     path: impl AsRef<std::path::Path>,
 ) -> Result<(Expr, rask_io_root::Fileset), OpenError> {
+    open_fileset_counted(ctx, label, path).map(|(events, fileset, _)| (events, fileset))
+}
+
+/// [`open_fileset`], with the number of entries in all its files.
+pub fn open_fileset_counted(
+    ctx: &Context,
+    label: &str,
+    path: impl AsRef<std::path::Path>,
+) -> Result<(Expr, rask_io_root::Fileset, u64), OpenError> {
     let fileset = rask_io_root::Fileset::open(path)?;
     let src = EventSource::open_fileset(&fileset)?;
     let paths: Vec<String> = fileset
@@ -224,7 +251,7 @@ pub fn open_fileset(
         });
     let events =
         ctx.source_with_file_columns(label, &paths, tree, src.schema().clone(), file_columns)?;
-    Ok((events, fileset))
+    Ok((events, fileset, src.entries()))
 }
 
 /// The table functions of SQL's `FROM` for a session in `ctx`: `read_root('f.root' [, 'f2.root',

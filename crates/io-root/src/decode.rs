@@ -332,23 +332,8 @@ impl ColumnBuilder {
                 // Entry offsets are checked monotone when the basket is read, so every entry is a
                 // whole number of values exactly when every offset from `base` is a multiple of
                 // `item`. Item sizes are powers of two for all but odd fixed inner dimensions.
-                self.offsets.reserve(hi - lo);
-                let mut misaligned = 0u32;
-                if item.is_power_of_two() {
-                    let (shift, mask) = (item.trailing_zeros(), item as u32 - 1);
-                    self.offsets.extend(offs[lo + 1..=hi].iter().map(|&o| {
-                        let rel = o - base;
-                        misaligned |= rel & mask;
-                        (start + (rel >> shift) as usize) as i32
-                    }));
-                } else {
-                    self.offsets.extend(offs[lo + 1..=hi].iter().map(|&o| {
-                        let rel = o - base;
-                        misaligned |= rel % item as u32;
-                        (start + rel as usize / item) as i32
-                    }));
-                }
-                if misaligned != 0 {
+                let misaligned = push_entry_offsets(&mut self.offsets, &offs[lo..=hi], start, item);
+                if misaligned {
                     return Err(ColumnError::Misaligned { item });
                 }
                 let bytes = &basket.data[base as usize..end as usize];
@@ -445,6 +430,40 @@ impl ColumnBuilder {
     pub fn values_len(&self) -> usize {
         self.values.len()
     }
+}
+
+/// Appends the list offsets of the entries whose basket byte offsets are `offs` (one more than
+/// the entries; `offs[0]` is where the first starts), counting values of `item` bytes from
+/// `start`; true when an entry is not a whole number of values. The caller has checked that
+/// `start` plus the values fits in an `i32`, and the basket reader that `offs` never decreases.
+///
+/// One branch-free 32-bit pass (it vectorises): the per-entry push it replaces was 5% of ADL Q8.
+fn push_entry_offsets(offsets: &mut Vec<i32>, offs: &[u32], start: usize, item: usize) -> bool {
+    let Some((&base, rest)) = offs.split_first() else {
+        return false;
+    };
+    let at = offsets.len();
+    offsets.resize(at + rest.len(), 0);
+    let out = &mut offsets[at..];
+    // `start + (o - base) / item <= i32::MAX` for the last (largest) `o`, checked by the caller.
+    let start = start as u32;
+    let mut misaligned = 0u32;
+    if item.is_power_of_two() {
+        let (shift, mask) = (item.trailing_zeros(), item as u32 - 1);
+        for (dst, &o) in out.iter_mut().zip(rest) {
+            let rel = o.wrapping_sub(base);
+            misaligned |= rel & mask;
+            *dst = start.wrapping_add(rel >> shift) as i32;
+        }
+    } else {
+        let item = item as u32;
+        for (dst, &o) in out.iter_mut().zip(rest) {
+            let rel = o.wrapping_sub(base);
+            misaligned |= rel % item;
+            *dst = start.wrapping_add(rel / item) as i32;
+        }
+    }
+    misaligned != 0
 }
 
 fn entry_offsets<'a>(basket: Basket<'a>) -> Result<&'a [u32], ColumnError> {

@@ -65,25 +65,27 @@ fn configure(
     Ok(())
 }
 
-/// The events of ROOT or Parquet files as a plan source (a new plan per call).
+/// The events of ROOT or Parquet files as a plan source (a new plan per call), and the number
+/// of entries in the files.
 #[pyfunction]
 #[pyo3(signature = (paths, tree = "Events", label = "events"))]
-fn open(py: Python<'_>, paths: Vec<String>, tree: &str, label: &str) -> PyResult<PyExpr> {
+fn open(py: Python<'_>, paths: Vec<String>, tree: &str, label: &str) -> PyResult<(PyExpr, u64)> {
     let ctx = rask_plan::Context::new();
     let refs: Vec<&str> = paths.iter().map(String::as_str).collect();
     // Reading the files' metadata takes a moment: without the GIL.
-    py.detach(|| rask::sources::open(&ctx, label, &refs, tree))
-        .map(PyExpr)
+    py.detach(|| rask::sources::open_counted(&ctx, label, &refs, tree))
+        .map(|(e, n)| (PyExpr(e), n))
         .map_err(open_err)
 }
 
-/// A fileset (coffea's JSON form) as one source with `dataset` and metadata columns.
+/// A fileset (coffea's JSON form) as one source with `dataset` and metadata columns, and the
+/// number of entries in its files.
 #[pyfunction]
 #[pyo3(signature = (path, label = "events"))]
-fn open_fileset(py: Python<'_>, path: String, label: &str) -> PyResult<PyExpr> {
+fn open_fileset(py: Python<'_>, path: String, label: &str) -> PyResult<(PyExpr, u64)> {
     let ctx = rask_plan::Context::new();
-    py.detach(|| rask::sources::open_fileset(&ctx, label, std::path::Path::new(&path)))
-        .map(|(e, _)| PyExpr(e))
+    py.detach(|| rask::sources::open_fileset_counted(&ctx, label, std::path::Path::new(&path)))
+        .map(|(e, _, n)| (PyExpr(e), n))
         .map_err(open_err)
 }
 

@@ -245,6 +245,21 @@ def test_hyperbolic_rounding_and_angle_ufuncs_equal_numpy():
     assert want[0].any() and want[1].any() and want[2].all()
 
 
+def test_negative_positions_count_from_the_end_as_python_slices_do():
+    ak = pytest.importorskip("awkward")
+    uproot = pytest.importorskip("uproot")
+    events = rask.open(NANO)
+    met = uproot.open(NANO)["Events"]["MET_pt"].array()  # 20,000 entries
+    # Python's own slices of uproot's whole array are the reference.
+    for where in [slice(-10, None), slice(-25, -5), slice(None, -19_990), slice(-30_000, 5),
+                  slice(19_995, 30_000), slice(-5, -10)]:
+        got = events[where].MET.pt.compute()
+        assert ak.to_list(got) == ak.to_list(met[where]), where
+    # A slice of a slice counts from the end of the first slice.
+    assert ak.to_list(events[100:200][-3:].MET.pt.compute()) == ak.to_list(met[197:200])
+    assert ak.to_list(events[-50:][:-45].MET.pt.compute()) == ak.to_list(met[-50:-45])
+
+
 def test_events_sliced_by_position_equal_uproots_entries():
     ak = pytest.importorskip("awkward")
     uproot = pytest.importorskip("uproot")
@@ -268,7 +283,7 @@ def test_events_sliced_by_position_equal_uproots_entries():
         events[events.MET.pt > 20][:10]
     with pytest.raises(rask.PlanError, match="before cutting"):
         events.MET.pt[events.MET.pt > 20][:10]
-    with pytest.raises(NotImplementedError, match="from the start"):
-        events[-10:]
+    with pytest.raises(NotImplementedError, match="only a frame"):
+        events.MET.pt[-10:]
     with pytest.raises(NotImplementedError, match="step 1"):
         events[::2]

@@ -68,6 +68,7 @@ pub fn source_col(batch: &RecordBatch, ty: &Ty, label: &str) -> Result<Col, Exec
                     }
                     None => {
                         // Only the lengths are needed: the counter branch was read.
+                        let prefix = format!("{name}_");
                         let counter = batch
                             .schema()
                             .fields()
@@ -75,7 +76,7 @@ pub fn source_col(batch: &RecordBatch, ty: &Ty, label: &str) -> Result<Col, Exec
                             .find_map(|f| {
                                 f.metadata()
                                     .get(rask_core::COUNTER_METADATA_KEY)
-                                    .filter(|_| f.name().starts_with(&format!("{name}_")))
+                                    .filter(|_| f.name().starts_with(&prefix))
                                     .cloned()
                             })
                             .or_else(|| Some(format!("n{name}")));

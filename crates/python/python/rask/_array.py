@@ -283,20 +283,26 @@ class Array:
         return self._e.necessary_columns()
 
 
-def _entry_bounds(where):
-    """``(start, stop)`` of ``x[start:stop]`` over events: non-negative, step 1."""
+def _entry_bounds(where, entries=None):
+    """``(start, stop)`` of ``x[start:stop]`` over events, step 1. With the number of
+    ``entries`` known (frames from ``rask.open``), negative positions count from the end and
+    both bounds are clipped to the entries, as Python slices do; without it they must be
+    non-negative."""
     if where.step not in (None, 1):
         raise NotImplementedError("events are sliced with step 1 (x[a:b])")
     bounds = []
     for b in (where.start, where.stop):
         if b is not None and (not isinstance(b, (int, np.integer)) or isinstance(b, bool)):
             raise TypeError(f"events are sliced by integer positions, not {b!r}")
-        if b is not None and b < 0:
+        if b is not None and b < 0 and entries is None:
             raise NotImplementedError(
-                "events are sliced from the start (x[a:b] with a, b >= 0): the number of "
-                "events is not known until the files are read")
+                "negative positions count from the end of the events, which only a frame "
+                "knows: slice the frame (events[-n:]), or use x[a:b] with a, b >= 0")
         bounds.append(None if b is None else int(b))
-    return bounds[0] or 0, bounds[1]
+    if entries is None:
+        return bounds[0] or 0, bounds[1]
+    start, stop, _ = slice(*bounds).indices(entries)
+    return start, max(start, stop)
 
 
 def _literal_like(like, value):
@@ -325,10 +331,12 @@ class Events:
     the files, only those read) are new frames, ``events['x'] = ...`` adds or replaces a field
     (``events['Muon', 'pdgId'] = ...`` one of a collection)."""
 
-    def __init__(self, src, masks=(), over=None):
+    def __init__(self, src, masks=(), over=None, entries=None):
         self._src = src
         self._masks = list(masks)
         self._over = dict(over or {})
+        # The number of entries of the files (after any events[a:b]); None when not known.
+        self._entries = entries
 
     def _get(self, name):
         if name in self._over:
@@ -368,15 +376,16 @@ class Events:
                     f"events are selected by one boolean per event, not {where.type}")
             return Events(self._src, self._masks + [where._e], self._over)
         if isinstance(where, slice):
-            start, stop = _entry_bounds(where)
-            if (start, stop) == (0, None):
-                return self
-            if self._masks:
+            if self._masks and where != slice(None):
                 raise NotImplementedError(
                     "events[a:b] counts entries of the files: slice before cutting "
                     "(events[a:b][mask])")
+            start, stop = _entry_bounds(where, self._entries)
+            if (start, stop) in ((0, None), (0, self._entries)):
+                return self
             over = {k: (e.slice_entries(start, stop), n) for k, (e, n) in self._over.items()}
-            return Events(self._src.slice_entries(start, stop), [], over)
+            kept = None if self._entries is None else stop - start
+            return Events(self._src.slice_entries(start, stop), [], over, entries=kept)
         raise NotImplementedError(
             "events are selected with a boolean mask per event (events[mask]) or by "
             "position (events[a:b])")

@@ -19,12 +19,14 @@ def open(paths, tree="Events", label="events"):
     ``NanoEventsFactory.from_root(...).events()``."""
     if isinstance(paths, (str, bytes)) or hasattr(paths, "__fspath__"):
         paths = [paths]
-    return Events(_rask.open([str(p) for p in paths], tree, label))
+    src, entries = _rask.open([str(p) for p in paths], tree, label)
+    return Events(src, entries=entries)
 
 
 def open_fileset(path, label="events"):
     """A fileset (coffea's JSON form) as one lazy frame with ``dataset`` and metadata fields."""
-    return Events(_rask.open_fileset(str(path), label))
+    src, entries = _rask.open_fileset(str(path), label)
+    return Events(src, entries=entries)
 
 
 def num(x, axis=1):
