@@ -373,7 +373,7 @@ fn sql_prompt_runs_piped_statements_one_after_another() {
             && text.contains("\n  PartialExec: each of 1 partitions combined into one row")
             && text.contains("\n    EvalExec: 1 output(s) per morsel")
             && text.contains(
-                "\n      ScanExec: 1 file(s), 1 partitions, 1 column(s), morsels of 8192 events"
+                "\n      ScanExec: 1 file(s), 1 partitions, 1 column(s), morsels of 32768 events"
             ),
         "{text}"
     );

@@ -16,6 +16,6 @@ pub mod events;
 pub mod hist;
 
 pub use engine::distributed;
-pub use engine::{Cancel, Engine, Output, Progress, RunStats, Scheduler};
+pub use engine::{Cancel, Engine, MORSEL_EVENTS, Output, Progress, RunStats, Scheduler};
 pub use error::ExecError;
 pub use rask_io_root::Partition;

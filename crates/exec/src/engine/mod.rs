@@ -234,6 +234,12 @@ pub(super) struct Options {
     pub(super) partitions: Option<Vec<Partition>>,
 }
 
+/// Events per morsel by default. Every operation of a fused plan costs a little per morsel
+/// (dispatch, allocation, its demand and typing), whatever its size: over the ADL queries on
+/// 2M events, 32,768 ran 3-11% faster than 8,192 (Q1 +11%, Q2 +8%, Q4 +7%, Q8 +3%; the AGC
+/// unchanged) for 25-35% more peak memory (a partition's branches are decoded whole anyway).
+pub const MORSEL_EVENTS: usize = 32_768;
+
 impl Default for Options {
     fn default() -> Self {
         Options {
@@ -244,7 +250,7 @@ impl Default for Options {
             morsel_events: std::env::var("RASK_MORSEL")
                 .ok()
                 .and_then(|s| s.parse().ok())
-                .unwrap_or(8192),
+                .unwrap_or(MORSEL_EVENTS),
             partitions: None,
         }
     }
@@ -307,7 +313,8 @@ impl Engine {
         self
     }
 
-    /// Evaluates event plans on morsels of `events` events inside each partition (default 8192).
+    /// Evaluates event plans on morsels of `events` events inside each partition (default
+    /// [`MORSEL_EVENTS`]; the environment variable `RASK_MORSEL` sets the default).
     pub fn with_morsel_events(mut self, events: usize) -> Self {
         self.options.morsel_events = events.max(1);
         self
@@ -368,7 +375,7 @@ impl Engine {
     /// // MergeExec: 1 partitions combined in partition order
     /// //   PartialExec: each of 1 partitions combined into one row
     /// //     EvalExec: 1 output(s) per morsel, fused plan of 4 nodes
-    /// //       ScanExec: 1 file(s), 1 partitions, 1 column(s), morsels of 8192 events
+    /// //       ScanExec: 1 file(s), 1 partitions, 1 column(s), morsels of 32768 events
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn physical_plan(&self, exprs: &[&Expr]) -> Result<String, ExecError> {

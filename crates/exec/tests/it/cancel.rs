@@ -99,7 +99,7 @@ fn the_physical_plan_is_a_merge_over_an_evaluation_over_a_scan() {
         "{shown}"
     );
     assert!(
-        lines[3].contains(" 1 column(s), morsels of 8192 events"),
+        lines[3].contains(" 1 column(s), morsels of 32768 events"),
         "{shown}"
     );
     assert!(
