@@ -586,4 +586,33 @@ mod tests {
         let err = b.append(basket(&data, Some(&offs), 1), 0, 1).unwrap_err();
         assert!(matches!(err, ColumnError::Misaligned { item: 4 }), "{err}");
     }
+
+    proptest::proptest! {
+        /// The one-pass offsets equal an entry-by-entry division of the byte offsets, for
+        /// power-of-two and other item sizes, and report an entry that is not whole values.
+        #[test]
+        fn entry_offsets_in_one_pass_equal_entry_by_entry(
+            item in proptest::sample::select(vec![1usize, 2, 4, 8, 12, 24]),
+            lengths in proptest::collection::vec(0u32..6, 0..40),
+            base in 0u32..1000,
+            start in 0usize..1000,
+            odd in proptest::option::of(0usize..40),
+        ) {
+            let mut offs = vec![base];
+            for (k, n) in lengths.iter().enumerate() {
+                // One entry's bytes are off by one when `odd` picks it (item sizes above 1).
+                let extra = u32::from(odd == Some(k) && item > 1);
+                offs.push(offs[k] + n * item as u32 + extra);
+            }
+            let mut got = vec![-7];
+            let misaligned = push_entry_offsets(&mut got, &offs, start, item);
+            let whole = offs.iter().all(|o| (o - base) as usize % item == 0);
+            proptest::prop_assert_eq!(misaligned, !whole);
+            if whole {
+                let mut want = vec![-7];
+                want.extend(offs[1..].iter().map(|o| (start + (o - base) as usize / item) as i32));
+                proptest::prop_assert_eq!(got, want);
+            }
+        }
+    }
 }
