@@ -258,6 +258,7 @@ shapes!(
     TakeAfterWork,
     GatherFewFields,
     Singletons,
+    TakenMemberSums,
 );
 
 /// Records of `pt` and the muons' `eta, phi, mass` and `extra` fields (4-vectors for the
@@ -355,6 +356,22 @@ pub(crate) fn build(ctx: &Context, events: &Expr, j: &J, s: Shape) -> Expr {
             let both = (&eta.sum(Some(1)).unwrap() + &whole.sum(Some(1)).unwrap()).unwrap();
             both.mask(&met.field("pt").unwrap().gt(20.0).unwrap())
                 .unwrap()
+        }
+        // Sums over members taken by argcombinations' indices (`leps[t.l1] + leps[t.l2]`), out
+        // of slot order, one member also read for a field, and a take from another list by
+        // the same indices.
+        Shape::TakenMemberSums => {
+            let f64 = rask_plan::types::DType::F64;
+            let v = vectors(ctx, &x, &mu, &["charge"]);
+            let t = v.argcombinations(3).unwrap();
+            let m = |k: &str| v.take(&t.field(k).unwrap()).unwrap();
+            let sum = m("2").p4_add(&m("0")).unwrap().p4_add(&m("1")).unwrap();
+            let charge = m("2").field("charge").unwrap().cast(f64).unwrap();
+            let flipped = vectors(ctx, &(&x * 2.0).unwrap(), &mu, &[]);
+            let other = flipped.take(&t.field("1").unwrap()).unwrap();
+            let pair = other.p4_add(&m("0")).unwrap().p4_mass().unwrap();
+            let per_triplet = (&(&sum.p4_mass().unwrap() + &charge).unwrap() + &pair).unwrap();
+            per_triplet.sum(Some(1)).unwrap()
         }
         Shape::Sorted => x.sort(false).unwrap(),
         Shape::ArgSort => x.argsort(true).unwrap(),
