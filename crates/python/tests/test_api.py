@@ -258,6 +258,11 @@ def test_negative_positions_count_from_the_end_as_python_slices_do():
     # A slice of a slice counts from the end of the first slice.
     assert ak.to_list(events[100:200][-3:].MET.pt.compute()) == ak.to_list(met[197:200])
     assert ak.to_list(events[-50:][:-45].MET.pt.compute()) == ak.to_list(met[-50:-45])
+    # Fields of the frame know the count too, and keep it through their own slices.
+    assert ak.to_list(events.MET.pt[-4:].compute()) == ak.to_list(met[-4:])
+    assert ak.to_list(events.MET["pt"][10:20][-2:].compute()) == ak.to_list(met[18:20])
+    muon_pt = uproot.open(NANO)["Events"]["Muon_pt"].array()
+    assert ak.to_list(events.Muon.pt[-3:].compute()) == ak.to_list(muon_pt[-3:])
 
 
 def test_events_sliced_by_position_equal_uproots_entries():
@@ -283,7 +288,7 @@ def test_events_sliced_by_position_equal_uproots_entries():
         events[events.MET.pt > 20][:10]
     with pytest.raises(rask.PlanError, match="before cutting"):
         events.MET.pt[events.MET.pt > 20][:10]
-    with pytest.raises(NotImplementedError, match="only a frame"):
-        events.MET.pt[-10:]
+    with pytest.raises(NotImplementedError, match="before any cut or arithmetic"):
+        (events.MET.pt * 2)[-10:]
     with pytest.raises(NotImplementedError, match="step 1"):
         events[::2]

@@ -61,9 +61,12 @@ class Array:
 
     __array_priority__ = 1000  # numpy defers to our operators
 
-    def __init__(self, expr):
+    def __init__(self, expr, entries=None):
         self._e = expr
         self._kind = None
+        # The number of events, when known: a frame's field (and fields of it) before any cut,
+        # so x[-n:] counts from the end.
+        self._entries = entries
 
     # -- what it is --------------------------------------------------------------------------
     def _k(self):
@@ -95,20 +98,21 @@ class Array:
             raise AttributeError(name)
         k = self._k()
         if k.get("record") and name not in k["fields"] and name in ("mass", "pt", "eta", "phi"):
-            return Array(self._e.lorentz(name))
-        return Array(self._e.field(name))  # NoSuchFieldError is an AttributeError
+            return Array(self._e.lorentz(name), self._entries)
+        # NoSuchFieldError is an AttributeError
+        return Array(self._e.field(name), self._entries)
 
     def __getitem__(self, where):
         if isinstance(where, str):
-            return Array(self._e.field(where))
+            return Array(self._e.field(where), self._entries)
         if isinstance(where, list) and where and all(isinstance(w, str) for w in where):
-            return Array(_rask.zip(where, [self._e.field(w) for w in where]))
+            return Array(_rask.zip(where, [self._e.field(w) for w in where]), self._entries)
         if isinstance(where, tuple):
             if all(isinstance(w, str) for w in where):
                 e = self._e
                 for w in where:
                     e = e.field(w)
-                return Array(e)
+                return Array(e, self._entries)
             if len(where) == 2 and where[0] == slice(None):
                 return self._inner(where[1])
             raise NotImplementedError(f"rask arrays take x[:, k] and x[:, a:b], not x[{where!r}]")
@@ -118,7 +122,9 @@ class Array:
                 return Array(self._e.mask(where._e))
             return Array(self._e.take(where._e))
         if isinstance(where, slice):
-            return Array(self._e.slice_entries(*_entry_bounds(where)))
+            start, stop = _entry_bounds(where, self._entries)
+            kept = None if self._entries is None else stop - start
+            return Array(self._e.slice_entries(start, stop), kept)
         if isinstance(where, (int, np.integer)):
             raise NotImplementedError(
                 "rask arrays are lazy over all events: select events with a mask or a "
@@ -296,8 +302,9 @@ def _entry_bounds(where, entries=None):
             raise TypeError(f"events are sliced by integer positions, not {b!r}")
         if b is not None and b < 0 and entries is None:
             raise NotImplementedError(
-                "negative positions count from the end of the events, which only a frame "
-                "knows: slice the frame (events[-n:]), or use x[a:b] with a, b >= 0")
+                "negative positions count from the end of the events, known for a frame and "
+                "its fields before any cut or arithmetic: slice those (events[-n:], "
+                "events.MET.pt[-n:]), or use x[a:b] with a, b >= 0")
         bounds.append(None if b is None else int(b))
     if entries is None:
         return bounds[0] or 0, bounds[1]
@@ -359,16 +366,20 @@ class Events:
     def __getattr__(self, name):
         if name.startswith("_"):
             raise AttributeError(name)
-        return Array(self._get(name))
+        return Array(self._get(name), self._rows())
+
+    def _rows(self):
+        """The number of events of the frame's fields: its entries, until a cut."""
+        return None if self._masks else self._entries
 
     def __getitem__(self, where):
         if isinstance(where, str):
-            return Array(self._get(where))
+            return Array(self._get(where), self._rows())
         if isinstance(where, tuple) and where and all(isinstance(w, str) for w in where):
             e = self._get(where[0])
             for w in where[1:]:
                 e = e.field(w)
-            return Array(e)
+            return Array(e, self._rows())
         if isinstance(where, Array):
             k = where._k()
             if k.get("dtype") != "bool" or k.get("depth", 0) != 0:
