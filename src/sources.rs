@@ -225,6 +225,14 @@ pub fn open_fileset(
 }
 
 /// [`open_fileset`], with the number of entries in all its files.
+///
+/// ```no_run
+/// let ctx = rask::Context::new();
+/// let (events, fileset, n) =
+///     rask::sources::open_fileset_counted(&ctx, "events", "data/agc/fileset.json")?;
+/// println!("{n} events in {} datasets", fileset.datasets.len());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn open_fileset_counted(
     ctx: &Context,
     label: &str,

@@ -1,13 +1,15 @@
 """The Python surface: errors at build time naming the expression, arrays out as awkward,
 operators and ufuncs, SQL."""
 
+import json
+
 import numpy as np
 import pytest
 import rask
 import rask as dak
 import rask.hist as hda
 
-from conftest import NANO
+from conftest import NANO, REPO
 
 
 def test_a_typod_field_is_an_attribute_error_with_suggestions():
@@ -263,6 +265,22 @@ def test_negative_positions_count_from_the_end_as_python_slices_do():
     assert ak.to_list(events.MET["pt"][10:20][-2:].compute()) == ak.to_list(met[18:20])
     muon_pt = uproot.open(NANO)["Events"]["Muon_pt"].array()
     assert ak.to_list(events.Muon.pt[-3:].compute()) == ak.to_list(muon_pt[-3:])
+
+
+def test_a_fileset_frame_counts_its_entries_across_every_file():
+    uproot = pytest.importorskip("uproot")
+    ak = pytest.importorskip("awkward")
+    fileset = REPO / "data" / "agc" / "fileset.json"
+    files = [fileset.parent / f for d in json.loads(fileset.read_text()).values()
+             for f in d["files"]]
+    total = sum(uproot.open(f)["Events"].num_entries for f in files)  # 12,000
+    events = rask.open_fileset(fileset)
+    # The last events by a negative position are those at uproot's count from the start.
+    # (The same entries make the same source, so both are computed in one pass.)
+    last = dak.compute(events[-7:].nJet, events[total - 7:].nJet)
+    assert len(last[0]) == 7
+    assert ak.to_list(last[0]) == ak.to_list(last[1])
+    assert ak.to_list(events[-7:][:-2].nJet.compute()) == ak.to_list(last[1])[:5]
 
 
 def test_events_sliced_by_position_equal_uproots_entries():

@@ -122,8 +122,7 @@ class Array:
                 return Array(self._e.mask(where._e))
             return Array(self._e.take(where._e))
         if isinstance(where, slice):
-            start, stop = _entry_bounds(where, self._entries)
-            kept = None if self._entries is None else stop - start
+            start, stop, kept = _entry_bounds(where, self._entries)
             return Array(self._e.slice_entries(start, stop), kept)
         if isinstance(where, (int, np.integer)):
             raise NotImplementedError(
@@ -290,10 +289,10 @@ class Array:
 
 
 def _entry_bounds(where, entries=None):
-    """``(start, stop)`` of ``x[start:stop]`` over events, step 1. With the number of
-    ``entries`` known (frames from ``rask.open``), negative positions count from the end and
-    both bounds are clipped to the entries, as Python slices do; without it they must be
-    non-negative."""
+    """``(start, stop, kept)`` of ``x[start:stop]`` over events, step 1: ``kept`` events
+    remain. With the number of ``entries`` known (frames from ``rask.open``), negative
+    positions count from the end and both bounds are clipped to the entries, as Python slices
+    do; without it they must be non-negative, and ``kept`` is None."""
     if where.step not in (None, 1):
         raise NotImplementedError("events are sliced with step 1 (x[a:b])")
     bounds = []
@@ -307,9 +306,10 @@ def _entry_bounds(where, entries=None):
                 "events.MET.pt[-n:]), or use x[a:b] with a, b >= 0")
         bounds.append(None if b is None else int(b))
     if entries is None:
-        return bounds[0] or 0, bounds[1]
+        return bounds[0] or 0, bounds[1], None
     start, stop, _ = slice(*bounds).indices(entries)
-    return start, max(start, stop)
+    stop = max(start, stop)
+    return start, stop, stop - start
 
 
 def _literal_like(like, value):
@@ -391,11 +391,10 @@ class Events:
                 raise NotImplementedError(
                     "events[a:b] counts entries of the files: slice before cutting "
                     "(events[a:b][mask])")
-            start, stop = _entry_bounds(where, self._entries)
+            start, stop, kept = _entry_bounds(where, self._entries)
             if (start, stop) in ((0, None), (0, self._entries)):
                 return self
             over = {k: (e.slice_entries(start, stop), n) for k, (e, n) in self._over.items()}
-            kept = None if self._entries is None else stop - start
             return Events(self._src.slice_entries(start, stop), [], over, entries=kept)
         raise NotImplementedError(
             "events are selected with a boolean mask per event (events[mask]) or by "
