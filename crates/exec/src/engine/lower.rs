@@ -40,6 +40,8 @@ pub(super) struct Lowered {
     pub(super) morsel: usize,
     /// Checked before every morsel: once set, the run stops with [`ExecError::Cancelled`].
     pub(super) cancel: Option<super::Cancel>,
+    /// The morsels being evaluated: the run returns when none is ([`super::inflight`]).
+    pub(super) inflight: Arc<super::inflight::InFlight>,
     /// For `persist`: the first output's value of every morsel, by partition.
     pub(super) capture: Option<Arc<Mutex<Vec<Vec<Col>>>>>,
     /// The plan an event plan was lowered from, before optimising: what a cluster worker is
@@ -279,6 +281,7 @@ fn lower_events(
         progress: options.progress.clone(),
         cancel: options.cancel.clone(),
         morsel,
+        inflight: Arc::default(),
         capture: None,
         plan: None,
     })
@@ -378,6 +381,7 @@ pub(super) fn lower_plan(
         progress: options.progress.clone(),
         cancel: options.cancel.clone(),
         morsel: options.morsel_events,
+        inflight: Arc::default(),
         capture: None,
         plan: None,
     })

@@ -52,6 +52,7 @@ macro_rules! operator_basics {
 
 pub mod distributed;
 mod final_merge;
+mod inflight;
 mod lower;
 mod merge;
 mod operator;
@@ -444,14 +445,13 @@ impl Engine {
             Mode::Events(_) => {
                 let partial = Arc::new(PartialExec::new(lowered.clone(), eval));
                 let plan = Arc::new(MergeExec::new(lowered.clone(), partial));
-                let rows = session
-                    .runtime
-                    .block_on(datafusion_physical_plan::collect(
-                        plan as Arc<dyn ExecutionPlan>,
-                        session.task.clone(),
-                    ))
-                    .map_err(|e| self.run_error(e))?;
-                vec![rows]
+                let rows = session.runtime.block_on(datafusion_physical_plan::collect(
+                    plan as Arc<dyn ExecutionPlan>,
+                    session.task.clone(),
+                ));
+                // Morsels of dropped partitions still running finish before the run returns.
+                lowered.inflight.end();
+                vec![rows.map_err(|e| self.run_error(e))?]
             }
             // Array plans assemble their blocks (2-D arrays from a grid) after the run.
             Mode::Array { .. } => session

@@ -168,6 +168,12 @@ impl ExecutionPlan for EvalExec {
                             let Some(ev) = lowered.events() else {
                                 return datafusion_common::internal_err!("events without a plan");
                             };
+                            // No morsel of a run that has returned (a dropped partition).
+                            let Some(_running) =
+                                super::inflight::InFlight::enter(&lowered.inflight)
+                            else {
+                                return Err(to_datafusion(ExecError::Cancelled));
+                            };
                             let row = run_morsel(&lowered, ev, &schema, &batch, (partition, m))
                                 .map_err(to_datafusion)?;
                             if let Some(p) = &lowered.progress {
