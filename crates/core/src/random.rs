@@ -17,6 +17,8 @@
 //! agree bit for bit. The reference interpreter, the execution engine and the hand-written benchmark loop all
 //! call [`fill_normal`] or [`Normals`], so they produce the same numbers.
 
+use crate::isa::Isa;
+
 /// xoshiro256++ (Blackman & Vigna), a small fast generator with 256 bits of state.
 #[derive(Debug, Clone)]
 pub struct Xoshiro256pp {
@@ -228,35 +230,6 @@ fn block(lanes: &mut Lanes, slow: &mut Xoshiro256pp, isa: Isa, out: &mut [f64; B
             word &= word - 1;
             out[j] = finish(slow, t, usize::from(layer[j]), out[j]);
         }
-    }
-}
-
-/// The instruction set the block loop runs with, detected once per process.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Isa {
-    Portable,
-    #[cfg(target_arch = "x86_64")]
-    Avx2,
-    #[cfg(target_arch = "x86_64")]
-    Avx512,
-}
-
-impl Isa {
-    fn detect() -> Isa {
-        static ISA: std::sync::OnceLock<Isa> = std::sync::OnceLock::new();
-        *ISA.get_or_init(|| {
-            #[cfg(target_arch = "x86_64")]
-            {
-                use std::arch::is_x86_feature_detected as has;
-                if has!("avx512f") && has!("avx512vl") && has!("avx512bw") && has!("avx512dq") {
-                    return Isa::Avx512;
-                }
-                if has!("avx2") {
-                    return Isa::Avx2;
-                }
-            }
-            Isa::Portable
-        })
     }
 }
 

@@ -1,4 +1,5 @@
-//! Whole-buffer kernels: jagged structure ([`jagged`]) and Lorentz vectors ([`lorentz`]).
+//! Whole-buffer kernels: jagged structure ([`jagged`]) and Lorentz vectors ([`lorentz`], with
+//! the vectorisable sine, cosine and `sinh` of [`trig`]).
 //!
 //! Every kernel works on offsets and flat value buffers; none builds a `Vec` per event. Their
 //! property tests (`tests/it/kernels.rs`) compare them with plain per-event implementations,
@@ -7,6 +8,7 @@
 pub mod bits;
 pub mod jagged;
 pub mod lorentz;
+pub mod trig;
 
 pub use bits::{Ranks, any_all_set, count_set};
 pub use jagged::*;

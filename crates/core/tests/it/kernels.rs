@@ -295,12 +295,19 @@ proptest! {
         let m = kernels::p4_mass(cols);
         let [spt, seta, sphi, smass] = kernels::p4_add(cols, cols);
         for i in 0..v.len() {
-            // The textbook formulas, written out independently.
-            let (px, py, pz) = (pt[i] * phi[i].cos(), pt[i] * phi[i].sin(), pt[i] * eta[i].sinh());
+            // The textbook formulas, written out independently (with rask's sine, cosine and
+            // sinh, within 1–2 ulp of libm's: `trig.rs`).
+            let (sin, cos) = kernels::trig::sin_cos(phi[i]);
+            let (px, py, pz) = (pt[i] * cos, pt[i] * sin, pt[i] * kernels::trig::sinh(eta[i]));
             // E² = |p|² + m², with |p|² = pt² + pz² (= pt² cosh²η).
             let e = (pt[i] * pt[i] + pz * pz + mass[i] * mass[i]).sqrt();
             let m2 = e * e - px * px - py * py - pz * pz;
             prop_assert_eq!(m[i].to_bits(), m2.max(0.0).sqrt().to_bits());
+            // With libm's functions: the same mass² to rounding.
+            let (lx, ly, lz) = (pt[i] * phi[i].cos(), pt[i] * phi[i].sin(), pt[i] * eta[i].sinh());
+            let le = (pt[i] * pt[i] + lz * lz + mass[i] * mass[i]).sqrt();
+            let lm2 = le * le - lx * lx - ly * ly - lz * lz;
+            prop_assert!((m[i] * m[i] - lm2.max(0.0)).abs() <= 1e-12 * (e * e + 1.0));
             // QUERIES.md's spelling of E, with cosh: the same to rounding.
             let e_cosh = ((pt[i] * eta[i].cosh()).powi(2) + mass[i] * mass[i]).sqrt();
             let m2_cosh = e_cosh * e_cosh - px * px - py * py - pz * pz;

@@ -3,4 +3,5 @@
 mod atomic;
 mod column;
 mod kernels;
+mod trig;
 mod uhi_schema;

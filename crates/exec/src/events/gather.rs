@@ -145,12 +145,11 @@ pub(super) fn combinations(
     let value = Col::List(offsets.clone(), Arc::new(Col::record(len, fields)));
     let kept = if stash {
         // The components the sums read: those the gather already carries, else computed for
-        // the particles of lists long enough to be combined (the others are never summed).
+        // every particle (a whole-buffer pass; those of lists too short to combine go unused).
         let parts = if super::vector::carries_cartesian(&items) {
             super::vector::parts(&items)?
         } else {
-            let (o, all) = list_parts(input, what)?;
-            super::vector::parts_in_lists(&all, &o, n as usize)?
+            super::vector::parts(&list_parts(input, what)?.1)?
         };
         Some(Stash {
             parts,

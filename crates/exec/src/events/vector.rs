@@ -73,55 +73,13 @@ pub fn parts(c: &Col) -> R<[arrow_buffer::ScalarBuffer<f64>; 4]> {
         numbers(c, "phi")?,
         numbers(c, "mass")?,
     ];
-    let mut out: [Vec<f64>; 4] = std::array::from_fn(|_| Vec::with_capacity(pt.len()));
-    for i in 0..pt.len() {
-        let p = P4::from_ptetaphim(pt[i], eta[i], phi[i], mass[i]);
-        out[0].push(p.px);
-        out[1].push(p.py);
-        out[2].push(p.pz);
-        out[3].push(p.e);
-    }
-    Ok(out.map(Into::into))
-}
-
-/// [`parts`] of the items of lists `offsets`, computed only for the items of lists of at least
-/// `min_len` (what a combination of `min_len` reads); the others are 0. Components the records
-/// carry or have of their own are shared, as [`parts`] gives them.
-pub fn parts_in_lists(
-    c: &Col,
-    offsets: &[i32],
-    min_len: usize,
-) -> R<[arrow_buffer::ScalarBuffer<f64>; 4]> {
-    if has_cartesian(c) || own_cartesian(c).is_some() {
-        return parts(c);
-    }
-    let [pt, eta, phi, mass] = [
-        numbers(c, "pt")?,
-        numbers(c, "eta")?,
-        numbers(c, "phi")?,
-        numbers(c, "mass")?,
-    ];
-    let mut out: [Vec<f64>; 4] = std::array::from_fn(|_| vec![0.0; pt.len()]);
-    for w in offsets.windows(2) {
-        let (a, b) = (w[0] as usize, w[1] as usize);
-        if b > pt.len() {
-            return Err(EventError::Internal(format!(
-                "list offsets up to {b} over {} items",
-                pt.len()
-            )));
-        }
-        if b.saturating_sub(a) < min_len {
-            continue;
-        }
-        for i in a..b {
-            let p = P4::from_ptetaphim(pt[i], eta[i], phi[i], mass[i]);
-            out[0][i] = p.px;
-            out[1][i] = p.py;
-            out[2][i] = p.pz;
-            out[3][i] = p.e;
-        }
-    }
-    Ok(out.map(Into::into))
+    let parts = kernels::cartesian_parts(kernels::PtEtaPhiM {
+        pt: &pt,
+        eta: &eta,
+        phi: &phi,
+        mass: &mass,
+    });
+    Ok(parts.map(Into::into))
 }
 
 /// A record of Cartesian components only (a sum).
