@@ -76,15 +76,50 @@ pub(super) fn with_gathered_items(c: &Col) -> std::borrow::Cow<'_, Col> {
     }
 }
 
-/// Forgets the collections [`gathered`] gave components (at the start and end of a partition).
+/// Forgets the collections [`gathered`] gave components and the combinations [`tuples_of`]
+/// made (at the start and end of a partition).
 pub(super) fn forget() {
     GATHERED.with(|g| g.borrow_mut().clear());
+    TUPLES.with(|t| t.borrow_mut().clear());
+}
+
+/// The `n`-tuples of the lists `offsets`, with their offsets as a buffer.
+#[derive(Debug)]
+pub struct CombinedTuples {
+    pub tuples: kernels::Tuples,
+    pub offsets: arrow_buffer::OffsetBuffer<i32>,
+}
+
+/// The `n`-combinations of the lists `o`, made once per evaluation: a combination read by two
+/// fused bodies (ADL Q6's trijet sums and their b-tags) is computed by the first and reused by
+/// the second.
+fn tuples_of(o: &arrow_buffer::OffsetBuffer<i32>, n: u8) -> R<Arc<CombinedTuples>> {
+    let same = |k: &arrow_buffer::OffsetBuffer<i32>| {
+        k.inner().inner().ptr_eq(o.inner().inner()) && k.len() == o.len()
+    };
+    let cached = TUPLES.with(|t| {
+        t.borrow()
+            .iter()
+            .find(|(k, m, _)| *m == n && same(k))
+            .map(|(_, _, v)| v.clone())
+    });
+    if let Some(v) = cached {
+        return Ok(v);
+    }
+    let tuples = kernels::combinations(o, n as usize)?;
+    let offsets = arrow_buffer::OffsetBuffer::new(tuples.offsets.clone().into());
+    let v = Arc::new(CombinedTuples { tuples, offsets });
+    TUPLES.with(|t| t.borrow_mut().push((o.clone(), n, v.clone())));
+    Ok(v)
 }
 
 thread_local! {
     /// Collections given Cartesian components during one evaluation (keys are kept alive, so
     /// pointer identity is sound).
     static GATHERED: std::cell::RefCell<Vec<(Arc<Col>, Arc<Col>)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+    /// Combinations made during one evaluation, by their lists' offsets (kept alive) and `n`.
+    static TUPLES: std::cell::RefCell<Vec<(arrow_buffer::OffsetBuffer<i32>, u8, Arc<CombinedTuples>)>> =
         const { std::cell::RefCell::new(Vec::new()) };
 }
 
@@ -138,10 +173,10 @@ pub(super) fn combinations(
             .fold(Demand::none(), |d, name| d.union(&read.sub(name)))
     };
     let (o, items) = gathered(input, what, &items_read)?;
-    let t = kernels::combinations(&o, n as usize)?;
-    let fields = tuple_fields(&t, names, &items, &o, indices, read);
-    let len = t.slots.first().map_or(0, Vec::len);
-    let offsets = arrow_buffer::OffsetBuffer::new(t.offsets.into());
+    let t = tuples_of(&o, n)?;
+    let fields = tuple_fields(&t.tuples, names, &items, &o, indices, read);
+    let len = t.tuples.slots.first().map_or(0, Vec::len);
+    let offsets = t.offsets.clone();
     let value = Col::List(offsets.clone(), Arc::new(Col::record(len, fields)));
     let kept = if stash {
         // The components the sums read: those the gather already carries, else computed for
@@ -154,7 +189,7 @@ pub(super) fn combinations(
         Some(Stash {
             parts,
             offsets,
-            slots: t.slots,
+            tuples: t,
         })
     } else {
         None

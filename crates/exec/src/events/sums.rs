@@ -185,7 +185,7 @@ fn member(body: &FusedBody, j: usize) -> Option<(usize, usize)> {
 #[derive(Debug, Clone)]
 pub struct Stash {
     pub offsets: OffsetBuffer<i32>,
-    pub slots: Vec<Vec<u32>>,
+    pub tuples: Arc<super::gather::CombinedTuples>,
     pub parts: [ScalarBuffer<f64>; 4],
 }
 
@@ -197,7 +197,7 @@ pub fn evaluate(chain: &Chain, stash: &Stash) -> R<Col> {
             .slots
             .iter()
             .map(|&s| {
-                stash.slots.get(s).map(Vec::as_slice).ok_or_else(|| {
+                stash.tuples.tuples.slots.get(s).map(Vec::as_slice).ok_or_else(|| {
                     EventError::internal("a chain names a slot its combination lacks")
                 })
             })
