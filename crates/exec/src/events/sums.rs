@@ -192,16 +192,19 @@ pub struct Stash {
 /// The chain's sum per tuple: a list (the combination's offsets) of component records, as the
 /// chain of `p4_add`s gives, summed in the same order.
 pub fn evaluate(chain: &Chain, stash: &Stash) -> R<Col> {
-    let slots: Vec<&[u32]> =
-        chain
-            .slots
-            .iter()
-            .map(|&s| {
-                stash.tuples.tuples.slots.get(s).map(Vec::as_slice).ok_or_else(|| {
-                    EventError::internal("a chain names a slot its combination lacks")
-                })
-            })
-            .collect::<R<_>>()?;
+    let slots: Vec<&[u32]> = chain
+        .slots
+        .iter()
+        .map(|&s| {
+            stash
+                .tuples
+                .tuples
+                .slots
+                .get(s)
+                .map(Vec::as_slice)
+                .ok_or_else(|| EventError::internal("a chain names a slot its combination lacks"))
+        })
+        .collect::<R<_>>()?;
     let (first, rest) = slots
         .split_first()
         .ok_or_else(|| EventError::internal("an empty chain"))?;
