@@ -83,11 +83,12 @@ pub(super) fn forget() {
     TUPLES.with(|t| t.borrow_mut().clear());
 }
 
-/// The `n`-tuples of the lists `offsets`, with their offsets as a buffer.
+/// The `n`-tuples of some lists: their offsets (one list of tuples per list) and each slot's
+/// indices into the lists' items.
 #[derive(Debug)]
 pub struct CombinedTuples {
-    pub tuples: kernels::Tuples,
     pub offsets: arrow_buffer::OffsetBuffer<i32>,
+    pub slots: Vec<Vec<u32>>,
 }
 
 /// The `n`-combinations of the lists `o`, made once per evaluation: a combination read by two
@@ -106,9 +107,9 @@ fn tuples_of(o: &arrow_buffer::OffsetBuffer<i32>, n: u8) -> R<Arc<CombinedTuples
     if let Some(v) = cached {
         return Ok(v);
     }
-    let tuples = kernels::combinations(o, n as usize)?;
-    let offsets = arrow_buffer::OffsetBuffer::new(tuples.offsets.clone().into());
-    let v = Arc::new(CombinedTuples { tuples, offsets });
+    let kernels::Tuples { offsets, slots } = kernels::combinations(o, n as usize)?;
+    let offsets = arrow_buffer::OffsetBuffer::new(offsets.into());
+    let v = Arc::new(CombinedTuples { offsets, slots });
     TUPLES.with(|t| t.borrow_mut().push((o.clone(), n, v.clone())));
     Ok(v)
 }
@@ -126,7 +127,7 @@ thread_local! {
 /// The fields of the tuples `t` of a combination: the items of each slot, as much of them as
 /// `read` reads of that slot's field, or (`indices`) their local indices.
 pub(super) fn tuple_fields(
-    t: &kernels::Tuples,
+    t: &CombinedTuples,
     names: &[String],
     items: &Col,
     offsets: &[i32],
@@ -134,7 +135,7 @@ pub(super) fn tuple_fields(
     read: &Demand,
 ) -> Vec<(String, Col)> {
     let parents = if indices {
-        kernels::parents(&t.offsets)
+        kernels::parents(t.offsets.as_ref())
     } else {
         Vec::new()
     };
@@ -174,10 +175,9 @@ pub(super) fn combinations(
     };
     let (o, items) = gathered(input, what, &items_read)?;
     let t = tuples_of(&o, n)?;
-    let fields = tuple_fields(&t.tuples, names, &items, &o, indices, read);
-    let len = t.tuples.slots.first().map_or(0, Vec::len);
-    let offsets = t.offsets.clone();
-    let value = Col::List(offsets.clone(), Arc::new(Col::record(len, fields)));
+    let fields = tuple_fields(&t, names, &items, &o, indices, read);
+    let len = t.slots.first().map_or(0, Vec::len);
+    let value = Col::List(t.offsets.clone(), Arc::new(Col::record(len, fields)));
     let kept = if stash {
         // The components the sums read: those the gather already carries, else computed for
         // every particle (a whole-buffer pass; those of lists too short to combine go unused).
@@ -186,11 +186,7 @@ pub(super) fn combinations(
         } else {
             super::vector::parts(&list_parts(input, what)?.1)?
         };
-        Some(Stash {
-            parts,
-            offsets,
-            tuples: t,
-        })
+        Some(Stash { parts, tuples: t })
     } else {
         None
     };

@@ -11,7 +11,7 @@
 
 use std::sync::Arc;
 
-use arrow_buffer::{OffsetBuffer, ScalarBuffer};
+use arrow_buffer::ScalarBuffer;
 use rask_core::column::Col;
 use rask_plan::op::{FusedBody, FusedRef, LorentzOp, Op};
 use rask_plan::types::{Layout, Ty};
@@ -180,11 +180,10 @@ fn member(body: &FusedBody, j: usize) -> Option<(usize, usize)> {
     Some((*c, names.iter().position(|n| n == name)?))
 }
 
-/// What a combination keeps for its chains: its offsets, the slot indices into the particles,
+/// What a combination keeps for its chains: its tuples (offsets and slot indices into the particles)
 /// and the particles' components.
 #[derive(Debug, Clone)]
 pub struct Stash {
-    pub offsets: OffsetBuffer<i32>,
     pub tuples: Arc<super::gather::CombinedTuples>,
     pub parts: [ScalarBuffer<f64>; 4],
 }
@@ -192,19 +191,16 @@ pub struct Stash {
 /// The chain's sum per tuple: a list (the combination's offsets) of component records, as the
 /// chain of `p4_add`s gives, summed in the same order.
 pub fn evaluate(chain: &Chain, stash: &Stash) -> R<Col> {
-    let slots: Vec<&[u32]> = chain
-        .slots
-        .iter()
-        .map(|&s| {
-            stash
-                .tuples
-                .tuples
-                .slots
-                .get(s)
-                .map(Vec::as_slice)
-                .ok_or_else(|| EventError::internal("a chain names a slot its combination lacks"))
-        })
-        .collect::<R<_>>()?;
+    let slots: Vec<&[u32]> =
+        chain
+            .slots
+            .iter()
+            .map(|&s| {
+                stash.tuples.slots.get(s).map(Vec::as_slice).ok_or_else(|| {
+                    EventError::internal("a chain names a slot its combination lacks")
+                })
+            })
+            .collect::<R<_>>()?;
     let (first, rest) = slots
         .split_first()
         .ok_or_else(|| EventError::internal("an empty chain"))?;
@@ -218,7 +214,7 @@ pub fn evaluate(chain: &Chain, stash: &Stash) -> R<Col> {
         ScalarBuffer::from(acc)
     });
     Ok(Col::List(
-        stash.offsets.clone(),
+        stash.tuples.offsets.clone(),
         Arc::new(super::vector::from_parts(summed)),
     ))
 }
