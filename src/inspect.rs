@@ -33,6 +33,10 @@ pub fn report(path: &Path, tree: Option<&str>) -> Result<String, RootError> {
                 tree_report(&mut out, &t);
             }
         }
+        // `detect_format` reads files; a table in memory has no bytes to inspect.
+        Format::Memory => {
+            let _ = writeln!(out, "{}: a table of events in memory", path.display());
+        }
         Format::Parquet => {
             let f = ParquetFile::open(path)?;
             let _ = writeln!(

@@ -105,6 +105,10 @@ pub enum RootError {
         root_type: String,
         reason: Box<Unreadable>,
     },
+    /// A table of events in memory (`memory:events-1`) that is not registered, or data that
+    /// cannot be registered.
+    #[error("{name}: {detail}")]
+    InMemory { name: String, detail: String },
     /// Files of one source disagree on their schema.
     #[error("{path}: {detail} (the first file of the source has a different schema)")]
     SchemaMismatch { path: PathBuf, detail: String },

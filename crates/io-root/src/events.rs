@@ -13,6 +13,7 @@ use rask_core::file_columns::FileColumns;
 use crate::basket::BasketBuffers;
 use crate::decode::{Widths, widened_type};
 use crate::error::{Result, RootError};
+use crate::memory::MemoryTable;
 use crate::parquet::ParquetFile;
 use crate::reader::RootTree;
 
@@ -21,6 +22,8 @@ use crate::reader::RootTree;
 pub enum Format {
     Root,
     Parquet,
+    /// Record batches registered in this process ([`crate::memory`]).
+    Memory,
 }
 
 /// One independently readable piece of a source: an entry range of one file.
@@ -36,6 +39,7 @@ pub struct Partition {
 enum Files {
     Root(Vec<RootTree>),
     Parquet(Vec<ParquetFile>),
+    Memory(Vec<Arc<MemoryTable>>),
 }
 
 /// Events from ROOT or Parquet files with one schema.
@@ -69,7 +73,11 @@ impl EventSource {
                 detail: "a source needs at least one file".to_string(),
             });
         };
-        let format = detect_format(first.as_ref())?;
+        let format = if crate::memory::is_memory(first.as_ref()) {
+            Format::Memory
+        } else {
+            detect_format(first.as_ref())?
+        };
         let files = match format {
             Format::Root => Files::Root(
                 paths
@@ -80,6 +88,12 @@ impl EventSource {
             Format::Parquet => {
                 Files::Parquet(paths.iter().map(ParquetFile::open).collect::<Result<_>>()?)
             }
+            Format::Memory => Files::Memory(
+                paths
+                    .iter()
+                    .map(|p| crate::memory::open(p.as_ref()))
+                    .collect::<Result<_>>()?,
+            ),
         };
         let schemas: Vec<(PathBuf, SchemaRef)> = match &files {
             Files::Root(t) => t
@@ -89,6 +103,10 @@ impl EventSource {
             Files::Parquet(f) => f
                 .iter()
                 .map(|f| (f.path().to_path_buf(), f.schema().clone()))
+                .collect(),
+            Files::Memory(m) => m
+                .iter()
+                .map(|m| (m.path().to_path_buf(), m.schema().clone()))
                 .collect(),
         };
         let schema = schemas[0].1.clone();
@@ -107,6 +125,7 @@ impl EventSource {
         match self.files {
             Files::Root(_) => Format::Root,
             Files::Parquet(_) => Format::Parquet,
+            Files::Memory(_) => Format::Memory,
         }
     }
 
@@ -150,6 +169,7 @@ impl EventSource {
         match &self.files {
             Files::Root(t) => t.len(),
             Files::Parquet(f) => f.len(),
+            Files::Memory(m) => m.len(),
         }
     }
 
@@ -158,6 +178,7 @@ impl EventSource {
         match &self.files {
             Files::Root(t) => t.get(i).map(|t| t.file().path()),
             Files::Parquet(f) => f.get(i).map(|f| f.path()),
+            Files::Memory(m) => m.get(i).map(|m| m.path()),
         }
     }
 
@@ -165,7 +186,7 @@ impl EventSource {
     pub fn root_trees(&self) -> Option<&[RootTree]> {
         match &self.files {
             Files::Root(t) => Some(t),
-            Files::Parquet(_) => None,
+            Files::Parquet(_) | Files::Memory(_) => None,
         }
     }
 
@@ -173,6 +194,7 @@ impl EventSource {
         match &self.files {
             Files::Root(t) => t[i].entries(),
             Files::Parquet(f) => f[i].entries(),
+            Files::Memory(m) => m[i].entries(),
         }
     }
 
@@ -201,6 +223,7 @@ impl EventSource {
         match &self.files {
             Files::Root(trees) => trees.iter().map(|t| t.file().source().bytes_read()).sum(),
             Files::Parquet(files) => files.iter().map(|f| f.bytes_read()).sum(),
+            Files::Memory(_) => 0,
         }
     }
 
@@ -211,6 +234,10 @@ impl EventSource {
             Files::Parquet(files) => files
                 .iter()
                 .map(|f| std::fs::metadata(f.path()).map_or(0, |m| m.len()))
+                .sum(),
+            Files::Memory(tables) => tables
+                .iter()
+                .map(|m| m.column_bytes(&m.all_columns()))
                 .sum(),
         }
     }
@@ -237,6 +264,9 @@ impl EventSource {
                     total += columns.iter().map(|c| f.column_bytes(c)).sum::<u64>();
                 }
             }
+            Files::Memory(tables) => {
+                total += tables.iter().map(|m| m.column_bytes(columns)).sum::<u64>()
+            }
         }
         Ok(total)
     }
@@ -259,6 +289,13 @@ impl EventSource {
                 }
                 Files::Root(t) => t[file].aligned_boundaries(columns)?,
                 Files::Parquet(f) => f[file].row_group_starts().to_vec(),
+                // Rows in memory are sliced anywhere: cut every `target_entries`.
+                Files::Memory(m) => {
+                    let n = m[file].entries();
+                    let mut b: Vec<u64> = (0..n).step_by(target_entries.max(1) as usize).collect();
+                    b.push(n);
+                    b
+                }
             };
             out.extend(
                 group_boundaries(&boundaries, target_entries)
@@ -350,6 +387,7 @@ impl EventSource {
                 widths,
             )?,
             Files::Parquet(f) => file_at(f, partition.file)?.read(range, &branches)?,
+            Files::Memory(m) => file_at(m, partition.file)?.read(range, &branches)?,
         };
         match &self.file_columns {
             Some(fc) if branches.len() < columns.len() => {

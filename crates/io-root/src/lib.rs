@@ -25,6 +25,7 @@ pub mod events;
 pub mod file;
 pub mod fileset;
 mod inflate;
+pub mod memory;
 pub mod parquet;
 pub mod reader;
 pub mod source;

@@ -78,6 +78,28 @@ fn open(py: Python<'_>, paths: Vec<String>, tree: &str, label: &str) -> PyResult
         .map_err(open_err)
 }
 
+/// Registers the record batches of an Arrow IPC stream (NanoAOD's flat columns: `nMuon`,
+/// `Muon_pt`, ...) as a table of events in memory, and returns the name `open` takes for it.
+#[pyfunction]
+#[pyo3(signature = (ipc, label = "events"))]
+fn register_arrow(py: Python<'_>, ipc: &[u8], label: &str) -> PyResult<String> {
+    let read = || -> Result<String, String> {
+        let reader = arrow_ipc::reader::StreamReader::try_new(std::io::Cursor::new(ipc), None)
+            .map_err(|e| format!("not an Arrow IPC stream: {e}"))?;
+        let batches = reader
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| format!("a damaged Arrow IPC stream: {e}"))?;
+        rask::io::memory::register(label, batches).map_err(|e| e.to_string())
+    };
+    py.detach(read).map_err(errors::OpenError::new_err)
+}
+
+/// Forgets a table registered by `register_arrow`; whether it was there.
+#[pyfunction]
+fn unregister(name: &str) -> bool {
+    rask::io::memory::unregister(name)
+}
+
 /// A fileset (coffea's JSON form) as one source with `dataset` and metadata columns, and the
 /// number of entries in its files.
 #[pyfunction]
@@ -286,6 +308,8 @@ fn _rask(m: &Bound<'_, PyModule>) -> PyResult<()> {
         wrap_pyfunction!(configure, m)?,
         wrap_pyfunction!(open, m)?,
         wrap_pyfunction!(open_fileset, m)?,
+        wrap_pyfunction!(register_arrow, m)?,
+        wrap_pyfunction!(unregister, m)?,
         wrap_pyfunction!(zip, m)?,
         wrap_pyfunction!(where_, m)?,
         wrap_pyfunction!(hist, m)?,

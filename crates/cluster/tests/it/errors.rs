@@ -75,6 +75,27 @@ fn a_persisted_value_is_refused_before_anything_runs() {
 }
 
 #[test]
+fn events_in_memory_are_refused_before_anything_runs() {
+    // The NanoAOD sample's MET, registered as a table in this process only.
+    let file = rask_io_root::EventSource::open(&[nano()], "Events").unwrap();
+    let part = &file.partitions(&["MET_pt"], u64::MAX).unwrap()[0];
+    let batch = file.read(part, &["MET_pt", "MET_phi"]).unwrap();
+    let name = rask_io_root::memory::register("events", vec![batch]).unwrap();
+    let ctx = Context::new();
+    let events = source(&ctx, std::path::Path::new(&name));
+    let met = events.field("MET").unwrap().field("pt").unwrap();
+    let err = crate::cluster()
+        .compute_many(&Engine::new(Scheduler::Sync), &[&met.sum(None).unwrap()])
+        .unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        msg.contains("events in this process's memory") && msg.contains("--workers"),
+        "{msg}"
+    );
+    rask_io_root::memory::unregister(&name);
+}
+
+#[test]
 fn array_plans_are_refused_with_a_clear_error() {
     let ctx = Context::new();
     let x = ctx.random_normal(&[1000], &[100], 1).unwrap();

@@ -70,6 +70,14 @@ fn pruned(plan: &Plan) -> Result<(Nodes, Vec<u32>), ExecError> {
             Op::Cached(_) => Some("a persisted value (it lives in this process's memory)"),
             Op::Correction(_) => Some("a correction (not sent to workers yet)"),
             Op::FromArrow { .. } => Some("an array from memory"),
+            Op::Source(spec)
+                if spec
+                    .paths
+                    .iter()
+                    .any(|p| rask_io_root::memory::is_memory(p.as_ref())) =>
+            {
+                Some("events in this process's memory (from_awkward)")
+            }
             Op::Fused(_) => Some("a fused node"),
             _ => None,
         };

@@ -17,6 +17,7 @@ mod levels;
 mod pages;
 mod thrift;
 mod validate;
+pub(crate) use validate::check_batch;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -425,7 +426,7 @@ fn footer_bytes(
 /// awkward or pyarrow): a list column `X_y` is counted by the integer column `nX` when there is
 /// one. The reader records it as the `rask.counter` metadata ROOT files carry, so `X_pt` and
 /// `X_eta` form the collection `X`; that their lengths agree is checked when they are read.
-fn with_counters(fields: Vec<arrow_schema::FieldRef>) -> Vec<arrow_schema::FieldRef> {
+pub(crate) fn with_counters(fields: Vec<arrow_schema::FieldRef>) -> Vec<arrow_schema::FieldRef> {
     use arrow_schema::DataType;
     let is_counter = |name: &str| {
         fields.iter().any(|f| {

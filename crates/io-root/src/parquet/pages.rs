@@ -45,7 +45,7 @@ pub(super) enum PageError {
 
 /// Where the data of a read is damaged, as far as known.
 #[derive(Debug, Clone, Default)]
-pub(super) struct Damage {
+pub(crate) struct Damage {
     /// The top-level column.
     pub column: Option<String>,
     pub row_group: Option<usize>,

@@ -12,7 +12,7 @@ use super::pages::Damage;
 
 /// Checks `batch` (rows from `first_row` on); `schema` gives the counters (`rask.counter`);
 /// `row_group_of` maps a row to its row group.
-pub(super) fn check_batch(
+pub(crate) fn check_batch(
     batch: &RecordBatch,
     schema: &Schema,
     first_row: u64,

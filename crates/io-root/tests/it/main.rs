@@ -6,6 +6,7 @@ mod changing_files;
 mod common;
 mod expected;
 mod fileset;
+mod memory;
 mod parquet_damage;
 mod partitions;
 mod read_speed;

@@ -12,7 +12,7 @@ from . import _rask
 from ._array import Array, Events
 from ._functions import (
     all, any, argcombinations, argmax, argmin, argsort, cartesian, combinations, compute,
-    concatenate, configure, count, count_nonzero, explain, fill_none, firsts, flatten, from_awkward,
+    concatenate, configure, count, count_nonzero, explain, fill_none, firsts, flatten, forget, from_awkward,
     local_index, max,
     mean, min, necessary_columns, num, open, open_fileset, persist, singletons, sort, sql, sum,
     unzip, values_astype, visualize, where, with_field, zip,
@@ -24,7 +24,7 @@ __all__ = [
     "Array", "Events", "ExecError", "LocalCluster", "NoSuchFieldError", "OpenError", "PlanError", "RaskError",
     "all", "any", "argcombinations", "argmax", "argmin", "argsort", "cartesian", "combinations",
     "compute", "concatenate", "configure", "count", "count_nonzero", "explain", "fill_none",
-    "firsts", "flatten", "from_awkward", "hist", "local_index", "max", "mean", "min", "necessary_columns", "num",
+    "firsts", "flatten", "forget", "from_awkward", "hist", "local_index", "max", "mean", "min", "necessary_columns", "num",
     "open", "open_fileset", "persist", "physical_plan", "singletons", "sort", "sql", "sum",
     "unzip", "values_astype", "visualize", "where", "with_field", "zip",
 ]

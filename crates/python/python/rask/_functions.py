@@ -306,21 +306,13 @@ def _pairs(*a):
     return builtins.zip(*a)
 
 
-def from_awkward(array, path=None):
+def from_awkward(array, path=None, label="events"):
     """An awkward array of events (one record per event: ``{"Muon": [{pt, eta, ...}], "MET":
-    {...}}``) as a lazy events frame: written to Parquet (``path``, or a temporary file removed
-    when Python exits) and opened like any other input."""
-    import atexit
-    import os
-    import shutil
-    import tempfile
-
+    {...}}``) as a lazy events frame. The columns go to the engine in memory, through Arrow
+    (no file is written; the engine keeps them until :func:`forget` or the end of the
+    process); with ``path``, they are written to that Parquet file and opened from it."""
     import awkward as ak
 
-    if path is None:
-        folder = tempfile.mkdtemp(prefix="rask-from-awkward-")
-        atexit.register(shutil.rmtree, folder, True)
-        path = os.path.join(folder, "events.parquet")
     # NanoAOD's flat form, which rask's readers group back into collections: a list of
     # records `Muon` becomes the lists `Muon_pt`, ... (and the counter `nMuon`), a record `MET`
     # the numbers `MET_pt`, ...
@@ -334,5 +326,24 @@ def from_awkward(array, path=None):
             columns[f"{name}_{f}"] = value[f]
         if not fields:
             columns[name] = value
-    ak.to_parquet(ak.zip(columns, depth_limit=1), path)
-    return open(path, tree="Events")
+    flat = ak.zip(columns, depth_limit=1)
+    if path is not None:
+        ak.to_parquet(flat, path)
+        return open(path, tree="Events", label=label)
+    import pyarrow as pa
+
+    table = ak.to_arrow_table(flat, list_to32=True, extensionarray=False)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    name = _rask.register_arrow(sink.getvalue().to_pybytes(), label)
+    events = open(name, tree="Events", label=label)
+    events._memory = name
+    return events
+
+
+def forget(events):
+    """Releases the columns of a frame made by :func:`from_awkward` (frames and arrays built
+    on it can no longer be computed afterwards); whether there was anything to release."""
+    name = getattr(events, "_memory", None)
+    return name is not None and _rask.unregister(name)
