@@ -11,6 +11,45 @@ use crate::op::{Op, SourceSpec};
 use crate::types::Ty;
 
 impl Expr {
+    /// The source whose entries `self` has one value each of (`self` is per event of the
+    /// source itself, not of a cut of it): what [`Expr::slice_entries`] slices, and whose
+    /// entries count `x[-n:]`. The error says why there is none.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use arrow_schema::{DataType, Field, Schema};
+    /// let schema = Schema::new(vec![Field::new("MET_pt", DataType::Float32, false)]);
+    /// let ctx = rask_plan::Context::new();
+    /// let events = ctx.source("events", &["a.root".into()], "Events", Arc::new(schema))?;
+    /// let met = events.field("MET_pt")?;
+    /// assert_eq!((&met * 2.0)?.source_of_events()?.1.paths, vec!["a.root".to_string()]);
+    /// assert!(met.mask(&met.gt(20.0)?)?.source_of_events().is_err());
+    /// # Ok::<(), rask_plan::PlanError>(())
+    /// ```
+    pub fn source_of_events(&self) -> Result<(NodeId, Arc<SourceSpec>), &'static str> {
+        let graph = self.context().graph();
+        let order = graph.topo_order(&[self.node_id()]);
+        let sources: Vec<(NodeId, &Arc<SourceSpec>)> = order
+            .iter()
+            .filter_map(|id| match &graph.node(*id).op {
+                Op::Source(spec) => Some((*id, spec)),
+                _ => None,
+            })
+            .collect();
+        let [(source, spec)] = sources[..] else {
+            return Err("events are sliced by position in the files of one source");
+        };
+        match &graph.node(self.node_id()).ty {
+            Ty::Events { rows, .. } if *rows == graph.node(source).key => {
+                Ok((source, spec.clone()))
+            }
+            Ty::Events { .. } => Err(
+                "positions count the entries of the files: slice the events before cutting them (events[a:b][mask])",
+            ),
+            _ => Err("only per-event values are sliced by event position"),
+        }
+    }
+
     /// `self` over only the entries `start..stop` of its source (numbered across the files in
     /// order, as `events[start:stop]`; `stop` `None`: to the end). Positions count the files'
     /// entries, so `self` must be per event of the source itself, not of a cut of it: slice
@@ -44,29 +83,9 @@ impl Expr {
         if start == 0 && stop.is_none() {
             return Ok(self.clone()); // `x[:]`: every event
         }
+        let (source, spec) = self.source_of_events().map_err(fail)?;
         let graph = self.context().graph();
         let order = graph.topo_order(&[self.node_id()]);
-        let sources: Vec<(NodeId, &Arc<SourceSpec>)> = order
-            .iter()
-            .filter_map(|id| match &graph.node(*id).op {
-                Op::Source(spec) => Some((*id, spec)),
-                _ => None,
-            })
-            .collect();
-        let [(source, spec)] = sources[..] else {
-            return Err(fail(
-                "events are sliced by position in the files of one source",
-            ));
-        };
-        match &graph.node(self.node_id()).ty {
-            Ty::Events { rows, .. } if *rows == graph.node(source).key => {}
-            Ty::Events { .. } => {
-                return Err(fail(
-                    "positions count the entries of the files: slice the events before cutting them (events[a:b][mask])",
-                ));
-            }
-            _ => return Err(fail("only per-event values are sliced by event position")),
-        }
         let within = spec.entries.clone().unwrap_or(0..u64::MAX);
         let lo = within.start.saturating_add(start).min(within.end);
         let hi = stop.map_or(within.end, |s| {

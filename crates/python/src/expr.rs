@@ -300,6 +300,25 @@ impl PyExpr {
             .map_err(plan_err)
     }
 
+    /// The number of events of the source this expression has one value each of (its files'
+    /// entries, within any `events[a:b]`), or `None` after a cut (the message says why): what
+    /// negative positions count back from.
+    fn source_entries(&self, py: Python<'_>) -> PyResult<(Option<u64>, String)> {
+        let (_, spec) = match self.0.source_of_events() {
+            Ok(s) => s,
+            Err(why) => return Ok((None, why.to_string())),
+        };
+        let paths: Vec<&str> = spec.paths.iter().map(String::as_str).collect();
+        let total = py
+            .detach(|| rask::io::EventSource::open(&paths, &spec.tree).map(|s| s.entries()))
+            .map_err(|e| crate::errors::OpenError::new_err(e.to_string()))?;
+        let within = spec.entries.clone().unwrap_or(0..u64::MAX);
+        Ok((
+            Some(within.end.min(total).saturating_sub(within.start)),
+            String::new(),
+        ))
+    }
+
     fn concatenate(&self, other: PyRef<'_, PyExpr>) -> PyResult<PyExpr> {
         self.0.concatenate(&other.0).map(PyExpr).map_err(plan_err)
     }

@@ -306,7 +306,18 @@ def test_events_sliced_by_position_equal_uproots_entries():
         events[events.MET.pt > 20][:10]
     with pytest.raises(rask.PlanError, match="before cutting"):
         events.MET.pt[events.MET.pt > 20][:10]
-    with pytest.raises(NotImplementedError, match="before any cut or arithmetic"):
-        (events.MET.pt * 2)[-10:]
+    # Negative positions on values computed from the fields count back from the source's
+    # entries (those of a sliced source: within its slice); after a cut they are an error.
+    tail = tree.arrays(["MET_pt", "MET_phi", "nJet"], entry_start=19_990)
+    doubled = (events.MET.pt * 2)[-10:-4].compute()
+    njet = dak.num(events.Jet)[-3:].compute()
+    assert ak.to_list(doubled) == ak.to_list(2 * ak.values_astype(tail.MET_pt, np.float64)[:6])
+    assert ak.to_list(njet) == ak.to_list(tail.nJet[-3:])
+    summed = (head.MET.pt + head.MET.phi)[-3:].compute()
+    want = ak.values_astype(arrays.MET_pt[-3:], np.float64) + ak.values_astype(
+        tree["MET_phi"].array(entry_start=247, entry_stop=250), np.float64)
+    assert ak.to_list(summed) == ak.to_list(want)
+    with pytest.raises(NotImplementedError, match="known until they are cut"):
+        (events.MET.pt[events.MET.pt > 20] * 2)[-10:]
     with pytest.raises(NotImplementedError, match="step 1"):
         events[::2]

@@ -122,7 +122,16 @@ class Array:
                 return Array(self._e.mask(where._e))
             return Array(self._e.take(where._e))
         if isinstance(where, slice):
-            start, stop, kept = _entry_bounds(where, self._entries)
+            entries = self._entries
+            if entries is None and any(
+                    isinstance(b, (int, np.integer)) and b < 0 for b in (where.start, where.stop)):
+                # Computed from the source's fields without a cut: the source's entries.
+                entries, why = self._e.source_entries()
+                if entries is None:
+                    raise NotImplementedError(
+                        "negative positions count from the end of the events, known until "
+                        f"they are cut: {why}")
+            start, stop, kept = _entry_bounds(where, entries)
             return Array(self._e.slice_entries(start, stop), kept)
         if isinstance(where, (int, np.integer)):
             raise NotImplementedError(
@@ -301,9 +310,8 @@ def _entry_bounds(where, entries=None):
             raise TypeError(f"events are sliced by integer positions, not {b!r}")
         if b is not None and b < 0 and entries is None:
             raise NotImplementedError(
-                "negative positions count from the end of the events, known for a frame and "
-                "its fields before any cut or arithmetic: slice those (events[-n:], "
-                "events.MET.pt[-n:]), or use x[a:b] with a, b >= 0")
+                "negative positions count from the end of the events, known until they are "
+                "cut: slice before cutting (events[-n:][mask]), or use x[a:b] with a, b >= 0")
         bounds.append(None if b is None else int(b))
     if entries is None:
         return bounds[0] or 0, bounds[1], None
