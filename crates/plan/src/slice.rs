@@ -26,7 +26,11 @@ impl Expr {
     /// assert!(met.mask(&met.gt(20.0)?)?.source_of_events().is_err());
     /// # Ok::<(), rask_plan::PlanError>(())
     /// ```
-    pub fn source_of_events(&self) -> Result<(NodeId, Arc<SourceSpec>), &'static str> {
+    pub fn source_of_events(&self) -> Result<(NodeId, Arc<SourceSpec>), PlanError> {
+        let fail = |message: &str| PlanError::Type {
+            expr: self.describe(),
+            message: message.to_string(),
+        };
         let graph = self.context().graph();
         let order = graph.topo_order(&[self.node_id()]);
         let sources: Vec<(NodeId, &Arc<SourceSpec>)> = order
@@ -37,16 +41,18 @@ impl Expr {
             })
             .collect();
         let [(source, spec)] = sources[..] else {
-            return Err("events are sliced by position in the files of one source");
+            return Err(fail(
+                "events are sliced by position in the files of one source",
+            ));
         };
         match &graph.node(self.node_id()).ty {
             Ty::Events { rows, .. } if *rows == graph.node(source).key => {
                 Ok((source, spec.clone()))
             }
-            Ty::Events { .. } => Err(
+            Ty::Events { .. } => Err(fail(
                 "positions count the entries of the files: slice the events before cutting them (events[a:b][mask])",
-            ),
-            _ => Err("only per-event values are sliced by event position"),
+            )),
+            _ => Err(fail("only per-event values are sliced by event position")),
         }
     }
 
@@ -83,7 +89,10 @@ impl Expr {
         if start == 0 && stop.is_none() {
             return Ok(self.clone()); // `x[:]`: every event
         }
-        let (source, spec) = self.source_of_events().map_err(fail)?;
+        let (source, spec) = self.source_of_events().map_err(|e| match e {
+            PlanError::Type { message, .. } => fail(&message),
+            e => e,
+        })?;
         let graph = self.context().graph();
         let order = graph.topo_order(&[self.node_id()]);
         let within = spec.entries.clone().unwrap_or(0..u64::MAX);

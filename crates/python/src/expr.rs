@@ -306,7 +306,8 @@ impl PyExpr {
     fn source_entries(&self, py: Python<'_>) -> PyResult<(Option<u64>, String)> {
         let (_, spec) = match self.0.source_of_events() {
             Ok(s) => s,
-            Err(why) => return Ok((None, why.to_string())),
+            Err(rask_plan::PlanError::Type { message, .. }) => return Ok((None, message)),
+            Err(e) => return Err(plan_err(e)),
         };
         let paths: Vec<&str> = spec.paths.iter().map(String::as_str).collect();
         let total = py
