@@ -350,6 +350,15 @@ pub enum Op {
     Cast(DType),
     // Selection: `data[mask]` (array mask, event mask or jagged mask, by the mask's type).
     Mask,
+    /// Events by position among those a cut kept (`events[mask][start:stop]`, Python's slice
+    /// rules: negative positions count from the end, `stop` `None` to the end). Positions are
+    /// known only when every partition has run, so the engine slices the computed result:
+    /// everything after it must keep its events (fields, arithmetic, per-event reductions;
+    /// see `rask_exec::Engine::compute_many`).
+    Rows {
+        start: i64,
+        stop: Option<i64>,
+    },
     // Reductions: arrays over all or one axis; events over everything (`None`) or per event (`Some(1)`).
     Reduce {
         op: ReduceOp,
@@ -513,6 +522,7 @@ impl Op {
             Op::Concatenate => "concatenate",
             Op::Flatten => "flatten",
             Op::Take => "take",
+            Op::Rows { .. } => "rows",
             Op::Sort { .. } => "sort",
             Op::ArgSort { .. } => "argsort",
             Op::Lorentz(l) => match l {
@@ -589,6 +599,7 @@ impl Op {
                 | Op::Reshape { .. }
                 | Op::Transpose
                 | Op::Flatten
+                | Op::Rows { .. }
         ) && !matches!(self, Op::Reduce { axis, .. } if !matches!(axis, Some(1) | Some(2)))
     }
 

@@ -1,12 +1,13 @@
 //! Events by position (`events[a:b]`): the same expression over a source that reads only
 //! entries `a..b` of its files, so the engine neither reads nor computes the others.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::error::PlanError;
 use crate::expr::Expr;
 use crate::graph::NodeId;
+use crate::key::Key;
 use crate::op::{Op, SourceSpec};
 use crate::types::Ty;
 
@@ -131,4 +132,148 @@ impl Expr {
             })?;
         Ok(ctx.expr_of(id))
     }
+
+    /// `self`'s events at positions `start..stop` among those it has (Python's slice rules:
+    /// negative positions count from the end; `stop` `None`: to the end), for values of a cut
+    /// (`events[mask][:10]`), whose positions no file gives. The engine slices the computed
+    /// result, so what follows must keep its events (fields, arithmetic, per-event reductions);
+    /// values of the source itself are better sliced with [`Expr::slice_entries`], which reads
+    /// only those entries.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use arrow_schema::{DataType, Field, Schema};
+    /// let schema = Schema::new(vec![Field::new("MET_pt", DataType::Float32, false)]);
+    /// let ctx = rask_plan::Context::new();
+    /// let events = ctx.source("events", &["a.root".into()], "Events", Arc::new(schema))?;
+    /// let met = events.field("MET_pt")?;
+    /// let high = met.mask(&met.gt(20.0)?)?;
+    /// let first = (&high.rows(0, Some(10))? * 2.0)?;
+    /// assert!(first.describe().contains("[0:10]"));
+    /// // Values of different slices (or of the unsliced cut) do not line up.
+    /// assert!((&first + &high.rows(-10, None)?).is_err());
+    /// # Ok::<(), rask_plan::PlanError>(())
+    /// ```
+    pub fn rows(&self, start: i64, stop: Option<i64>) -> Result<Expr, PlanError> {
+        self.context()
+            .add(Op::Rows { start, stop }, vec![self.node_id()])
+    }
+}
+
+/// An output's slice of cut events, as [`Expr::without_rows`] finds it: `(start, stop)` of
+/// [`Op::Rows`].
+pub type RowBounds = (i64, Option<i64>);
+
+impl Expr {
+    /// `self` with every [`Op::Rows`] (`events[mask][a:b]`) replaced by the values it slices, and
+    /// the slice to take of the computed result (`None`: no slice in `self`). The engine computes
+    /// the first and slices it: right because everything after the slice keeps its events, which
+    /// this checks (the result has the slice's events).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use arrow_schema::{DataType, Field, Schema};
+    /// let schema = Schema::new(vec![Field::new("MET_pt", DataType::Float32, false)]);
+    /// let ctx = rask_plan::Context::new();
+    /// let events = ctx.source("events", &["a.root".into()], "Events", Arc::new(schema))?;
+    /// let met = events.field("MET_pt")?;
+    /// let high = met.mask(&met.gt(20.0)?)?;
+    /// let (whole, bounds) = (&high.rows(-5, None)? * 2.0)?.without_rows()?;
+    /// assert_eq!(bounds, Some((-5, None)));
+    /// assert_eq!(whole.describe(), (&high * 2.0)?.describe());
+    /// // A sum over the sliced events is not a slice of a sum over all of them.
+    /// assert!(high.rows(0, Some(5))?.sum(None)?.without_rows().is_err());
+    /// # Ok::<(), rask_plan::PlanError>(())
+    /// ```
+    pub fn without_rows(&self) -> Result<(Expr, Option<RowBounds>), PlanError> {
+        let graph = self.context().graph();
+        let order = graph.topo_order(&[self.node_id()]);
+        let slices: Vec<NodeId> = order
+            .iter()
+            .copied()
+            .filter(|id| matches!(graph.node(*id).op, Op::Rows { .. }))
+            .collect();
+        let Some(&first) = slices.first() else {
+            return Ok((self.clone(), None));
+        };
+        let Op::Rows { start, stop } = graph.node(first).op else {
+            return Ok((self.clone(), None));
+        };
+        let sliced_rows = match &graph.node(first).ty {
+            Ty::Events { rows, .. } => *rows,
+            _ => Key(0),
+        };
+        // Everything computed from a slice must have the slice's events (a sum over the slice
+        // broadcast back, or another slice, would change if computed over the whole cut).
+        let mut tainted: HashSet<NodeId> = HashSet::new();
+        let mut wrong = None;
+        for &id in &order {
+            let node = graph.node(id);
+            let from_slice = matches!(node.op, Op::Rows { .. })
+                || node.inputs.iter().any(|i| tainted.contains(i));
+            if !from_slice {
+                continue;
+            }
+            tainted.insert(id);
+            let keeps = matches!(&node.ty, Ty::Events { rows, .. } if *rows == sliced_rows);
+            if !keeps && wrong.is_none() {
+                wrong = Some(id);
+            }
+        }
+        if let Some(wrong) = wrong {
+            return Err(PlanError::Type {
+                expr: graph.describe(wrong),
+                message: format!(
+                    "events by position after a cut ({}) are sliced from the computed result, so \
+                     only per-event steps may follow (fields, arithmetic, per-event reductions); \
+                     compute the slice first, or cut and reduce before slicing",
+                    graph.describe(first)
+                ),
+            });
+        }
+        // Every slice feeds a result with its events: they are all the same slice.
+        let ctx = self.context();
+        let mut moved: HashMap<NodeId, NodeId> = HashMap::new();
+        for id in order {
+            let node = graph.node(id);
+            if let Op::Rows { .. } = node.op {
+                let input = node.inputs[0];
+                moved.insert(id, *moved.get(&input).unwrap_or(&input));
+                continue;
+            }
+            if !node.inputs.iter().any(|i| moved.contains_key(i)) {
+                continue;
+            }
+            let inputs = node
+                .inputs
+                .iter()
+                .map(|i| *moved.get(i).unwrap_or(i))
+                .collect();
+            moved.insert(id, ctx.add(node.op.clone(), inputs)?.node_id());
+        }
+        let id = moved
+            .get(&self.node_id())
+            .copied()
+            .unwrap_or(self.node_id());
+        Ok((ctx.expr_of(id), Some((start, stop))))
+    }
+}
+
+/// The positions `start..stop` of `len` rows by Python's slice rules (negative positions count
+/// from the end; both clipped to `0..len`; `stop` `None`: to the end): what [`Op::Rows`] keeps.
+///
+/// ```
+/// use rask_plan::rows_range;
+/// assert_eq!(rows_range(0, Some(3), 10), 0..3);
+/// assert_eq!(rows_range(-3, None, 10), 7..10);
+/// assert_eq!(rows_range(2, Some(-1), 10), 2..9);
+/// assert_eq!(rows_range(8, Some(4), 10), 8..8);
+/// assert_eq!(rows_range(-20, Some(20), 10), 0..10);
+/// ```
+pub fn rows_range(start: i64, stop: Option<i64>, len: usize) -> std::ops::Range<usize> {
+    let n = len as i64;
+    let at = |p: i64| if p < 0 { (p + n).max(0) } else { p.min(n) };
+    let lo = at(start);
+    let hi = stop.map_or(n, at).max(lo);
+    lo as usize..hi as usize
 }

@@ -320,6 +320,13 @@ impl PyExpr {
         ))
     }
 
+    /// The events at positions `start:stop` among those a cut kept (Python's slice rules),
+    /// sliced from the computed values (`events[mask][a:b]`).
+    #[pyo3(signature = (start, stop = None))]
+    fn rows(&self, start: i64, stop: Option<i64>) -> PyResult<PyExpr> {
+        self.0.rows(start, stop).map(PyExpr).map_err(plan_err)
+    }
+
     fn concatenate(&self, other: PyRef<'_, PyExpr>) -> PyResult<PyExpr> {
         self.0.concatenate(&other.0).map(PyExpr).map_err(plan_err)
     }

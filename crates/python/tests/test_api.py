@@ -302,10 +302,6 @@ def test_events_sliced_by_position_equal_uproots_entries():
     # Histograms of a slice count its events only.
     h = hda.Hist.new.Reg(10, 0, 1000, name="met").Double().fill(events[:1000].MET.pt).compute()
     assert h.sum(flow=True) == 1000
-    with pytest.raises(NotImplementedError, match="before cutting"):
-        events[events.MET.pt > 20][:10]
-    with pytest.raises(rask.PlanError, match="before cutting"):
-        events.MET.pt[events.MET.pt > 20][:10]
     # Negative positions on values computed from the fields count back from the source's
     # entries (those of a sliced source: within its slice); after a cut they are an error.
     tail = tree.arrays(["MET_pt", "MET_phi", "nJet"], entry_start=19_990)
@@ -317,7 +313,19 @@ def test_events_sliced_by_position_equal_uproots_entries():
     want = ak.values_astype(arrays.MET_pt[-3:], np.float64) + ak.values_astype(
         tree["MET_phi"].array(entry_start=247, entry_stop=250), np.float64)
     assert ak.to_list(summed) == ak.to_list(want)
-    with pytest.raises(NotImplementedError, match="known until they are cut"):
-        (events.MET.pt[events.MET.pt > 20] * 2)[-10:]
+
+    # After a cut, positions count the events it kept (awkward's and dask-awkward's
+    # meaning), over every partition in order.
+    met_all = ak.values_astype(tree["MET_pt"].array(), np.float64)
+    high = met_all > 20
+    selected = events[events.MET.pt > 20][:10]
+    assert ak.to_list(selected.MET.pt.compute()) == ak.to_list(met_all[high][:10])
+    njet = dak.num(events[events.MET.pt > 20][3:8].Jet).compute()
+    assert ak.to_list(njet) == ak.to_list(tree["nJet"].array()[high][3:8])
+    twice = (events.MET.pt[events.MET.pt > 20] * 2)[-10:-2].compute()
+    assert ak.to_list(twice) == ak.to_list(2 * met_all[high][-10:-2])
+    # A histogram (or any sum over events) of such a slice is refused, naming it.
+    with pytest.raises(rask.PlanError, match="events by position after a cut"):
+        hda.Hist.new.Reg(10, 0, 100, name="met").Double().fill(selected.MET.pt).compute()
     with pytest.raises(NotImplementedError, match="step 1"):
         events[::2]

@@ -190,6 +190,15 @@ fn lower_events(
                     node.op.name()
                 )));
             }
+            // `Engine::compute_many` takes them off first (`Expr::without_rows`).
+            Op::Rows { .. } => {
+                return Err(ExecError::Unsupported(format!(
+                    "{}: events by position after a cut are sliced from a computed result; \
+                     compute it (persisting it, planning it or running it on workers is not \
+                     supported)",
+                    graph.describe(id)
+                )));
+            }
             _ => {}
         }
     }

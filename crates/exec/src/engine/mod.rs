@@ -422,6 +422,13 @@ impl Engine {
         let start = std::time::Instant::now();
         // Before any file is opened: an impossible thread count is the caller's mistake.
         self.scheduler.check()?;
+        // Slices of cut events (`events[mask][a:b]`) are taken of the computed values.
+        let unsliced: Vec<(Expr, Option<rask_plan::RowBounds>)> = exprs
+            .iter()
+            .map(|e| e.without_rows())
+            .collect::<Result<_, _>>()?;
+        let exprs: Vec<&Expr> = unsliced.iter().map(|(e, _)| e).collect();
+        let exprs = &exprs[..];
         let (leaves, shapes) = stack::expand(exprs);
         let leaves: Vec<&Expr> = leaves.iter().collect();
         let lowered = lower(&leaves, &self.options, &self.store)?;
@@ -432,7 +439,14 @@ impl Engine {
             stats.bytes_read = ev.source.bytes_read() - read_before;
         }
         stats.seconds = start.elapsed().as_secs_f64();
-        Ok((stack::assemble(out, &shapes)?, stats))
+        let mut outputs = stack::assemble(out, &shapes)?;
+        for (out, (_, bounds)) in outputs.iter_mut().zip(&unsliced) {
+            if let (Output::Events(values), Some((start, stop))) = (out, bounds) {
+                let keep = rask_plan::rows_range(*start, *stop, values.len());
+                *values = values.slice(keep.start, keep.len());
+            }
+        }
+        Ok((outputs, stats))
     }
 
     /// Runs a lowered plan on DataFusion and merges the partitions' rows in order.

@@ -349,6 +349,11 @@ fn eval_op(op: &Op, inputs: &[&EvValue], tys: &[&Ty], out: &Ty, read: &Demand) -
             ));
         }
         Op::Source(_) => return Err(EventError::internal("sources are read by the partition")),
+        Op::Rows { .. } => {
+            return Err(EventError::internal(
+                "slices of cut events are taken of the computed result (Expr::without_rows)",
+            ));
+        }
         Op::Stack { .. } => {
             return Err(EventError::internal(
                 "stacks are put together after the merge (engine/stack.rs)",

@@ -184,3 +184,66 @@ fn the_reference_interpreter_reads_the_same_slice() {
         .collect();
     assert_eq!(got, all[19_995..20_004].to_vec());
 }
+
+#[test]
+fn events_by_position_after_a_cut_equal_the_kept_entries_counted_in_order() {
+    // Two files, many partitions: positions count the kept events across all of them.
+    let files = vec![nano(), nano()];
+    let all = met_read_directly(&files);
+    let kept: Vec<f64> = all.iter().copied().filter(|&x| x > 20.0).collect();
+    assert!(kept.len() > 1_000);
+    let ctx = Context::new();
+    let met = met_of(&ctx, &files);
+    let cut = met.mask(&met.gt(20.0).unwrap()).unwrap();
+    let n = kept.len() as i64;
+    for (start, stop) in [
+        (0, Some(10)),
+        (-7, None),
+        (n / 2 - 3, Some(n / 2 + 3)),
+        (5, Some(-5)),
+        (n + 3, None), // past the end: empty
+        (12, Some(4)), // empty
+    ] {
+        let r = rask_plan::rows_range(start, stop, kept.len());
+        let want: Vec<f64> = kept[r.clone()].iter().map(|x| x * 2.0 + 1.0).collect();
+        // Arithmetic after the slice, as a physicist writes it: `(cut[a:b] * 2) + 1`.
+        let sliced = (&(&cut.rows(start, stop).unwrap() * 2.0).unwrap() + 1.0).unwrap();
+        for engine in [
+            Engine::new(Scheduler::Sync),
+            Engine::new(Scheduler::Threads(2)).with_partition_entries(1_000),
+        ] {
+            let got = values(engine.compute(&sliced).unwrap());
+            assert_eq!(got, want, "[{start}:{stop:?}]");
+        }
+    }
+    // Two fields of one slice line up; the same slice of the whole events is another slice.
+    let both = (&cut.rows(0, Some(3)).unwrap() + &cut.rows(0, Some(3)).unwrap()).unwrap();
+    let got = values(Engine::new(Scheduler::Sync).compute(&both).unwrap());
+    assert_eq!(got, kept[..3].iter().map(|x| x * 2.0).collect::<Vec<_>>());
+    assert!((&cut.rows(0, Some(3)).unwrap() + &cut.rows(1, Some(4)).unwrap()).is_err());
+}
+
+#[test]
+fn what_a_slice_after_a_cut_cannot_feed_is_an_error_naming_it() {
+    let ctx = Context::new();
+    let met = met_of(&ctx, &[nano()]);
+    let cut = met.mask(&met.gt(20.0).unwrap()).unwrap();
+    let first = cut.rows(0, Some(10)).unwrap();
+    let engine = Engine::new(Scheduler::Sync);
+    // A sum over the slice, and the slice against its own sum: not a slice of a whole result.
+    for bad in [
+        first.sum(None).unwrap(),
+        (&first - &first.sum(None).unwrap()).unwrap(),
+        first.mask(&first.gt(50.0).unwrap()).unwrap(),
+    ] {
+        let err = engine.compute(&bad).unwrap_err().to_string();
+        assert!(err.contains("events by position after a cut"), "{err}");
+        assert!(err.contains("[0:10]"), "{err}");
+    }
+    // Persisting a slice of a cut is refused, naming it.
+    let err = engine.persist(&first).unwrap_err().to_string();
+    assert!(
+        err.contains("[0:10]") && err.contains("after a cut"),
+        "{err}"
+    );
+}

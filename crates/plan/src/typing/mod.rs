@@ -245,6 +245,30 @@ pub fn infer(op: &Op, inputs: &[Input<'_>], key: Key) -> Result<Ty, TypeError> {
             arity(2)?;
             mask(inputs[0], inputs[1], key)
         }
+        Op::Rows { start, stop } => {
+            arity(1)?;
+            match inputs[0].0 {
+                // The events of one slice of one cut: the same rows whatever field is sliced.
+                Ty::Events { layout, rows } => Ok(Ty::Events {
+                    layout: layout.clone(),
+                    rows: Key::of(&[
+                        b"slice",
+                        &rows.bytes(),
+                        &start.to_le_bytes(),
+                        &stop.map_or([0xff; 9], |s| {
+                            let mut b = [0u8; 9];
+                            b[1..].copy_from_slice(&s.to_le_bytes());
+                            b
+                        }),
+                    ]),
+                }),
+                other => Err(expected(
+                    "slicing by position needs",
+                    "per-event values",
+                    other.describe(),
+                )),
+            }
+        }
         Op::Reduce { op: r, axis } => {
             arity(1)?;
             reduce(*r, *axis, inputs[0].0)

@@ -123,14 +123,16 @@ class Array:
             return Array(self._e.take(where._e))
         if isinstance(where, slice):
             entries = self._entries
-            if entries is None and any(
-                    isinstance(b, (int, np.integer)) and b < 0 for b in (where.start, where.stop)):
+            if entries is None:
                 # Computed from the source's fields without a cut: the source's entries.
-                entries, why = self._e.source_entries()
-                if entries is None:
-                    raise NotImplementedError(
-                        "negative positions count from the end of the events, known until "
-                        f"they are cut: {why}")
+                entries, _ = self._e.source_entries()
+            if entries is None:
+                # Values of a cut: positions among the events it kept, sliced from the
+                # computed values (what follows must keep the events).
+                if where.step not in (None, 1):
+                    raise NotImplementedError("events are sliced with step 1 (x[a:b])")
+                start, stop = (_position(b) for b in (where.start, where.stop))
+                return Array(self._e.rows(start or 0, stop))
             start, stop, kept = _entry_bounds(where, entries)
             return Array(self._e.slice_entries(start, stop), kept)
         if isinstance(where, (int, np.integer)):
@@ -297,6 +299,12 @@ class Array:
         return self._e.necessary_columns()
 
 
+def _position(b):
+    if b is not None and (not isinstance(b, (int, np.integer)) or isinstance(b, bool)):
+        raise TypeError(f"events are sliced by integer positions, not {b!r}")
+    return None if b is None else int(b)
+
+
 def _entry_bounds(where, entries=None):
     """``(start, stop, kept)`` of ``x[start:stop]`` over events, step 1: ``kept`` events
     remain. With the number of ``entries`` known (frames from ``rask.open``), negative
@@ -360,7 +368,8 @@ class Events:
         else:
             e, masks = self._src.field(name), self._masks
         for m in masks:
-            e = e.mask(m)
+            # A step is a mask, or ("rows", start, stop): events by position after a cut.
+            e = e.rows(m[1], m[2]) if isinstance(m, tuple) else e.mask(m)
         return e
 
     @property
@@ -396,9 +405,13 @@ class Events:
             return Events(self._src, self._masks + [where._e], self._over)
         if isinstance(where, slice):
             if self._masks and where != slice(None):
-                raise NotImplementedError(
-                    "events[a:b] counts entries of the files: slice before cutting "
-                    "(events[a:b][mask])")
+                # Positions among the events the cuts kept: known once computed, so the
+                # computed values are sliced (what follows must keep the events).
+                if where.step not in (None, 1):
+                    raise NotImplementedError("events are sliced with step 1 (x[a:b])")
+                bounds = [_position(b) for b in (where.start, where.stop)]
+                step = ("rows", bounds[0] or 0, bounds[1])
+                return Events(self._src, self._masks + [step], self._over)
             start, stop, kept = _entry_bounds(where, self._entries)
             if (start, stop) in ((0, None), (0, self._entries)):
                 return self
@@ -419,7 +432,7 @@ class Events:
         self._over[path[0]] = (e, len(self._masks))
 
     def __repr__(self):
-        masks = f", {len(self._masks)} mask(s)" if self._masks else ""
+        masks = f", {len(self._masks)} cut(s)" if self._masks else ""
         return f"<rask.Events {self._src.describe()}{masks}>"
 
     def __len__(self):

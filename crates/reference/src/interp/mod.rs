@@ -209,6 +209,10 @@ fn eval_op(
             super::correction::one(spec, v)
         })?,
         Op::Mask => mask(inputs[0], inputs[1], in_tys[1])?,
+        Op::Rows { start, stop } => {
+            let values = events(inputs[0])?;
+            Data::Events(values[rask_plan::rows_range(*start, *stop, values.len())].to_vec())
+        }
         Op::Reduce { op: r, axis } => reduce(*r, *axis, inputs[0])?,
         Op::Field(name) => {
             let layout = layout_of(in_tys[0])?;
