@@ -60,6 +60,10 @@ pub fn label(op: &Op) -> String {
         },
         Op::Literal(s) => format!("literal[{}]", s.as_f64()),
         Op::Field(n) => format!("field[{n}]"),
+        Op::Rows { start, stop } => format!(
+            "rows[{start}:{}]",
+            stop.map_or(String::new(), |s| s.to_string())
+        ),
         Op::Zip(names) | Op::Combinations { names, .. } | Op::ArgCombinations { names, .. } => {
             format!("{}[{}]", op.name(), names.join(","))
         }

@@ -135,7 +135,7 @@ fn needs_by_node(
                 merge(&mut needs, node.inputs[0], need);
                 merge(&mut needs, node.inputs[1], Need::all());
             }
-            Op::Firsts | Op::Singletons | Op::FillNone(_) | Op::Sort { .. } => {
+            Op::Firsts | Op::Singletons | Op::FillNone(_) | Op::Sort { .. } | Op::Rows { .. } => {
                 merge(&mut needs, node.inputs[0], need)
             }
             Op::Concatenate => {

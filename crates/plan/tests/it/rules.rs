@@ -221,6 +221,24 @@ fn simplify_num_counts_lists_where_they_come_from() {
 }
 
 #[test]
+fn pushdown_reads_through_a_slice_after_a_cut_only_what_follows_it_needs() {
+    let ctx = Context::new();
+    let events = nano(&ctx);
+    let two_muons = events.field("Muon").unwrap().num().unwrap().ge(2).unwrap();
+    let first = events
+        .field("MET")
+        .unwrap()
+        .mask(&two_muons)
+        .unwrap()
+        .rows(0, Some(10))
+        .unwrap()
+        .field("pt")
+        .unwrap();
+    let cols = first.necessary_columns().unwrap();
+    assert_eq!(cols["events"], ["MET_pt", "nMuon"]);
+}
+
+#[test]
 fn mask_pushdown_cuts_before_the_work() {
     let ctx = Context::new();
     let events = nano(&ctx);
