@@ -76,6 +76,7 @@ mod cutflow;
 mod from;
 mod functions;
 mod guard;
+mod limit;
 mod opener;
 mod outputs;
 mod suggest;
@@ -293,9 +294,8 @@ impl SqlSession {
                 "ORDER BY: events keep their file order",
             ));
         }
-        if let Some(l) = &q.limit_clause {
-            return Err(SqlError::at(l.span(), "LIMIT is not supported"));
-        }
+        let limit = q.limit_clause.as_ref().map(|l| limit::bounds(l, top));
+        let limit = limit.transpose()?;
         if let Some(f) = &q.fetch {
             return Err(SqlError::at(f.span(), "FETCH is not supported"));
         }
@@ -432,7 +432,10 @@ impl SqlSession {
             return Ok(Frame {
                 events: frame.events.clone(),
                 masks,
-                columns,
+                columns: match limit {
+                    Some(l) => limit::apply(columns, l)?,
+                    None => columns,
+                },
                 fields: false,
                 qualifier: None,
             });
