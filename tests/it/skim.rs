@@ -129,6 +129,35 @@ fn skim_rows_equal_the_events_selected_by_hand() {
 }
 
 #[test]
+fn a_limit_skims_the_selected_events_from_its_offset() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("skim");
+    // Partitions of 3,000 entries: the slice starts in one and ends in another.
+    let sql = format!("{TWO_JETS} LIMIT 2500 OFFSET 1234");
+    let report = rask::skim::run(&nano_job(&sql, &out, 1_000)).unwrap();
+    let (met, jets) = expected_two_jets();
+    assert_eq!(report.rows, 2_500);
+    assert_eq!(report.files.len(), 3);
+    let batches = read_parts(&report.files);
+    let (mut got_met, mut got_jets) = (Vec::new(), Vec::new());
+    for b in &batches {
+        got_met.extend(
+            b.column(0)
+                .as_primitive::<Float64Type>()
+                .values()
+                .iter()
+                .copied(),
+        );
+        let j = b.column(1).as_list::<i32>();
+        for row in 0..b.num_rows() {
+            got_jets.push(j.value(row).as_primitive::<Float64Type>().values().to_vec());
+        }
+    }
+    assert_eq!(got_met, met[1_234..3_734].to_vec());
+    assert_eq!(got_jets, jets[1_234..3_734].to_vec());
+}
+
+#[test]
 fn a_rerun_replaces_the_earlier_parts() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("skim");

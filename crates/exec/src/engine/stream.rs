@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
 
-use arrow_array::RecordBatch;
+use arrow_array::{Array, RecordBatch};
 use datafusion_execution::memory_pool::{MemoryConsumer, MemoryReservation};
 use datafusion_physical_plan::ExecutionPlan;
 use rask_plan::Expr;
@@ -27,6 +27,10 @@ impl Engine {
     /// the consumer, and their values are reserved in the memory pool until `f` returns: the
     /// memory a run needs does not grow with the number of events it keeps. An error of `f`
     /// stops the run (the partitions still running are dropped) and is returned.
+    ///
+    /// Expressions sliced after a cut (`Expr::rows`, one slice for all, from the start:
+    /// non-negative positions) give each partition's part of the slice, and the run stops once
+    /// the slice is complete (`LIMIT 10` reads no further than its tenth event).
     ///
     /// ```no_run
     /// # let ctx = rask_plan::Context::new();
@@ -50,6 +54,9 @@ impl Engine {
     ) -> Result<RunStats, E> {
         let start = Instant::now();
         self.scheduler.check()?;
+        let (unsliced, slice) = one_slice(exprs)?;
+        let exprs: Vec<&Expr> = unsliced.iter().collect();
+        let exprs = &exprs[..];
         if let Some(e) = exprs.iter().find(|e| !matches!(e.ty(), Ty::Events { .. })) {
             return Err(ExecError::Unsupported(format!(
                 "streaming gives per-event values; {} is {}",
@@ -96,6 +103,8 @@ impl Engine {
             let mut finished: BTreeMap<usize, (Vec<RecordBatch>, MemoryReservation)> =
                 BTreeMap::new();
             let mut spawned = 0;
+            // Events before this partition, for a slice.
+            let mut seen = 0usize;
             for p in 0..n {
                 while spawned < n && spawned < p + window {
                     spawn(&mut tasks, spawned)?;
@@ -113,7 +122,27 @@ impl Engine {
                 let Some((rows, reservation)) = finished.remove(&p) else {
                     continue;
                 };
-                let values = merge(&lowered, &[rows])?;
+                let mut values = merge(&lowered, &[rows])?;
+                if let Some((from, to)) = slice {
+                    let len = match values.first() {
+                        Some(Output::Events(a)) => a.len(),
+                        _ => 0,
+                    };
+                    let lo = from.saturating_sub(seen).min(len);
+                    let hi = to.map_or(len, |t| t.saturating_sub(seen).min(len)).max(lo);
+                    for v in &mut values {
+                        if let Output::Events(a) = v {
+                            *a = a.slice(lo, hi - lo);
+                        }
+                    }
+                    seen += len;
+                    f(p, values)?;
+                    drop(reservation);
+                    if to.is_some_and(|t| seen >= t) {
+                        break; // the slice is complete: the partitions running are dropped
+                    }
+                    continue;
+                }
                 f(p, values)?;
                 drop(reservation);
             }
@@ -124,5 +153,43 @@ impl Engine {
         }
         stats.seconds = start.elapsed().as_secs_f64();
         Ok(stats)
+    }
+}
+
+/// `exprs` without their slice after a cut, and that slice as positions from the start
+/// (`None`: no slice). Streaming needs one slice for all and non-negative positions (the number
+/// of events a cut keeps is known only at the end).
+fn one_slice(exprs: &[&Expr]) -> Result<(Vec<Expr>, Option<(usize, Option<usize>)>), ExecError> {
+    let mut unsliced = Vec::with_capacity(exprs.len());
+    let mut slices = Vec::with_capacity(exprs.len());
+    for e in exprs {
+        let (u, bounds) = e.without_rows()?;
+        unsliced.push(u);
+        slices.push(bounds);
+    }
+    let Some(first) = slices.first().copied().flatten() else {
+        if slices.iter().any(Option::is_some) {
+            return Err(ExecError::Unsupported(
+                "streaming values of one slice of cut events beside values of all of them"
+                    .to_string(),
+            ));
+        }
+        return Ok((unsliced, None));
+    };
+    if slices.iter().any(|s| *s != Some(first)) {
+        return Err(ExecError::Unsupported(
+            "streaming values of different slices of cut events".to_string(),
+        ));
+    }
+    let (start, stop) = first;
+    let from = usize::try_from(start);
+    let to = stop.map(usize::try_from).transpose();
+    match (from, to) {
+        (Ok(from), Ok(to)) => Ok((unsliced, Some((from, to)))),
+        _ => Err(ExecError::Unsupported(format!(
+            "streaming a slice of cut events counted from the end ([{start}:{}]): compute it \
+             instead",
+            stop.map_or(String::new(), |s| s.to_string())
+        ))),
     }
 }

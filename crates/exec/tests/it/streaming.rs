@@ -107,3 +107,39 @@ fn only_per_event_values_stream() {
         .to_string();
     assert!(err.contains("streaming gives per-event values"), "{err}");
 }
+
+#[test]
+fn a_slice_after_a_cut_streams_its_events_and_stops_when_complete() {
+    let ctx = Context::new();
+    let met = met_over(&ctx, 20.0);
+    let whole = values(&Engine::new(Scheduler::Sync).compute(&met).unwrap());
+    assert!(whole.len() > 3_000);
+    let engine = Engine::new(Scheduler::Threads(2)).with_partition_entries(1_000);
+    let all_partitions = engine.partitions(&met).unwrap().len();
+    for (start, stop) in [(5, Some(1_205)), (0, Some(3)), (1_500, None), (0, Some(0))] {
+        let sliced = met.rows(start, stop).unwrap();
+        let mut calls = 0;
+        let mut streamed = Vec::new();
+        engine
+            .for_each_partition::<ExecError>(&[&sliced], |_, out| {
+                calls += 1;
+                streamed.extend(values(&out[0]));
+                Ok(())
+            })
+            .unwrap();
+        let r = rask_plan::rows_range(start, stop, whole.len());
+        assert_eq!(streamed, whole[r].to_vec(), "[{start}:{stop:?}]");
+        // A slice from the start reads no partition past its last event.
+        if stop.is_some() {
+            assert!(
+                calls < all_partitions,
+                "[{start}:{stop:?}]: {calls} partitions"
+            );
+        }
+    }
+    // From the end, the count is known only when every partition has run: compute instead.
+    let err = engine
+        .for_each_partition::<ExecError>(&[&met.rows(-5, None).unwrap()], |_, _| Ok(()))
+        .unwrap_err();
+    assert!(err.to_string().contains("counted from the end"), "{err}");
+}
