@@ -422,6 +422,10 @@ impl Engine {
         let start = std::time::Instant::now();
         // Before any file is opened: an impossible thread count is the caller's mistake.
         self.scheduler.check()?;
+        // The first events of a cut (`events[mask][:10]`): read until they are there.
+        if let Some(done) = self.compute_head(exprs)? {
+            return Ok(done);
+        }
         // Slices of cut events (`events[mask][a:b]`) are taken of the computed values.
         let unsliced: Vec<(Expr, Option<rask_plan::RowBounds>)> = exprs
             .iter()

@@ -97,8 +97,9 @@ impl Engine {
             });
             Ok(())
         };
-        session.runtime.block_on(async {
-            // Dropping the set (on an error) aborts the partitions still running.
+        let run = session.runtime.block_on(async {
+            // Dropping the set (on an error, or once a slice is complete) aborts the partitions
+            // still running.
             let mut tasks = tokio::task::JoinSet::new();
             let mut finished: BTreeMap<usize, (Vec<RecordBatch>, MemoryReservation)> =
                 BTreeMap::new();
@@ -147,12 +148,58 @@ impl Engine {
                 drop(reservation);
             }
             Ok::<(), E>(())
-        })?;
+        });
+        // Morsels of dropped partitions still running finish before the run returns.
+        lowered.inflight.end();
+        run?;
         if let Some(ev) = lowered.events() {
             stats.bytes_read = ev.source.bytes_read() - read_before;
         }
         stats.seconds = start.elapsed().as_secs_f64();
         Ok(stats)
+    }
+}
+
+impl Engine {
+    /// `exprs` that are all one slice after a cut from the start with an end
+    /// (`events[mask][:10]`), computed by streaming, which stops once the slice is complete:
+    /// a look at the first selected events reads only the partitions that hold them. `None`
+    /// for anything else (computed as a whole).
+    pub(super) fn compute_head(
+        &self,
+        exprs: &[&Expr],
+    ) -> Result<Option<(Vec<Output>, RunStats)>, ExecError> {
+        let mut slices = Vec::with_capacity(exprs.len());
+        for e in exprs {
+            slices.push(e.without_rows()?.1);
+        }
+        let head = match slices.first() {
+            Some(Some((start, Some(stop)))) if *start >= 0 && *stop >= 0 => slices[0],
+            _ => return Ok(None),
+        };
+        if slices.iter().any(|s| *s != head) {
+            return Ok(None);
+        }
+        let mut parts: Vec<Vec<arrow_array::ArrayRef>> = vec![Vec::new(); exprs.len()];
+        let stats = self.for_each_partition::<ExecError>(exprs, |_, values| {
+            for (part, v) in parts.iter_mut().zip(values) {
+                if let Output::Events(a) = v {
+                    part.push(a);
+                }
+            }
+            Ok(())
+        })?;
+        let mut outputs = Vec::with_capacity(parts.len());
+        for part in &parts {
+            if part.is_empty() {
+                return Ok(None); // no partition at all: the whole computation gives the types
+            }
+            let pieces: Vec<&dyn Array> = part.iter().map(|a| a.as_ref()).collect();
+            let joined = arrow_select::concat::concat(&pieces)
+                .map_err(|e| ExecError::Internal(format!("joining a slice's partitions: {e}")))?;
+            outputs.push(Output::Events(joined));
+        }
+        Ok(Some((outputs, stats)))
     }
 }
 
