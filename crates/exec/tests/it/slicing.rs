@@ -265,9 +265,10 @@ fn the_first_events_of_a_cut_read_only_the_partitions_that_hold_them() {
         .take(10)
         .collect();
     assert_eq!(values(out.into_iter().next().unwrap()), kept);
-    // Partitions of 1,000 of 40,000 entries: at most the first few (and those running ahead).
+    // Partitions of 1,000 of 40,000 entries: the first few and those running ahead (at most a
+    // partition per thread, plus one), and the files' metadata, which both runs read.
     assert!(
-        head.bytes_read * 5 < whole.bytes_read,
+        head.bytes_read * 3 < whole.bytes_read,
         "{} of {} bytes",
         head.bytes_read,
         whole.bytes_read
