@@ -5,8 +5,8 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::error::PlanError;
-use crate::expr::Expr;
-use crate::graph::NodeId;
+use crate::expr::{Context, Expr};
+use crate::graph::{Node, NodeId};
 use crate::key::Key;
 use crate::op::{Op, SourceSpec};
 use crate::types::Ty;
@@ -112,16 +112,7 @@ impl Expr {
             ctx.add(Op::Source(Arc::new(sliced)), vec![])?.node_id(),
         );
         for id in order {
-            let node = graph.node(id);
-            if moved.contains_key(&id) || !node.inputs.iter().any(|i| moved.contains_key(i)) {
-                continue;
-            }
-            let inputs = node
-                .inputs
-                .iter()
-                .map(|i| *moved.get(i).unwrap_or(i))
-                .collect();
-            moved.insert(id, ctx.add(node.op.clone(), inputs)?.node_id());
+            add_over_moved(&ctx, graph.node(id), id, &mut moved)?;
         }
         let id = moved
             .get(&self.node_id())
@@ -241,15 +232,7 @@ impl Expr {
                 moved.insert(id, *moved.get(&input).unwrap_or(&input));
                 continue;
             }
-            if !node.inputs.iter().any(|i| moved.contains_key(i)) {
-                continue;
-            }
-            let inputs = node
-                .inputs
-                .iter()
-                .map(|i| *moved.get(i).unwrap_or(i))
-                .collect();
-            moved.insert(id, ctx.add(node.op.clone(), inputs)?.node_id());
+            add_over_moved(&ctx, node, id, &mut moved)?;
         }
         let id = moved
             .get(&self.node_id())
@@ -257,6 +240,26 @@ impl Expr {
             .unwrap_or(self.node_id());
         Ok((ctx.expr_of(id), Some((start, stop))))
     }
+}
+
+/// Adds node `id` again over the replacements in `moved` (old node → new node) when one of its
+/// inputs was replaced, and records it there: rebuilding a plan in topological order.
+fn add_over_moved(
+    ctx: &Context,
+    node: &Node,
+    id: NodeId,
+    moved: &mut HashMap<NodeId, NodeId>,
+) -> Result<(), PlanError> {
+    if moved.contains_key(&id) || !node.inputs.iter().any(|i| moved.contains_key(i)) {
+        return Ok(());
+    }
+    let inputs = node
+        .inputs
+        .iter()
+        .map(|i| *moved.get(i).unwrap_or(i))
+        .collect();
+    moved.insert(id, ctx.add(node.op.clone(), inputs)?.node_id());
+    Ok(())
 }
 
 /// The positions `start..stop` of `len` rows by Python's slice rules (negative positions count

@@ -83,15 +83,16 @@ fn open(py: Python<'_>, paths: Vec<String>, tree: &str, label: &str) -> PyResult
 #[pyfunction]
 #[pyo3(signature = (ipc, label = "events"))]
 fn register_arrow(py: Python<'_>, ipc: &[u8], label: &str) -> PyResult<String> {
-    let read = || -> Result<String, String> {
+    let fail = |message: String| errors::OpenError::new_err(message);
+    let read = || -> PyResult<String> {
         let reader = arrow_ipc::reader::StreamReader::try_new(std::io::Cursor::new(ipc), None)
-            .map_err(|e| format!("not an Arrow IPC stream: {e}"))?;
+            .map_err(|e| fail(format!("not an Arrow IPC stream: {e}")))?;
         let batches = reader
             .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| format!("a damaged Arrow IPC stream: {e}"))?;
-        rask::io::memory::register(label, batches).map_err(|e| e.to_string())
+            .map_err(|e| fail(format!("a damaged Arrow IPC stream: {e}")))?;
+        rask::io::memory::register(label, batches).map_err(|e| fail(e.to_string()))
     };
-    py.detach(read).map_err(errors::OpenError::new_err)
+    py.detach(read)
 }
 
 /// Forgets a table registered by `register_arrow`; whether it was there.
