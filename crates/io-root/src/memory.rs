@@ -69,11 +69,30 @@ pub fn register(label: &str, batches: Vec<RecordBatch>) -> Result<String> {
     };
     let batch = arrow_select::concat::concat_batches(&first.schema(), &batches)
         .map_err(|e| fail(format!("the batches do not share one schema: {e}")))?;
-    let fields = crate::parquet::with_counters(batch.schema().fields().iter().cloned().collect());
+    // The types the engine reads, as for Parquet: large lists and strings made standard; nulls
+    // and unsupported types refused, naming the column.
+    let layout = |e: rask_core::LayoutError| fail(e.to_string());
+    let fields = batch
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| rask_core::canonical_field(f))
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(layout)?;
+    let columns = batch
+        .schema()
+        .fields()
+        .iter()
+        .zip(batch.columns())
+        .map(|(f, c)| rask_core::canonical_array(f.name(), c))
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(layout)?;
     let schema = Arc::new(Schema::new_with_metadata(
-        fields,
+        crate::parquet::with_counters(fields),
         batch.schema().metadata().clone(),
     ));
+    let batch = RecordBatch::try_new(schema.clone(), columns)
+        .map_err(|e| fail(format!("internal error: {e}")))?;
     crate::parquet::check_batch(&batch, &schema, 0, |_| 0).map_err(|d| {
         fail(format!(
             "column '{}': {}",
@@ -81,9 +100,6 @@ pub fn register(label: &str, batches: Vec<RecordBatch>) -> Result<String> {
             d.detail
         ))
     })?;
-    let batch = batch
-        .with_schema(schema.clone())
-        .map_err(|e| fail(format!("internal error: {e}")))?;
     let table = MemoryTable {
         name: PathBuf::from(&name),
         schema,

@@ -45,5 +45,5 @@ pub use graph::{Graph, Node, NodeId};
 pub use key::Key;
 pub use op::{BinaryOp, LorentzOp, Op, ReduceOp, Scalar, SourceSpec, UnaryOp};
 pub use rules::{Optimized, Plan, optimize};
-pub use slice::{RowBounds, rows_range};
+pub use slice::{RowSlice, rows_range};
 pub use types::{Axis, DType, Layout, Storage, Ty};

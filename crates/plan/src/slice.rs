@@ -46,8 +46,33 @@ impl Expr {
                 "events are sliced by position in the files of one source",
             ));
         };
+        let source_rows = graph.node(source).key;
         match &graph.node(self.node_id()).ty {
-            Ty::Events { rows, .. } if *rows == graph.node(source).key => {
+            Ty::Events { rows, .. } if *rows == source_rows => {
+                // Rebuilt over fewer entries, a value of all events (a mean subtracted from
+                // each) would become a value of those entries: every value computed from the
+                // source must be per event of it.
+                let mut from_source: HashSet<NodeId> = HashSet::from([source]);
+                for &id in &order {
+                    let node = graph.node(id);
+                    if !node.inputs.iter().any(|i| from_source.contains(i)) {
+                        continue;
+                    }
+                    from_source.insert(id);
+                    let per_event =
+                        matches!(&node.ty, Ty::Events { rows, .. } if *rows == source_rows);
+                    if !per_event {
+                        return Err(PlanError::Type {
+                            expr: self.describe(),
+                            message: format!(
+                                "it uses {}, a value of all the events: positions in the files \
+                                 would recompute it over the slice; slice the computed values \
+                                 (rows)",
+                                graph.describe(id)
+                            ),
+                        });
+                    }
+                }
                 Ok((source, spec.clone()))
             }
             Ty::Events { .. } => Err(fail(
@@ -146,14 +171,45 @@ impl Expr {
     /// # Ok::<(), rask_plan::PlanError>(())
     /// ```
     pub fn rows(&self, start: i64, stop: Option<i64>) -> Result<Expr, PlanError> {
+        // A slice of a slice of the same events is one slice: `x[m][:10][2:5]` is `x[m][2:5]`.
+        if let Ok((whole, Some(inner))) = self.without_rows() {
+            let from_start = |a: i64, b: Option<i64>| a >= 0 && b.is_none_or(|b| b >= 0);
+            if !(from_start(inner.start, inner.stop) && from_start(start, stop)) {
+                return Err(PlanError::Type {
+                    expr: self.describe(),
+                    message: "a slice of a slice counted from the end: compute the first slice, \
+                              then slice the values"
+                        .to_string(),
+                });
+            }
+            let lo = inner.start.saturating_add(start);
+            let hi = match (inner.stop, stop) {
+                (b, None) => b,
+                (None, Some(d)) => Some(inner.start.saturating_add(d)),
+                (Some(b), Some(d)) => Some(b.min(inner.start.saturating_add(d))),
+            };
+            return whole.context().add(
+                Op::Rows {
+                    start: lo,
+                    stop: hi,
+                },
+                vec![whole.node_id()],
+            );
+        }
         self.context()
             .add(Op::Rows { start, stop }, vec![self.node_id()])
     }
 }
 
-/// An output's slice of cut events, as [`Expr::without_rows`] finds it: `(start, stop)` of
-/// [`Op::Rows`].
-pub type RowBounds = (i64, Option<i64>);
+/// An output's slice of cut events, as [`Expr::without_rows`] finds it: the positions of its
+/// [`Op::Rows`] and the events it makes (two outputs with the same `rows` are the same slice of
+/// the same cut; the same positions of other cuts are other events).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RowSlice {
+    pub start: i64,
+    pub stop: Option<i64>,
+    pub rows: Key,
+}
 
 impl Expr {
     /// `self` with every [`Op::Rows`] (`events[mask][a:b]`) replaced by the values it slices, and
@@ -169,14 +225,14 @@ impl Expr {
     /// let events = ctx.source("events", &["a.root".into()], "Events", Arc::new(schema))?;
     /// let met = events.field("MET_pt")?;
     /// let high = met.mask(&met.gt(20.0)?)?;
-    /// let (whole, bounds) = (&high.rows(-5, None)? * 2.0)?.without_rows()?;
-    /// assert_eq!(bounds, Some((-5, None)));
+    /// let (whole, slice) = (&high.rows(-5, None)? * 2.0)?.without_rows()?;
+    /// assert_eq!(slice.map(|s| (s.start, s.stop)), Some((-5, None)));
     /// assert_eq!(whole.describe(), (&high * 2.0)?.describe());
     /// // A sum over the sliced events is not a slice of a sum over all of them.
     /// assert!(high.rows(0, Some(5))?.sum(None)?.without_rows().is_err());
     /// # Ok::<(), rask_plan::PlanError>(())
     /// ```
-    pub fn without_rows(&self) -> Result<(Expr, Option<RowBounds>), PlanError> {
+    pub fn without_rows(&self) -> Result<(Expr, Option<RowSlice>), PlanError> {
         let graph = self.context().graph();
         let order = graph.topo_order(&[self.node_id()]);
         let slices: Vec<NodeId> = order
@@ -238,7 +294,12 @@ impl Expr {
             .get(&self.node_id())
             .copied()
             .unwrap_or(self.node_id());
-        Ok((ctx.expr_of(id), Some((start, stop))))
+        let slice = RowSlice {
+            start,
+            stop,
+            rows: sliced_rows,
+        };
+        Ok((ctx.expr_of(id), Some(slice)))
     }
 }
 

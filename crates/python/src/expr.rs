@@ -300,6 +300,16 @@ impl PyExpr {
             .map_err(plan_err)
     }
 
+    /// Why positions in the files cannot slice this expression (`None` when they can: it is
+    /// per event of its source, computed from per-event values only), read without I/O.
+    fn why_not_per_source_event(&self) -> Option<String> {
+        match self.0.source_of_events() {
+            Ok(_) => None,
+            Err(rask_plan::PlanError::Type { message, .. }) => Some(message),
+            Err(e) => Some(e.to_string()),
+        }
+    }
+
     /// The number of events of the source this expression has one value each of (its files'
     /// entries, within any `events[a:b]`), or `None` after a cut (the message says why): what
     /// negative positions count back from.

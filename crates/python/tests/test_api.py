@@ -324,6 +324,12 @@ def test_events_sliced_by_position_equal_uproots_entries():
     assert ak.to_list(njet) == ak.to_list(tree["nJet"].array()[high][3:8])
     twice = (events.MET.pt[events.MET.pt > 20] * 2)[-10:-2].compute()
     assert ak.to_list(twice) == ak.to_list(2 * met_all[high][-10:-2])
+    # A slice of a slice is one slice; the first events of two cuts in one computation.
+    chained = events[events.MET.pt > 20][:10][2:5].MET.pt.compute()
+    assert ak.to_list(chained) == ak.to_list(met_all[high][2:5])
+    a, b = dak.compute(events.MET.pt[events.MET.pt > 20][:5], events.MET.pt[events.MET.pt > 150][:5])
+    assert ak.to_list(a) == ak.to_list(met_all[high][:5])
+    assert ak.to_list(b) == ak.to_list(met_all[met_all > 150][:5])
     # A histogram (or any sum over events) of such a slice is refused, naming it.
     with pytest.raises(rask.PlanError, match="events by position after a cut"):
         hda.Hist.new.Reg(10, 0, 100, name="met").Double().fill(selected.MET.pt).compute()

@@ -427,7 +427,7 @@ impl Engine {
             return Ok(done);
         }
         // Slices of cut events (`events[mask][a:b]`) are taken of the computed values.
-        let unsliced: Vec<(Expr, Option<rask_plan::RowBounds>)> = exprs
+        let unsliced: Vec<(Expr, Option<rask_plan::RowSlice>)> = exprs
             .iter()
             .map(|e| e.without_rows())
             .collect::<Result<_, _>>()?;
@@ -444,9 +444,9 @@ impl Engine {
         }
         stats.seconds = start.elapsed().as_secs_f64();
         let mut outputs = stack::assemble(out, &shapes)?;
-        for (out, (_, bounds)) in outputs.iter_mut().zip(&unsliced) {
-            if let (Output::Events(values), Some((start, stop))) = (out, bounds) {
-                let keep = rask_plan::rows_range(*start, *stop, values.len());
+        for (out, (_, slice)) in outputs.iter_mut().zip(&unsliced) {
+            if let (Output::Events(values), Some(s)) = (out, slice) {
+                let keep = rask_plan::rows_range(s.start, s.stop, values.len());
                 *values = values.slice(keep.start, keep.len());
             }
         }

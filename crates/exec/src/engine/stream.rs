@@ -173,8 +173,9 @@ impl Engine {
         for e in exprs {
             slices.push(e.without_rows()?.1);
         }
+        // One slice (the same positions of the same cut) from the start, with an end.
         let head = match slices.first() {
-            Some(Some((start, Some(stop)))) if *start >= 0 && *stop >= 0 => slices[0],
+            Some(Some(s)) if s.start >= 0 && s.stop.is_some_and(|t| t >= 0) => slices[0],
             _ => return Ok(None),
         };
         if slices.iter().any(|s| *s != head) {
@@ -223,12 +224,14 @@ fn one_slice(exprs: &[&Expr]) -> Result<(Vec<Expr>, Option<(usize, Option<usize>
         }
         return Ok((unsliced, None));
     };
+    // The same positions of two cuts are different events (and partitions hold different
+    // numbers of them): one slice of one cut only.
     if slices.iter().any(|s| *s != Some(first)) {
         return Err(ExecError::Unsupported(
             "streaming values of different slices of cut events".to_string(),
         ));
     }
-    let (start, stop) = first;
+    let (start, stop) = (first.start, first.stop);
     let from = usize::try_from(start);
     let to = stop.map(usize::try_from).transpose();
     match (from, to) {

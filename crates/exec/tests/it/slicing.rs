@@ -274,3 +274,56 @@ fn the_first_events_of_a_cut_read_only_the_partitions_that_hold_them() {
         whole.bytes_read
     );
 }
+
+#[test]
+fn the_same_positions_of_two_cuts_are_their_own_events() {
+    let files = vec![nano()];
+    let all = met_read_directly(&files);
+    let ctx = Context::new();
+    let met = met_of(&ctx, &files);
+    let low = met.mask(&met.gt(0.0).unwrap()).unwrap();
+    let high = met.mask(&met.gt(150.0).unwrap()).unwrap();
+    let first =
+        |cut: f64| -> Vec<f64> { all.iter().copied().filter(|&x| x > cut).take(10).collect() };
+    for engine in [
+        Engine::new(Scheduler::Sync),
+        Engine::new(Scheduler::Threads(2)).with_partition_entries(1_000),
+    ] {
+        for (a, b, ca, cb) in [(&low, &high, 0.0, 150.0), (&high, &low, 150.0, 0.0)] {
+            let out = engine
+                .compute_many(&[&a.rows(0, Some(10)).unwrap(), &b.rows(0, Some(10)).unwrap()])
+                .unwrap();
+            let mut out = out.into_iter();
+            assert_eq!(values(out.next().unwrap()), first(ca));
+            assert_eq!(values(out.next().unwrap()), first(cb));
+        }
+    }
+}
+
+#[test]
+fn slices_of_slices_and_values_of_all_events_keep_their_meaning() {
+    let files = vec![nano()];
+    let all = met_read_directly(&files);
+    let kept: Vec<f64> = all.iter().copied().filter(|&x| x > 20.0).collect();
+    let ctx = Context::new();
+    let met = met_of(&ctx, &files);
+    let cut = met.mask(&met.gt(20.0).unwrap()).unwrap();
+    let engine = Engine::new(Scheduler::Threads(2)).with_partition_entries(1_000);
+    let get = |e: &rask_plan::Expr| values(engine.compute(e).unwrap());
+    // A slice of a slice is one slice of the cut.
+    let twice = cut.rows(0, Some(10)).unwrap().rows(2, Some(5)).unwrap();
+    assert_eq!(get(&twice), kept[2..5].to_vec());
+    let open = (&cut.rows(5, None).unwrap() * 1.0)
+        .unwrap()
+        .rows(0, Some(3))
+        .unwrap();
+    assert_eq!(get(&open), kept[5..8].to_vec());
+    let err = cut.rows(-10, None).unwrap().rows(2, Some(5)).unwrap_err();
+    assert!(err.to_string().contains("counted from the end"), "{err}");
+    // MET minus the mean of every event's MET: slicing the entries would recompute the mean
+    // over the slice, so it is refused (a slice of the computed values keeps it).
+    let centred = (&met - &met.mean(None).unwrap()).unwrap();
+    let err = centred.slice_entries(0, Some(10)).unwrap_err().to_string();
+    assert!(err.contains("a value of all the events"), "{err}");
+    assert!(centred.rows(0, Some(10)).unwrap().without_rows().is_ok());
+}

@@ -143,3 +143,31 @@ fn a_list_longer_than_its_counter_is_refused_at_registration() {
         Err(RootError::InMemory { .. })
     ));
 }
+
+#[test]
+fn tables_take_the_types_parquet_files_give_and_refuse_missing_values() {
+    use arrow_array::LargeListArray;
+    // awkward's large lists (i64 offsets) are read as lists.
+    let pt = LargeListArray::from_iter_primitive::<Float32Type, _, _>(vec![
+        Some(vec![Some(1.0), Some(2.0)]),
+        Some(vec![]),
+    ]);
+    let batch = RecordBatch::try_from_iter([
+        ("nJet", Arc::new(Int32Array::from(vec![2, 0])) as ArrayRef),
+        ("Jet_pt", Arc::new(pt) as ArrayRef),
+    ])
+    .unwrap();
+    let name = memory::register("large", vec![batch]).unwrap();
+    let src = EventSource::open(&[&name], "Events").unwrap();
+    let part = &src.partitions(&["Jet_pt"], 10).unwrap()[0];
+    let read = src.read(part, &["Jet_pt"]).unwrap();
+    let list = read.column(0).as_list::<i32>();
+    assert_eq!(list.value_offsets(), &[0, 2, 2]);
+    memory::unregister(&name);
+    // A missing value (awkward's None) has no place in event data: refused, naming the column.
+    let met = Float32Array::from(vec![Some(1.0), None]);
+    let batch = RecordBatch::try_from_iter([("MET_pt", Arc::new(met) as ArrayRef)]).unwrap();
+    let err = memory::register("nulls", vec![batch]).unwrap_err();
+    assert!(matches!(err, RootError::InMemory { .. }), "{err}");
+    assert!(err.to_string().contains("MET_pt"), "{err}");
+}

@@ -123,16 +123,17 @@ class Array:
             return Array(self._e.take(where._e))
         if isinstance(where, slice):
             entries = self._entries
-            if entries is None:
-                # Computed from the source's fields without a cut: the source's entries.
-                entries, _ = self._e.source_entries()
-            if entries is None:
-                # Values of a cut: positions among the events it kept, sliced from the
-                # computed values (what follows must keep the events).
+            if entries is None and self._e.why_not_per_source_event() is not None:
+                # Values of a cut (or using values of all events): positions among the
+                # computed values, sliced from them (what follows must keep the events).
                 if where.step not in (None, 1):
                     raise NotImplementedError("events are sliced with step 1 (x[a:b])")
                 start, stop = (_position(b) for b in (where.start, where.stop))
                 return Array(self._e.rows(start or 0, stop))
+            if entries is None and any(
+                    isinstance(b, (int, np.integer)) and b < 0 for b in (where.start, where.stop)):
+                # Per event of the source: negative positions count back from its entries.
+                entries, _ = self._e.source_entries()
             start, stop, kept = _entry_bounds(where, entries)
             return Array(self._e.slice_entries(start, stop), kept)
         if isinstance(where, (int, np.integer)):
@@ -299,6 +300,14 @@ class Array:
         return self._e.necessary_columns()
 
 
+def _slice_events(e, start, stop):
+    """``e`` over the events ``start:stop`` (non-negative) of its source: its entries when it is
+    per event of the source, else its computed values (a value using all events keeps it)."""
+    if e.why_not_per_source_event() is None:
+        return e.slice_entries(start, stop)
+    return e.rows(start, stop)
+
+
 def _position(b):
     if b is not None and (not isinstance(b, (int, np.integer)) or isinstance(b, bool)):
         raise TypeError(f"events are sliced by integer positions, not {b!r}")
@@ -415,7 +424,7 @@ class Events:
             start, stop, kept = _entry_bounds(where, self._entries)
             if (start, stop) in ((0, None), (0, self._entries)):
                 return self
-            over = {k: (e.slice_entries(start, stop), n) for k, (e, n) in self._over.items()}
+            over = {k: (_slice_events(e, start, stop), n) for k, (e, n) in self._over.items()}
             return Events(self._src.slice_entries(start, stop), [], over, entries=kept)
         raise NotImplementedError(
             "events are selected with a boolean mask per event (events[mask]) or by "
