@@ -335,3 +335,17 @@ def test_events_sliced_by_position_equal_uproots_entries():
         hda.Hist.new.Reg(10, 0, 100, name="met").Double().fill(selected.MET.pt).compute()
     with pytest.raises(NotImplementedError, match="step 1"):
         events[::2]
+
+
+def test_values_of_all_events_read_per_event_equal_numpy():
+    ak = pytest.importorskip("awkward")
+    uproot = pytest.importorskip("uproot")
+    events = rask.open(NANO)
+    met = events.MET.pt
+    centred = met - dak.mean(met)
+    met_np = uproot.open(NANO)["Events"]["MET_pt"].array(library="np").astype(np.float64)
+    want = met_np - met_np.mean()
+    np.testing.assert_allclose(ak.to_numpy(centred.compute()), want, rtol=0, atol=1e-9)
+    # Sliced by position: the mean stays the mean of every event.
+    np.testing.assert_allclose(ak.to_numpy(centred[-3:].compute()), want[-3:], rtol=0, atol=1e-9)
+    np.testing.assert_allclose(ak.to_numpy(centred[:4].compute()), want[:4], rtol=0, atol=1e-9)

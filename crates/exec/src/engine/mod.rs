@@ -61,6 +61,7 @@ mod run;
 mod scan;
 mod session;
 mod stack;
+mod stages;
 mod store;
 mod stream;
 mod wire;
@@ -422,6 +423,11 @@ impl Engine {
         let start = std::time::Instant::now();
         // Before any file is opened: an impossible thread count is the caller's mistake.
         self.scheduler.check()?;
+        // Values of all events read per event (`x - mean(x)`): computed first, then literals.
+        if let Some(staged) = stages::reductions_first(self, exprs)? {
+            let staged: Vec<&Expr> = staged.iter().collect();
+            return self.compute_with_stats(&staged);
+        }
         // The first events of a cut (`events[mask][:10]`): read until they are there.
         if let Some(done) = self.compute_head(exprs)? {
             return Ok(done);

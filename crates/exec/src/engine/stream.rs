@@ -54,7 +54,13 @@ impl Engine {
     ) -> Result<RunStats, E> {
         let start = Instant::now();
         self.scheduler.check()?;
-        let (unsliced, slice) = one_slice(exprs)?;
+        // Values of all events read per event (`x - mean(x)`): computed first, then literals.
+        let staged = super::stages::reductions_first(self, exprs)?;
+        let staged: Vec<&Expr> = match &staged {
+            Some(s) => s.iter().collect(),
+            None => exprs.to_vec(),
+        };
+        let (unsliced, slice) = one_slice(&staged)?;
         let exprs: Vec<&Expr> = unsliced.iter().collect();
         let exprs = &exprs[..];
         if let Some(e) = exprs.iter().find(|e| !matches!(e.ty(), Ty::Events { .. })) {

@@ -255,3 +255,60 @@ fn integer_aggregates_overflow_as_an_error_in_the_engine_and_the_reference() {
     let err = e.compute(&FileReader).unwrap_err().to_string();
     assert!(err.contains("integer overflow"), "{err}");
 }
+
+/// `MET.pt - mean(MET.pt)` per event, and histograms weighted by `1 / count`: a reduction over
+/// all events read per event, computed first by the engine; equal to the same by hand.
+#[test]
+fn values_of_all_events_read_per_event_equal_the_same_by_hand() {
+    let src = rask_io_root::EventSource::open(&[nano()], "Events").unwrap();
+    let part = &src.partitions(&["MET_pt"], u64::MAX).unwrap()[0];
+    let batch = src.read(part, &["MET_pt"]).unwrap();
+    let met: Vec<f64> = batch
+        .column(0)
+        .as_primitive::<Float32Type>()
+        .values()
+        .iter()
+        .map(|&x| f64::from(x))
+        .collect();
+    let mean = met.iter().sum::<f64>() / met.len() as f64;
+    let ctx = Context::new();
+    let events = source(&ctx, &nano());
+    let pt = events.field("MET").unwrap().field("pt").unwrap();
+    let centred = (&pt - &pt.mean(None).unwrap()).unwrap();
+    let n = pt.count(None).unwrap();
+    let axis = rask_plan::Axis::Regular {
+        bins: 1,
+        lo: -1e9,
+        hi: 1e9,
+        label: "x".into(),
+    };
+    let weight = (&(&pt * 0.0).unwrap() + &(&ctx.literal(1.0).unwrap() / &n).unwrap()).unwrap();
+    let h = ctx
+        .hist(
+            vec![axis],
+            rask_plan::Storage::Weight,
+            &[&pt],
+            Some(&weight),
+        )
+        .unwrap();
+    for engine in [
+        Engine::new(Scheduler::Sync),
+        Engine::new(Scheduler::Threads(2)).with_partition_entries(3_000),
+    ] {
+        let out = engine.compute_many(&[&centred, &h]).unwrap();
+        let Output::Events(a) = &out[0] else {
+            panic!("per-event values: {:?}", out[0])
+        };
+        let got = a.as_primitive::<arrow_array::types::Float64Type>().values();
+        assert_eq!(got.len(), met.len());
+        for (g, x) in got.iter().zip(&met) {
+            assert!((g - (x - mean)).abs() < 1e-9, "{g} vs {}", x - mean);
+        }
+        // Every event weighs 1/n: the histogram sums to 1.
+        let Output::Hist(h) = &out[1] else {
+            panic!("a histogram: {:?}", out[1])
+        };
+        let total: f64 = h.values().iter().sum();
+        assert!((total - 1.0).abs() < 1e-9, "{total}");
+    }
+}
