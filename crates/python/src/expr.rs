@@ -300,6 +300,24 @@ impl PyExpr {
             .map_err(plan_err)
     }
 
+    /// The paths of the sources this expression reads (files, or `memory:` tables).
+    fn source_paths(&self) -> Vec<String> {
+        let graph = self.0.context().graph();
+        let mut paths = Vec::new();
+        for id in graph.topo_order(&[self.0.node_id()]) {
+            if let Op::Source(spec) = &graph.node(id).op {
+                paths.extend(
+                    spec.paths
+                        .iter()
+                        .filter(|p| !paths.contains(*p))
+                        .cloned()
+                        .collect::<Vec<_>>(),
+                );
+            }
+        }
+        paths
+    }
+
     /// Why positions in the files cannot slice this expression (`None` when they can: it is
     /// per event of its source, computed from per-event values only), read without I/O.
     fn why_not_per_source_event(&self) -> Option<String> {

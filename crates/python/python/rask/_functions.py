@@ -337,13 +337,13 @@ def from_awkward(array, path=None, label="events"):
     with pa.ipc.new_stream(sink, table.schema) as writer:
         writer.write_table(table)
     name = _rask.register_arrow(sink.getvalue().to_pybytes(), label)
-    events = open(name, tree="Events", label=label)
-    events._memory = name
-    return events
+    return open(name, tree="Events", label=label)
 
 
-def forget(events):
-    """Releases the columns of a frame made by :func:`from_awkward` (frames and arrays built
-    on it can no longer be computed afterwards); whether there was anything to release."""
-    name = getattr(events, "_memory", None)
-    return name is not None and _rask.unregister(name)
+def forget(x):
+    """Releases the columns in memory that a frame or array reads (made by
+    :func:`from_awkward`): what reads them can no longer be computed afterwards. Whether there
+    was anything to release."""
+    expr = x._src if isinstance(x, Events) else x._e
+    released = [_rask.unregister(p) for p in expr.source_paths() if p.startswith("memory:")]
+    return True in released  # (`any` is rask.any here)
