@@ -300,6 +300,15 @@ impl PyExpr {
             .map_err(plan_err)
     }
 
+    /// Whether `other` has the same events as this expression (one value each of the same
+    /// events: the same source, cuts and slices).
+    fn same_events(&self, other: PyRef<'_, PyExpr>) -> bool {
+        match (self.0.ty(), other.0.ty()) {
+            (Ty::Events { rows: a, .. }, Ty::Events { rows: b, .. }) => a == b,
+            _ => false,
+        }
+    }
+
     /// The paths of the sources this expression reads (files, or `memory:` tables).
     fn source_paths(&self) -> Vec<String> {
         let graph = self.0.context().graph();

@@ -8,6 +8,8 @@ import rask
 import rask as dak
 import rask.hist as hda
 
+from conftest import NANO
+
 
 def _events(n=1000, seed=5):
     ak = pytest.importorskip("awkward")
@@ -70,3 +72,15 @@ def test_released_events_and_inconsistent_columns_are_clear_errors():
         rask._rask.register_arrow(sink.getvalue().to_pybytes())
     with pytest.raises(rask.OpenError, match="not an Arrow IPC stream"):
         rask._rask.register_arrow(b"not arrow")
+
+
+def test_a_field_set_on_a_cut_frame_must_have_its_events():
+    events = rask.open(NANO)
+    selected = events[events.MET.pt > 20]
+    with pytest.raises(ValueError, match="other events than the frame"):
+        selected["met2"] = events.MET.pt * 2  # every event's, not the selected ones'
+    first = selected[:10]
+    with pytest.raises(ValueError, match="other events than the frame"):
+        first["met2"] = selected.MET.pt * 2
+    first["met2"] = first.MET.pt * 2  # the frame's own events
+    assert len(first.met2.compute()) == 10

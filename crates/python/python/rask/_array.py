@@ -437,6 +437,13 @@ class Events:
         value = operand(value)
         if not isinstance(value, _rask.Expr):
             raise TypeError("an events field must be an array, not a number")
+        base = self._src.kind().get("fields", [])
+        if len(path) == 1 and base and not value.same_events(self._get(base[0])):
+            # (A field of a collection is checked by with_field.)
+            raise ValueError(
+                f"events[{path[0]!r}] = ...: the value has other events than the frame (it "
+                "was computed before the frame's cuts or slices, or from another frame); "
+                "compute it from this frame's fields")
         e = value if len(path) == 1 else _set_path(self._get(path[0]), path[1:], value)
         self._over[path[0]] = (e, len(self._masks))
 
