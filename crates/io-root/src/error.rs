@@ -277,3 +277,36 @@ mod tests {
         assert!(close_matches("zzzzzzzz", names).is_empty());
     }
 }
+
+/// The positions in `schema` of `columns`, to read the rows `range` of a table of `entries` rows
+/// (a Parquet file, a table in memory; `path` and `tree` name it): a range outside the table or
+/// an unknown column (with close names) is an error naming them.
+pub(crate) fn checked_columns(
+    path: &std::path::Path,
+    tree: &str,
+    schema: &arrow_schema::Schema,
+    entries: u64,
+    range: &std::ops::Range<u64>,
+    columns: &[&str],
+) -> Result<Vec<usize>> {
+    if range.start > range.end || range.end > entries {
+        return Err(RootError::EntryRange {
+            path: path.to_path_buf(),
+            tree: tree.to_string(),
+            start: range.start,
+            stop: range.end,
+            entries,
+        });
+    }
+    columns
+        .iter()
+        .map(|&name| {
+            schema.index_of(name).map_err(|_| RootError::NoSuchBranch {
+                path: path.to_path_buf(),
+                tree: tree.to_string(),
+                name: name.to_string(),
+                suggestions: close_matches(name, schema.fields().iter().map(|f| f.name().as_str())),
+            })
+        })
+        .collect()
+}

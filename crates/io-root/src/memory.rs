@@ -172,31 +172,14 @@ impl MemoryTable {
 
     /// `columns` of the rows `range`: slices of the registered arrays, copied nowhere.
     pub fn read(&self, range: Range<u64>, columns: &[&str]) -> Result<RecordBatch> {
-        if range.start > range.end || range.end > self.entries() {
-            return Err(RootError::EntryRange {
-                path: self.name.clone(),
-                tree: "(memory)".to_string(),
-                start: range.start,
-                stop: range.end,
-                entries: self.entries(),
-            });
-        }
-        let mut indices = Vec::with_capacity(columns.len());
-        for &c in columns {
-            let i = self
-                .schema
-                .index_of(c)
-                .map_err(|_| RootError::NoSuchBranch {
-                    path: self.name.clone(),
-                    tree: "(memory)".to_string(),
-                    name: c.to_string(),
-                    suggestions: crate::error::close_matches(
-                        c,
-                        self.schema.fields().iter().map(|f| f.name().as_str()),
-                    ),
-                })?;
-            indices.push(i);
-        }
+        let indices = crate::error::checked_columns(
+            &self.name,
+            "(memory)",
+            &self.schema,
+            self.entries(),
+            &range,
+            columns,
+        )?;
         let projected = self
             .batch
             .project(&indices)

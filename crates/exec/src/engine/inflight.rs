@@ -57,15 +57,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn end_waits_for_running_morsels_and_stops_new_ones() {
+    fn end_waits_for_running_morsels_and_stops_new_ones() -> Result<(), Box<dyn std::error::Error>>
+    {
         let runs = Arc::new(InFlight::default());
-        let morsel = InFlight::enter(&runs).unwrap();
+        let morsel = InFlight::enter(&runs).ok_or("a morsel before the end is refused")?;
         let (tx, rx) = std::sync::mpsc::channel();
         let ender = {
             let runs = runs.clone();
             std::thread::spawn(move || {
                 runs.end();
-                tx.send(()).unwrap();
+                // (If the test stopped listening there is no one to tell.)
+                let _ = tx.send(());
             })
         };
         // `end` waits while the morsel runs...
@@ -75,8 +77,9 @@ mod tests {
         );
         drop(morsel);
         // ...and returns once it is done; no morsel starts afterwards.
-        rx.recv_timeout(std::time::Duration::from_secs(10)).unwrap();
-        ender.join().unwrap();
+        rx.recv_timeout(std::time::Duration::from_secs(10))?;
+        ender.join().map_err(|_| "the ending thread panicked")?;
         assert!(InFlight::enter(&runs).is_none());
+        Ok(())
     }
 }

@@ -31,7 +31,7 @@ use parquet::arrow::arrow_reader::{
 use parquet::arrow::{ProjectionMask, parquet_to_arrow_field_levels};
 use parquet::file::metadata::ParquetMetaDataReader;
 
-use crate::error::{Result, RootError, close_matches};
+use crate::error::{Result, RootError};
 use crate::source::{Stamp, reopen_unchanged};
 pub use footer::{FieldFault, FooterError};
 use pages::{CheckedRowGroups, Damage};
@@ -164,31 +164,14 @@ impl ParquetFile {
 
     /// Reads `columns` of rows `range` (columns in the order asked).
     pub fn read(&self, range: std::ops::Range<u64>, columns: &[&str]) -> Result<RecordBatch> {
-        if range.start > range.end || range.end > self.entries() {
-            return Err(RootError::EntryRange {
-                path: self.path.clone(),
-                tree: "(parquet)".to_string(),
-                start: range.start,
-                stop: range.end,
-                entries: self.entries(),
-            });
-        }
-        let mut roots = Vec::with_capacity(columns.len());
-        for &name in columns {
-            let index = self
-                .schema
-                .index_of(name)
-                .map_err(|_| RootError::NoSuchBranch {
-                    path: self.path.clone(),
-                    tree: "(parquet)".to_string(),
-                    name: name.to_string(),
-                    suggestions: close_matches(
-                        name,
-                        self.schema.fields().iter().map(|f| f.name().as_str()),
-                    ),
-                })?;
-            roots.push(index);
-        }
+        let roots = crate::error::checked_columns(
+            &self.path,
+            "(parquet)",
+            &self.schema,
+            self.entries(),
+            &range,
+            columns,
+        )?;
         let out_schema =
             Arc::new(
                 self.schema
