@@ -44,8 +44,21 @@ pub fn source_col(batch: &RecordBatch, ty: &Ty, label: &str) -> Result<Col, Exec
         };
         Col::from_arrow_list(list, offsets).map(Some).map_err(conv)
     };
+    // A source's type lists every branch of its files; the batch holds the few a query reads.
+    // Only fields with a column here (`name`, `name_member` or the counter `nname`) are looked up.
+    let schema = batch.schema();
+    let in_batch = |name: &str| {
+        schema.fields().iter().any(|f| {
+            let column = f.name().as_str();
+            column == name
+                || column
+                    .strip_prefix(name)
+                    .is_some_and(|rest| rest.starts_with('_'))
+                || column.strip_prefix('n') == Some(name)
+        })
+    };
     let mut out = Vec::new();
-    for (name, layout) in fields {
+    for (name, layout) in fields.iter().filter(|(name, _)| in_batch(name)) {
         if let Some(c) = read(name)? {
             out.push((name.clone(), c));
             continue;

@@ -11,6 +11,8 @@ use arrow_array::{Array, ArrayRef};
 use arrow_schema::DataType;
 use serde_json::{Value, json};
 
+mod fill;
+
 /// An axis of a histogram.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Axis {
@@ -375,48 +377,10 @@ impl Histogram {
         if weights.is_some() && matches!(self.storage, Storage::Int(_)) {
             return Err(HistError::WeightsOnInt);
         }
-        // The commonest fill (one regular axis, counts) in one tight loop.
-        if let (
-            [
-                Axis::Regular {
-                    bins,
-                    lower,
-                    upper,
-                    underflow,
-                    overflow,
-                    ..
-                },
-            ],
-            Storage::Int(counts),
-            None,
-        ) = (&self.axes[..], &mut self.storage, weights)
-        {
-            for &x in columns[0] {
-                if let Some(i) = regular_index(x, *lower, *upper, *bins, *underflow, *overflow) {
-                    counts[i] += 1;
-                }
-            }
-            return Ok(());
-        }
-        let extents: Vec<usize> = self.axes.iter().map(Axis::extent).collect();
-        // 1-D is the hot case: no per-row index vector.
-        'rows: for row in 0..n {
-            let mut flat = 0usize;
-            for (a, axis) in self.axes.iter().enumerate() {
-                match axis.index(columns[a][row]) {
-                    Some(i) => flat = flat * extents[a] + i,
-                    None => continue 'rows,
-                }
-            }
-            let w = weights.map_or(1.0, |w| w[row]);
-            match &mut self.storage {
-                Storage::Int(v) => v[flat] += 1,
-                Storage::Double(v) => v[flat] += w,
-                Storage::Weight { sum, sum2 } => {
-                    sum[flat] += w;
-                    sum2[flat] += w * w;
-                }
-            }
+        if fill::fits(&self.axes) {
+            fill::fill(&self.axes, &mut self.storage, columns, weights);
+        } else {
+            fill::fill_by_row(&self.axes, &mut self.storage, columns, weights);
         }
         Ok(())
     }
