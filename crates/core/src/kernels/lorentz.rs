@@ -171,19 +171,44 @@ impl P4 {
 #[inline]
 pub fn delta_phi(phi1: f64, phi2: f64) -> f64 {
     let x = phi1 - phi2 + PI;
-    let mut r = x % TAU;
-    if r != 0.0 && r < 0.0 {
-        r += TAU;
-    }
+    // `x % TAU` (then moved into [0, TAU)) without the division where the quotient is 0 or ±1,
+    // as it is for angles in [-pi, pi]: the remainder is `x`, `x - TAU` (exact there: Sterbenz)
+    // or `x` moved up by `TAU`, chosen without branches (which way an angle difference goes
+    // cannot be predicted).
+    let (above, below) = (f64::from(u8::from(x >= TAU)), f64::from(u8::from(x < 0.0)));
+    // `x - 1 * TAU` is `x - TAU`, `x - 0 * TAU` is `x`; `+ 0` only turns -0 into +0, which
+    // gives the same `-PI` below.
+    let r = (x - above * TAU) + below * TAU;
+    let r = if x > -TAU && x < 2.0 * TAU {
+        r
+    } else {
+        let mut r = x % TAU;
+        if r != 0.0 && r < 0.0 {
+            r += TAU;
+        }
+        r
+    };
     r - PI
 }
 
-/// `sqrt(deta^2 + dphi^2)`.
+/// `sqrt(deta^2 + dphi^2)`: the square root of [`delta_r_squared`].
 #[inline]
 pub fn delta_r(eta1: f64, phi1: f64, eta2: f64, phi2: f64) -> f64 {
+    delta_r_squared(eta1, phi1, eta2, phi2).sqrt()
+}
+
+/// `deta^2 + dphi^2`, whose square root is [`delta_r`] (for comparisons that need the root only
+/// near the threshold).
+///
+/// ```
+/// let s = rask_core::kernels::delta_r_squared(0.3, 0.0, 0.0, 0.4);
+/// assert_eq!(s.sqrt(), rask_core::kernels::delta_r(0.3, 0.0, 0.0, 0.4));
+/// ```
+#[inline]
+pub fn delta_r_squared(eta1: f64, phi1: f64, eta2: f64, phi2: f64) -> f64 {
     let deta = eta1 - eta2;
     let dphi = delta_phi(phi1, phi2);
-    (deta * deta + dphi * dphi).sqrt()
+    deta * deta + dphi * dphi
 }
 
 /// The transverse mass `sqrt(2 pt1 pt2 (1 - cos(dphi)))` of two objects (dphi as [`delta_phi`]).

@@ -323,6 +323,24 @@ proptest! {
     }
 
     #[test]
+    fn delta_phi_has_the_bits_of_the_remainder_by_division(
+        a in prop_oneof![-20.0f64..20.0, -3.2f64..3.2, value(), (-8i32..8).prop_map(|k| f64::from(k) * std::f64::consts::FRAC_PI_2)],
+        b in prop_oneof![-20.0f64..20.0, -3.2f64..3.2, value(), (-8i32..8).prop_map(|k| f64::from(k) * std::f64::consts::FRAC_PI_2)],
+    ) {
+        // The definition with `%` (C's fmod), which `delta_phi` skips where the quotient is 0
+        // or 1: every result, NaN and signed zeros included, has the same bits.
+        use std::f64::consts::{PI, TAU};
+        let x = a - b + PI;
+        let mut r = x % TAU;
+        if r != 0.0 && r < 0.0 {
+            r += TAU;
+        }
+        let want = r - PI;
+        let got = kernels::delta_phi(a, b);
+        prop_assert!(got.to_bits() == want.to_bits() || got.is_nan() && want.is_nan(), "{a} {b}: {got} vs {want}");
+    }
+
+    #[test]
     fn delta_phi_is_numpy_mod(a in -20.0f64..20.0, b in -20.0f64..20.0) {
         use std::f64::consts::{PI, TAU};
         let d = kernels::delta_phi(a, b);

@@ -422,7 +422,7 @@ pub fn where_(args: &[Arg<'_>], out: DType) -> R<Col> {
 }
 
 /// A numeric field of a record leaf, as f64 (derived for sums, see [`super::vector`]).
-fn field_f64(c: &Col, name: &str) -> R<ScalarBuffer<f64>> {
+pub(super) fn field_f64(c: &Col, name: &str) -> R<ScalarBuffer<f64>> {
     super::vector::field(c, name)
         .ok_or_else(|| EventError::Internal(format!("the records have no field '{name}'")))?
         .f64_buffer()

@@ -20,7 +20,7 @@ use super::broadcast::{self, Arg};
 use super::demand::{self, Demand};
 use super::error::EventError;
 use super::gather::{combinations, gathered, list_parts, with_gathered_items};
-use super::sums;
+use super::{nearby, sums};
 use crate::block::{Partial, reduce_array};
 use crate::error::ExecError;
 
@@ -378,12 +378,25 @@ fn eval_op(op: &Op, inputs: &[&EvValue], tys: &[&Ty], out: &Ty, read: &Demand) -
 fn eval_fused(body: &FusedBody, inputs: &[&EvValue], tys: &[&Ty]) -> R<EvValue> {
     let types = rask_plan::typing::fused_types(body, tys)?;
     let sums = sums::plan(body, &types, tys);
+    let nearby = nearby::plan(body, &types, tys);
     let reads = demand::demands(body, &sums);
     let mut stashes: HashMap<usize, sums::Stash> = HashMap::new();
+    let mut products: HashMap<usize, (Col, Col)> = HashMap::new();
     rask_plan::typing::run_fused_typed(body, inputs, tys, &types, |i, op, ins, ts, out| {
-        if sums.skipped[i] {
+        if nearby.stashes(i) {
+            // A nested product only its ΔR chain reads: the chain takes the two sides.
+            products.insert(i, (col(ins[0])?.clone(), col(ins[1])?.clone()));
+            return Ok(EvValue::Const(Scalar::Bool(false)));
+        }
+        if sums.skipped[i] || nearby.skipped[i] {
             // Read by nothing: only its chain's top consumed it.
             return Ok(EvValue::Const(Scalar::Bool(false)));
+        }
+        if let Some(near) = nearby.chains.get(&i) {
+            let (a, b) = products
+                .get(&near.product)
+                .ok_or_else(|| EventError::internal("a ΔR chain before its nested product"))?;
+            return Ok(EvValue::Col(nearby::evaluate(near, a, b)?));
         }
         if let Some(chain) = sums.chains.get(&i) {
             let stash = stashes

@@ -9,6 +9,7 @@ pub mod demand;
 pub mod error;
 pub mod eval;
 mod gather;
+pub mod nearby;
 pub mod source;
 pub mod sums;
 pub mod vector;

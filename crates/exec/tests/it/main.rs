@@ -9,6 +9,7 @@ mod corrections;
 mod event_errors;
 mod events;
 mod hostile;
+mod nearby;
 mod random_plans;
 mod slicing;
 mod sorting;

@@ -251,6 +251,8 @@ shapes!(
     PairMass,
     Concat,
     NestedAny,
+    NestedAllSwapped,
+    NestedAnyShared,
     Flatten,
     Hist,
     TransverseMass,
@@ -402,6 +404,33 @@ pub(crate) fn build(ctx: &Context, events: &Expr, j: &J, s: Shape) -> Expr {
                 .unwrap()
                 .any(Some(2))
                 .unwrap()
+        }
+        // `all`, ΔR with the product's sides the other way round, `>=`: the chain kernel
+        // (events/nearby.rs) against the interpreter's nested pairs.
+        Shape::NestedAllSwapped => {
+            let near = vectors(ctx, &x, &mu, &[]);
+            let pairs = near.cartesian_nested(&el).unwrap();
+            pairs
+                .field("1")
+                .unwrap()
+                .delta_r(&pairs.field("0").unwrap())
+                .unwrap()
+                .ge(0.6)
+                .unwrap()
+                .all(Some(2))
+                .unwrap()
+        }
+        // ΔR also read by a sum: the chain is not taken, the pairs are built.
+        Shape::NestedAnyShared => {
+            let pairs = mu.cartesian_nested(&el).unwrap();
+            let dr = pairs
+                .field("0")
+                .unwrap()
+                .delta_r(&pairs.field("1").unwrap())
+                .unwrap();
+            let near = dr.le(1.5).unwrap().any(Some(2)).unwrap();
+            let f64 = rask_plan::types::DType::F64;
+            (&dr.sum(Some(2)).unwrap() + &near.cast(f64).unwrap()).unwrap()
         }
         Shape::Flatten => x.flatten().unwrap(),
         Shape::CutAfterWork => {
