@@ -127,7 +127,8 @@ pub(super) fn fill_by_row(
     }
 }
 
-fn storage_len(storage: &Storage) -> usize {
+/// The number of bins `storage` holds.
+pub(super) fn storage_len(storage: &Storage) -> usize {
     match storage {
         Storage::Int(v) => v.len(),
         Storage::Double(v) => v.len(),
@@ -192,6 +193,8 @@ struct RegularAxis {
 /// [`super::regular_index`] of every value, as slots: one loop without branches, compiled for the
 /// widest instruction set of the CPU.
 fn regular_slots(axis: RegularAxis, xs: &[f64], out: &mut [u32]) {
+    // The bodies' unchecked conversion relies on it (`fits` keeps such axes out).
+    debug_assert!(axis.bins < 1 << 30);
     match Isa::detect() {
         Isa::Portable => regular_slots_body(axis, xs, out),
         #[cfg(target_arch = "x86_64")]

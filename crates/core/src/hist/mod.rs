@@ -301,6 +301,8 @@ pub enum HistError {
     Arity { axes: usize, got: usize },
     #[error("fill columns have different lengths ({0} and {1})")]
     Lengths(usize, usize),
+    #[error("the storage holds {got} bins, the axes make {want}")]
+    StorageSize { want: usize, got: usize },
     #[error("cannot fill from Arrow type {0}")]
     Type(DataType),
     #[error("cannot merge histograms with different axes or storage")]
@@ -376,6 +378,17 @@ impl Histogram {
         }
         if weights.is_some() && matches!(self.storage, Storage::Int(_)) {
             return Err(HistError::WeightsOnInt);
+        }
+        let want = self
+            .axes
+            .iter()
+            .try_fold(1usize, |size, a| size.checked_mul(a.extent()));
+        let got = fill::storage_len(&self.storage);
+        if want != Some(got) {
+            return Err(HistError::StorageSize {
+                want: want.unwrap_or(usize::MAX),
+                got,
+            });
         }
         if fill::fits(&self.axes) {
             fill::fill(&self.axes, &mut self.storage, columns, weights);
@@ -554,6 +567,17 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_storage_that_does_not_fit_the_axes_is_an_error() {
+        let mut h = Histogram::new(vec![Axis::regular(4, 0.0, 4.0, "x")], StorageKind::Int);
+        h.storage = Storage::Int(vec![0; 3]);
+        let values = [0.5; 20];
+        assert_eq!(
+            h.fill(&[&values], None),
+            Err(HistError::StorageSize { want: 6, got: 3 })
+        );
+    }
+
     proptest! {
         #[test]
         fn regular_index_matches_the_definition(bins in 1u32..200, lo in -100.0..100.0f64, width in 0.1..100.0f64, x in prop_oneof![-300.0..300.0f64, Just(f64::NAN), Just(f64::INFINITY), Just(f64::NEG_INFINITY)]) {
@@ -565,7 +589,7 @@ mod tests {
 
         #[test]
         fn one_axis_counts_equal_the_general_fill(values in proptest::collection::vec(prop_oneof![-5.0..15.0f64, Just(0.0), Just(10.0), Just(f64::NAN), Just(f64::INFINITY), Just(f64::NEG_INFINITY)], 0..300), flow in any::<bool>()) {
-            // The 1-D count loop against the general loop (a 1-D double histogram) and the index.
+            // 1-D counts against a 1-D double histogram and against the index of each value.
             let mut axis = Axis::regular(10, 0.0, 10.0, "x");
             if let Axis::Regular { underflow, overflow, .. } = &mut axis {
                 (*underflow, *overflow) = (flow, flow);

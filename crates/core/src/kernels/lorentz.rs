@@ -171,10 +171,10 @@ impl P4 {
 #[inline]
 pub fn delta_phi(phi1: f64, phi2: f64) -> f64 {
     let x = phi1 - phi2 + PI;
-    // `x % TAU` (then moved into [0, TAU)) without the division where the quotient is 0 or ±1,
-    // as it is for angles in [-pi, pi]: the remainder is `x`, `x - TAU` (exact there: Sterbenz)
-    // or `x` moved up by `TAU`, chosen without branches (which way an angle difference goes
-    // cannot be predicted).
+    // `x % TAU` (then moved into [0, TAU)) without the division for x in (-TAU, 2 TAU), as for
+    // angles in [-pi, pi]: fmod's quotient is 0 or 1 there, so the result is `x`, `x - TAU`
+    // (exact there: Sterbenz) or the negative `x` moved up by `TAU`, chosen without branches
+    // (which way an angle difference goes cannot be predicted).
     let (above, below) = (f64::from(u8::from(x >= TAU)), f64::from(u8::from(x < 0.0)));
     // `x - 1 * TAU` is `x - TAU`, `x - 0 * TAU` is `x`; `+ 0` only turns -0 into +0, which
     // gives the same `-PI` below.

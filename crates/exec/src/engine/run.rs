@@ -48,7 +48,7 @@ pub(super) fn run_morsel(
         };
         sources.insert(
             *id,
-            crate::events::source::source_col(batch, &node.ty, &spec.label)?,
+            crate::events::source::source_col(batch, &node.ty, spec)?,
         );
     }
     let ids: Vec<NodeId> = lowered.outputs.iter().map(|(id, _)| *id).collect();

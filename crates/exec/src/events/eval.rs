@@ -373,8 +373,9 @@ fn eval_op(op: &Op, inputs: &[&EvValue], tys: &[&Ty], out: &Ty, read: &Demand) -
     })
 }
 
-/// A fused body op by op, typed once; chains of sums over combinations are computed from the
-/// particles ([`super::sums`]) and every gather moves only what is read ([`demand`]).
+/// A fused body op by op, typed once; chains of sums over combinations ([`super::sums`]) and ΔR
+/// tests over nested products ([`super::nearby`]) are computed from the particles, and every
+/// gather moves only what is read ([`demand`]).
 fn eval_fused(body: &FusedBody, inputs: &[&EvValue], tys: &[&Ty]) -> R<EvValue> {
     let types = rask_plan::typing::fused_types(body, tys)?;
     let sums = sums::plan(body, &types, tys);

@@ -6,12 +6,15 @@ use arrow_array::cast::AsArray;
 use arrow_array::{Array, RecordBatch};
 use arrow_buffer::OffsetBuffer;
 use rask_core::column::Col;
+use rask_plan::op::SourceSpec;
 use rask_plan::types::{Layout, Ty};
 
 use crate::error::ExecError;
 
-/// The column of a source node of type `ty` from the branches read into `batch`.
-pub fn source_col(batch: &RecordBatch, ty: &Ty, label: &str) -> Result<Col, ExecError> {
+/// The column of a source node of type `ty` from the branches read into `batch`; `spec` is
+/// the source's (its label names it in errors, its schema gives each jagged branch's counter).
+pub fn source_col(batch: &RecordBatch, ty: &Ty, spec: &SourceSpec) -> Result<Col, ExecError> {
+    let label = &spec.label;
     let err = |m: String| ExecError::Eval(format!("source '{label}': {m}"));
     let Ty::Events {
         layout: Layout::Record(fields),
@@ -45,9 +48,19 @@ pub fn source_col(batch: &RecordBatch, ty: &Ty, label: &str) -> Result<Col, Exec
         Col::from_arrow_list(list, offsets).map(Some).map_err(conv)
     };
     // A source's type lists every branch of its files; the batch holds the few a query reads.
-    // Only fields with a column here (`name`, `name_member` or the counter `nname`) are looked up.
+    // Only fields with a column here (`name`, `name_member`, the counter `nname` or the
+    // branch's own counter) are looked up.
+    // A jagged branch used by its own name whose lengths alone are read comes as its counter
+    // (`num(Muon_pt)` reads `nMuon`: projection pushdown), named in the branch's metadata.
+    let own_counter = |name: &str| {
+        spec.schema
+            .field_with_name(name)
+            .ok()
+            .and_then(|f| f.metadata().get(rask_core::COUNTER_METADATA_KEY).cloned())
+    };
     let schema = batch.schema();
     let in_batch = |name: &str| {
+        let counter = own_counter(name);
         schema.fields().iter().any(|f| {
             let column = f.name().as_str();
             column == name
@@ -55,6 +68,7 @@ pub fn source_col(batch: &RecordBatch, ty: &Ty, label: &str) -> Result<Col, Exec
                     .strip_prefix(name)
                     .is_some_and(|rest| rest.starts_with('_'))
                 || column.strip_prefix('n') == Some(name)
+                || counter.as_deref() == Some(column)
         })
     };
     let mut out = Vec::new();
@@ -82,8 +96,7 @@ pub fn source_col(batch: &RecordBatch, ty: &Ty, label: &str) -> Result<Col, Exec
                     None => {
                         // Only the lengths are needed: the counter branch was read.
                         let prefix = format!("{name}_");
-                        let counter = batch
-                            .schema()
+                        let counter = schema
                             .fields()
                             .iter()
                             .find_map(|f| {
@@ -92,6 +105,7 @@ pub fn source_col(batch: &RecordBatch, ty: &Ty, label: &str) -> Result<Col, Exec
                                     .filter(|_| f.name().starts_with(&prefix))
                                     .cloned()
                             })
+                            .or_else(|| own_counter(name))
                             .or_else(|| Some(format!("n{name}")));
                         let Some(counts) = counter.and_then(|c| read(&c).ok().flatten()) else {
                             continue;

@@ -85,14 +85,7 @@ pub fn plan(body: &FusedBody, types: &[Ty], tys: &[&Ty]) -> Sums {
     if types.len() != n {
         return sums;
     }
-    let mut consumers: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for (i, (_, refs)) in body.ops.iter().enumerate() {
-        for r in refs {
-            if let FusedRef::Op(j) = r {
-                consumers[*j].push(i);
-            }
-        }
-    }
+    let consumers = consumers(body);
     let type_of = |r: &FusedRef| match r {
         FusedRef::Input(k) => tys.get(*k).copied(),
         FusedRef::Op(j) => types.get(*j),
@@ -134,8 +127,21 @@ fn is_add(op: &Op) -> bool {
     matches!(op, Op::Lorentz(LorentzOp::Add))
 }
 
+/// The body operations that read each body operation.
+pub(super) fn consumers(body: &FusedBody) -> Vec<Vec<usize>> {
+    let mut consumers: Vec<Vec<usize>> = vec![Vec::new(); body.ops.len()];
+    for (i, (_, refs)) in body.ops.iter().enumerate() {
+        for r in refs {
+            if let FusedRef::Op(j) = r {
+                consumers[*j].push(i);
+            }
+        }
+    }
+    consumers
+}
+
 /// Lists of plain records (not options, not lists of lists).
-fn holds_records(t: &Ty) -> bool {
+pub(super) fn holds_records(t: &Ty) -> bool {
     matches!(t, Ty::Events { layout: Layout::List { item, .. }, .. } if matches!(**item, Layout::Record(_)))
 }
 

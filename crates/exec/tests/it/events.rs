@@ -1,6 +1,8 @@
 //! Event plans on the engine equal the reference interpreter on random plans over random
 //! NanoAOD-like files (empty lists, NaN, ±inf), with both schedulers and many partitions.
 
+use arrow_array::Array;
+use arrow_array::cast::AsArray;
 use proptest::prelude::*;
 use rask_exec::{Engine, Output, Scheduler};
 use rask_plan::{Context, Ty};
@@ -175,4 +177,49 @@ fn per_event_outputs_held_for_the_merge_count_against_the_memory_limit() {
         "{err}"
     );
     assert!(err.contains("rask merge"), "names what needed it: {err}");
+}
+
+#[test]
+fn a_jagged_branch_by_its_own_name_gives_its_lengths_from_its_counter() {
+    // `num(events.Muon_pt)` reads only the counter `nMuon` (projection pushdown); the source
+    // must rebuild the lengths from it (it failed with "no field 'Muon_pt'").
+    let ctx = Context::new();
+    let events = source(&ctx, &nano());
+    let n = events.field("Muon_pt").unwrap().num().unwrap();
+    let read = n
+        .necessary_columns()
+        .unwrap()
+        .into_values()
+        .flatten()
+        .collect::<Vec<_>>();
+    assert_eq!(read, ["nMuon"]);
+    // The lengths of the branch itself, read whole.
+    let src = rask_io_root::EventSource::open(&[nano()], "Events").unwrap();
+    let all = rask_io_root::Partition {
+        file: 0,
+        entries: 0..src.entries(),
+    };
+    let batch = src.read(&all, &["Muon_pt"]).unwrap();
+    let lists = batch.column(0).as_list::<i32>();
+    let want: Vec<i64> = (0..lists.len())
+        .map(|i| lists.value_length(i) as i64)
+        .collect();
+    let Data::Events(reference) = n.compute(&FileReader).unwrap() else {
+        panic!()
+    };
+    let reference: Vec<Value> = reference.into_iter().collect();
+    assert_eq!(
+        reference,
+        want.iter().map(|&k| Value::I64(k)).collect::<Vec<_>>()
+    );
+    for engine in [
+        Engine::new(Scheduler::Sync),
+        Engine::new(Scheduler::Threads(2)),
+    ] {
+        let Output::Events(got) = engine.compute(&n).unwrap() else {
+            panic!()
+        };
+        let got = got.as_primitive::<arrow_array::types::Int64Type>();
+        assert_eq!(got.values().to_vec(), want);
+    }
 }

@@ -89,6 +89,16 @@ fn every_comparison_with_a_number_qualifies_and_others_do_not() {
         (dr.le(0.3).unwrap().all(Some(2)).unwrap(), 1),
         (dr.gt(1.0).unwrap().any(Some(2)).unwrap(), 1),
         (dr.ge(2).unwrap().any(Some(2)).unwrap(), 1),
+        // The literal on the left: `0.4 > dr` is `dr < 0.4`.
+        (
+            ctx.literal(0.4)
+                .unwrap()
+                .gt(&dr)
+                .unwrap()
+                .any(Some(2))
+                .unwrap(),
+            1,
+        ),
         // Equality, and a reduction that is not any/all, are left to the general path.
         (dr.eq(0.0).unwrap().any(Some(2)).unwrap(), 0),
         (dr.lt(0.4).unwrap().sum(Some(2)).unwrap(), 0),

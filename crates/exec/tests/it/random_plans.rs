@@ -405,17 +405,19 @@ pub(crate) fn build(ctx: &Context, events: &Expr, j: &J, s: Shape) -> Expr {
                 .any(Some(2))
                 .unwrap()
         }
-        // `all`, ΔR with the product's sides the other way round, `>=`: the chain kernel
-        // (events/nearby.rs) against the interpreter's nested pairs.
+        // `all`, ΔR with the product's sides the other way round, the literal on the left
+        // (`0.6 <= dr`): the chain kernel (events/nearby.rs) against the interpreter's pairs.
         Shape::NestedAllSwapped => {
             let near = vectors(ctx, &x, &mu, &[]);
             let pairs = near.cartesian_nested(&el).unwrap();
-            pairs
+            let dr = pairs
                 .field("1")
                 .unwrap()
                 .delta_r(&pairs.field("0").unwrap())
+                .unwrap();
+            ctx.literal(0.6)
                 .unwrap()
-                .ge(0.6)
+                .le(&dr)
                 .unwrap()
                 .all(Some(2))
                 .unwrap()

@@ -145,7 +145,12 @@ pub(super) fn read_source(spec: &Arc<SourceSpec>, out: &Ty, reader: &dyn SourceR
                 .fields()
                 .iter()
                 .filter(|f| f.name().starts_with(&format!("{name}_")))
-                .find_map(|f| f.metadata().get(rask_core::COUNTER_METADATA_KEY).cloned());
+                .find_map(|f| f.metadata().get(rask_core::COUNTER_METADATA_KEY).cloned())
+                // A jagged branch by its own name (`num(Muon_pt)` reads `nMuon`).
+                .or_else(|| {
+                    let f = spec.schema.field_with_name(name).ok()?;
+                    f.metadata().get(rask_core::COUNTER_METADATA_KEY).cloned()
+                });
             if let (Some(counts), Layout::List { .. }) =
                 (counter.and_then(|c| cols.get(&c)), layout)
             {
