@@ -59,19 +59,31 @@ pub fn source_col(batch: &RecordBatch, ty: &Ty, spec: &SourceSpec) -> Result<Col
             .and_then(|f| f.metadata().get(rask_core::COUNTER_METADATA_KEY).cloned())
     };
     let schema = batch.schema();
-    let in_batch = |name: &str| {
-        let counter = own_counter(name);
-        schema.fields().iter().any(|f| {
-            let column = f.name().as_str();
-            column == name
-                || column
-                    .strip_prefix(name)
-                    .is_some_and(|rest| rest.starts_with('_'))
-                || column.strip_prefix('n') == Some(name)
-                || counter.as_deref() == Some(column)
+    // The branches whose counter the batch holds (one pass over the source's branches).
+    let counted_here: std::collections::HashSet<&str> = spec
+        .schema
+        .fields()
+        .iter()
+        .filter(|f| {
+            f.metadata()
+                .get(rask_core::COUNTER_METADATA_KEY)
+                .is_some_and(|c| schema.column_with_name(c).is_some())
         })
+        .map(|f| f.name().as_str())
+        .collect();
+    let in_batch = |name: &str| {
+        counted_here.contains(name)
+            || schema.fields().iter().any(|f| {
+                let column = f.name().as_str();
+                column == name
+                    || column
+                        .strip_prefix(name)
+                        .is_some_and(|rest| rest.starts_with('_'))
+                    || column.strip_prefix('n') == Some(name)
+            })
     };
     let mut out = Vec::new();
+    let mut counted: Vec<(String, OffsetBuffer<i32>)> = Vec::new();
     for (name, layout) in fields.iter().filter(|(name, _)| in_batch(name)) {
         if let Some(c) = read(name)? {
             out.push((name.clone(), c));
@@ -107,16 +119,29 @@ pub fn source_col(batch: &RecordBatch, ty: &Ty, spec: &SourceSpec) -> Result<Col
                             })
                             .or_else(|| own_counter(name))
                             .or_else(|| Some(format!("n{name}")));
-                        let Some(counts) = counter.and_then(|c| read(&c).ok().flatten()) else {
+                        let Some(counter) = counter else {
                             continue;
                         };
-                        let counts = counts.to_f64().map_err(|e| err(e.to_string()))?;
-                        let offsets = rask_core::kernels::offsets_from_lengths(
-                            counts.iter().map(|&c| c.max(0.0) as usize),
-                        )
-                        .map_err(|e| err(e.to_string()))?;
+                        // Offsets made once per counter (a collection's branches share it).
+                        let offsets = match counted.iter().find(|(c, _)| *c == counter) {
+                            Some((_, offsets)) => offsets.clone(),
+                            None => {
+                                let Some(counts) = read(&counter).ok().flatten() else {
+                                    continue;
+                                };
+                                let counts = counts.to_f64().map_err(|e| err(e.to_string()))?;
+                                let offsets = rask_core::kernels::offsets_from_lengths(
+                                    counts.iter().map(|&c| c.max(0.0) as usize),
+                                )
+                                .map_err(|e| err(e.to_string()))?;
+                                let offsets = OffsetBuffer::new(offsets.into());
+                                counted.push((counter, offsets.clone()));
+                                offsets
+                            }
+                        };
                         let total = *offsets.last().unwrap_or(&0) as usize;
-                        out.push((name.clone(), Col::list(offsets, Col::record(total, vec![]))));
+                        let empty = Col::record(total, vec![]);
+                        out.push((name.clone(), Col::List(offsets, std::sync::Arc::new(empty))));
                         continue;
                     }
                 };
