@@ -120,22 +120,9 @@ fn fold_binary(graph: &Graph, op: BinaryOp, inputs: &[NodeId]) -> Option<Scalar>
                 _ => x >= y,
             })
         }
-        (_, x, y) => {
-            let (x, y) = (x.as_f64(), y.as_f64());
-            Scalar::F64(match op {
-                Add => x + y,
-                Sub => x - y,
-                Mul => x * y,
-                Div => x / y,
-                Mod => x % y,
-                Pow => x.powf(y),
-                Arctan2 => x.atan2(y),
-                Hypot => x.hypot(y),
-                Minimum => x.min(y),
-                Maximum => x.max(y),
-                _ => return None,
-            })
-        }
+        // The one definition every evaluator uses (`minimum`/`maximum` propagate NaN, as
+        // numpy's do: `f64::min` would not).
+        (_, x, y) => Scalar::F64(op.float_fn()?(x.as_f64(), y.as_f64())),
     })
 }
 
