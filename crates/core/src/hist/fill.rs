@@ -19,9 +19,7 @@ const TRASH: u32 = u32::MAX;
 
 /// Whether [`fill`] can take these axes: every slot, [`TRASH`] excluded, fits in a `u32`.
 pub(super) fn fits(axes: &[Axis]) -> bool {
-    let size = axes
-        .iter()
-        .try_fold(1usize, |size, a| size.checked_mul(a.extent()));
+    let size = storage_size(axes);
     let regular_fits = axes.iter().all(|a| match a {
         Axis::Regular { bins, .. } => *bins < (1 << 30),
         _ => true,
@@ -125,6 +123,12 @@ pub(super) fn fill_by_row(
             }
         }
     }
+}
+
+/// The number of bins `axes` make (flow bins included), `None` past `usize`.
+pub(super) fn storage_size(axes: &[Axis]) -> Option<usize> {
+    axes.iter()
+        .try_fold(1usize, |size, a| size.checked_mul(a.extent()))
 }
 
 /// The number of bins `storage` holds.

@@ -379,10 +379,7 @@ impl Histogram {
         if weights.is_some() && matches!(self.storage, Storage::Int(_)) {
             return Err(HistError::WeightsOnInt);
         }
-        let want = self
-            .axes
-            .iter()
-            .try_fold(1usize, |size, a| size.checked_mul(a.extent()));
+        let want = fill::storage_size(&self.axes);
         let got = fill::storage_len(&self.storage);
         if want != Some(got) {
             return Err(HistError::StorageSize {
