@@ -5,6 +5,7 @@
 //! bitmap over a child of the same length (the child's content at missing slots is unspecified
 //! and never read); records are named children of equal length. Clones share buffers.
 
+use std::ops::Range;
 use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
@@ -70,6 +71,71 @@ pub fn rebased_offsets(o: &OffsetBuffer<i32>) -> OffsetBuffer<i32> {
     // SAFETY: `o` is a valid offset buffer (non-empty, non-negative, non-decreasing); subtracting
     // its first value keeps it non-decreasing and makes it start at 0, so it stays valid.
     unsafe { OffsetBuffer::new_unchecked(shifted.into()) }
+}
+
+/// Whole lists picked by row: their new offsets and the runs of items they cover. Made once,
+/// it takes every column with the same offsets (the fields of one collection).
+///
+/// ```
+/// use arrow_buffer::OffsetBuffer;
+/// use rask_core::column::{Col, ListSelection};
+/// let o = OffsetBuffer::new(vec![0, 2, 2, 5].into());
+/// let picked = ListSelection::new(&o, &[2, 0]);
+/// assert_eq!((&picked.offsets[..], picked.ranges.clone()), (&[0, 3, 5][..], vec![2..5, 0..2]));
+/// let Col::List(_, items) = picked.apply(&Col::I64((0..5).collect())) else { unreachable!() };
+/// assert_eq!(items.len(), 5);
+/// ```
+#[derive(Debug, Clone)]
+pub struct ListSelection {
+    /// The offsets of the picked lists.
+    pub offsets: OffsetBuffer<i32>,
+    /// Each picked list's items, in order.
+    pub ranges: Vec<Range<u32>>,
+    /// Every picked item's index, made on first use when the lists are short (a gather per
+    /// item is cheaper than a copy per list of a few items).
+    items: std::sync::OnceLock<Vec<u32>>,
+}
+
+impl ListSelection {
+    /// The lists at `idx` of lists with offsets `o`.
+    pub fn new(o: &OffsetBuffer<i32>, idx: &[u32]) -> ListSelection {
+        let mut offsets = Vec::with_capacity(idx.len() + 1);
+        offsets.push(0i32);
+        let mut total = 0i32;
+        let ranges = idx
+            .iter()
+            .map(|&i| {
+                let (a, b) = (o[i as usize], o[i as usize + 1]);
+                total += b - a;
+                offsets.push(total);
+                a as u32..b as u32
+            })
+            .collect();
+        ListSelection {
+            offsets: OffsetBuffer::new(ScalarBuffer::from(offsets)),
+            ranges,
+            items: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The picked lists of `items` (the items of lists with the offsets this was made from).
+    pub fn apply(&self, items: &Col) -> Col {
+        let total = self.offsets.last().copied().unwrap_or(0) as usize;
+        let short = total <= 8 * self.ranges.len();
+        let picked = if short && !matches!(items, Col::List(..)) {
+            let index = self.items.get_or_init(|| {
+                let mut index = Vec::with_capacity(total);
+                for r in &self.ranges {
+                    index.extend(r.clone());
+                }
+                index
+            });
+            items.take(index)
+        } else {
+            items.take_ranges(&self.ranges, total)
+        };
+        Col::List(self.offsets.clone(), Arc::new(picked))
+    }
 }
 
 impl Col {
@@ -141,17 +207,7 @@ impl Col {
             Col::F64(v) => Col::F64(idx.iter().map(|&i| v[i as usize]).collect()),
             Col::I64(v) => Col::I64(idx.iter().map(|&i| v[i as usize]).collect()),
             Col::Bool(v) => Col::Bool(idx.iter().map(|&i| v.value(i as usize)).collect()),
-            Col::List(o, items) => {
-                let mut offsets = Vec::with_capacity(idx.len() + 1);
-                offsets.push(0i32);
-                let mut inner = Vec::new();
-                for &i in idx {
-                    let (a, b) = (o[i as usize], o[i as usize + 1]);
-                    inner.extend(a as u32..b as u32);
-                    offsets.push(inner.len() as i32);
-                }
-                Col::list(offsets, items.take(&inner))
-            }
+            Col::List(o, items) => ListSelection::new(o, idx).apply(items),
             Col::Opt(v, inner) => Col::Opt(
                 idx.iter().map(|&i| v.value(i as usize)).collect(),
                 Arc::new(inner.take(idx)),
@@ -161,6 +217,69 @@ impl Col {
                 fields
                     .iter()
                     .map(|(n, c)| (n.clone(), c.take(idx)))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// The rows of `ranges`, one after another (`total` rows in all): what a list's items
+    /// become when whole lists are taken. Runs are copied as runs, and the ranges of nested
+    /// lists are runs again, so no index per item is made.
+    ///
+    /// ```
+    /// use rask_core::column::Col;
+    /// let c = Col::I64(vec![10, 11, 12, 13].into());
+    /// let Col::I64(v) = c.take_ranges(&[2..4, 0..1], 3) else { unreachable!() };
+    /// assert_eq!(&v[..], &[12, 13, 10]);
+    /// ```
+    pub fn take_ranges(&self, ranges: &[Range<u32>], total: usize) -> Col {
+        fn runs<T: Copy>(v: &[T], ranges: &[Range<u32>], total: usize) -> Vec<T> {
+            let mut out = Vec::with_capacity(total);
+            for r in ranges {
+                out.extend_from_slice(&v[r.start as usize..r.end as usize]);
+            }
+            out
+        }
+        fn bits(v: &BooleanBuffer, ranges: &[Range<u32>], total: usize) -> BooleanBuffer {
+            let mut out = arrow_buffer::BooleanBufferBuilder::new(total);
+            for r in ranges {
+                let start = v.offset() + r.start as usize;
+                out.append_packed_range(start..start + r.len(), v.values());
+            }
+            out.finish()
+        }
+        match self {
+            Col::F64(v) => Col::F64(runs(v, ranges, total).into()),
+            Col::I64(v) => Col::I64(runs(v, ranges, total).into()),
+            Col::Bool(v) => Col::Bool(bits(v, ranges, total)),
+            Col::List(o, items) => {
+                let mut offsets = Vec::with_capacity(total + 1);
+                offsets.push(0i32);
+                let mut end = 0i32;
+                let mut inner_total = 0usize;
+                let inner: Vec<Range<u32>> = ranges
+                    .iter()
+                    .map(|r| {
+                        let (a, b) = (r.start as usize, r.end as usize);
+                        for w in o[a..=b].windows(2) {
+                            end += w[1] - w[0];
+                            offsets.push(end);
+                        }
+                        inner_total += (o[b] - o[a]) as usize;
+                        o[a] as u32..o[b] as u32
+                    })
+                    .collect();
+                Col::list(offsets, items.take_ranges(&inner, inner_total))
+            }
+            Col::Opt(v, inner) => Col::Opt(
+                bits(v, ranges, total),
+                Arc::new(inner.take_ranges(ranges, total)),
+            ),
+            Col::Record(_, fields) => Col::Record(
+                total,
+                fields
+                    .iter()
+                    .map(|(n, c)| (n.clone(), c.take_ranges(ranges, total)))
                     .collect(),
             ),
         }

@@ -226,6 +226,10 @@ pub fn cartesian_nested(a: &[i32], b: &[i32]) -> Res<(Vec<i32>, Tuples)> {
 pub trait Key: Copy {
     fn is_nan(self) -> bool;
     fn compare(self, other: Self) -> Option<Ordering>;
+    /// `compare` gives `Less` (false when either is NaN).
+    fn less(self, other: Self) -> bool;
+    /// `compare` gives `Greater` (false when either is NaN).
+    fn greater(self, other: Self) -> bool;
 }
 
 impl Key for f64 {
@@ -235,6 +239,14 @@ impl Key for f64 {
     fn compare(self, other: Self) -> Option<Ordering> {
         self.partial_cmp(&other)
     }
+    #[inline]
+    fn less(self, other: Self) -> bool {
+        self < other
+    }
+    #[inline]
+    fn greater(self, other: Self) -> bool {
+        self > other
+    }
 }
 
 impl Key for i64 {
@@ -243,6 +255,14 @@ impl Key for i64 {
     }
     fn compare(self, other: Self) -> Option<Ordering> {
         Some(self.cmp(&other))
+    }
+    #[inline]
+    fn less(self, other: Self) -> bool {
+        self < other
+    }
+    #[inline]
+    fn greater(self, other: Self) -> bool {
+        self > other
     }
 }
 
@@ -254,23 +274,34 @@ impl Key for i64 {
 /// assert_eq!(rask_core::kernels::arg_extreme(&[0, 3, 3, 4], &v, false), vec![Some(1), None, None]);
 /// ```
 pub fn arg_extreme<T: Key>(offsets: &[i32], values: &[T], max: bool) -> Vec<Option<u32>> {
-    let want = if max {
-        Ordering::Greater
+    if max {
+        extreme::<T, true>(offsets, values)
     } else {
-        Ordering::Less
-    };
-    (0..events(offsets))
-        .map(|e| {
+        extreme::<T, false>(offsets, values)
+    }
+}
+
+/// [`arg_extreme`], compiled for one direction.
+fn extreme<T: Key, const MAX: bool>(offsets: &[i32], values: &[T]) -> Vec<Option<u32>> {
+    offsets
+        .windows(2)
+        .map(|w| {
+            let start = w[0] as usize;
             let mut best: Option<(usize, T)> = None;
-            for k in range(offsets, e) {
-                let v = values[k];
-                if v.is_nan() {
-                    continue;
-                }
-                match best {
-                    None => best = Some((k, v)),
-                    Some((_, b)) if v.compare(b) == Some(want) => best = Some((k, v)),
-                    Some(_) => {}
+            for (k, &v) in values[start..w[1] as usize].iter().enumerate() {
+                // A NaN is never better: not the first, and no comparison with it holds.
+                let better = match best {
+                    None => !v.is_nan(),
+                    Some((_, b)) => {
+                        if MAX {
+                            v.greater(b)
+                        } else {
+                            v.less(b)
+                        }
+                    }
+                };
+                if better {
+                    best = Some((start + k, v));
                 }
             }
             best.map(|(k, _)| k as u32)

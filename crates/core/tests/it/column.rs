@@ -32,6 +32,43 @@ proptest! {
         prop_assert_eq!(to_lists(&both), all);
     }
 
+    /// Whole lists of nested records (lists, booleans read through an offset, options) are
+    /// taken as Arrow's own `take` takes them.
+    #[test]
+    fn taking_nested_lists_matches_arrow(
+        events in prop::collection::vec(
+            prop::collection::vec((prop::collection::vec(-5.0f64..5.0, 0..3), any::<bool>(), prop::option::of(-9i64..9)), 0..4),
+            0..8,
+        ),
+        skip in 0usize..9,
+        picks in prop::collection::vec(0usize..8, 0..10),
+    ) {
+        let items: Vec<_> = events.iter().flatten().collect();
+        let inner: Vec<Vec<f64>> = items.iter().map(|t| t.0.clone()).collect();
+        // Booleans whose buffer starts `skip` bits in, as a sliced Arrow buffer does.
+        let flags: arrow_buffer::BooleanBuffer = std::iter::repeat_n(true, skip)
+            .chain(items.iter().map(|t| t.1))
+            .collect();
+        let flags = flags.slice(skip, items.len());
+        let valid: arrow_buffer::BooleanBuffer = items.iter().map(|t| t.2.is_some()).collect();
+        let values = Col::I64(items.iter().map(|t| t.2.unwrap_or(0)).collect());
+        let record = Col::record(items.len(), vec![
+            ("x".to_string(), jagged(&inner)),
+            ("b".to_string(), Col::Bool(flags)),
+            ("o".to_string(), Col::Opt(valid, std::sync::Arc::new(values))),
+        ]);
+        let offsets = rask_core::kernels::offsets_from_lengths(events.iter().map(Vec::len)).unwrap();
+        let c = Col::list(offsets, record);
+        let picks: Vec<u32> = picks.into_iter().filter(|&p| p < events.len()).map(|p| p as u32).collect();
+        let ours = c.take(&picks).to_arrow().unwrap();
+        let theirs = arrow_select::take::take(
+            c.to_arrow().unwrap().as_ref(),
+            &arrow_array::UInt32Array::from(picks.clone()),
+            None,
+        ).unwrap();
+        prop_assert_eq!(ours.as_ref(), theirs.as_ref());
+    }
+
     #[test]
     fn arrow_round_trip(l in prop::collection::vec(prop::collection::vec(-5.0f64..5.0, 0..4), 0..8)) {
         let record = Col::record(l.len(), vec![("x".to_string(), jagged(&l)), ("n".to_string(), Col::I64(l.iter().map(|x| x.len() as i64).collect()))]);

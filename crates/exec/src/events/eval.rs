@@ -20,7 +20,7 @@ use super::broadcast::{self, Arg};
 use super::demand::{self, Demand};
 use super::error::EventError;
 use super::gather::{combinations, gathered, list_parts, with_gathered_items};
-use super::{nearby, sums};
+use super::{best, nearby, sums};
 use crate::block::{Partial, reduce_array};
 use crate::error::ExecError;
 
@@ -46,8 +46,10 @@ pub fn evaluate(
     sources: &HashMap<NodeId, Col>,
 ) -> Result<Vec<EvValue>, ExecError> {
     super::gather::forget();
+    super::cut::forget();
     let out = evaluate_nodes(graph, outputs, sources);
     super::gather::forget();
+    super::cut::forget();
     out
 }
 
@@ -199,12 +201,7 @@ fn eval_op(op: &Op, inputs: &[&EvValue], tys: &[&Ty], out: &Ty, read: &Demand) -
             let (o, items) = list_parts(col(inputs[0])?, op.name())?;
             let max = matches!(op, Op::ArgMax { .. });
             let found = arg_extreme(&o, &items, max)?;
-            let local: Vec<Option<i64>> = found
-                .iter()
-                .enumerate()
-                .map(|(e, k)| k.map(|k| k as i64 - o[e] as i64))
-                .collect();
-            EvValue::Col(optional_index(&local, *keepdims)?)
+            EvValue::Col(picked_index(&o, &found, *keepdims)?)
         }
         Op::Firsts => {
             let (o, items) = list_parts(col(inputs[0])?, "firsts")?;
@@ -379,6 +376,7 @@ fn eval_op(op: &Op, inputs: &[&EvValue], tys: &[&Ty], out: &Ty, read: &Demand) -
 fn eval_fused(body: &FusedBody, inputs: &[&EvValue], tys: &[&Ty]) -> R<EvValue> {
     let types = rask_plan::typing::fused_types(body, tys)?;
     let sums = sums::plan(body, &types, tys);
+    let bests = best::plan(body, &types, &sums);
     let nearby = nearby::plan(body, &types, tys);
     let reads = demand::demands(body, &sums);
     let mut stashes: HashMap<usize, sums::Stash> = HashMap::new();
@@ -389,7 +387,7 @@ fn eval_fused(body: &FusedBody, inputs: &[&EvValue], tys: &[&Ty]) -> R<EvValue> 
             products.insert(i, (col(ins[0])?.clone(), col(ins[1])?.clone()));
             return Ok(EvValue::Const(Scalar::Bool(false)));
         }
-        if sums.skipped[i] || nearby.skipped[i] {
+        if sums.skipped[i] || nearby.skipped[i] || bests.skipped[i] {
             // Read by nothing: only its chain's top consumed it.
             return Ok(EvValue::Const(Scalar::Bool(false)));
         }
@@ -399,14 +397,37 @@ fn eval_fused(body: &FusedBody, inputs: &[&EvValue], tys: &[&Ty]) -> R<EvValue> 
                 .ok_or_else(|| EventError::internal("a ΔR chain before its nested product"))?;
             return Ok(EvValue::Col(nearby::evaluate(near, a, b)?));
         }
+        if let Some(pick) = bests.picks.get(&i) {
+            let chain = sums
+                .chains
+                .get(&pick.sum)
+                .ok_or_else(|| EventError::internal("a best tuple without its chain of sums"))?;
+            let stash = stashes
+                .get(&chain.combination)
+                .ok_or_else(|| EventError::internal("a best tuple before its combination"))?;
+            return Ok(EvValue::Col(best::evaluate(pick, chain, stash)?));
+        }
+        if let Some(sum) = bests.takes.get(&i) {
+            let chain = sums
+                .chains
+                .get(sum)
+                .ok_or_else(|| EventError::internal("a take of a sum without its chain"))?;
+            let stash = stashes
+                .get(&chain.combination)
+                .ok_or_else(|| EventError::internal("a take of a sum before its combination"))?;
+            return Ok(EvValue::Col(best::take(chain, stash, col(ins[1])?)?));
+        }
         if let Some(chain) = sums.chains.get(&i) {
             let stash = stashes
                 .get(&chain.combination)
                 .ok_or_else(|| EventError::internal("a chain of sums before its combination"))?;
             return Ok(EvValue::Col(sums::evaluate(chain, stash)?));
         }
-        if let (true, Op::Combinations { n, names }) = (sums.stashes(i), op) {
-            let (c, stash) = combinations(col(ins[0])?, (*n, names, false), &reads[i], true)?;
+        if let (true, Op::Combinations { n, names } | Op::ArgCombinations { n, names }) =
+            (sums.stashes(i), op)
+        {
+            let indices = matches!(op, Op::ArgCombinations { .. });
+            let (c, stash) = combinations(col(ins[0])?, (*n, names, indices), &reads[i], true)?;
             if let Some(stash) = stash {
                 stashes.insert(i, stash);
             }
@@ -431,6 +452,17 @@ fn arg_extreme(o: &[i32], items: &Col, max: bool) -> R<Vec<Option<u32>>> {
             )));
         }
     })
+}
+
+/// What `argmin`/`argmax` give for the picks `found` (flat indices) of lists with offsets `o`:
+/// local indices, as a list of 0 or 1 (`keepdims`) or an optional value.
+pub(super) fn picked_index(o: &[i32], found: &[Option<u32>], keepdims: bool) -> R<Col> {
+    let local: Vec<Option<i64>> = found
+        .iter()
+        .enumerate()
+        .map(|(e, k)| k.map(|k| k as i64 - o[e] as i64))
+        .collect();
+    optional_index(&local, keepdims)
 }
 
 /// Per-event optional indices as a list of 0 or 1 (`keepdims`) or an optional value.
@@ -580,8 +612,10 @@ fn mask(data: &EvValue, m: &EvValue, read: &Demand) -> R<EvValue> {
                     d.len()
                 )));
             }
-            let idx: Vec<u32> = keep.set_indices().map(|i| i as u32).collect();
-            Ok(EvValue::Col(read.keep(&with_gathered_items(d)).take(&idx)))
+            Ok(EvValue::Col(super::cut::cut(
+                &read.keep(&with_gathered_items(d)),
+                keep,
+            )))
         }
         (EvValue::Col(Col::List(o, items)), Col::List(mo, flags)) => {
             let Col::Bool(flags) = flags.as_ref() else {
@@ -602,7 +636,21 @@ fn mask(data: &EvValue, m: &EvValue, read: &Demand) -> R<EvValue> {
 
 fn take(data: &Col, index: &Col, read: &Demand) -> R<EvValue> {
     let (o, items) = gathered(data, "indexing", read)?;
-    Ok(EvValue::Col(match index {
+    Ok(EvValue::Col(take_by(&o, index, items.len(), |picked| {
+        Ok(items.take(picked))
+    })?))
+}
+
+/// `index` (local indices per list, a list of them or an optional one) resolved against lists
+/// with offsets `o` holding `n_items` items, `items` giving the items at flat indices: what
+/// `take` gives. Missing picks hold the defaults of the items' structure.
+pub(super) fn take_by(
+    o: &arrow_buffer::OffsetBuffer<i32>,
+    index: &Col,
+    n_items: usize,
+    items: impl Fn(&[u32]) -> R<Col>,
+) -> R<Col> {
+    Ok(match index {
         Col::List(io, idx) => {
             let idx: &[i64] = match idx.as_ref() {
                 Col::I64(v) => v,
@@ -613,8 +661,8 @@ fn take(data: &Col, index: &Col, read: &Demand) -> R<EvValue> {
                     )));
                 }
             };
-            let global = kernels::take_local(&o, &kernels::parents(io), idx)?;
-            Col::List(io.clone(), Arc::new(items.take(&global)))
+            let global = kernels::take_local(o, &kernels::parents(io), idx)?;
+            Col::List(io.clone(), Arc::new(items(&global)?))
         }
         Col::Opt(valid, idx) => {
             let Col::I64(v) = idx.as_ref() else {
@@ -625,16 +673,24 @@ fn take(data: &Col, index: &Col, read: &Demand) -> R<EvValue> {
                 .enumerate()
                 .map(|(e, &k)| valid.value(e).then_some(k))
                 .collect();
-            let global = kernels::take_per_event(&o, &local)?;
-            items.take_opt(&global)
+            let global = kernels::take_per_event(o, &local)?;
+            // As `Col::take_opt`: defaults where nothing is picked, or nothing can be.
+            let valid: BooleanBuffer = global.iter().map(Option::is_some).collect();
+            let inner = if n_items == 0 {
+                items(&[])?.defaults(global.len())
+            } else {
+                let flat: Vec<u32> = global.iter().map(|i| i.unwrap_or(0)).collect();
+                items(&flat)?
+            };
+            Col::Opt(valid, Arc::new(inner))
         }
         Col::I64(v) => {
             let local: Vec<Option<i64>> = v.iter().map(|&k| Some(k)).collect();
-            let global: Vec<u32> = kernels::take_per_event(&o, &local)?
+            let global: Vec<u32> = kernels::take_per_event(o, &local)?
                 .into_iter()
                 .flatten()
                 .collect();
-            items.take(&global)
+            items(&global)?
         }
         other => {
             return Err(EventError::Internal(format!(
@@ -642,7 +698,7 @@ fn take(data: &Col, index: &Col, read: &Demand) -> R<EvValue> {
                 other.kind()
             )));
         }
-    }))
+    })
 }
 
 fn reduce(r: ReduceOp, axis: Option<u8>, v: &EvValue, out: &Ty) -> R<EvValue> {

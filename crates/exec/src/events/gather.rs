@@ -76,11 +76,30 @@ pub(super) fn with_gathered_items(c: &Col) -> std::borrow::Cow<'_, Col> {
     }
 }
 
-/// Forgets the collections [`gathered`] gave components and the combinations [`tuples_of`]
-/// made (at the start and end of a partition).
+/// Forgets the collections [`gathered`] gave components, the combinations [`tuples_of`] made
+/// and the components [`particle_parts`] computed (at the start and end of a partition).
 pub(super) fn forget() {
     GATHERED.with(|g| g.borrow_mut().clear());
     TUPLES.with(|t| t.borrow_mut().clear());
+    PARTS.with(|p| p.borrow_mut().clear());
+}
+
+/// The Cartesian components of the particles `items`, computed once per evaluation: a
+/// combination copied into several fused groups (ADL Q6's best trijet and its pT) stashes the
+/// same particles' components in each.
+fn particle_parts(items: &Arc<Col>) -> R<[arrow_buffer::ScalarBuffer<f64>; 4]> {
+    let cached = PARTS.with(|p| {
+        p.borrow()
+            .iter()
+            .find(|(k, _)| Arc::ptr_eq(k, items))
+            .map(|(_, v)| v.clone())
+    });
+    if let Some(parts) = cached {
+        return Ok(parts);
+    }
+    let parts = super::vector::parts(items)?;
+    PARTS.with(|p| p.borrow_mut().push((items.clone(), parts.clone())));
+    Ok(parts)
 }
 
 /// The `n`-tuples of some lists: their offsets (one list of tuples per list) and each slot's
@@ -118,6 +137,9 @@ thread_local! {
     /// Collections given Cartesian components during one evaluation (keys are kept alive, so
     /// pointer identity is sound).
     static GATHERED: std::cell::RefCell<Vec<(Arc<Col>, Arc<Col>)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+    /// Particles' Cartesian components computed during one evaluation (keys kept alive).
+    static PARTS: std::cell::RefCell<Vec<(Arc<Col>, [arrow_buffer::ScalarBuffer<f64>; 4])>> =
         const { std::cell::RefCell::new(Vec::new()) };
     /// Combinations made during one evaluation, by their lists' offsets (kept alive) and `n`.
     static TUPLES: std::cell::RefCell<Vec<(arrow_buffer::OffsetBuffer<i32>, u8, Arc<CombinedTuples>)>> =
@@ -184,7 +206,7 @@ pub(super) fn combinations(
         let parts = if super::vector::carries_cartesian(&items) {
             super::vector::parts(&items)?
         } else {
-            super::vector::parts(&list_parts(input, what)?.1)?
+            particle_parts(&list_parts(input, what)?.1)?
         };
         Some(Stash { parts, tuples: t })
     } else {

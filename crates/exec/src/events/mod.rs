@@ -3,8 +3,10 @@
 //! broadcast by structure ([`broadcast`]) and jagged work done by `rask_core::kernels`; what
 //! fails is an [`error::EventError`].
 
+pub mod best;
 pub mod broadcast;
 pub mod correction;
+mod cut;
 pub mod demand;
 pub mod error;
 pub mod eval;

@@ -99,7 +99,8 @@ pub fn plan(body: &FusedBody, types: &[Ty], tys: &[&Ty]) -> Sums {
         let Some((combination, slots, mut internal)) = chain(body, i) else {
             continue;
         };
-        let (Op::Combinations { .. }, refs) = &body.ops[combination] else {
+        let (Op::Combinations { .. } | Op::ArgCombinations { .. }, refs) = &body.ops[combination]
+        else {
             continue;
         };
         if !refs.first().and_then(type_of).is_some_and(holds_records) {
@@ -172,18 +173,40 @@ fn chain(body: &FusedBody, i: usize) -> Option<(usize, Vec<usize>, Vec<usize>)> 
     Some((combination, slots, internal))
 }
 
-/// `field[name](c)` with `c` a combination: its body index and the slot of `name`.
+/// A combination's member: `field[name](c)` with `c` a combination, or `take(x, field[name](c))`
+/// with `c` the argcombinations of that same `x` (`leps[pairs.l1]`, as ADL Q8 and coffea
+/// analyses write it). Its body index and the slot of `name`.
 fn member(body: &FusedBody, j: usize) -> Option<(usize, usize)> {
-    let (Op::Field(name), refs) = &body.ops[j] else {
-        return None;
-    };
-    let [FusedRef::Op(c)] = refs.as_slice() else {
-        return None;
-    };
-    let (Op::Combinations { names, .. }, _) = &body.ops[*c] else {
-        return None;
-    };
-    Some((*c, names.iter().position(|n| n == name)?))
+    match &body.ops[j] {
+        (Op::Field(name), refs) => {
+            let [FusedRef::Op(c)] = refs.as_slice() else {
+                return None;
+            };
+            let (Op::Combinations { names, .. }, _) = &body.ops[*c] else {
+                return None;
+            };
+            Some((*c, names.iter().position(|n| n == name)?))
+        }
+        (Op::Take, refs) => {
+            let [data, FusedRef::Op(f)] = refs.as_slice() else {
+                return None;
+            };
+            let (Op::Field(name), f_refs) = &body.ops[*f] else {
+                return None;
+            };
+            let [FusedRef::Op(c)] = f_refs.as_slice() else {
+                return None;
+            };
+            let (Op::ArgCombinations { names, .. }, c_refs) = &body.ops[*c] else {
+                return None;
+            };
+            if c_refs.as_slice() != std::slice::from_ref(data) {
+                return None;
+            }
+            Some((*c, names.iter().position(|n| n == name)?))
+        }
+        _ => None,
+    }
 }
 
 /// What a combination keeps for its chains: its tuples (offsets and slot indices into the particles)
@@ -197,16 +220,7 @@ pub struct Stash {
 /// The chain's sum per tuple: a list (the combination's offsets) of component records, as the
 /// chain of `p4_add`s gives, summed in the same order.
 pub fn evaluate(chain: &Chain, stash: &Stash) -> R<Col> {
-    let slots: Vec<&[u32]> =
-        chain
-            .slots
-            .iter()
-            .map(|&s| {
-                stash.tuples.slots.get(s).map(Vec::as_slice).ok_or_else(|| {
-                    EventError::internal("a chain names a slot its combination lacks")
-                })
-            })
-            .collect::<R<_>>()?;
+    let slots = chain_slots(chain, stash)?;
     let (first, rest) = slots
         .split_first()
         .ok_or_else(|| EventError::internal("an empty chain"))?;
@@ -223,4 +237,43 @@ pub fn evaluate(chain: &Chain, stash: &Stash) -> R<Col> {
         stash.tuples.offsets.clone(),
         Arc::new(super::vector::from_parts(summed)),
     ))
+}
+
+/// The chain's sums of the tuples `picked` only (flat tuple indices), as [`evaluate`] sums them:
+/// the items a `take` of the chain's value picks.
+pub fn evaluate_at(chain: &Chain, stash: &Stash, picked: &[u32]) -> R<Col> {
+    let slots = chain_slots(chain, stash)?;
+    let (first, rest) = slots
+        .split_first()
+        .ok_or_else(|| EventError::internal("an empty chain"))?;
+    let summed = stash.parts.clone().map(|component| {
+        picked
+            .iter()
+            .map(|&t| {
+                let t = t as usize;
+                let mut a = component[first[t] as usize];
+                for slot in rest {
+                    a += component[slot[t] as usize];
+                }
+                a
+            })
+            .collect()
+    });
+    Ok(super::vector::from_parts(summed))
+}
+
+/// The slot indices `chain` sums, in its order.
+pub(super) fn chain_slots<'a>(chain: &Chain, stash: &'a Stash) -> R<Vec<&'a [u32]>> {
+    chain
+        .slots
+        .iter()
+        .map(|&s| {
+            stash
+                .tuples
+                .slots
+                .get(s)
+                .map(Vec::as_slice)
+                .ok_or_else(|| EventError::internal("a chain names a slot its combination lacks"))
+        })
+        .collect()
 }

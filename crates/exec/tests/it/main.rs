@@ -15,5 +15,6 @@ mod slicing;
 mod sorting;
 mod sql;
 mod streaming;
+mod sums;
 mod variations;
 mod vectors;

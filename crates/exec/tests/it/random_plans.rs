@@ -261,6 +261,7 @@ shapes!(
     GatherFewFields,
     Singletons,
     TakenMemberSums,
+    BestPairByPt,
 );
 
 /// Records of `pt` and the muons' `eta, phi, mass` and `extra` fields (4-vectors for the
@@ -374,6 +375,28 @@ pub(crate) fn build(ctx: &Context, events: &Expr, j: &J, s: Shape) -> Expr {
             let pair = other.p4_add(&m("0")).unwrap().p4_mass().unwrap();
             let per_triplet = (&(&sum.p4_mass().unwrap() + &charge).unwrap() + &pair).unwrap();
             per_triplet.sum(Some(1)).unwrap()
+        }
+        // The best pair by a measure of its sum read by nothing else (`events/best.rs`): the
+        // literal on the left, unary steps, `argmax` without keepdims.
+        Shape::BestPairByPt => {
+            let v = vectors(ctx, &x, &mu, &[]);
+            let t = v.combinations(2).unwrap();
+            let member = |k: &str| t.field(k).unwrap();
+            let sum = member("0").p4_add(&member("1")).unwrap();
+            let score = (&ctx.literal(40.0).unwrap() - &sum.p4_pt().unwrap())
+                .unwrap()
+                .abs()
+                .unwrap()
+                .sqrt()
+                .unwrap();
+            let k = score.argmax(false).unwrap();
+            member("1")
+                .field("eta")
+                .unwrap()
+                .take(&k)
+                .unwrap()
+                .fill_none(-9.0)
+                .unwrap()
         }
         Shape::Sorted => x.sort(false).unwrap(),
         Shape::ArgSort => x.argsort(true).unwrap(),

@@ -6,7 +6,8 @@
 //! group of its own. Literals are copied into every group that uses them, and so is a
 //! combination read only through its slots (`combinations(x)."0"` ...), with those `field`s: each
 //! group then holds the whole `combination → field → p4_add` chain, which the engine evaluates
-//! without gathering what the group does not read (sums straight from the particles). Groups of
+//! without gathering what the group does not read (sums straight from the particles); so are the
+//! `p4_add` chains over such slots read only by `p4_mass`, `p4_pt` and takes. Groups of
 //! two or more operations become a `fused` node whose body is the group in topological order;
 //! sources, histograms and whole-collection reductions stay as they are.
 //!
@@ -61,6 +62,7 @@ impl Rule for Fusion {
         // from the set when one of their values is needed outside fused groups (it would be
         // computed twice), until the grouping is stable.
         let mut copied = copyable_combinations(g, plan, &order, &consumers);
+        copied.extend(copyable_sums(g, plan, &order, &consumers, &copied));
         let (group, roots, size) = loop {
             let (group, roots) = groups(g, plan, &order, &consumers, &copied);
             let mut size = vec![0usize; roots.len()];
@@ -205,6 +207,50 @@ fn copyable_combinations(
         if slots_only {
             out.push(id);
             out.extend(fields.iter().copied());
+        }
+    }
+    out
+}
+
+/// Chains of `p4_add` over copied combination slots whose sums are read, outside the chain,
+/// only by `p4_mass`, `p4_pt` or as the data of a `take`: candidates for copying with their
+/// combination. ADL Q6 reads its trijet sums in two groups (the best trijet's index, its pT);
+/// a copy in each lets the engine compute what each reads from the particles (the best tuple by
+/// the mass, the sums of the picked tuples) instead of one group computing every tuple's sum
+/// for both.
+fn copyable_sums(
+    g: &Graph,
+    plan: &Plan,
+    order: &[NodeId],
+    consumers: &HashMap<NodeId, Vec<NodeId>>,
+    combinations: &[NodeId],
+) -> Vec<NodeId> {
+    use crate::op::LorentzOp;
+    let mut out: Vec<NodeId> = Vec::new();
+    for &id in order {
+        let node = g.node(id);
+        if !matches!(node.op, Op::Lorentz(LorentzOp::Add))
+            || plan.outputs.contains(&id)
+            || !fusible(g, id)
+        {
+            continue;
+        }
+        // Each operand a copied slot field or a copied sum.
+        let member = |i: &NodeId| {
+            out.contains(i) || combinations.contains(i) && matches!(g.node(*i).op, Op::Field(_))
+        };
+        if !node.inputs.iter().all(member) {
+            continue;
+        }
+        let read_as_sum = consumers.get(&id).is_some_and(|cs| {
+            cs.iter().all(|c| match &g.node(*c).op {
+                Op::Lorentz(LorentzOp::Add | LorentzOp::Mass | LorentzOp::Pt) => true,
+                Op::Take => g.node(*c).inputs.first() == Some(&id),
+                _ => false,
+            })
+        });
+        if read_as_sum {
+            out.push(id);
         }
     }
     out

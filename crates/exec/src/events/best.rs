@@ -1,0 +1,270 @@
+//! The best tuple of a combination by a measure of its sum, without the measure's columns.
+//!
+//! ADL Q6 picks, per event, the trijet whose mass is closest to 172.5 GeV:
+//! `argmin(abs(p4_mass(t.0 + t.1 + t.2) - 172.5))`. Evaluated op by op, that is the sums' four
+//! component columns ([`super::sums`]), then a mass column, a difference column and an absolute
+//! column, each as long as the tuples, before `argmin` reads the last. [`plan`] finds such an
+//! `argmin`/`argmax` over a chain of sums; [`evaluate`] computes each tuple's sum, measure and
+//! element-wise steps in one pass (the same functions in the same order, so the same bits) into
+//! one value per tuple, and picks as `argmin`/`argmax` do. A `take` of the sum (the best
+//! trijet's pT) sums the picked tuples alone. The measure and its steps are not evaluated, nor
+//! the sum when nothing else reads it.
+
+use std::collections::HashMap;
+
+use rask_core::column::Col;
+use rask_core::kernels::{self, P4};
+use rask_plan::op::{BinaryOp, FusedBody, FusedRef, LorentzOp, Op, UnaryOp};
+use rask_plan::types::{DType, Layout, Ty};
+
+use super::error::EventError;
+use super::sums::{Chain, Stash, Sums};
+
+type R<T> = Result<T, EventError>;
+
+/// An element-wise step after the measure.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Step {
+    Unary(UnaryOp),
+    /// `value op literal`.
+    Right(BinaryOp, f64),
+    /// `literal op value`.
+    Left(BinaryOp, f64),
+}
+
+/// An `argmin`/`argmax` over a measure of a chain of sums.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Best {
+    /// The body index of the chain's top `p4_add` (a key of [`Sums::chains`]).
+    pub sum: usize,
+    /// `p4_mass` or `p4_pt` of the sum.
+    pub measure: LorentzOp,
+    /// The steps from the measure to the `argmin`/`argmax` operand, in order.
+    pub steps: Vec<Step>,
+    /// `argmax` (else `argmin`).
+    pub max: bool,
+    pub keepdims: bool,
+}
+
+/// The bests of a fused body, the takes of sums, and the operations they make unnecessary.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Bests {
+    /// By the body index of the `argmin`/`argmax`.
+    pub picks: HashMap<usize, Best>,
+    /// `take(sum, index)` of a chain's sum, by body index: the chain's top. The picked tuples
+    /// are summed alone ([`super::sums::evaluate_at`]).
+    pub takes: HashMap<usize, usize>,
+    /// Operations not evaluated: the measures, their steps, and sums read by nothing else.
+    pub skipped: Vec<bool>,
+}
+
+/// The bests of `body` (operations typed `types`) over the chains `sums` found.
+///
+/// ```
+/// use rask_exec::events::{best, sums::Sums};
+/// use rask_plan::op::{FusedBody, FusedRef};
+/// use rask_plan::{Key, Op};
+/// let body = FusedBody {
+///     ops: vec![(Op::ArgMin { keepdims: true }, vec![FusedRef::Input(0)])],
+///     output: 0,
+///     keys: vec![Key(1)],
+///     input_keys: vec![Key(2)],
+/// };
+/// // An argmin of an input is no pick over sums.
+/// assert!(best::plan(&body, &[], &Sums::default()).picks.is_empty());
+/// ```
+pub fn plan(body: &FusedBody, types: &[Ty], sums: &Sums) -> Bests {
+    let n = body.ops.len();
+    let mut bests = Bests {
+        picks: HashMap::new(),
+        takes: HashMap::new(),
+        skipped: vec![false; n],
+    };
+    if types.len() != n || sums.chains.is_empty() {
+        return bests;
+    }
+    let consumers = super::sums::consumers(body);
+    // Read by `reader` alone, and not the body's value.
+    let only_for = |j: usize, reader: usize| j != body.output && consumers[j] == [reader];
+    for (i, (op, refs)) in body.ops.iter().enumerate() {
+        let (max, keepdims) = match op {
+            Op::ArgMin { keepdims } => (false, *keepdims),
+            Op::ArgMax { keepdims } => (true, *keepdims),
+            _ => continue,
+        };
+        let &[FusedRef::Op(mut j)] = refs.as_slice() else {
+            continue;
+        };
+        let mut reader = i;
+        let mut steps = Vec::new();
+        let mut inner = Vec::new();
+        let found = loop {
+            if !only_for(j, reader) || !floats(&types[j]) {
+                break None;
+            }
+            inner.push(j);
+            let (op, refs) = &body.ops[j];
+            let next = match (op, refs.as_slice()) {
+                (Op::Lorentz(m @ (LorentzOp::Mass | LorentzOp::Pt)), [FusedRef::Op(s)])
+                    if sums.chains.contains_key(s) =>
+                {
+                    break Some((*s, *m));
+                }
+                (Op::Unary(u), [FusedRef::Op(k)]) if *u != UnaryOp::Not => {
+                    steps.push(Step::Unary(*u));
+                    *k
+                }
+                (Op::Binary(b), [FusedRef::Op(a), FusedRef::Op(c)]) if b.float_fn().is_some() => {
+                    match (literal(body, *a), literal(body, *c)) {
+                        (None, Some(v)) => {
+                            steps.push(Step::Right(*b, v));
+                            *a
+                        }
+                        (Some(v), None) => {
+                            steps.push(Step::Left(*b, v));
+                            *c
+                        }
+                        _ => break None,
+                    }
+                }
+                _ => break None,
+            };
+            reader = j;
+            j = next;
+        };
+        let Some((sum, measure)) = found else {
+            continue;
+        };
+        steps.reverse();
+        for &k in &inner {
+            bests.skipped[k] = true;
+        }
+        bests.picks.insert(
+            i,
+            Best {
+                sum,
+                measure,
+                steps,
+                max,
+                keepdims,
+            },
+        );
+    }
+    for (i, (op, refs)) in body.ops.iter().enumerate() {
+        if let (Op::Take, [FusedRef::Op(s), index]) = (op, refs.as_slice())
+            && sums.chains.contains_key(s)
+            && *index != FusedRef::Op(*s)
+        {
+            bests.takes.insert(i, *s);
+        }
+    }
+    // A sum whose readers are all measures of picks or takes is not evaluated.
+    for &s in sums.chains.keys() {
+        let read_another_way = |c: &usize| bests.skipped[*c] || bests.takes.get(c) == Some(&s);
+        if s != body.output && !consumers[s].is_empty() && consumers[s].iter().all(read_another_way)
+        {
+            bests.skipped[s] = true;
+        }
+    }
+    bests
+}
+
+/// Lists of f64 (what the measure and its steps give).
+fn floats(t: &Ty) -> bool {
+    matches!(t, Ty::Events { layout: Layout::List { item, .. }, .. } if **item == Layout::Prim(DType::F64))
+}
+
+/// The value of a literal operation, as broadcasting reads it in float arithmetic.
+fn literal(body: &FusedBody, j: usize) -> Option<f64> {
+    match &body.ops[j].0 {
+        Op::Literal(s) => Some(s.as_f64()),
+        _ => None,
+    }
+}
+
+impl Step {
+    /// The step on each value, with the functions broadcasting compiles in (one definition).
+    fn apply_all(self, values: &mut [f64]) -> R<()> {
+        let not_arithmetic = || EventError::Internal(format!("{self:?} is not arithmetic"));
+        match self {
+            Step::Unary(u) => {
+                rask_plan::with_unary_float_fn!(u, |f| values.iter_mut().for_each(|v| *v = f(*v)))
+            }
+            Step::Right(b, c) => rask_plan::with_binary_float_fn!(
+                b,
+                |f| values.iter_mut().for_each(|v| *v = f(*v, c)),
+                return Err(not_arithmetic())
+            ),
+            Step::Left(b, c) => rask_plan::with_binary_float_fn!(
+                b,
+                |f| values.iter_mut().for_each(|v| *v = f(c, *v)),
+                return Err(not_arithmetic())
+            ),
+        }
+        Ok(())
+    }
+}
+
+/// The pick of `best` per event over the tuples of `stash`, summed as `chain` sums them: local
+/// indices as `argmin`/`argmax` give them (a list of 0 or 1 with `keepdims`, else optional).
+pub fn evaluate(best: &Best, chain: &Chain, stash: &Stash) -> R<Col> {
+    let slots = super::sums::chain_slots(chain, stash)?;
+    let (first, rest) = slots
+        .split_first()
+        .ok_or_else(|| EventError::internal("an empty chain"))?;
+    if !matches!(best.measure, LorentzOp::Mass | LorentzOp::Pt) {
+        return Err(EventError::Internal(format!(
+            "a best tuple measured by {:?}",
+            best.measure
+        )));
+    }
+    // A block of tuples at a time: each component summed over the slots in the chain's order
+    // in simple loops (as `sums::evaluate` does for every tuple), then measured and stepped.
+    const BLOCK: usize = 512;
+    let n = first.len();
+    let mut values = Vec::with_capacity(n);
+    let mut sums = [[0.0f64; BLOCK]; 4];
+    for start in (0..n).step_by(BLOCK) {
+        let end = (start + BLOCK).min(n);
+        let len = end - start;
+        for (acc, component) in sums.iter_mut().zip(&stash.parts) {
+            let acc = &mut acc[..len];
+            for (a, &k) in acc.iter_mut().zip(&first[start..end]) {
+                *a = component[k as usize];
+            }
+            for slot in rest {
+                for (a, &k) in acc.iter_mut().zip(&slot[start..end]) {
+                    *a += component[k as usize];
+                }
+            }
+        }
+        let [px, py, pz, e] = &sums;
+        let at = values.len();
+        let p4 = |i: usize| P4 {
+            px: px[i],
+            py: py[i],
+            pz: pz[i],
+            e: e[i],
+        };
+        if best.measure == LorentzOp::Mass {
+            values.extend((0..len).map(|i| p4(i).mass()));
+        } else {
+            values.extend((0..len).map(|i| p4(i).pt()));
+        }
+        for step in &best.steps {
+            step.apply_all(&mut values[at..])?;
+        }
+    }
+    let o = &stash.tuples.offsets;
+    let found = kernels::arg_extreme(o, &values, best.max);
+    super::eval::picked_index(o, &found, best.keepdims)
+}
+
+/// `take(sum, index)` of a chain's sum: the picked tuples' sums.
+pub fn take(chain: &Chain, stash: &Stash, index: &Col) -> R<Col> {
+    let o = &stash.tuples.offsets;
+    let n = stash.tuples.slots.first().map_or(0, Vec::len);
+    super::eval::take_by(o, index, n, |picked| {
+        super::sums::evaluate_at(chain, stash, picked)
+    })
+}

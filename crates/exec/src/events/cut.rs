@@ -1,0 +1,81 @@
+//! Event cuts made once per evaluation.
+//!
+//! Mask pushdown moves an event cut down to every branch it cuts: ADL Q8's `≥ 3 leptons` cuts
+//! ten jagged branches and two MET fields, each with the same mask, and the five fields of one
+//! collection share their offsets. [`cut`] finds the kept events once per mask and the kept
+//! lists' runs once per mask and offsets, then copies each column's runs.
+
+use std::sync::Arc;
+
+use arrow_buffer::{BooleanBuffer, OffsetBuffer};
+use rask_core::column::{Col, ListSelection};
+
+/// The events of `c` that `keep` keeps (`keep` as long as `c`).
+pub(super) fn cut(c: &Col, keep: &BooleanBuffer) -> Col {
+    match c {
+        Col::List(o, items) => selection(keep, o).apply(items),
+        Col::Record(n, fields) if fields.iter().any(|(_, f)| matches!(f, Col::List(..))) => {
+            debug_assert_eq!(*n, keep.len());
+            Col::Record(
+                kept(keep).len(),
+                fields
+                    .iter()
+                    .map(|(k, f)| (k.clone(), cut(f, keep)))
+                    .collect(),
+            )
+        }
+        other => other.take(&kept(keep)),
+    }
+}
+
+/// The indices of the events `keep` keeps, made once per mask.
+fn kept(keep: &BooleanBuffer) -> Arc<Vec<u32>> {
+    if let Some(rows) = ROWS.with(|r| {
+        r.borrow()
+            .iter()
+            .find(|(k, _)| same_bits(k, keep))
+            .map(|(_, v)| v.clone())
+    }) {
+        return rows;
+    }
+    let rows: Arc<Vec<u32>> = Arc::new(keep.set_indices().map(|i| i as u32).collect());
+    ROWS.with(|r| r.borrow_mut().push((keep.clone(), rows.clone())));
+    rows
+}
+
+/// The kept lists of lists with offsets `o`, made once per mask and offsets.
+fn selection(keep: &BooleanBuffer, o: &OffsetBuffer<i32>) -> Arc<ListSelection> {
+    let same_offsets =
+        |k: &OffsetBuffer<i32>| k.inner().inner().ptr_eq(o.inner().inner()) && k.len() == o.len();
+    if let Some(s) = LISTS.with(|l| {
+        l.borrow()
+            .iter()
+            .find(|(k, ko, _)| same_bits(k, keep) && same_offsets(ko))
+            .map(|(_, _, s)| s.clone())
+    }) {
+        return s;
+    }
+    let s = Arc::new(ListSelection::new(o, &kept(keep)));
+    LISTS.with(|l| l.borrow_mut().push((keep.clone(), o.clone(), s.clone())));
+    s
+}
+
+fn same_bits(a: &BooleanBuffer, b: &BooleanBuffer) -> bool {
+    a.inner().ptr_eq(b.inner()) && a.offset() == b.offset() && a.len() == b.len()
+}
+
+/// Forgets the cuts (at the start and end of a partition).
+pub(super) fn forget() {
+    ROWS.with(|r| r.borrow_mut().clear());
+    LISTS.with(|l| l.borrow_mut().clear());
+}
+
+type Lists = Vec<(BooleanBuffer, OffsetBuffer<i32>, Arc<ListSelection>)>;
+
+thread_local! {
+    /// Kept events by mask (masks kept alive, so pointer identity is sound).
+    static ROWS: std::cell::RefCell<Vec<(BooleanBuffer, Arc<Vec<u32>>)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+    /// Kept lists by mask and offsets (both kept alive).
+    static LISTS: std::cell::RefCell<Lists> = const { std::cell::RefCell::new(Vec::new()) };
+}

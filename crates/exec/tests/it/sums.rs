@@ -1,0 +1,191 @@
+//! Chains of `p4_add` over combination members (`events/sums.rs`) are found in the fused bodies
+//! that hold them: members read as `field(combinations(x))` (ADL Q6) or as
+//! `take(x, field(argcombinations(x)))` (ADL Q8); so are the picks of the best tuple by a measure
+//! of such a sum (`events/best.rs`). Their values are checked against the reference interpreter
+//! by `random_plans` (shapes `PairMass`, `GatherFewFields`, `TakenMemberSums`, `BestPairByPt`)
+//! and against the expected histograms by `adl`.
+
+use rask_exec::events::best::{self, Best, Step};
+use rask_exec::events::sums::{self, Chain};
+use rask_plan::op::{BinaryOp, LorentzOp, Op, UnaryOp};
+use rask_plan::{Context, Expr};
+
+use crate::common::{nano, source};
+
+/// The chains the fused bodies of `e`'s optimised plan hold, with the combination operation
+/// each sums over.
+fn chains(e: &Expr) -> Vec<(Chain, Op)> {
+    let opt = e.optimize().unwrap();
+    let graph = &opt.fused.graph;
+    let mut found = Vec::new();
+    for node in graph.nodes() {
+        let Op::Fused(body) = &node.op else {
+            continue;
+        };
+        let tys: Vec<_> = node.inputs.iter().map(|i| &graph.node(*i).ty).collect();
+        let types = rask_plan::typing::fused_types(body.as_ref(), &tys).unwrap();
+        for chain in sums::plan(body.as_ref(), &types, &tys).chains.into_values() {
+            let op = body.ops[chain.combination].0.clone();
+            found.push((chain, op));
+        }
+    }
+    found
+}
+
+fn events(ctx: &Context) -> Expr {
+    source(ctx, &nano())
+}
+
+#[test]
+fn q8_pair_sums_over_taken_members_are_chains_of_its_argcombinations() {
+    let ctx = Context::new();
+    let q8 = rask_adl::q8(&ctx, &events(&ctx)).unwrap();
+    let found = chains(&q8);
+    assert_eq!(found.len(), 1, "{found:?}");
+    let (chain, op) = &found[0];
+    assert!(matches!(op, Op::ArgCombinations { n: 2, .. }), "{op:?}");
+    assert_eq!(chain.slots, vec![0, 1]);
+}
+
+#[test]
+fn q6_trijet_sums_are_chains_of_its_combinations() {
+    let ctx = Context::new();
+    let (q6a, _) = rask_adl::q6(&ctx, &events(&ctx)).unwrap();
+    let found = chains(&q6a);
+    assert!(!found.is_empty());
+    for (chain, op) in &found {
+        assert!(matches!(op, Op::Combinations { n: 3, .. }), "{op:?}");
+        assert_eq!(chain.slots, vec![0, 1, 2]);
+    }
+}
+
+#[test]
+fn members_taken_from_another_list_are_not_chains() {
+    let ctx = Context::new();
+    let events = events(&ctx);
+    let muons = events.field("Muon").unwrap();
+    let jets = events.field("Jet").unwrap();
+    let vector = |c: &Expr| {
+        let f = |m: &str| c.field(m).unwrap();
+        ctx.zip(&[
+            ("pt", &f("pt")),
+            ("eta", &f("eta")),
+            ("phi", &f("phi")),
+            ("mass", &f("mass")),
+        ])
+        .unwrap()
+    };
+    let (mu, jet) = (vector(&muons), vector(&jets));
+    let pairs = mu.argcombinations(2).unwrap();
+    let (i1, i2) = (pairs.field("0").unwrap(), pairs.field("1").unwrap());
+    // Jets taken by the muon pairs' indices: not members of the muons' argcombinations.
+    let mixed = jet
+        .take(&i1)
+        .unwrap()
+        .p4_add(&mu.take(&i2).unwrap())
+        .unwrap();
+    assert!(chains(&mixed.p4_mass().unwrap()).is_empty());
+    // The same muons on both sides: a chain, slots in the sum's order.
+    let same = mu
+        .take(&i2)
+        .unwrap()
+        .p4_add(&mu.take(&i1).unwrap())
+        .unwrap();
+    let found = chains(&same.p4_mass().unwrap());
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0.slots, vec![1, 0]);
+}
+
+/// The best-tuple picks the fused bodies of `e`'s optimised plan hold.
+fn picks(e: &Expr) -> Vec<Best> {
+    picks_and_takes(&[e]).0
+}
+
+/// The best-tuple picks, the takes of sums and the sums still evaluated (read some other way)
+/// of the plan computing `exprs` in one pass.
+fn picks_and_takes(exprs: &[&Expr]) -> (Vec<Best>, usize, usize) {
+    let plan = rask_plan::Plan {
+        graph: exprs[0].context().graph(),
+        outputs: exprs.iter().map(|e| e.node_id()).collect(),
+    };
+    let opt = rask_plan::optimize(&plan).unwrap();
+    let graph = &opt.fused.graph;
+    let mut found = Vec::new();
+    let mut takes = 0;
+    let mut evaluated = 0;
+    for node in graph.nodes() {
+        let Op::Fused(body) = &node.op else {
+            continue;
+        };
+        let tys: Vec<_> = node.inputs.iter().map(|i| &graph.node(*i).ty).collect();
+        let types = rask_plan::typing::fused_types(body.as_ref(), &tys).unwrap();
+        let sums = sums::plan(body.as_ref(), &types, &tys);
+        let bests = best::plan(body.as_ref(), &types, &sums);
+        takes += bests.takes.len();
+        evaluated += sums.chains.keys().filter(|s| !bests.skipped[**s]).count();
+        found.extend(bests.picks.into_values());
+    }
+    (found, takes, evaluated)
+}
+
+#[test]
+fn q6_in_one_pass_copies_the_sums_into_the_pick_and_the_take() {
+    let ctx = Context::new();
+    let (q6a, q6b) = rask_adl::q6(&ctx, &events(&ctx)).unwrap();
+    let (found, takes, evaluated) = picks_and_takes(&[&q6a, &q6b]);
+    // The best trijet is picked in one group; its pT is taken from the sums in another; no
+    // group computes every trijet's sum.
+    assert_eq!((found.len(), takes, evaluated), (1, 1, 0), "{found:?}");
+}
+
+#[test]
+fn q6_picks_the_trijet_by_its_mass_in_one_pass() {
+    let ctx = Context::new();
+    let (q6a, q6b) = rask_adl::q6(&ctx, &events(&ctx)).unwrap();
+    for q in [q6a, q6b] {
+        let found = picks(&q);
+        assert_eq!(found.len(), 1, "{found:?}");
+        let pick = &found[0];
+        assert_eq!(
+            (pick.measure, pick.steps.clone(), pick.max, pick.keepdims),
+            (
+                LorentzOp::Mass,
+                vec![Step::Right(BinaryOp::Sub, 172.5), Step::Unary(UnaryOp::Abs)],
+                false,
+                true
+            )
+        );
+    }
+}
+
+#[test]
+fn a_measure_read_elsewhere_is_not_a_pick() {
+    let ctx = Context::new();
+    let (q6a, _) = rask_adl::q6(&ctx, &events(&ctx)).unwrap();
+    let jets = events(&ctx).field("Jet").unwrap();
+    let f = |m: &str| jets.field(m).unwrap();
+    let p4 = ctx
+        .zip(&[
+            ("pt", &f("pt")),
+            ("eta", &f("eta")),
+            ("phi", &f("phi")),
+            ("mass", &f("mass")),
+        ])
+        .unwrap();
+    let t = p4.combinations(2).unwrap();
+    let mass = t
+        .field("0")
+        .unwrap()
+        .p4_add(&t.field("1").unwrap())
+        .unwrap()
+        .p4_mass()
+        .unwrap();
+    // The masses are also summed: they are computed, and the argmin reads them.
+    let k = mass.argmin(true).unwrap();
+    let both = ctx
+        .zip(&[("k", &k), ("total", &mass.sum(Some(1)).unwrap())])
+        .unwrap();
+    assert!(picks(&both).is_empty());
+    assert_eq!(picks_and_takes(&[&both]).2, 1, "the sums are computed");
+    assert!(!picks(&q6a).is_empty());
+}
