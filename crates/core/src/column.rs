@@ -73,6 +73,20 @@ pub fn rebased_offsets(o: &OffsetBuffer<i32>) -> OffsetBuffer<i32> {
     unsafe { OffsetBuffer::new_unchecked(shifted.into()) }
 }
 
+/// Optional row indices as the validity of what they pick and flat indices (row 0 where nothing
+/// is picked, whose value is never read): how [`Col::take_opt`] and the engine's takes by
+/// optional index gather.
+///
+/// ```
+/// let (valid, flat) = rask_core::column::opt_picks(&[Some(2), None]);
+/// assert_eq!((valid.iter().collect::<Vec<_>>(), flat), (vec![true, false], vec![2, 0]));
+/// ```
+pub fn opt_picks(idx: &[Option<u32>]) -> (BooleanBuffer, Vec<u32>) {
+    let valid = idx.iter().map(Option::is_some).collect();
+    let flat = idx.iter().map(|i| i.unwrap_or(0)).collect();
+    (valid, flat)
+}
+
 /// Whole lists picked by row: their new offsets and the runs of items they cover. Made once,
 /// it takes every column with the same offsets (the fields of one collection).
 ///
@@ -81,16 +95,16 @@ pub fn rebased_offsets(o: &OffsetBuffer<i32>) -> OffsetBuffer<i32> {
 /// use rask_core::column::{Col, ListSelection};
 /// let o = OffsetBuffer::new(vec![0, 2, 2, 5].into());
 /// let picked = ListSelection::new(&o, &[2, 0]);
-/// assert_eq!((&picked.offsets[..], picked.ranges.clone()), (&[0, 3, 5][..], vec![2..5, 0..2]));
+/// assert_eq!((&picked.offsets()[..], picked.ranges()), (&[0, 3, 5][..], &[2..5, 0..2][..]));
 /// let Col::List(_, items) = picked.apply(&Col::I64((0..5).collect())) else { unreachable!() };
 /// assert_eq!(items.len(), 5);
 /// ```
 #[derive(Debug, Clone)]
 pub struct ListSelection {
     /// The offsets of the picked lists.
-    pub offsets: OffsetBuffer<i32>,
+    offsets: OffsetBuffer<i32>,
     /// Each picked list's items, in order.
-    pub ranges: Vec<Range<u32>>,
+    ranges: Vec<Range<u32>>,
     /// Every picked item's index, made on first use when the lists are short (a gather per
     /// item is cheaper than a copy per list of a few items).
     items: std::sync::OnceLock<Vec<u32>>,
@@ -116,6 +130,16 @@ impl ListSelection {
             ranges,
             items: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The offsets of the picked lists.
+    pub fn offsets(&self) -> &OffsetBuffer<i32> {
+        &self.offsets
+    }
+
+    /// Each picked list's run of items, in order.
+    pub fn ranges(&self) -> &[Range<u32>] {
+        &self.ranges
     }
 
     /// The picked lists of `items` (the items of lists with the offsets this was made from).
@@ -293,11 +317,10 @@ impl Col {
 
     /// [`Col::take_opt`] as its validity and values (missing rows hold defaults).
     pub fn take_opt_parts(&self, idx: &[Option<u32>]) -> (BooleanBuffer, Col) {
-        let valid: BooleanBuffer = idx.iter().map(Option::is_some).collect();
+        let (valid, flat) = opt_picks(idx);
         let inner = if self.is_empty() {
             self.defaults(idx.len())
         } else {
-            let flat: Vec<u32> = idx.iter().map(|i| i.unwrap_or(0)).collect();
             self.take(&flat)
         };
         (valid, inner)

@@ -69,6 +69,41 @@ proptest! {
         prop_assert_eq!(ours.as_ref(), theirs.as_ref());
     }
 
+    /// Runs of rows (long lists of lists, booleans read through an offset, options) are taken
+    /// as Arrow's `take` takes their rows one by one.
+    #[test]
+    fn taking_runs_matches_arrow(
+        rows in prop::collection::vec((prop::collection::vec(-5.0f64..5.0, 0..12), any::<bool>(), prop::option::of(-9i64..9)), 0..40),
+        skip in 0usize..9,
+        runs in prop::collection::vec((0usize..40, 0usize..14), 0..6),
+    ) {
+        let inner: Vec<Vec<f64>> = rows.iter().map(|t| t.0.clone()).collect();
+        let flags: arrow_buffer::BooleanBuffer = std::iter::repeat_n(false, skip)
+            .chain(rows.iter().map(|t| t.1))
+            .collect();
+        let valid: arrow_buffer::BooleanBuffer = rows.iter().map(|t| t.2.is_some()).collect();
+        let values = Col::I64(rows.iter().map(|t| t.2.unwrap_or(0)).collect());
+        let c = Col::record(rows.len(), vec![
+            ("x".to_string(), jagged(&inner)),
+            ("b".to_string(), Col::Bool(flags.slice(skip, rows.len()))),
+            ("o".to_string(), Col::Opt(valid, std::sync::Arc::new(values))),
+        ]);
+        let ranges: Vec<std::ops::Range<u32>> = runs
+            .into_iter()
+            .filter(|&(start, _)| start <= rows.len())
+            .map(|(start, len)| start as u32..(start + len).min(rows.len()) as u32)
+            .collect();
+        let total = ranges.iter().map(|r| r.len()).sum();
+        let picks: Vec<u32> = ranges.iter().flat_map(|r| r.clone()).collect();
+        let ours = c.take_ranges(&ranges, total).to_arrow().unwrap();
+        let theirs = arrow_select::take::take(
+            c.to_arrow().unwrap().as_ref(),
+            &arrow_array::UInt32Array::from(picks),
+            None,
+        ).unwrap();
+        prop_assert_eq!(ours.as_ref(), theirs.as_ref());
+    }
+
     #[test]
     fn arrow_round_trip(l in prop::collection::vec(prop::collection::vec(-5.0f64..5.0, 0..4), 0..8)) {
         let record = Col::record(l.len(), vec![("x".to_string(), jagged(&l)), ("n".to_string(), Col::I64(l.iter().map(|x| x.len() as i64).collect()))]);

@@ -25,6 +25,7 @@ type R<T> = Result<T, EventError>;
 /// An element-wise step after the measure.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Step {
+    /// A float function of the value (`abs`, `sqrt` …).
     Unary(UnaryOp),
     /// `value op literal`.
     Right(BinaryOp, f64),
@@ -43,6 +44,7 @@ pub struct Best {
     pub steps: Vec<Step>,
     /// `argmax` (else `argmin`).
     pub max: bool,
+    /// A list of 0 or 1 index per event (else an optional index), as `argmin` was asked.
     pub keepdims: bool,
 }
 
@@ -207,7 +209,7 @@ impl Step {
 
 /// The pick of `best` per event over the tuples of `stash`, summed as `chain` sums them: local
 /// indices as `argmin`/`argmax` give them (a list of 0 or 1 with `keepdims`, else optional).
-pub fn evaluate(best: &Best, chain: &Chain, stash: &Stash) -> R<Col> {
+pub(super) fn evaluate(best: &Best, chain: &Chain, stash: &Stash) -> R<Col> {
     let slots = super::sums::chain_slots(chain, stash)?;
     let (first, rest) = slots
         .split_first()
@@ -227,16 +229,9 @@ pub fn evaluate(best: &Best, chain: &Chain, stash: &Stash) -> R<Col> {
     for start in (0..n).step_by(BLOCK) {
         let end = (start + BLOCK).min(n);
         let len = end - start;
+        let block: Vec<&[u32]> = rest.iter().map(|slot| &slot[start..end]).collect();
         for (acc, component) in sums.iter_mut().zip(&stash.parts) {
-            let acc = &mut acc[..len];
-            for (a, &k) in acc.iter_mut().zip(&first[start..end]) {
-                *a = component[k as usize];
-            }
-            for slot in rest {
-                for (a, &k) in acc.iter_mut().zip(&slot[start..end]) {
-                    *a += component[k as usize];
-                }
-            }
+            super::sums::sum_into(component, &first[start..end], &block, &mut acc[..len]);
         }
         let [px, py, pz, e] = &sums;
         let at = values.len();
@@ -257,14 +252,14 @@ pub fn evaluate(best: &Best, chain: &Chain, stash: &Stash) -> R<Col> {
     }
     let o = &stash.tuples.offsets;
     let found = kernels::arg_extreme(o, &values, best.max);
-    super::eval::picked_index(o, &found, best.keepdims)
+    super::pick::picked_index(o, &found, best.keepdims)
 }
 
 /// `take(sum, index)` of a chain's sum: the picked tuples' sums.
-pub fn take(chain: &Chain, stash: &Stash, index: &Col) -> R<Col> {
+pub(super) fn take(chain: &Chain, stash: &Stash, index: &Col) -> R<Col> {
     let o = &stash.tuples.offsets;
     let n = stash.tuples.slots.first().map_or(0, Vec::len);
-    super::eval::take_by(o, index, n, |picked| {
+    super::pick::take_by(o, index, n, |picked| {
         super::sums::evaluate_at(chain, stash, picked)
     })
 }

@@ -20,7 +20,7 @@ use super::broadcast::{self, Arg};
 use super::demand::{self, Demand};
 use super::error::EventError;
 use super::gather::{combinations, gathered, list_parts, with_gathered_items};
-use super::{best, nearby, sums};
+use super::{best, nearby, pick, sums};
 use crate::block::{Partial, reduce_array};
 use crate::error::ExecError;
 
@@ -200,8 +200,8 @@ fn eval_op(op: &Op, inputs: &[&EvValue], tys: &[&Ty], out: &Ty, read: &Demand) -
         Op::ArgMin { keepdims } | Op::ArgMax { keepdims } => {
             let (o, items) = list_parts(col(inputs[0])?, op.name())?;
             let max = matches!(op, Op::ArgMax { .. });
-            let found = arg_extreme(&o, &items, max)?;
-            EvValue::Col(picked_index(&o, &found, *keepdims)?)
+            let found = pick::arg_extreme(&o, &items, max)?;
+            EvValue::Col(pick::picked_index(&o, &found, *keepdims)?)
         }
         Op::Firsts => {
             let (o, items) = list_parts(col(inputs[0])?, "firsts")?;
@@ -299,7 +299,7 @@ fn eval_op(op: &Op, inputs: &[&EvValue], tys: &[&Ty], out: &Ty, read: &Demand) -
             (Col::List(_, items), _) => EvValue::Flat(items.as_ref().clone()),
             (c, _) => EvValue::Flat(c.clone()),
         },
-        Op::Take => take(col(inputs[0])?, col(inputs[1])?, read)?,
+        Op::Take => pick::take(col(inputs[0])?, col(inputs[1])?, read)?,
         Op::Sort { ascending } | Op::ArgSort { ascending } => {
             let (o, items) = list_parts(col(inputs[0])?, op.name())?;
             let perm = match items.as_ref() {
@@ -435,49 +435,6 @@ fn eval_fused(body: &FusedBody, inputs: &[&EvValue], tys: &[&Ty]) -> R<EvValue> 
         }
         eval_op(op, ins, ts, out, &reads[i])
     })
-}
-
-fn arg_extreme(o: &[i32], items: &Col, max: bool) -> R<Vec<Option<u32>>> {
-    Ok(match items {
-        Col::F64(v) => kernels::arg_extreme(o, v, max),
-        Col::I64(v) => kernels::arg_extreme(o, v, max),
-        Col::Bool(v) => {
-            let k: Vec<i64> = v.iter().map(|b| b as i64).collect();
-            kernels::arg_extreme(o, &k, max)
-        }
-        other => {
-            return Err(EventError::Internal(format!(
-                "argmin/argmax need numbers, found {}",
-                other.kind()
-            )));
-        }
-    })
-}
-
-/// What `argmin`/`argmax` give for the picks `found` (flat indices) of lists with offsets `o`:
-/// local indices, as a list of 0 or 1 (`keepdims`) or an optional value.
-pub(super) fn picked_index(o: &[i32], found: &[Option<u32>], keepdims: bool) -> R<Col> {
-    let local: Vec<Option<i64>> = found
-        .iter()
-        .enumerate()
-        .map(|(e, k)| k.map(|k| k as i64 - o[e] as i64))
-        .collect();
-    optional_index(&local, keepdims)
-}
-
-/// Per-event optional indices as a list of 0 or 1 (`keepdims`) or an optional value.
-fn optional_index(local: &[Option<i64>], keepdims: bool) -> R<Col> {
-    if keepdims {
-        let present: Vec<i64> = local.iter().flatten().copied().collect();
-        let offsets = kernels::offsets_from_lengths(local.iter().map(|k| k.is_some() as usize))?;
-        Ok(Col::list(offsets, Col::I64(present.into())))
-    } else {
-        let values: Vec<i64> = local.iter().map(|k| k.unwrap_or(0)).collect();
-        Ok(Col::Opt(
-            local.iter().map(Option::is_some).collect(),
-            Arc::new(Col::I64(values.into())),
-        ))
-    }
 }
 
 /// `ak.singletons` per event: a missing value as an empty list, a value as a list of one.
@@ -634,73 +591,6 @@ fn mask(data: &EvValue, m: &EvValue, read: &Demand) -> R<EvValue> {
     }
 }
 
-fn take(data: &Col, index: &Col, read: &Demand) -> R<EvValue> {
-    let (o, items) = gathered(data, "indexing", read)?;
-    Ok(EvValue::Col(take_by(&o, index, items.len(), |picked| {
-        Ok(items.take(picked))
-    })?))
-}
-
-/// `index` (local indices per list, a list of them or an optional one) resolved against lists
-/// with offsets `o` holding `n_items` items, `items` giving the items at flat indices: what
-/// `take` gives. Missing picks hold the defaults of the items' structure.
-pub(super) fn take_by(
-    o: &arrow_buffer::OffsetBuffer<i32>,
-    index: &Col,
-    n_items: usize,
-    items: impl Fn(&[u32]) -> R<Col>,
-) -> R<Col> {
-    Ok(match index {
-        Col::List(io, idx) => {
-            let idx: &[i64] = match idx.as_ref() {
-                Col::I64(v) => v,
-                other => {
-                    return Err(EventError::Internal(format!(
-                        "indices must be integers, found {}",
-                        other.kind()
-                    )));
-                }
-            };
-            let global = kernels::take_local(o, &kernels::parents(io), idx)?;
-            Col::List(io.clone(), Arc::new(items(&global)?))
-        }
-        Col::Opt(valid, idx) => {
-            let Col::I64(v) = idx.as_ref() else {
-                return Err(EventError::internal("indices must be integers"));
-            };
-            let local: Vec<Option<i64>> = v
-                .iter()
-                .enumerate()
-                .map(|(e, &k)| valid.value(e).then_some(k))
-                .collect();
-            let global = kernels::take_per_event(o, &local)?;
-            // As `Col::take_opt`: defaults where nothing is picked, or nothing can be.
-            let valid: BooleanBuffer = global.iter().map(Option::is_some).collect();
-            let inner = if n_items == 0 {
-                items(&[])?.defaults(global.len())
-            } else {
-                let flat: Vec<u32> = global.iter().map(|i| i.unwrap_or(0)).collect();
-                items(&flat)?
-            };
-            Col::Opt(valid, Arc::new(inner))
-        }
-        Col::I64(v) => {
-            let local: Vec<Option<i64>> = v.iter().map(|&k| Some(k)).collect();
-            let global: Vec<u32> = kernels::take_per_event(o, &local)?
-                .into_iter()
-                .flatten()
-                .collect();
-            items(&global)?
-        }
-        other => {
-            return Err(EventError::Internal(format!(
-                "indices must be integers, found {}",
-                other.kind()
-            )));
-        }
-    })
-}
-
 fn reduce(r: ReduceOp, axis: Option<u8>, v: &EvValue, out: &Ty) -> R<EvValue> {
     match axis {
         None => {
@@ -785,7 +675,7 @@ fn reduce_lists(r: ReduceOp, c: &Col, out: &Ty) -> R<Col> {
             Col::Opt(valid, Arc::new(Col::F64(means.into())))
         }
         ReduceOp::Min | ReduceOp::Max => {
-            let found = arg_extreme(&o, &items, r == ReduceOp::Max)?;
+            let found = pick::arg_extreme(&o, &items, r == ReduceOp::Max)?;
             let (valid, values) = items.take_opt_parts(&found);
             let values = broadcast::fix_kind(values, d);
             Col::Opt(valid, Arc::new(values))

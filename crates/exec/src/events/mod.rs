@@ -12,6 +12,7 @@ pub mod error;
 pub mod eval;
 mod gather;
 pub mod nearby;
+mod pick;
 pub mod source;
 pub mod sums;
 pub mod vector;

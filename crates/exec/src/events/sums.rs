@@ -225,12 +225,8 @@ pub fn evaluate(chain: &Chain, stash: &Stash) -> R<Col> {
         .split_first()
         .ok_or_else(|| EventError::internal("an empty chain"))?;
     let summed = stash.parts.clone().map(|component| {
-        let mut acc: Vec<f64> = first.iter().map(|&k| component[k as usize]).collect();
-        for slot in rest {
-            for (a, &k) in acc.iter_mut().zip(slot.iter()) {
-                *a += component[k as usize];
-            }
-        }
+        let mut acc = vec![0.0; first.len()];
+        sum_into(&component, first, rest, &mut acc);
         ScalarBuffer::from(acc)
     });
     Ok(Col::List(
@@ -241,7 +237,7 @@ pub fn evaluate(chain: &Chain, stash: &Stash) -> R<Col> {
 
 /// The chain's sums of the tuples `picked` only (flat tuple indices), as [`evaluate`] sums them:
 /// the items a `take` of the chain's value picks.
-pub fn evaluate_at(chain: &Chain, stash: &Stash, picked: &[u32]) -> R<Col> {
+pub(super) fn evaluate_at(chain: &Chain, stash: &Stash, picked: &[u32]) -> R<Col> {
     let slots = chain_slots(chain, stash)?;
     let (first, rest) = slots
         .split_first()
@@ -251,15 +247,27 @@ pub fn evaluate_at(chain: &Chain, stash: &Stash, picked: &[u32]) -> R<Col> {
             .iter()
             .map(|&t| {
                 let t = t as usize;
-                let mut a = component[first[t] as usize];
-                for slot in rest {
-                    a += component[slot[t] as usize];
-                }
-                a
+                rest.iter().fold(component[first[t] as usize], |a, slot| {
+                    a + component[slot[t] as usize]
+                })
             })
             .collect()
     });
     Ok(super::vector::from_parts(summed))
+}
+
+/// One component of the sums of consecutive tuples into `out`: the first slot's particle, then
+/// each other slot's added in the chain's order (as [`evaluate_at`] adds them for one tuple),
+/// in loops over whole slot columns.
+pub(super) fn sum_into(component: &[f64], first: &[u32], rest: &[&[u32]], out: &mut [f64]) {
+    for (a, &k) in out.iter_mut().zip(first) {
+        *a = component[k as usize];
+    }
+    for slot in rest {
+        for (a, &k) in out.iter_mut().zip(slot.iter()) {
+            *a += component[k as usize];
+        }
+    }
 }
 
 /// The slot indices `chain` sums, in its order.

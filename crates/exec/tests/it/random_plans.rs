@@ -376,8 +376,8 @@ pub(crate) fn build(ctx: &Context, events: &Expr, j: &J, s: Shape) -> Expr {
             let per_triplet = (&(&sum.p4_mass().unwrap() + &charge).unwrap() + &pair).unwrap();
             per_triplet.sum(Some(1)).unwrap()
         }
-        // The best pair by a measure of its sum read by nothing else (`events/best.rs`): the
-        // literal on the left, unary steps, `argmax` without keepdims.
+        // The best pair by a measure of its sum (`events/best.rs`): the literal on the left,
+        // unary steps, `argmax` without keepdims, the sum also taken by that optional index.
         Shape::BestPairByPt => {
             let v = vectors(ctx, &x, &mu, &[]);
             let t = v.combinations(2).unwrap();
@@ -390,13 +390,22 @@ pub(crate) fn build(ctx: &Context, events: &Expr, j: &J, s: Shape) -> Expr {
                 .sqrt()
                 .unwrap();
             let k = score.argmax(false).unwrap();
-            member("1")
+            let eta = member("1")
                 .field("eta")
                 .unwrap()
                 .take(&k)
                 .unwrap()
                 .fill_none(-9.0)
+                .unwrap();
+            // The best pair's own sum, taken by the optional index.
+            let pt = sum
+                .take(&k)
                 .unwrap()
+                .p4_pt()
+                .unwrap()
+                .fill_none(-5.0)
+                .unwrap();
+            (&eta + &pt).unwrap()
         }
         Shape::Sorted => x.sort(false).unwrap(),
         Shape::ArgSort => x.argsort(true).unwrap(),

@@ -189,3 +189,30 @@ fn a_measure_read_elsewhere_is_not_a_pick() {
     assert_eq!(picks_and_takes(&[&both]).2, 1, "the sums are computed");
     assert!(!picks(&q6a).is_empty());
 }
+
+#[test]
+fn the_random_best_pair_shape_is_a_pick_with_a_take() {
+    use crate::random_plans::{J, Shape, build};
+    let ctx = Context::new();
+    let e = build(&ctx, &events(&ctx), &J::Field("pt"), Shape::BestPairByPt);
+    let (found, takes, evaluated) = picks_and_takes(&[&e]);
+    assert_eq!((found.len(), takes, evaluated), (1, 1, 0), "{found:?}");
+    assert_eq!(
+        (
+            found[0].measure,
+            found[0].steps.clone(),
+            found[0].max,
+            found[0].keepdims
+        ),
+        (
+            LorentzOp::Pt,
+            vec![
+                Step::Left(BinaryOp::Sub, 40.0),
+                Step::Unary(UnaryOp::Abs),
+                Step::Unary(UnaryOp::Sqrt)
+            ],
+            true,
+            false
+        )
+    );
+}

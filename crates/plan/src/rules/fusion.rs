@@ -91,6 +91,20 @@ impl Rule for Fusion {
             for c in fields_left {
                 copied.retain(|id| *id != c && !consumers[&c].contains(id));
             }
+            // A sum whose operand left the set leaves it too (it would be recomputed from
+            // gathered columns in every group).
+            loop {
+                let stranded: Vec<NodeId> = copied
+                    .iter()
+                    .copied()
+                    .filter(|id| matches!(g.node(*id).op, Op::Lorentz(_)))
+                    .filter(|id| g.node(*id).inputs.iter().any(|i| !copied.contains(i)))
+                    .collect();
+                if stranded.is_empty() {
+                    break;
+                }
+                copied.retain(|id| !stranded.contains(id));
+            }
             if copied.len() == before {
                 break (group, roots, size);
             }
