@@ -1,7 +1,7 @@
 //! Integration tests of rask-cluster, linked into one binary: plans run on workers in this
 //! process (real gRPC over 127.0.0.1) equal local runs bit for bit.
 
-#[allow(unused_imports)]
+#[allow(unused_imports, dead_code)]
 #[path = "../../../exec/tests/it/common.rs"]
 mod common;
 #[path = "../../../exec/tests/it/random_plans.rs"]

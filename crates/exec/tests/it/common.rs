@@ -27,6 +27,43 @@ pub fn source(ctx: &Context, path: &Path) -> Expr {
     .unwrap()
 }
 
+/// A typed fused body of an optimised plan: the body, its operations' types and its inputs'.
+pub struct TypedBody {
+    pub body: std::sync::Arc<rask_plan::op::FusedBody>,
+    pub types: Vec<rask_plan::Ty>,
+    pub inputs: Vec<rask_plan::Ty>,
+}
+
+/// The fused bodies of the plan computing `exprs` in one pass, as the engine runs them, typed.
+pub fn fused_bodies(exprs: &[&Expr]) -> Vec<TypedBody> {
+    let plan = rask_plan::Plan {
+        graph: exprs[0].context().graph(),
+        outputs: exprs.iter().map(|e| e.node_id()).collect(),
+    };
+    let graph = rask_plan::optimize(&plan).unwrap().fused.graph;
+    graph
+        .nodes()
+        .iter()
+        .filter_map(|node| {
+            let rask_plan::Op::Fused(body) = &node.op else {
+                return None;
+            };
+            let inputs: Vec<_> = node
+                .inputs
+                .iter()
+                .map(|i| graph.node(*i).ty.clone())
+                .collect();
+            let tys: Vec<_> = inputs.iter().collect();
+            let types = rask_plan::typing::fused_types(body.as_ref(), &tys).unwrap();
+            Some(TypedBody {
+                body: body.clone(),
+                types,
+                inputs,
+            })
+        })
+        .collect()
+}
+
 /// The read-only shared material: `$RASK_SHARED`, or `../shared` beside the repository.
 pub fn shared() -> PathBuf {
     std::env::var_os("RASK_SHARED")

@@ -4,25 +4,18 @@
 //! `NestedAnyShared`) and against the expected Q7 histogram by `adl`.
 
 use rask_exec::events::nearby::{self, Nearby};
-use rask_plan::op::{BinaryOp, Op};
+use rask_plan::op::BinaryOp;
 use rask_plan::{Context, Expr};
 
-use crate::common::{nano, source};
+use crate::common::{fused_bodies, nano, source};
 
 /// The ΔR chains the fused bodies of `e`'s optimised plan hold.
 fn chains(e: &Expr) -> Vec<Nearby> {
-    let opt = e.optimize().unwrap();
-    let graph = &opt.fused.graph;
-    graph
-        .nodes()
+    fused_bodies(&[e])
         .iter()
-        .filter_map(|node| {
-            let Op::Fused(body) = &node.op else {
-                return None;
-            };
-            let tys: Vec<_> = node.inputs.iter().map(|i| &graph.node(*i).ty).collect();
-            let types = rask_plan::typing::fused_types(body.as_ref(), &tys).unwrap();
-            Some(nearby::plan(body.as_ref(), &types, &tys))
+        .map(|t| {
+            let tys: Vec<_> = t.inputs.iter().collect();
+            nearby::plan(&t.body, &t.types, &tys)
         })
         .collect()
 }

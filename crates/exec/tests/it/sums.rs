@@ -10,22 +10,16 @@ use rask_exec::events::sums::{self, Chain};
 use rask_plan::op::{BinaryOp, LorentzOp, Op, UnaryOp};
 use rask_plan::{Context, Expr};
 
-use crate::common::{nano, source};
+use crate::common::{fused_bodies, nano, source};
 
 /// The chains the fused bodies of `e`'s optimised plan hold, with the combination operation
 /// each sums over.
 fn chains(e: &Expr) -> Vec<(Chain, Op)> {
-    let opt = e.optimize().unwrap();
-    let graph = &opt.fused.graph;
     let mut found = Vec::new();
-    for node in graph.nodes() {
-        let Op::Fused(body) = &node.op else {
-            continue;
-        };
-        let tys: Vec<_> = node.inputs.iter().map(|i| &graph.node(*i).ty).collect();
-        let types = rask_plan::typing::fused_types(body.as_ref(), &tys).unwrap();
-        for chain in sums::plan(body.as_ref(), &types, &tys).chains.into_values() {
-            let op = body.ops[chain.combination].0.clone();
+    for t in fused_bodies(&[e]) {
+        let tys: Vec<_> = t.inputs.iter().collect();
+        for chain in sums::plan(&t.body, &t.types, &tys).chains.into_values() {
+            let op = t.body.ops[chain.combination].0.clone();
             found.push((chain, op));
         }
     }
@@ -104,23 +98,11 @@ fn picks(e: &Expr) -> Vec<Best> {
 /// The best-tuple picks, the takes of sums and the sums still evaluated (read some other way)
 /// of the plan computing `exprs` in one pass.
 fn picks_and_takes(exprs: &[&Expr]) -> (Vec<Best>, usize, usize) {
-    let plan = rask_plan::Plan {
-        graph: exprs[0].context().graph(),
-        outputs: exprs.iter().map(|e| e.node_id()).collect(),
-    };
-    let opt = rask_plan::optimize(&plan).unwrap();
-    let graph = &opt.fused.graph;
-    let mut found = Vec::new();
-    let mut takes = 0;
-    let mut evaluated = 0;
-    for node in graph.nodes() {
-        let Op::Fused(body) = &node.op else {
-            continue;
-        };
-        let tys: Vec<_> = node.inputs.iter().map(|i| &graph.node(*i).ty).collect();
-        let types = rask_plan::typing::fused_types(body.as_ref(), &tys).unwrap();
-        let sums = sums::plan(body.as_ref(), &types, &tys);
-        let bests = best::plan(body.as_ref(), &types, &sums);
+    let (mut found, mut takes, mut evaluated) = (Vec::new(), 0, 0);
+    for t in fused_bodies(exprs) {
+        let tys: Vec<_> = t.inputs.iter().collect();
+        let sums = sums::plan(&t.body, &t.types, &tys);
+        let bests = best::plan(&t.body, &t.types, &sums);
         takes += bests.takes.len();
         evaluated += sums.chains.keys().filter(|s| !bests.skipped[**s]).count();
         found.extend(bests.picks.into_values());
