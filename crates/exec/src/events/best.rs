@@ -112,6 +112,17 @@ pub fn plan(body: &FusedBody, types: &[Ty], sums: &Sums) -> Bests {
                 {
                     break Some((*s, *m));
                 }
+                // A sum's `mass`/`pt` field is derived by the same functions (`vector::field`).
+                (Op::Field(name), [FusedRef::Op(s)])
+                    if sums.chains.contains_key(s) && (name == "mass" || name == "pt") =>
+                {
+                    let m = if name == "mass" {
+                        LorentzOp::Mass
+                    } else {
+                        LorentzOp::Pt
+                    };
+                    break Some((*s, m));
+                }
                 (Op::Unary(u), [FusedRef::Op(k)]) if *u != UnaryOp::Not => {
                     steps.push(Step::Unary(*u));
                     *k

@@ -12,7 +12,7 @@ use arrow_buffer::BooleanBuffer;
 use rask_core::column::Col;
 use rask_core::hist::Histogram;
 use rask_core::kernels;
-use rask_plan::op::{FusedBody, Op, ReduceOp, Scalar};
+use rask_plan::op::{FusedBody, FusedRef, Op, ReduceOp, Scalar};
 use rask_plan::types::{DType, Layout, Ty};
 use rask_plan::{Graph, NodeId};
 
@@ -432,6 +432,27 @@ fn eval_fused(body: &FusedBody, inputs: &[&EvValue], tys: &[&Ty]) -> R<EvValue> 
                 stashes.insert(i, stash);
             }
             return Ok(EvValue::Col(c));
+        }
+        if let (true, Op::Mask, [FusedRef::Op(base), _]) =
+            (sums.stashes(i), op, body.ops[i].1.as_slice())
+        {
+            // A chain reads these tuples through the mask (`pairs[sfos]`): they keep the kept
+            // tuples' slots.
+            let value = eval_op(op, ins, ts, out, &reads[i])?;
+            let base = stashes
+                .get(base)
+                .ok_or_else(|| EventError::internal("a cut of tuples before its combination"))?;
+            let Col::List(mo, flags) = col(ins[1])? else {
+                return Err(EventError::internal(
+                    "tuples cut by a mask that is not jagged",
+                ));
+            };
+            let Col::Bool(flags) = flags.as_ref() else {
+                return Err(EventError::internal("a jagged mask must hold booleans"));
+            };
+            let cut = sums::cut_stash(base, mo, flags)?;
+            stashes.insert(i, cut);
+            return Ok(value);
         }
         eval_op(op, ins, ts, out, &reads[i])
     })

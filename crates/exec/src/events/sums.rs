@@ -37,6 +37,9 @@ pub struct Sums {
     pub chains: HashMap<usize, Chain>,
     /// Operations no longer evaluated: the chains' `field`s and inner sums read by nothing else.
     pub skipped: Vec<bool>,
+    /// Argcombinations whose tuples a chain reads through a jagged mask (`pairs[sfos]`, the
+    /// chain's combination being the mask): they keep their slots for the mask to cut.
+    pub cut_bases: Vec<usize>,
 }
 
 impl Sums {
@@ -46,9 +49,10 @@ impl Sums {
         self.skipped.get(i).copied().unwrap_or(false) || self.chains.contains_key(&i)
     }
 
-    /// Whether the combination at `i` must keep its slots for a chain.
+    /// Whether the combination at `i` must keep its slots for a chain (or for a chain over
+    /// its tuples cut by a mask).
     pub fn stashes(&self, i: usize) -> bool {
-        self.chains.values().any(|c| c.combination == i)
+        self.chains.values().any(|c| c.combination == i) || self.cut_bases.contains(&i)
     }
 }
 
@@ -81,6 +85,7 @@ pub fn plan(body: &FusedBody, types: &[Ty], tys: &[&Ty]) -> Sums {
     let mut sums = Sums {
         chains: HashMap::new(),
         skipped: vec![false; n],
+        cut_bases: Vec::new(),
     };
     if types.len() != n {
         return sums;
@@ -99,12 +104,22 @@ pub fn plan(body: &FusedBody, types: &[Ty], tys: &[&Ty]) -> Sums {
         let Some((combination, slots, mut internal)) = chain(body, i) else {
             continue;
         };
-        let (Op::Combinations { .. } | Op::ArgCombinations { .. }, refs) = &body.ops[combination]
-        else {
-            continue;
+        // The particles: the combination's operand (under the mask of a cut argcombination).
+        let (base, particles) = match &body.ops[combination] {
+            (Op::Combinations { .. } | Op::ArgCombinations { .. }, refs) => (None, refs.first()),
+            (Op::Mask, refs) => match refs.first() {
+                Some(FusedRef::Op(a)) => (Some(*a), body.ops[*a].1.first()),
+                _ => continue,
+            },
+            _ => continue,
         };
-        if !refs.first().and_then(type_of).is_some_and(holds_records) {
+        if !particles.and_then(type_of).is_some_and(holds_records) {
             continue;
+        }
+        if let Some(a) = base
+            && !sums.cut_bases.contains(&a)
+        {
+            sums.cut_bases.push(a);
         }
         internal.sort_unstable();
         internal.dedup();
@@ -197,7 +212,8 @@ fn member(body: &FusedBody, j: usize) -> Option<(usize, usize)> {
             let [FusedRef::Op(c)] = f_refs.as_slice() else {
                 return None;
             };
-            let (Op::ArgCombinations { names, .. }, c_refs) = &body.ops[*c] else {
+            let (Op::ArgCombinations { names, .. }, c_refs) = &body.ops[argcombinations(body, *c)?]
+            else {
                 return None;
             };
             if c_refs.as_slice() != std::slice::from_ref(data) {
@@ -205,6 +221,23 @@ fn member(body: &FusedBody, j: usize) -> Option<(usize, usize)> {
             }
             Some((*c, names.iter().position(|n| n == name)?))
         }
+        _ => None,
+    }
+}
+
+/// The argcombinations at `c`, or under `c` when `c` cuts its tuples with a jagged mask
+/// (`pairs[sfos]`, as the seed's Q8 writes it): its body index.
+fn argcombinations(body: &FusedBody, c: usize) -> Option<usize> {
+    match &body.ops[c] {
+        (Op::ArgCombinations { .. }, _) => Some(c),
+        (Op::Mask, refs) => match refs.as_slice() {
+            [FusedRef::Op(a), FusedRef::Op(_)]
+                if matches!(body.ops[*a].0, Op::ArgCombinations { .. }) =>
+            {
+                Some(*a)
+            }
+            _ => None,
+        },
         _ => None,
     }
 }
@@ -284,4 +317,27 @@ pub(super) fn chain_slots<'a>(chain: &Chain, stash: &'a Stash) -> R<Vec<&'a [u32
                 .ok_or_else(|| EventError::internal("a chain names a slot its combination lacks"))
         })
         .collect()
+}
+
+/// The stash of `base`'s tuples cut by the jagged mask `flags` (offsets `mo`): the kept tuples'
+/// slots, the same particles.
+pub(super) fn cut_stash(
+    base: &Stash,
+    mo: &arrow_buffer::OffsetBuffer<i32>,
+    flags: &arrow_buffer::BooleanBuffer,
+) -> R<Stash> {
+    let (offsets, kept) = rask_core::kernels::filter_bits(&base.tuples.offsets, mo, flags)?;
+    let slots = base
+        .tuples
+        .slots
+        .iter()
+        .map(|slot| kept.iter().map(|&k| slot[k as usize]).collect())
+        .collect();
+    Ok(Stash {
+        tuples: Arc::new(super::gather::CombinedTuples {
+            offsets: arrow_buffer::OffsetBuffer::new(offsets.into()),
+            slots,
+        }),
+        parts: base.parts.clone(),
+    })
 }

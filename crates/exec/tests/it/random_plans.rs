@@ -262,6 +262,7 @@ shapes!(
     Singletons,
     TakenMemberSums,
     BestPairByPt,
+    CutPairsBestMass,
 );
 
 /// Records of `pt` and the muons' `eta, phi, mass` and `extra` fields (4-vectors for the
@@ -406,6 +407,33 @@ pub(crate) fn build(ctx: &Context, events: &Expr, j: &J, s: Shape) -> Expr {
                 .fill_none(-5.0)
                 .unwrap();
             (&eta + &pt).unwrap()
+        }
+        // Pairs cut by a mask on their members, then summed from takes by the cut pairs'
+        // indices (`pairs = pairs[sfos]; leps[pairs.l1] + leps[pairs.l2]`, the seed's Q8), the
+        // best by the sum's `mass` field.
+        Shape::CutPairsBestMass => {
+            let v = vectors(ctx, &x, &mu, &["charge"]);
+            let t = v.argcombinations(2).unwrap();
+            let m = |t: &Expr, k: &str| v.take(&t.field(k).unwrap()).unwrap();
+            let charge = |t: &Expr, k: &str| m(t, k).field("charge").unwrap();
+            let opposite = charge(&t, "0").ne(&charge(&t, "1")).unwrap();
+            let kept = t.mask(&opposite).unwrap();
+            let sum = m(&kept, "0").p4_add(&m(&kept, "1")).unwrap();
+            let k = (&sum.field("mass").unwrap() - 1.0)
+                .unwrap()
+                .abs()
+                .unwrap()
+                .argmin(true)
+                .unwrap();
+            let f64 = rask_plan::types::DType::F64;
+            let second = kept
+                .take(&k)
+                .unwrap()
+                .field("1")
+                .unwrap()
+                .cast(f64)
+                .unwrap();
+            second.sum(Some(1)).unwrap()
         }
         Shape::Sorted => x.sort(false).unwrap(),
         Shape::ArgSort => x.argsort(true).unwrap(),

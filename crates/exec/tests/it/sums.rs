@@ -198,3 +198,24 @@ fn the_random_best_pair_shape_is_a_pick_with_a_take() {
         )
     );
 }
+
+#[test]
+fn pairs_cut_by_a_mask_are_summed_and_picked_from_the_particles() {
+    use crate::random_plans::{J, Shape, build};
+    let ctx = Context::new();
+    let e = build(
+        &ctx,
+        &events(&ctx),
+        &J::Field("pt"),
+        Shape::CutPairsBestMass,
+    );
+    let found = chains(&e);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(matches!(found[0].1, Op::Mask), "{:?}", found[0].1);
+    let (picks, _, evaluated) = picks_and_takes(&[&e]);
+    assert_eq!((picks.len(), evaluated), (1, 0));
+    assert_eq!(
+        picks[0].steps,
+        vec![Step::Right(BinaryOp::Sub, 1.0), Step::Unary(UnaryOp::Abs)]
+    );
+}
