@@ -223,13 +223,19 @@ pub fn cartesian_nested(a: &[i32], b: &[i32]) -> Res<(Vec<i32>, Tuples)> {
 
 /// A number type the ordering kernels accept: integers compare exactly, floats by IEEE order
 /// with NaN set apart.
-pub trait Key: Copy {
+pub trait Key: Copy + PartialOrd {
     fn is_nan(self) -> bool;
     fn compare(self, other: Self) -> Option<Ordering>;
     /// `compare` gives `Less` (false when either is NaN).
-    fn less(self, other: Self) -> bool;
+    #[inline]
+    fn less(self, other: Self) -> bool {
+        self < other
+    }
     /// `compare` gives `Greater` (false when either is NaN).
-    fn greater(self, other: Self) -> bool;
+    #[inline]
+    fn greater(self, other: Self) -> bool {
+        self > other
+    }
 }
 
 impl Key for f64 {
@@ -239,14 +245,6 @@ impl Key for f64 {
     fn compare(self, other: Self) -> Option<Ordering> {
         self.partial_cmp(&other)
     }
-    #[inline]
-    fn less(self, other: Self) -> bool {
-        self < other
-    }
-    #[inline]
-    fn greater(self, other: Self) -> bool {
-        self > other
-    }
 }
 
 impl Key for i64 {
@@ -255,14 +253,6 @@ impl Key for i64 {
     }
     fn compare(self, other: Self) -> Option<Ordering> {
         Some(self.cmp(&other))
-    }
-    #[inline]
-    fn less(self, other: Self) -> bool {
-        self < other
-    }
-    #[inline]
-    fn greater(self, other: Self) -> bool {
-        self > other
     }
 }
 

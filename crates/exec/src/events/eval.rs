@@ -397,30 +397,27 @@ fn eval_fused(body: &FusedBody, inputs: &[&EvValue], tys: &[&Ty]) -> R<EvValue> 
                 .ok_or_else(|| EventError::internal("a ΔR chain before its nested product"))?;
             return Ok(EvValue::Col(nearby::evaluate(near, a, b)?));
         }
-        if let Some(pick) = bests.picks.get(&i) {
+        // A chain of sums topped at `sum`, and the stash of its combination.
+        let chain_of = |sum: usize| {
             let chain = sums
                 .chains
-                .get(&pick.sum)
-                .ok_or_else(|| EventError::internal("a best tuple without its chain of sums"))?;
-            let stash = stashes
-                .get(&chain.combination)
-                .ok_or_else(|| EventError::internal("a best tuple before its combination"))?;
-            return Ok(EvValue::Col(best::evaluate(pick, chain, stash)?));
-        }
-        if let Some(sum) = bests.takes.get(&i) {
-            let chain = sums
-                .chains
-                .get(sum)
-                .ok_or_else(|| EventError::internal("a take of a sum without its chain"))?;
-            let stash = stashes
-                .get(&chain.combination)
-                .ok_or_else(|| EventError::internal("a take of a sum before its combination"))?;
-            return Ok(EvValue::Col(best::take(chain, stash, col(ins[1])?)?));
-        }
-        if let Some(chain) = sums.chains.get(&i) {
+                .get(&sum)
+                .ok_or_else(|| EventError::internal("no chain of sums tops this sum"))?;
             let stash = stashes
                 .get(&chain.combination)
                 .ok_or_else(|| EventError::internal("a chain of sums before its combination"))?;
+            Ok::<_, EventError>((chain, stash))
+        };
+        if let Some(pick) = bests.picks.get(&i) {
+            let (chain, stash) = chain_of(pick.sum)?;
+            return Ok(EvValue::Col(best::evaluate(pick, chain, stash)?));
+        }
+        if let Some(&sum) = bests.takes.get(&i) {
+            let (chain, stash) = chain_of(sum)?;
+            return Ok(EvValue::Col(best::take(chain, stash, col(ins[1])?)?));
+        }
+        if sums.chains.contains_key(&i) {
+            let (chain, stash) = chain_of(i)?;
             return Ok(EvValue::Col(sums::evaluate(chain, stash)?));
         }
         if let (true, Op::Combinations { n, names } | Op::ArgCombinations { n, names }) =
