@@ -3,6 +3,12 @@ writes it) against the same query from the Rust CLI (`rask adl --query q8`) and 
 dask-awkward running the seed. Prints one line per runner: `<runner> <best seconds> <entries>`.
 
     python benches/compare/python_q8.py FILE --runner rask-seed|rask-adl|dask-seed [--threads 2] [--runs 5]
+    python benches/compare/python_q8.py FILE --runner rask-seed --vs-cli target/release/rask [--rounds 5]
+
+`--vs-cli BIN` measures the overhead target of issue #19 in one run: rounds alternate `--runs`
+runs of `BIN adl --query q8` (its own reported run time: the engine alone, without process start,
+file open or writing) with as many of the Python runner (everything from `rask.open` and building
+the plan to the histogram's sum), and print the best of each and their ratio.
 
 `rask-*` need `pip install ./crates/python` (release: the default); `dask-seed` needs coffea
 2026.9 and dask-awkward (benches/compare/setup.sh). The seed as written cannot run in coffea:
@@ -11,6 +17,9 @@ the dask version zips their common fields into one record type first (the only c
 """
 
 import argparse
+import re
+import subprocess
+import tempfile
 import time
 
 import numpy as np
@@ -77,13 +86,45 @@ def run_dask(path, threads):
         return h.compute().sum()
 
 
+def cli_q8(binary, path, threads):
+    """The run time `rask adl --query q8` reports for itself, in seconds."""
+    with tempfile.TemporaryDirectory() as out:
+        done = subprocess.run(
+            [binary, "adl", "--query", "q8", "--input", path, "--out", out, "--threads", str(threads)],
+            check=True, capture_output=True, text=True)
+    found = re.search(r"events: \d+ in ([0-9.]+) s", done.stdout + done.stderr)
+    if not found:
+        raise SystemExit(f"no run time in the output of {binary}:\n{done.stdout}{done.stderr}")
+    return float(found.group(1))
+
+
+def vs_cli(a):
+    best_cli, best_py = float("inf"), float("inf")
+    for r in range(a.rounds):
+        cli = min(cli_q8(a.vs_cli, a.file, a.threads) for _ in range(a.runs))
+        py = float("inf")
+        for _ in range(a.runs):
+            t0 = time.perf_counter()
+            run_rask(a.file, a.threads, a.runner == "rask-adl")
+            py = min(py, time.perf_counter() - t0)
+        print(f"round {r + 1}: cli {cli:.3f} s, {a.runner} {py:.3f} s, python/cli {py / cli:.3f}")
+        best_cli, best_py = min(best_cli, cli), min(best_py, py)
+    print(f"best: cli {best_cli:.3f} s, {a.runner} {best_py:.3f} s, python/cli {best_py / best_cli:.3f}")
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("file")
     p.add_argument("--runner", required=True, choices=["rask-seed", "rask-adl", "dask-seed"])
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--runs", type=int, default=5)
+    p.add_argument("--vs-cli", metavar="BIN", help="alternate with this rask CLI's Q8 (see above)")
+    p.add_argument("--rounds", type=int, default=5)
     a = p.parse_args()
+    if a.vs_cli:
+        if a.runner == "dask-seed":
+            raise SystemExit("--vs-cli compares rask's Python runners with the CLI")
+        return vs_cli(a)
     best, entries = float("inf"), None
     for _ in range(a.runs):
         t0 = time.perf_counter()

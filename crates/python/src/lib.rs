@@ -3,6 +3,7 @@
 //! (`python/rask/`) gives them awkward's and hist's spellings; every call here adds one node to
 //! the plan or runs it — nothing runs per event in Python.
 
+mod arrow_stream;
 mod cluster;
 mod errors;
 mod expr;
@@ -78,21 +79,15 @@ fn open(py: Python<'_>, paths: Vec<String>, tree: &str, label: &str) -> PyResult
         .map_err(open_err)
 }
 
-/// Registers the record batches of an Arrow IPC stream (NanoAOD's flat columns: `nMuon`,
-/// `Muon_pt`, ...) as a table of events in memory, and returns the name `open` takes for it.
+/// Registers the record batches of `table` (any object with `__arrow_c_stream__`, such as a
+/// pyarrow table; NanoAOD's flat columns: `nMuon`, `Muon_pt`, ...) as a table of events in
+/// memory, and returns the name `open` takes for it.
 #[pyfunction]
-#[pyo3(signature = (ipc, label = "events"))]
-fn register_arrow(py: Python<'_>, ipc: &[u8], label: &str) -> PyResult<String> {
-    let fail = |message: String| errors::OpenError::new_err(message);
-    let read = || -> PyResult<String> {
-        let reader = arrow_ipc::reader::StreamReader::try_new(std::io::Cursor::new(ipc), None)
-            .map_err(|e| fail(format!("not an Arrow IPC stream: {e}")))?;
-        let batches = reader
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| fail(format!("a damaged Arrow IPC stream: {e}")))?;
-        rask::io::memory::register(label, batches).map_err(|e| fail(e.to_string()))
-    };
-    py.detach(read)
+#[pyo3(signature = (table, label = "events"))]
+fn register_arrow(py: Python<'_>, table: &Bound<'_, PyAny>, label: &str) -> PyResult<String> {
+    let batches = arrow_stream::batches(table, label)?;
+    py.detach(|| rask::io::memory::register(label, batches))
+        .map_err(|e| errors::OpenError::new_err(e.to_string()))
 }
 
 /// Forgets a table registered by `register_arrow`; whether it was there.
@@ -303,6 +298,7 @@ fn sql(query: &str, tables: Option<&Bound<'_, PyDict>>) -> PyResult<Vec<(String,
 fn _rask(m: &Bound<'_, PyModule>) -> PyResult<()> {
     rask::allocator::keep_freed_pages();
     m.add_class::<PyExpr>()?;
+    m.add_class::<arrow_stream::ArrowValues>()?;
     m.add_class::<cluster::LocalCluster>()?;
     m.add("HAS_CLUSTER", cluster::BUILT)?;
     for f in [

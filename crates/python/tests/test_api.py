@@ -349,3 +349,18 @@ def test_values_of_all_events_read_per_event_equal_numpy():
     # Sliced by position: the mean stays the mean of every event.
     np.testing.assert_allclose(ak.to_numpy(centred[-3:].compute()), want[-3:], rtol=0, atol=1e-9)
     np.testing.assert_allclose(ak.to_numpy(centred[:4].compute()), want[:4], rtol=0, atol=1e-9)
+
+
+def test_values_cross_as_arrow_c_streams_in_place():
+    pa = pytest.importorskip("pyarrow")
+    uproot = pytest.importorskip("uproot")
+    from rask import _rask
+
+    events = rask.open(NANO)
+    kind, values = _rask.compute([events.MET.pt._e], None)[0]
+    assert kind == "events" and len(values) == 20000
+    want = uproot.open(NANO)["Events"]["MET_pt"].array(library="np")
+    # Every `__arrow_c_stream__` call is a fresh stream of the same buffers.
+    for _ in range(2):
+        got = pa.table(values).column("values").to_numpy()
+        np.testing.assert_array_equal(got, want)

@@ -429,19 +429,31 @@ fn resolve(event: usize, index: i64, r: &std::ops::Range<usize>) -> Res<u32> {
     Ok((r.start + abs as usize) as u32)
 }
 
-/// Absolute element indices of per-element local indices: element `k` of `index`, in event
-/// `parents[k]`, picks `data` element `index[k]` of that event (negative counts from the end).
+/// Absolute element indices of per-element local indices: list `e` of `index` (offsets
+/// `index_offsets`) picks elements of `data` list `e` (negative counts from the end), one pass
+/// over the lists with no per-element event index.
 ///
 /// ```
-/// let idx = rask_core::kernels::take_local(&[0, 2, 5], &[0, 1, 1], &[1, -1, 0]).unwrap();
+/// let idx = rask_core::kernels::take_local(&[0, 2, 5], &[0, 1, 3], &[1, -1, 0]).unwrap();
 /// assert_eq!(idx, vec![1, 4, 2]);
 /// ```
-pub fn take_local(data_offsets: &[i32], parents: &[u32], index: &[i64]) -> Res<Vec<u32>> {
-    parents
-        .iter()
-        .zip(index)
-        .map(|(&e, &i)| resolve(e as usize, i, &range(data_offsets, e as usize)))
-        .collect()
+pub fn take_local(data_offsets: &[i32], index_offsets: &[i32], index: &[i64]) -> Res<Vec<u32>> {
+    if data_offsets.len() != index_offsets.len() {
+        return Err(KernelError::EventCount {
+            a: events(data_offsets),
+            b: events(index_offsets),
+        });
+    }
+    let first = index_offsets.first().copied().unwrap_or(0) as usize;
+    let last = index_offsets.last().copied().unwrap_or(0) as usize;
+    let mut out = Vec::with_capacity(last - first);
+    for e in 0..events(data_offsets) {
+        let r = range(data_offsets, e);
+        for &i in &index[range(index_offsets, e)] {
+            out.push(resolve(e, i, &r)?);
+        }
+    }
+    Ok(out)
 }
 
 /// Absolute indices of one local index per event (`None` events get `None`).

@@ -71,6 +71,26 @@ proptest! {
     }
 
     #[test]
+    fn take_local_picks_each_lists_elements(l in lists(), picks in int_lists()) {
+        // As many lists of indices as lists of data: cut or pad the random picks to fit.
+        let picks: Vec<Vec<i64>> = (0..l.len()).map(|e| picks.get(e).cloned().unwrap_or_default()).collect();
+        let (o, io) = (offsets_of(&l), offsets_of(&picks));
+        let mut want = Ok(Vec::new());
+        'events: for (e, (x, p)) in l.iter().zip(&picks).enumerate() {
+            for &i in p {
+                let abs = if i < 0 { i + x.len() as i64 } else { i };
+                if abs < 0 || abs >= x.len() as i64 {
+                    want = Err(format!("event {e}: index {i} out of range for a list of length {}", x.len()));
+                    break 'events;
+                }
+                if let Ok(w) = want.as_mut() { w.push(o[e] as u32 + abs as u32) }
+            }
+        }
+        let got = kernels::take_local(&o, &io, &flat(&picks)).map_err(|e| e.to_string());
+        prop_assert_eq!(got, want);
+    }
+
+    #[test]
     fn combinations_are_lexicographic(l in lists(), n in 2usize..4) {
         let o = offsets_of(&l);
         let t = kernels::combinations(&o, n).unwrap();
@@ -382,7 +402,7 @@ fn kernels_refuse_mismatched_inputs() {
         kernels::cartesian(&[0, 1], &[0, 1, 2]),
         Err(kernels::KernelError::EventCount { .. })
     ));
-    let err = kernels::take_local(&[0, 2], &[0], &[2]).unwrap_err();
+    let err = kernels::take_local(&[0, 2], &[0, 1], &[2]).unwrap_err();
     assert_eq!(
         err.to_string(),
         "event 0: index 2 out of range for a list of length 2"

@@ -88,7 +88,7 @@ pub(super) fn take_by(
                     )));
                 }
             };
-            let global = kernels::take_local(o, &kernels::parents(io), idx)?;
+            let global = kernels::take_local(o, io, idx)?;
             Col::List(io.clone(), Arc::new(items(&global)?))
         }
         Col::Opt(valid, idx) => {

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 
 from . import _rask
@@ -245,7 +244,7 @@ def _value(out):
     if isinstance(out, tuple) and out[0] in ("events", "array"):
         import pyarrow as pa
 
-        table = pa.ipc.open_stream(io.BytesIO(out[1])).read_all()
+        table = pa.table(out[1])  # the Arrow PyCapsule interface: the engine's buffers, no copy
         values = table.column("values").combine_chunks()
         if out[0] == "array":
             return values.to_numpy(zero_copy_only=False).reshape(out[2])
@@ -330,13 +329,9 @@ def from_awkward(array, path=None, label="events"):
     if path is not None:
         ak.to_parquet(flat, path)
         return open(path, tree="Events", label=label)
-    import pyarrow as pa
-
     table = ak.to_arrow_table(flat, list_to32=True, extensionarray=False)
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, table.schema) as writer:
-        writer.write_table(table)
-    name = _rask.register_arrow(sink.getvalue().to_pybytes(), label)
+    # Through the Arrow PyCapsule interface: the engine reads pyarrow's buffers, no copy.
+    name = _rask.register_arrow(table, label)
     return open(name, tree="Events", label=label)
 
 
