@@ -132,6 +132,36 @@ impl ListSelection {
         }
     }
 
+    /// Items `start..stop` of every list with offsets `o` (clipped to its length; `None`: to
+    /// its end), awkward's `x[:, start:stop]`.
+    ///
+    /// ```
+    /// use arrow_buffer::OffsetBuffer;
+    /// use rask_core::column::ListSelection;
+    /// let o = OffsetBuffer::new(vec![0, 3, 3, 4].into());
+    /// let sliced = ListSelection::slice(&o, 1, Some(3));
+    /// assert_eq!((&sliced.offsets()[..], sliced.ranges()), (&[0, 2, 2, 2][..], &[1..3, 3..3, 4..4][..]));
+    /// ```
+    pub fn slice(o: &OffsetBuffer<i32>, start: u32, stop: Option<u32>) -> ListSelection {
+        let mut offsets = Vec::with_capacity(o.len());
+        offsets.push(0i32);
+        let mut total = 0i32;
+        let ranges = o
+            .windows(2)
+            .map(|w| {
+                let kept = crate::kernels::window((w[1] - w[0]).max(0) as u32, start, stop);
+                total += kept.len() as i32;
+                offsets.push(total);
+                w[0] as u32 + kept.start..w[0] as u32 + kept.end
+            })
+            .collect();
+        ListSelection {
+            offsets: OffsetBuffer::new(ScalarBuffer::from(offsets)),
+            ranges,
+            items: std::sync::OnceLock::new(),
+        }
+    }
+
     /// The offsets of the picked lists.
     pub fn offsets(&self) -> &OffsetBuffer<i32> {
         &self.offsets

@@ -64,6 +64,10 @@ pub fn label(op: &Op) -> String {
             "rows[{start}:{}]",
             stop.map_or(String::new(), |s| s.to_string())
         ),
+        Op::ListSlice { start, stop } => format!(
+            "list_slice[{start}:{}]",
+            stop.map_or(String::new(), |s| s.to_string())
+        ),
         Op::Zip(names) | Op::Combinations { names, .. } | Op::ArgCombinations { names, .. } => {
             format!("{}[{}]", op.name(), names.join(","))
         }

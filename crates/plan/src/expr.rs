@@ -699,6 +699,21 @@ impl Expr {
         self.then(Op::LocalIndex, vec![])
     }
 
+    /// Items `start..stop` of every list (`x[:, start:stop]`; clipped to each list's length, no
+    /// `stop` meaning to its end): the two leading jets are `jets.list_slice(0, Some(2))`.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// let ctx = rask_plan::Context::new();
+    /// let events = ctx.source("events", &[], "Events", Arc::new(rask_adl::nano_schema()))?;
+    /// let leading = events.field("Jet")?.field("pt")?.list_slice(0, Some(2))?;
+    /// assert_eq!(leading.ty().describe(), "events * var * float32");
+    /// # Ok::<(), rask_plan::PlanError>(())
+    /// ```
+    pub fn list_slice(&self, start: u32, stop: Option<u32>) -> Result<Expr, PlanError> {
+        self.then(Op::ListSlice { start, stop }, vec![])
+    }
+
     /// Per event, the elements of `self` then those of `other` (axis 1).
     pub fn concatenate(&self, other: &Expr) -> Result<Expr, PlanError> {
         let o = self.ctx.own(other)?;

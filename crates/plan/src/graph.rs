@@ -335,6 +335,11 @@ fn render(op: &Op, n: usize, arg: &dyn Fn(usize) -> String) -> String {
             arg(0),
             stop.map_or(String::new(), |s| s.to_string())
         ),
+        Op::ListSlice { start, stop } => format!(
+            "{}[:, {start}:{}]",
+            arg(0),
+            stop.map_or(String::new(), |s| s.to_string())
+        ),
         Op::RandomNormal { shape, .. } => format!("random_normal({shape:?})"),
         Op::Full { shape, value, .. } => format!("full({shape:?}, {})", value.as_f64()),
         Op::Arange { n, .. } => format!("arange({n})"),

@@ -398,6 +398,13 @@ pub enum Op {
     /// Missing optional values replaced by a default (`ak.fill_none`).
     FillNone(Scalar),
     LocalIndex,
+    /// Items `start..stop` of every list (clipped to its length; no `stop`: to its end), as
+    /// awkward's `x[:, start:stop]`. Made by the `list_slice` rule from masks on local indices
+    /// (`x[local_index(x) == k]`); one run of items per list instead of a test per item.
+    ListSlice {
+        start: u32,
+        stop: Option<u32>,
+    },
     Concatenate,
     Flatten,
     Take,
@@ -519,6 +526,7 @@ impl Op {
             Op::Singletons => "singletons",
             Op::FillNone(_) => "fill_none",
             Op::LocalIndex => "local_index",
+            Op::ListSlice { .. } => "list_slice",
             Op::Concatenate => "concatenate",
             Op::Flatten => "flatten",
             Op::Take => "take",

@@ -71,6 +71,21 @@ proptest! {
     }
 
     #[test]
+    fn slice_index_keeps_each_lists_window(l in lists(), start in 0u32..6, width in 0u32..4) {
+        let o = offsets_of(&l);
+        let stop = start + width;
+        let mut want_offsets = vec![0i32];
+        let mut want = Vec::new();
+        for (e, x) in l.iter().enumerate() {
+            for k in (start as usize)..(stop as usize).min(x.len()) {
+                want.push(o[e] as u32 + k as u32);
+            }
+            want_offsets.push(want.len() as i32);
+        }
+        prop_assert_eq!(kernels::slice_index(&o, start, stop), (want_offsets, want));
+    }
+
+    #[test]
     fn take_local_picks_each_lists_elements(l in lists(), picks in int_lists()) {
         // As many lists of indices as lists of data: cut or pad the random picks to fit.
         let picks: Vec<Vec<i64>> = (0..l.len()).map(|e| picks.get(e).cloned().unwrap_or_default()).collect();

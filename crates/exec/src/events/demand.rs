@@ -219,7 +219,9 @@ fn operand_demand(op: &Op, k: usize, mine: &Demand) -> Demand {
         Op::Zip(names) => mine.sub(&names[k]),
         // The mask and the indices are read whole; the data as the result is.
         Op::Mask | Op::Take if k == 1 => Demand::all(),
-        Op::Mask | Op::Take | Op::Firsts | Op::Singletons | Op::Flatten => mine.clone(),
+        Op::Mask | Op::Take | Op::Firsts | Op::Singletons | Op::Flatten | Op::ListSlice { .. } => {
+            mine.clone()
+        }
         Op::Combinations { names, .. } => names
             .iter()
             .fold(Demand::none(), |d, name| d.union(&mine.sub(name))),

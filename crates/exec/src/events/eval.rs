@@ -239,6 +239,20 @@ fn eval_op(op: &Op, inputs: &[&EvValue], tys: &[&Ty], out: &Ty, read: &Demand) -
             }
             other => EvValue::Col(other.clone()),
         },
+        Op::ListSlice { start, stop } => {
+            let (o, items) = list_parts(col(inputs[0])?, "list_slice")?;
+            let items = read.keep(&items);
+            EvValue::Col(match stop {
+                // A few items per list (`x[:, k]` as a slice): one gather.
+                Some(stop)
+                    if stop.saturating_sub(*start) <= 4 && !matches!(items, Col::List(..)) =>
+                {
+                    let (offsets, idx) = kernels::slice_index(&o, *start, *stop);
+                    Col::list(offsets, items.take(&idx))
+                }
+                _ => rask_core::column::ListSelection::slice(&o, *start, *stop).apply(&items),
+            })
+        }
         Op::LocalIndex => {
             let (o, _) = list_parts(col(inputs[0])?, "local_index")?;
             EvValue::Col(Col::List(

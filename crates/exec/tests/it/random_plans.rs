@@ -263,6 +263,7 @@ shapes!(
     TakenMemberSums,
     BestPairByPt,
     CutPairsBestMass,
+    LocalIndexSlices,
 );
 
 /// Records of `pt` and the muons' `eta, phi, mass` and `extra` fields (4-vectors for the
@@ -376,6 +377,34 @@ pub(crate) fn build(ctx: &Context, events: &Expr, j: &J, s: Shape) -> Expr {
             let pair = other.p4_add(&m("0")).unwrap().p4_mass().unwrap();
             let per_triplet = (&(&sum.p4_mass().unwrap() + &charge).unwrap() + &pair).unwrap();
             per_triplet.sum(Some(1)).unwrap()
+        }
+        // Masks on local indices, which the `list_slice` rule makes slices: one item
+        // (`firsts`, as the AGC's b-tag weights), a window of records (`x[:, 1:3]`), a float
+        // bound; and a `!=` that stays a mask.
+        Shape::LocalIndexSlices => {
+            let i = x.local_index().unwrap();
+            let second = x
+                .mask(&i.eq(1).unwrap())
+                .unwrap()
+                .firsts()
+                .unwrap()
+                .fill_none(-3.0)
+                .unwrap();
+            let first_two = x.mask(&i.lt(2).unwrap()).unwrap().sum(Some(1)).unwrap();
+            let window = (&i.ge(1).unwrap() & &i.lt(2).unwrap()).unwrap();
+            let v = vectors(ctx, &x, &mu, &[]);
+            let mid = v
+                .mask(&window)
+                .unwrap()
+                .field("eta")
+                .unwrap()
+                .sum(Some(1))
+                .unwrap();
+            let tail = x.mask(&i.gt(0.5).unwrap()).unwrap().num().unwrap();
+            let not_first = x.mask(&i.ne(0).unwrap()).unwrap().sum(Some(1)).unwrap();
+            let a = (&(&second + &mid).unwrap() + &first_two).unwrap();
+            let b = (&tail.cast(rask_plan::types::DType::F64).unwrap() + &not_first).unwrap();
+            (&a + &b).unwrap()
         }
         // The best pair by a measure of its sum (`events/best.rs`): the literal on the left,
         // unary steps, `argmax` without keepdims, the sum also taken by that optional index.

@@ -112,6 +112,7 @@ fn pushable(graph: &Graph, consumers: &HashMap<NodeId, usize>, data: NodeId) -> 
         | Op::Singletons
         | Op::FillNone(_)
         | Op::LocalIndex
+        | Op::ListSlice { .. }
         | Op::Flatten
         | Op::Take
         | Op::Sort { .. }

@@ -2,7 +2,8 @@
 //!
 //! Each rule lives in its own file and rewrites a [`Plan`] into a new one (a fresh, hash-consed
 //! arena holding only what the outputs reach). The driver runs cull → CSE → `num`
-//! simplification → mask pushdown → take pushdown → projection pushdown until the output keys stop changing, checks every rule kept the output types, then fuses.
+//! simplification → list slices → mask pushdown → take pushdown → projection pushdown until the
+//! output keys stop changing, checks every rule kept the output types, then fuses.
 
 use std::collections::HashMap;
 
@@ -13,6 +14,7 @@ use crate::op::Op;
 pub mod cse;
 pub mod cull;
 pub mod fusion;
+pub mod list_slice;
 pub mod mask_pushdown;
 mod push;
 pub mod pushdown;
@@ -129,10 +131,11 @@ pub struct Optimized {
 
 /// Runs the rules to a fixed point, then fusion.
 pub fn optimize(plan: &Plan) -> Result<Optimized, PlanError> {
-    let rules: [&dyn Rule; 6] = [
+    let rules: [&dyn Rule; 7] = [
         &cull::Cull,
         &cse::Cse,
         &simplify_num::SimplifyNum,
+        &list_slice::ListSlice,
         &mask_pushdown::MaskPushdown,
         &take_pushdown::TakePushdown,
         &pushdown::ProjectionPushdown,

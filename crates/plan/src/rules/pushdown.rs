@@ -135,9 +135,12 @@ fn needs_by_node(
                 merge(&mut needs, node.inputs[0], need);
                 merge(&mut needs, node.inputs[1], Need::all());
             }
-            Op::Firsts | Op::Singletons | Op::FillNone(_) | Op::Sort { .. } | Op::Rows { .. } => {
-                merge(&mut needs, node.inputs[0], need)
-            }
+            Op::Firsts
+            | Op::Singletons
+            | Op::FillNone(_)
+            | Op::Sort { .. }
+            | Op::Rows { .. }
+            | Op::ListSlice { .. } => merge(&mut needs, node.inputs[0], need),
             Op::Concatenate => {
                 merge(&mut needs, node.inputs[0], need.clone());
                 merge(&mut needs, node.inputs[1], need);

@@ -445,6 +445,26 @@ pub fn infer(op: &Op, inputs: &[Input<'_>], key: Key) -> Result<Ty, TypeError> {
                 other => Err(expected("local_index needs", "lists", other.to_string())),
             }
         }
+        Op::ListSlice { start, stop } => {
+            arity(1)?;
+            let (layout, rows) = events(inputs[0].0)?;
+            match layout {
+                // Lists sliced alike (every field of a collection) stay aligned.
+                Layout::List { item, lineage } => Ok(Ty::Events {
+                    layout: Layout::List {
+                        item: item.clone(),
+                        lineage: Key::of(&[
+                            b"list_slice",
+                            &lineage.bytes(),
+                            &start.to_le_bytes(),
+                            &stop.map_or(u64::MAX, u64::from).to_le_bytes(),
+                        ]),
+                    },
+                    rows,
+                }),
+                other => Err(expected("list_slice needs", "lists", other.to_string())),
+            }
+        }
         Op::Concatenate => {
             arity(2)?;
             let (a, ra) = events(inputs[0].0)?;

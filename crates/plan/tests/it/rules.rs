@@ -3,8 +3,9 @@
 
 use rask_plan::explain::render_plan;
 use rask_plan::rules::{
-    Plan, Rule, cse::Cse, cull::Cull, fusion::Fusion, mask_pushdown::MaskPushdown,
-    pushdown::ProjectionPushdown, simplify_num::SimplifyNum, take_pushdown::TakePushdown,
+    Plan, Rule, cse::Cse, cull::Cull, fusion::Fusion, list_slice::ListSlice,
+    mask_pushdown::MaskPushdown, pushdown::ProjectionPushdown, simplify_num::SimplifyNum,
+    take_pushdown::TakePushdown,
 };
 use rask_plan::{Context, Expr, NodeId};
 
@@ -218,6 +219,32 @@ fn simplify_num_counts_lists_where_they_come_from() {
         SimplifyNum.rewrite(&plain).unwrap().output_keys(),
         plain.output_keys()
     );
+}
+
+#[test]
+fn list_slice_makes_masks_on_local_indices_runs_of_items() {
+    let ctx = Context::new();
+    let events = nano(&ctx);
+    let jets = events.field("Jet").unwrap();
+    let pt = jets.field("pt").unwrap();
+    let i = pt.local_index().unwrap();
+    // The second jet's pT (the AGC's b-tag weights), jets 1..3 (`jets[:, 1:3]` from Python).
+    let second = pt.mask(&i.eq(1).unwrap()).unwrap().firsts().unwrap();
+    let window = (&i.ge(1).unwrap() & &i.lt(3).unwrap()).unwrap();
+    let eta = jets.mask(&window).unwrap().field("eta").unwrap();
+    // Must not fire: `!=` keeps no run of items.
+    let not_first = pt.mask(&i.ne(0).unwrap()).unwrap();
+    // The indices of a collection slice its fields: the first muon's pT.
+    let mu_i = events.field("Muon").unwrap().local_index().unwrap();
+    let mu_pt = events.field("Muon").unwrap().field("pt").unwrap();
+    let first_muon = mu_pt.mask(&mu_i.lt(1).unwrap()).unwrap();
+    let all = plan(&[&second, &eta, &not_first, &first_muon]);
+    insta::assert_snapshot!("list_slice", before_after(&ListSlice, &all));
+    let after = render_plan(&ListSlice.rewrite(&all).unwrap());
+    for slice in ["list_slice[1:2]", "list_slice[1:3]", "list_slice[0:1]"] {
+        assert!(after.contains(slice), "{slice} in\n{after}");
+    }
+    assert_eq!(after.matches("getitem").count(), 1, "{after}");
 }
 
 #[test]

@@ -334,6 +334,9 @@ fn eval_op(
             _ => inputs[0].clone(),
         },
         Op::LocalIndex => Data::Events(jagged::local_index(events(inputs[0])?)?),
+        Op::ListSlice { start, stop } => {
+            Data::Events(jagged::list_slice(events(inputs[0])?, *start, *stop)?)
+        }
         Op::Concatenate => {
             Data::Events(jagged::concatenate(events(inputs[0])?, events(inputs[1])?)?)
         }

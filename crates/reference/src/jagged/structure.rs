@@ -195,6 +195,22 @@ pub fn local_index(x: &[Value]) -> Result<Vec<Value>, RefError> {
         .collect()
 }
 
+/// Per event, items `start..stop` of the list (clipped to its length; `None`: to its end).
+///
+/// `list_slice([[a, b, c], [d]], 1, Some(2)) == [[b], []]`
+pub fn list_slice(x: &[Value], start: u32, stop: Option<u32>) -> Result<Vec<Value>, RefError> {
+    const OP: &str = "list_slice";
+    x.iter()
+        .enumerate()
+        .map(|(i, ev)| {
+            let items = list_at(OP, i, ev)?;
+            let end = stop.map_or(items.len(), |s| (s as usize).min(items.len()));
+            let begin = (start as usize).min(end);
+            Ok(Value::List(items[begin..end].to_vec()))
+        })
+        .collect()
+}
+
 /// Per event, the list `a` followed by the list `b`.
 ///
 /// Element kinds: all elements of all lists of both collections must have the same kind

@@ -130,6 +130,28 @@ fn jagged_verbs_on_events() {
         events(&hard.compute(&reader).unwrap()),
         vec![as_f(&[30.0]), as_f(&[]), as_f(&[50.0, 20.0]), as_f(&[40.0])]
     );
+    // Slices of every list (`x[:, a:b]`), clipped to its length.
+    for ((start, stop), want) in [
+        (
+            (0, Some(1)),
+            vec![as_f(&[30.0]), as_f(&[]), as_f(&[50.0]), as_f(&[40.0])],
+        ),
+        (
+            (1, None),
+            vec![as_f(&[]), as_f(&[]), as_f(&[20.0]), as_f(&[])],
+        ),
+        (
+            (5, Some(2)),
+            vec![as_f(&[]), as_f(&[]), as_f(&[]), as_f(&[])],
+        ),
+    ] {
+        let sliced = hard.list_slice(start, stop).unwrap();
+        assert_eq!(
+            events(&sliced.compute(&reader).unwrap()),
+            want,
+            "{start}:{stop:?}"
+        );
+    }
     let best = pt.argmax(true).unwrap();
     let lead_eta = muons
         .field("eta")
