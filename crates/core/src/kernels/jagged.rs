@@ -449,7 +449,15 @@ pub fn take_local(data_offsets: &[i32], index_offsets: &[i32], index: &[i64]) ->
     let mut out = Vec::with_capacity(last - first);
     for e in 0..events(data_offsets) {
         let r = range(data_offsets, e);
-        for &i in &index[range(index_offsets, e)] {
+        // Offsets past the indices held: the index lists are shorter than they say.
+        let picks = index
+            .get(range(index_offsets, e))
+            .ok_or(KernelError::LengthMismatch {
+                event: e,
+                a: range(index_offsets, e).len(),
+                b: index.len().saturating_sub(index_offsets[e].max(0) as usize),
+            })?;
+        for &i in picks {
             out.push(resolve(e, i, &r)?);
         }
     }
@@ -467,7 +475,10 @@ pub fn take_local(data_offsets: &[i32], index_offsets: &[i32], index: &[i64]) ->
 pub fn slice_index(offsets: &[i32], start: u32, stop: u32) -> (Vec<i32>, Vec<u32>) {
     let mut out = Vec::with_capacity(offsets.len());
     out.push(0i32);
-    let mut idx = Vec::with_capacity(events(offsets) * stop.saturating_sub(start) as usize);
+    let items = (offsets.last().map_or(0, |&l| l.max(0) as usize))
+        .saturating_sub(offsets.first().map_or(0, |&f| f.max(0) as usize));
+    let width = stop.saturating_sub(start) as usize;
+    let mut idx = Vec::with_capacity(events(offsets).saturating_mul(width).min(items));
     for w in offsets.windows(2) {
         let kept = window((w[1] - w[0]).max(0) as u32, start, Some(stop));
         idx.extend(w[0] as u32 + kept.start..w[0] as u32 + kept.end);

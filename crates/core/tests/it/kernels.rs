@@ -417,6 +417,15 @@ fn kernels_refuse_mismatched_inputs() {
         kernels::cartesian(&[0, 1], &[0, 1, 2]),
         Err(kernels::KernelError::EventCount { .. })
     ));
+    // Index lists longer than the indices they hold: an error, not a panic.
+    assert!(matches!(
+        kernels::take_local(&[0, 2], &[0, 3], &[0]),
+        Err(kernels::KernelError::LengthMismatch {
+            event: 0,
+            a: 3,
+            b: 1
+        })
+    ));
     let err = kernels::take_local(&[0, 2], &[0, 1], &[2]).unwrap_err();
     assert_eq!(
         err.to_string(),
