@@ -32,6 +32,9 @@ pub struct RootTree {
     file: RootFile,
     meta: Arc<TreeMeta>,
     schema: SchemaRef,
+    /// Each branch's place in `meta.branches` and in `schema`, by name (every partition looks
+    /// its branches up: a linear search compared hundreds of names per column).
+    by_name: Arc<HashMap<String, (usize, usize)>>,
 }
 
 impl RootTree {
@@ -44,10 +47,18 @@ impl RootTree {
     pub fn new(file: RootFile, tree: &str) -> Result<Self> {
         let meta = file.tree(tree)?;
         let schema = Arc::new(tree_schema(&meta));
+        let mut by_name = HashMap::with_capacity(meta.branches.len());
+        for (b, branch) in meta.branches.iter().enumerate() {
+            if let Ok(f) = schema.index_of(&branch.name) {
+                // The first of equal names, as a search in file order finds.
+                by_name.entry(branch.name.clone()).or_insert((b, f));
+            }
+        }
         Ok(RootTree {
             file,
             meta: Arc::new(meta),
             schema,
+            by_name: Arc::new(by_name),
         })
     }
 
@@ -74,17 +85,16 @@ impl RootTree {
 
     /// The branch `name`, or an error listing close names.
     pub fn branch(&self, name: &str) -> Result<&BranchMeta> {
-        self.meta
-            .branch(name)
-            .ok_or_else(|| RootError::NoSuchBranch {
-                path: self.file.path().to_path_buf(),
-                tree: self.meta.name.clone(),
-                name: name.to_string(),
-                suggestions: close_matches(
-                    name,
-                    self.meta.branches.iter().map(|b| b.name.as_str()),
-                ),
-            })
+        let found = match self.by_name.get(name) {
+            Some(&(b, _)) => self.meta.branches.get(b),
+            None => self.meta.branch(name),
+        };
+        found.ok_or_else(|| RootError::NoSuchBranch {
+            path: self.file.path().to_path_buf(),
+            tree: self.meta.name.clone(),
+            name: name.to_string(),
+            suggestions: close_matches(name, self.meta.branches.iter().map(|b| b.name.as_str())),
+        })
     }
 
     /// Names of the branches that can be read.
@@ -144,10 +154,13 @@ impl RootTree {
             if let Some(counter) = &branch.counter {
                 array = share_offsets(&mut shared, counter, array);
             }
-            let index = self
-                .schema
-                .index_of(name)
-                .map_err(|source| self.arrow_error(name, source))?;
+            let index = match self.by_name.get(name) {
+                Some(&(_, f)) => f,
+                None => self
+                    .schema
+                    .index_of(name)
+                    .map_err(|source| self.arrow_error(name, source))?,
+            };
             let field = self.schema.field(index);
             fields.push(match widths {
                 Widths::Stored => field.clone(),

@@ -17,10 +17,10 @@ use rask_plan::types::{DType, Layout, Ty};
 use rask_plan::{Graph, NodeId};
 
 use super::broadcast::{self, Arg};
-use super::demand::{self, Demand};
+use super::demand::Demand;
 use super::error::EventError;
 use super::gather::{combinations, gathered, list_parts, with_gathered_items};
-use super::{best, nearby, pick, sums};
+use super::{best, chain, nearby, pick, sums};
 use crate::block::{Partial, reduce_array};
 use crate::error::ExecError;
 
@@ -384,18 +384,19 @@ fn eval_op(op: &Op, inputs: &[&EvValue], tys: &[&Ty], out: &Ty, read: &Demand) -
     })
 }
 
-/// A fused body op by op, typed once; chains of sums over combinations ([`super::sums`]) and ΔR
-/// tests over nested products ([`super::nearby`]) are computed from the particles, and every
-/// gather moves only what is read ([`demand`]).
-fn eval_fused(body: &FusedBody, inputs: &[&EvValue], tys: &[&Ty]) -> R<EvValue> {
-    let types = rask_plan::typing::fused_types(body, tys)?;
-    let sums = sums::plan(body, &types, tys);
-    let bests = best::plan(body, &types, &sums);
-    let nearby = nearby::plan(body, &types, tys);
-    let reads = demand::demands(body, &sums);
+/// A fused body op by op, planned once per body and thread ([`super::planned`]); chains of sums
+/// over combinations ([`super::sums`]) and ΔR tests over nested products ([`super::nearby`]) are
+/// computed from the particles, trees of element-wise work block by block ([`super::chain`]),
+/// and every gather moves only what is read ([`super::demand`]).
+fn eval_fused(body: &Arc<FusedBody>, inputs: &[&EvValue], tys: &[&Ty]) -> R<EvValue> {
+    let planned = super::planned::planned(body, tys)?;
+    let (types, sums, bests) = (&planned.types, &planned.sums, &planned.bests);
+    let (nearby, reads, chains) = (&planned.nearby, &planned.reads, &planned.chains);
+    // The values chains read, by operation.
+    let mut leaves: HashMap<usize, EvValue> = HashMap::new();
     let mut stashes: HashMap<usize, sums::Stash> = HashMap::new();
     let mut products: HashMap<usize, (Col, Col)> = HashMap::new();
-    rask_plan::typing::run_fused_typed(body, inputs, tys, &types, |i, op, ins, ts, out| {
+    let mut op_by_op = |i: usize, op: &Op, ins: &[&EvValue], ts: &[&Ty], out: &Ty| {
         if nearby.stashes(i) {
             // A nested product only its ΔR chain reads: the chain takes the two sides.
             products.insert(i, (col(ins[0])?.clone(), col(ins[1])?.clone()));
@@ -466,6 +467,32 @@ fn eval_fused(body: &FusedBody, inputs: &[&EvValue], tys: &[&Ty]) -> R<EvValue> 
             return Ok(value);
         }
         eval_op(op, ins, ts, out, &reads[i])
+    };
+    rask_plan::typing::run_fused_typed(body, inputs, tys, types, |i, op, ins, ts, out| {
+        if chains.inner[i] {
+            // Computed inside its chain, block by block.
+            return Ok(EvValue::Const(Scalar::Bool(false)));
+        }
+        let value = match chains.roots.get(&i) {
+            Some(c) => {
+                let values = c
+                    .leaves
+                    .iter()
+                    .map(|r| match r {
+                        FusedRef::Input(k) => Ok(inputs[*k]),
+                        FusedRef::Op(j) => leaves
+                            .get(j)
+                            .ok_or_else(|| EventError::internal("a chain before its leaf")),
+                    })
+                    .collect::<R<Vec<_>>>()?;
+                chain::evaluate(c, &values)?
+            }
+            None => op_by_op(i, op, ins, ts, out)?,
+        };
+        if chains.read[i] {
+            leaves.insert(i, value.clone());
+        }
+        Ok(value)
     })
 }
 

@@ -5,6 +5,7 @@
 
 pub mod best;
 pub mod broadcast;
+mod chain;
 pub mod correction;
 mod cut;
 pub mod demand;
@@ -13,6 +14,7 @@ pub mod eval;
 mod gather;
 pub mod nearby;
 mod pick;
+mod planned;
 pub mod source;
 pub mod sums;
 pub mod vector;

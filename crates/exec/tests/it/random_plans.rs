@@ -264,6 +264,7 @@ shapes!(
     BestPairByPt,
     CutPairsBestMass,
     LocalIndexSlices,
+    Selection,
 );
 
 /// Records of `pt` and the muons' `eta, phi, mass` and `extra` fields (4-vectors for the
@@ -381,6 +382,31 @@ pub(crate) fn build(ctx: &Context, events: &Expr, j: &J, s: Shape) -> Expr {
         // Masks on local indices, which the `list_slice` rule makes slices: one item
         // (`firsts`, as the AGC's b-tag weights), a window of records (`x[:, 1:3]`), a float
         // bound; and a `!=` that stays a mask.
+        // A selection of comparisons and logic over several fields, an f32 chain with a
+        // literal, a per-event value in the tree (`events/chain/` runs such trees block by
+        // block): integer comparisons, `%` of integers, booleans negated and combined.
+        Shape::Selection => {
+            let f64 = rask_plan::types::DType::F64;
+            let (charge, eta) = (mu.field("charge").unwrap(), mu.field("eta").unwrap());
+            let central = eta.abs().unwrap().lt(2.4).unwrap();
+            let above_met = x.gt(&met.field("pt").unwrap()).unwrap();
+            let positive = charge.eq(1).unwrap();
+            let odd = charge.rem(2).unwrap().ne(0.0).unwrap();
+            let not_small = (!&x.le(0.5).unwrap()).unwrap();
+            let either = (&above_met | &(&positive & &not_small).unwrap()).unwrap();
+            let sel = (&(&central & &either).unwrap() & &odd).unwrap();
+            let scaled = (&(&eta * 1.1).unwrap() + &eta.sqrt().unwrap()).unwrap();
+            let kept = mu
+                .field("pt")
+                .unwrap()
+                .mask(&sel)
+                .unwrap()
+                .sum(Some(1))
+                .unwrap();
+            let count = sel.sum(Some(1)).unwrap().cast(f64).unwrap();
+            let scaled_sum = scaled.mask(&sel).unwrap().sum(Some(1)).unwrap();
+            (&(&kept + &count).unwrap() + &scaled_sum).unwrap()
+        }
         Shape::LocalIndexSlices => {
             let i = x.local_index().unwrap();
             let second = x
