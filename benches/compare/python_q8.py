@@ -68,7 +68,7 @@ def run_rask(path, threads, adl_style):
     return h.compute().sum()
 
 
-def run_dask(path, threads):
+def run_dask(path, threads, step):
     import dask
     import dask_awkward as dak
     import hist.dask as hda
@@ -80,7 +80,14 @@ def run_dask(path, threads):
                            with_name="PtEtaPhiMCandidate", behavior=c.behavior)
         return dak.concatenate([common(ev.Electron), common(ev.Muon)], axis=1)
 
-    events = NanoEventsFactory.from_root({path: "Events"}, schemaclass=NanoAODSchema, mode="dask").events()
+    # Partitions of `step` events (by default the file is one partition, and `threads` would
+    # have nothing to run in parallel).
+    import uproot
+
+    with uproot.open(path) as f:
+        steps = max(1, -(-f["Events"].num_entries // step))
+    events = NanoEventsFactory.from_root({path: "Events"}, schemaclass=NanoAODSchema, mode="dask",
+                                         steps_per_file=steps).events()
     h = seed_q8(events, dak, hda, leptons)
     with dask.config.set(scheduler="threads", num_workers=threads):
         return h.compute().sum()
@@ -120,6 +127,10 @@ def main():
     p.add_argument("--runs", type=int, default=5)
     p.add_argument("--vs-cli", metavar="BIN", help="alternate with this rask CLI's Q8 (see above)")
     p.add_argument("--rounds", type=int, default=5)
+    p.add_argument("--step", type=int, default=1_000_000,
+                   help="dask-seed: events per partition (default 1M: two partitions of the 2M file, "
+                        "one per thread; 200k partitions ran 2.5x slower, one partition leaves a "
+                        "thread idle)")
     a = p.parse_args()
     if a.vs_cli:
         if a.runner == "dask-seed":
@@ -129,7 +140,7 @@ def main():
     for _ in range(a.runs):
         t0 = time.perf_counter()
         if a.runner == "dask-seed":
-            entries = run_dask(a.file, a.threads)
+            entries = run_dask(a.file, a.threads, a.step)
         else:
             entries = run_rask(a.file, a.threads, a.runner == "rask-adl")
         best = min(best, time.perf_counter() - t0)

@@ -401,24 +401,68 @@ pub fn where_(args: &[Arg<'_>], out: DType) -> R<Col> {
                 .map(|i| if c.b(i) { a.b(i) } else { b.b(i) })
                 .collect(),
         ),
-        d if d.is_float() => Col::F64(match (&c, &a, &b) {
-            (Num::B(c), Num::F(a), Num::Const(k)) if c.len() == a.len() => {
-                let k = k.as_f64();
-                c.iter()
-                    .zip(a.iter())
-                    .map(|(c, a)| if c { *a } else { k })
-                    .collect()
-            }
+        d if d.is_float() => Col::F64(match (&c, a.floats(n), b.floats(n)) {
+            (Num::B(c), Some(a), Some(b)) if c.len() == n => pick(c, a, b).into(),
             _ => (0..n)
                 .map(|i| if c.b(i) { a.f(i) } else { b.f(i) })
                 .collect(),
         }),
-        _ => Col::I64(
-            (0..n)
+        _ => Col::I64(match (&c, a.ints(n), b.ints(n)) {
+            (Num::B(c), Some(a), Some(b)) if c.len() == n => pick(c, a, b).into(),
+            _ => (0..n)
                 .map(|i| if c.b(i) { a.i(i) } else { b.i(i) })
                 .collect(),
-        ),
+        }),
     })
+}
+
+/// A numbers operand of `where` read without conversion: a slice of `n` or a literal.
+#[derive(Clone, Copy)]
+enum Picked<'a, T> {
+    Slice(&'a [T]),
+    Const(T),
+}
+
+impl<'a> Num<'a> {
+    /// Floats as they are (f64 leaves, float literals), else `None`.
+    fn floats(&self, n: usize) -> Option<Picked<'a, f64>> {
+        match self {
+            Num::F(v) if v.len() == n => Some(Picked::Slice(v)),
+            Num::Const(Scalar::F64(x)) => Some(Picked::Const(*x)),
+            _ => None,
+        }
+    }
+    /// Integers as they are (i64 leaves, integer literals), else `None`.
+    fn ints(&self, n: usize) -> Option<Picked<'a, i64>> {
+        match self {
+            Num::I(v) if v.len() == n => Some(Picked::Slice(v)),
+            Num::Const(Scalar::I64(x)) => Some(Picked::Const(*x)),
+            _ => None,
+        }
+    }
+}
+
+/// `c ? a : b` item by item, a loop per operand kind (no per-item dispatch).
+fn pick<T: Copy>(c: &BooleanBuffer, a: Picked<'_, T>, b: Picked<'_, T>) -> Vec<T> {
+    use Picked::{Const, Slice};
+    match (a, b) {
+        (Slice(x), Slice(y)) => c
+            .iter()
+            .zip(x.iter().zip(y))
+            .map(|(k, (p, q))| if k { *p } else { *q })
+            .collect(),
+        (Slice(x), Const(q)) => c
+            .iter()
+            .zip(x)
+            .map(|(k, p)| if k { *p } else { q })
+            .collect(),
+        (Const(p), Slice(y)) => c
+            .iter()
+            .zip(y)
+            .map(|(k, q)| if k { p } else { *q })
+            .collect(),
+        (Const(p), Const(q)) => c.iter().map(|k| if k { p } else { q }).collect(),
+    }
 }
 
 /// A numeric field of a record leaf, as f64 (derived for sums, see [`super::vector`]).

@@ -405,7 +405,22 @@ pub(crate) fn build(ctx: &Context, events: &Expr, j: &J, s: Shape) -> Expr {
                 .unwrap();
             let count = sel.sum(Some(1)).unwrap().cast(f64).unwrap();
             let scaled_sum = scaled.mask(&sel).unwrap().sum(Some(1)).unwrap();
-            (&(&kept + &count).unwrap() + &scaled_sum).unwrap()
+            // `where` with each kind of operand: floats, literals, integers.
+            let picked = [
+                ctx.where_(&sel, &x, &eta).unwrap(),
+                ctx.where_(&central, &x, -1.0).unwrap(),
+                ctx.where_(&positive, 2.0, &eta).unwrap(),
+                ctx.where_(&positive, &charge, 7i64)
+                    .unwrap()
+                    .cast(f64)
+                    .unwrap(),
+            ]
+            .iter()
+            .map(|w| w.sum(Some(1)).unwrap())
+            .reduce(|a, b| (&a + &b).unwrap())
+            .unwrap();
+            let all = (&(&kept + &count).unwrap() + &scaled_sum).unwrap();
+            (&all + &picked).unwrap()
         }
         Shape::LocalIndexSlices => {
             let i = x.local_index().unwrap();
