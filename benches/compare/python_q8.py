@@ -2,7 +2,7 @@
 writes it) against the same query from the Rust CLI (`rask adl --query q8`) and against coffea +
 dask-awkward running the seed. Prints one line per runner: `<runner> <best seconds> <entries>`.
 
-    python benches/compare/python_q8.py FILE --runner rask-seed|rask-adl|dask-seed [--threads 2] [--runs 5]
+    python benches/compare/python_q8.py FILE --runner rask-seed|rask-adl|dask-seed [--threads 2] [--runs 5] [--step 1000000]
     python benches/compare/python_q8.py FILE --runner rask-seed --vs-cli target/release/rask [--rounds 5]
 
 `--vs-cli BIN` measures the overhead target of issue #19 in one run: rounds alternate `--runs`
@@ -129,8 +129,8 @@ def main():
     p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--step", type=int, default=1_000_000,
                    help="dask-seed: events per partition (default 1M: two partitions of the 2M file, "
-                        "one per thread; 200k partitions ran 2.5x slower, one partition leaves a "
-                        "thread idle)")
+                        "one per thread; 200k-event partitions ran about 2x slower, and one "
+                        "partition leaves a thread idle)")
     a = p.parse_args()
     if a.vs_cli:
         if a.runner == "dask-seed":
