@@ -52,6 +52,8 @@ pub(super) struct Chain {
     pub leaves: Vec<FusedRef>,
     /// How each leaf is read: as floats, integers, booleans.
     reads: Vec<[bool; 3]>,
+    /// What the plan's types say each leaf is (checked against its column).
+    classes: Vec<Class>,
     nodes: Vec<Node>,
 }
 
@@ -185,10 +187,12 @@ pub(super) fn plan(
         let mut chain = Chain {
             leaves: Vec::new(),
             reads: Vec::new(),
+            classes: Vec::new(),
             nodes: Vec::new(),
         };
         let mut members = Vec::new();
         build(body, &kinds, &inner, root, &mut chain, &mut members);
+        chain.classes = chain.leaves.iter().map(|l| class(*l)).collect();
         if !(2..=MAX_NODES).contains(&chain.nodes.len()) {
             // One operation gains nothing; a huge tree would need a buffer per node.
             continue;
@@ -231,7 +235,7 @@ fn member_kind(
                     .then_some(Kind::Arith(*b))
             }
         }
-        (Op::Unary(UnaryOp::Not), [x]) => class(*x).is_bool().then_some(Kind::Not),
+        (Op::Unary(UnaryOp::Not), [x]) => (class(*x) == Class::Bool).then_some(Kind::Not),
         (Op::Unary(u), [x]) => (out_float && class(*x) == Class::Float).then_some(Kind::Float(*u)),
         _ => None,
     }
@@ -360,6 +364,24 @@ fn run(chain: &Chain, args: &[Arg<'_>]) -> R<Col> {
             ))),
         })
         .collect::<R<Vec<_>>>()?;
+    // The columns are what the plan's types say (the kinds of operations were chosen from
+    // them), all of the same length.
+    for (leaf, class) in leaves.iter().zip(&chain.classes) {
+        let (fits, len) = match leaf {
+            Leaf::F(v) => (*class == Class::Float, v.len()),
+            Leaf::I(v) => (*class == Class::Int, v.len()),
+            Leaf::B(v) => (*class == Class::Bool, v.len()),
+            Leaf::Const(_) => (true, n),
+        };
+        if !fits {
+            return Err(EventError::Internal(format!(
+                "a chain leaf typed {class:?} is another kind of column"
+            )));
+        }
+        if len != n {
+            return Err(rask_core::kernels::KernelError::EventCount { a: len, b: n }.into());
+        }
+    }
     // Leaves read as another kind of number, converted block by block.
     let mut as_f = vec![Vec::<f64>::new(); leaves.len()];
     let mut as_i = vec![Vec::<i64>::new(); leaves.len()];
