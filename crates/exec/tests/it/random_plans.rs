@@ -419,8 +419,13 @@ pub(crate) fn build(ctx: &Context, events: &Expr, j: &J, s: Shape) -> Expr {
             .map(|w| w.sum(Some(1)).unwrap())
             .reduce(|a, b| (&a + &b).unwrap())
             .unwrap();
+            // A tree over a missing-per-event leaf (the leading value) and a per-event one.
+            let lead = x.firsts().unwrap();
+            let lead_sum = (&(&lead * 2.0).unwrap() + &met.field("pt").unwrap()).unwrap();
+            let lead_sel = lead_sum.gt(10.0).unwrap().fill_none(false).unwrap();
+            let lead_term = ctx.where_(&lead_sel, 1.5, -0.5).unwrap();
             let all = (&(&kept + &count).unwrap() + &scaled_sum).unwrap();
-            (&all + &picked).unwrap()
+            (&(&all + &picked).unwrap() + &lead_term).unwrap()
         }
         Shape::LocalIndexSlices => {
             let i = x.local_index().unwrap();
