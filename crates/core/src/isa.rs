@@ -5,8 +5,13 @@
 //! multiply-add, so every choice gives the same bits.
 
 /// The widest instruction set of this CPU that the kernels use.
+///
+/// ```
+/// let isa = rask_core::isa::Isa::detect();
+/// assert_eq!(isa, rask_core::isa::Isa::detect());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) enum Isa {
+pub enum Isa {
     Portable,
     #[cfg(target_arch = "x86_64")]
     Avx2,
@@ -16,7 +21,7 @@ pub(crate) enum Isa {
 
 impl Isa {
     /// This CPU's, detected on the first call.
-    pub(crate) fn detect() -> Isa {
+    pub fn detect() -> Isa {
         static ISA: std::sync::OnceLock<Isa> = std::sync::OnceLock::new();
         *ISA.get_or_init(|| {
             #[cfg(target_arch = "x86_64")]

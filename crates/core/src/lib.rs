@@ -10,7 +10,7 @@ pub mod atomic;
 pub mod column;
 pub mod file_columns;
 pub mod hist;
-mod isa;
+pub mod isa;
 pub mod kernels;
 pub mod layout;
 pub mod random;

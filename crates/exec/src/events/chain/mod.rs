@@ -348,8 +348,35 @@ enum Slot {
 
 const WORDS: usize = BLOCK / 64;
 
-/// The chain on flat leaves of equal length.
+/// The chain on flat leaves of equal length, its loops compiled for the widest instruction set
+/// this CPU has (`rask_core::isa`; no fused multiply-add, so the same bits on every CPU).
 fn run(chain: &Chain, args: &[Arg<'_>]) -> R<Col> {
+    use rask_core::isa::Isa;
+    match Isa::detect() {
+        Isa::Portable => run_body(chain, args),
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `Isa::detect` chose AVX2 only on a CPU that has it.
+        Isa::Avx2 => unsafe { run_avx2(chain, args) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as above, for the AVX-512 subsets.
+        Isa::Avx512 => unsafe { run_avx512(chain, args) },
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn run_avx2(chain: &Chain, args: &[Arg<'_>]) -> R<Col> {
+    run_body(chain, args)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq")]
+fn run_avx512(chain: &Chain, args: &[Arg<'_>]) -> R<Col> {
+    run_body(chain, args)
+}
+
+#[inline(always)]
+fn run_body(chain: &Chain, args: &[Arg<'_>]) -> R<Col> {
     let n = broadcast::rows(args);
     let leaves = args
         .iter()
@@ -446,6 +473,7 @@ fn run(chain: &Chain, args: &[Arg<'_>]) -> R<Col> {
 /// Converts the block `r` of a leaf that is not of a kind into that kind (as `broadcast`'s
 /// numbers read it: ints and booleans as f64, floats truncated and booleans as 0/1 as i64,
 /// numbers as `!= 0` as booleans). A leaf's own kind is read in place.
+#[inline(always)]
 fn convert(
     leaf: Leaf<'_>,
     r: std::ops::Range<usize>,
@@ -512,6 +540,7 @@ struct Views<'a> {
 }
 
 impl<'a> Views<'a> {
+    #[inline(always)]
     fn f(&'a self, s: Src, slots: &'a [Slot], m: usize) -> R<V<'a, f64>> {
         Ok(match s {
             Src::Const(c) => V::C(c.as_f64()),
@@ -526,6 +555,7 @@ impl<'a> Views<'a> {
             },
         })
     }
+    #[inline(always)]
     fn i(&'a self, s: Src) -> R<V<'a, i64>> {
         Ok(match s {
             Src::Const(c) => V::C(const_i64(c)),
@@ -538,6 +568,7 @@ impl<'a> Views<'a> {
         })
     }
     /// Booleans as words.
+    #[inline(always)]
     fn b(&'a self, s: Src, slots: &'a [Slot], m: usize) -> R<V<'a, u64>> {
         let word = |c: Scalar| if c.as_f64() != 0.0 { u64::MAX } else { 0 };
         Ok(match s {
@@ -554,6 +585,7 @@ impl<'a> Views<'a> {
     }
 
     /// Computes node `nd` over the block's `m` items into `slot`.
+    #[inline(always)]
     fn node(&'a self, nd: &Node, slots: &'a [Slot], slot: &mut Slot, m: usize) -> R<()> {
         match (nd.kind, slot) {
             (Kind::Arith(op), Slot::F(out)) => {
@@ -632,6 +664,7 @@ fn zip2<T: Copy, U: Copy>(a: V<'_, T>, b: V<'_, T>, out: &mut [U], f: impl Fn(T,
 
 /// A comparison of `m` items into words (IEEE for floats: NaN compares false, unequal to
 /// everything).
+#[inline(always)]
 fn compare<T: Copy + PartialOrd>(
     op: BinaryOp,
     a: V<'_, T>,
