@@ -191,9 +191,9 @@ pub(super) fn plan(
             nodes: Vec::new(),
         };
         let mut members = Vec::new();
-        build(body, &kinds, &inner, root, &mut chain, &mut members);
+        let built = build(body, &kinds, &inner, root, &mut chain, &mut members);
         chain.classes = chain.leaves.iter().map(|l| class(*l)).collect();
-        if !(2..=MAX_NODES).contains(&chain.nodes.len()) {
+        if !built || !(2..=MAX_NODES).contains(&chain.nodes.len()) {
             // One operation gains nothing; a huge tree would need a buffer per node.
             continue;
         }
@@ -242,7 +242,8 @@ fn member_kind(
 }
 
 /// Adds the tree under `root` to `chain` in body order (operands first: the body is in
-/// topological order), recording its inner members. Iterative: a tree may be thousands deep.
+/// topological order), recording its inner members; false when the tree cannot be a chain.
+/// Iterative: a tree may be thousands deep.
 fn build(
     body: &FusedBody,
     kinds: &[Option<Kind>],
@@ -250,7 +251,7 @@ fn build(
     root: usize,
     chain: &mut Chain,
     members: &mut Vec<usize>,
-) {
+) -> bool {
     let mut tree = vec![root];
     let mut stack = vec![root];
     while let Some(i) = stack.pop() {
@@ -267,15 +268,17 @@ fn build(
     tree.sort_unstable();
     let mut node_of: HashMap<usize, usize> = HashMap::with_capacity(tree.len());
     for i in tree {
-        let kind = kinds[i].expect("a chain member has a kind");
+        // Every member has a kind and its inner operands come before it (body order); a body
+        // that broke either would only lose its chain.
+        let Some(kind) = kinds[i] else {
+            return false;
+        };
         let mut src = |r: FusedRef| match r {
-            FusedRef::Op(j) if inner[j] => Src::Node(node_of[&j]),
-            FusedRef::Op(j) if matches!(body.ops[j].0, Op::Literal(_)) => {
-                let Op::Literal(s) = body.ops[j].0 else {
-                    unreachable!("matched a literal")
-                };
-                Src::Const(s)
-            }
+            FusedRef::Op(j) if inner[j] => node_of.get(&j).map(|&n| Src::Node(n)),
+            FusedRef::Op(j) if matches!(body.ops[j].0, Op::Literal(_)) => match body.ops[j].0 {
+                Op::Literal(s) => Some(Src::Const(s)),
+                _ => None,
+            },
             leaf => {
                 let k = match chain.leaves.iter().position(|l| *l == leaf) {
                     Some(k) => k,
@@ -286,15 +289,24 @@ fn build(
                     }
                 };
                 chain.reads[k][kind.reads()] = true;
-                Src::Leaf(k)
+                Some(Src::Leaf(k))
             }
         };
         let refs = &body.ops[i].1;
-        let a = src(refs[0]);
-        let b = refs.get(1).map_or(a, |r| src(*r));
+        let Some(a) = refs.first().and_then(|r| src(*r)) else {
+            return false;
+        };
+        let b = match refs.get(1) {
+            Some(r) => match src(*r) {
+                Some(b) => b,
+                None => return false,
+            },
+            None => a,
+        };
         node_of.insert(i, chain.nodes.len());
         chain.nodes.push(Node { kind, a, b });
     }
+    true
 }
 
 /// The value of `chain` given its leaves' values (in the order of [`Chain::leaves`]).
