@@ -498,41 +498,32 @@ fn convert(
         Leaf::F(v) => {
             let v = &v[r];
             if let Some(i) = i {
-                i.clear();
-                i.extend(v.iter().map(|&x| x as i64));
+                refill(i, v.iter().map(|&x| x as i64));
             }
             if let Some(b) = b {
-                b.clear();
-                b.resize(len.div_ceil(64), 0);
-                bits(V::S(v), V::C(0.0), len, b, |p, z| p != z);
+                nonzero_words(v, 0.0, b);
             }
         }
         Leaf::I(v) => {
             let v = &v[r];
             if let Some(f) = f {
-                f.clear();
-                f.extend(v.iter().map(|&x| x as f64));
+                refill(f, v.iter().map(|&x| x as f64));
             }
             if let Some(b) = b {
-                b.clear();
-                b.resize(len.div_ceil(64), 0);
-                bits(V::S(v), V::C(0), len, b, |p, z| p != z);
+                nonzero_words(v, 0, b);
             }
         }
         Leaf::B(v) => {
-            let bits = v.slice(r.start, r.len());
+            let bits = v.slice(r.start, len);
             if let Some(f) = f {
-                f.clear();
-                f.extend(bits.iter().map(|x| x as u8 as f64));
+                refill(f, bits.iter().map(|x| x as u8 as f64));
             }
             if let Some(i) = i {
-                i.clear();
-                i.extend(bits.iter().map(|x| x as i64));
+                refill(i, bits.iter().map(|x| x as i64));
             }
             if let Some(b) = b {
-                b.clear();
                 let chunks = bits.bit_chunks();
-                b.extend(chunks.iter());
+                refill(b, chunks.iter());
                 if chunks.remainder_len() > 0 {
                     b.push(chunks.remainder_bits());
                 }
@@ -540,6 +531,21 @@ fn convert(
         }
         Leaf::Const(_) => {}
     }
+}
+
+/// `out` holding `items` only (its allocation reused block after block).
+#[inline(always)]
+fn refill<T>(out: &mut Vec<T>, items: impl Iterator<Item = T>) {
+    out.clear();
+    out.extend(items);
+}
+
+/// Whether each of `v` differs from `zero`, as words of bits.
+#[inline(always)]
+fn nonzero_words<T: Copy + PartialEq>(v: &[T], zero: T, out: &mut Vec<u64>) {
+    out.clear();
+    out.resize(v.len().div_ceil(64), 0);
+    bits(V::S(v), V::C(zero), v.len(), out, |p, z| p != z);
 }
 
 /// The operands of one block.
