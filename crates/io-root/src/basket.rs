@@ -41,14 +41,30 @@ pub enum BasketError {
 }
 
 /// Buffers reused from basket to basket, so that reading allocates only when a basket is larger
-/// than any before it.
+/// than any before it. They never shrink, so a basket larger than the one before is not zeroed
+/// again; the lengths of the last basket's bytes are kept beside them.
 #[derive(Debug, Default)]
 pub struct BasketBuffers {
     raw: Vec<u8>,
+    /// Bytes of the basket last read into `raw`.
+    raw_len: usize,
     data: Vec<u8>,
+    /// Where the last basket's uncompressed payload is.
+    payload: Payload,
     offsets: Vec<u32>,
     border: usize,
     has_offsets: bool,
+}
+
+/// Where a basket's uncompressed payload is held.
+#[derive(Debug, Default, Clone, Copy)]
+enum Payload {
+    /// Decompressed (or copied) into `data`, this many bytes.
+    #[default]
+    Data,
+    /// In `raw` from this byte on: an uncompressed basket read with `pread` is decoded where it
+    /// was read, without a copy.
+    Raw(usize),
 }
 
 /// A decompressed basket, borrowed from its [`BasketBuffers`].
@@ -65,8 +81,12 @@ pub struct Basket<'a> {
 impl BasketBuffers {
     /// The basket last read.
     pub fn basket(&self, entries: usize) -> Basket<'_> {
+        let payload = match self.payload {
+            Payload::Data => &self.data[..],
+            Payload::Raw(start) => &self.raw[start..self.raw_len],
+        };
         Basket {
-            data: &self.data[..self.border],
+            data: &payload[..self.border],
             entry_offsets: self.has_offsets.then_some(&self.offsets[..]),
             entries,
         }
@@ -75,12 +95,15 @@ impl BasketBuffers {
     /// The raw bytes of the basket last read by [`BasketBuffers::read_raw`] (key header
     /// included; [`BasketBuffers::read`] on a mapped file leaves them in the map).
     pub fn raw(&self) -> &[u8] {
-        &self.raw
+        &self.raw[..self.raw_len]
     }
 
     /// Only reads the raw bytes of a basket (for the decompression benchmark).
     pub fn read_raw(&mut self, file: &RootFile, loc: &BasketLoc) -> Result<()> {
-        file.read_bytes(loc.seek, loc.bytes as usize, &mut self.raw)
+        self.raw_len = 0;
+        file.read_prefix(loc.seek, loc.bytes as usize, &mut self.raw)?;
+        self.raw_len = loc.bytes as usize;
+        Ok(())
     }
 
     /// Reads and decodes the basket at `loc`; `location` names it in errors
@@ -96,7 +119,7 @@ impl BasketBuffers {
         location: &str,
     ) -> Result<()> {
         if let Some(raw) = file.bytes_at(lease, loc.seek, loc.bytes as usize)? {
-            return self.decode_from(raw, file, loc, location);
+            return self.decode_from(raw, file, loc, location, false);
         }
         self.read_raw(file, loc)?;
         self.decode(file, loc, location)
@@ -105,18 +128,20 @@ impl BasketBuffers {
     /// Decompresses and splits the raw bytes read by [`BasketBuffers::read_raw`].
     pub fn decode(&mut self, file: &RootFile, loc: &BasketLoc, location: &str) -> Result<()> {
         let raw = std::mem::take(&mut self.raw);
-        let done = self.decode_from(&raw, file, loc, location);
+        let done = self.decode_from(&raw[..self.raw_len], file, loc, location, true);
         self.raw = raw;
         done
     }
 
-    /// Decompresses and splits the raw bytes `raw` of the basket at `loc` (key header included).
+    /// Decompresses and splits the raw bytes `raw` of the basket at `loc` (key header included);
+    /// `in_raw`: `raw` is this buffer's own `raw`, where an uncompressed payload can stay.
     fn decode_from(
         &mut self,
         raw: &[u8],
         file: &RootFile,
         loc: &BasketLoc,
         location: &str,
+        in_raw: bool,
     ) -> Result<()> {
         let at = || format!("{location} (byte {})", loc.seek);
         let mut c = Cursor::new(raw, 0);
@@ -149,56 +174,146 @@ impl BasketBuffers {
         let stored = raw
             .get(key.key_len as usize..)
             .ok_or_else(|| file.corrupt(at(), BasketError::KeyLength(key.key_len)))?;
-        compression::decompress(stored, key.obj_len as usize, &mut self.data)
-            .map_err(|e| RootError::decompression(file.path(), at(), e))?;
+        let len = key.obj_len as usize;
+        let payload = if in_raw && stored.len() == len {
+            self.payload = Payload::Raw(key.key_len as usize);
+            stored
+        } else {
+            compression::decompress_prefix(stored, len, &mut self.data)
+                .map_err(|e| RootError::decompression(file.path(), at(), e))?;
+            self.payload = Payload::Data;
+            &self.data[..len]
+        };
         let border = last as i64 - key.key_len as i64;
-        if border < 0 || border as usize > self.data.len() {
+        if border < 0 || border as usize > payload.len() {
             return Err(file.corrupt(
                 at(),
                 BasketError::Border {
                     border,
-                    len: self.data.len(),
+                    len: payload.len(),
                 },
             ));
         }
-        self.border = border as usize;
-        self.has_offsets = self.border < self.data.len();
+        let border = border as usize;
+        self.border = border;
+        self.has_offsets = border < payload.len();
         if self.has_offsets {
-            self.split_offsets(nev_buf as usize, key.key_len as u32)
-                .map_err(|e| file.corrupt(at(), e))?;
+            split_offsets(
+                &mut self.offsets,
+                &payload[border..],
+                nev_buf as usize,
+                key.key_len as u32,
+                border,
+            )
+            .map_err(|e| file.corrupt(at(), e))?;
         }
         Ok(())
     }
+}
 
-    fn split_offsets(&mut self, entries: usize, key_len: u32) -> Result<(), BasketError> {
-        let table = &self.data[self.border..];
-        let (words, _) = table.as_chunks::<4>();
-        let count = words.first().map(|w| i32::from_be_bytes(*w)).unwrap_or(-1);
-        if count < 0 || (count as usize) < entries || words.len() < entries + 1 {
-            return Err(BasketError::OffsetTable {
-                bytes: table.len(),
-                count,
-                entries,
-            });
+/// The entry offsets of a basket whose data are `border` bytes long, from the offset `table`
+/// after them (a count, then one offset per entry counted from the key start, so `key_len` is
+/// subtracted), checked in order and inside the data, with the border appended.
+fn split_offsets(
+    offsets: &mut Vec<u32>,
+    table: &[u8],
+    entries: usize,
+    key_len: u32,
+    border: usize,
+) -> Result<(), BasketError> {
+    let (words, _) = table.as_chunks::<4>();
+    let count = words.first().map(|w| i32::from_be_bytes(*w)).unwrap_or(-1);
+    if count < 0 || (count as usize) < entries || words.len() < entries + 1 {
+        return Err(BasketError::OffsetTable {
+            bytes: table.len(),
+            count,
+            entries,
+        });
+    }
+    offsets.clear();
+    offsets.reserve(entries + 1);
+    let ordered = convert_offsets(offsets, &words[1..=entries], key_len);
+    let inside = offsets.last().is_none_or(|&last| last as usize <= border);
+    if !ordered || !inside {
+        return Err(BasketError::Offsets(border));
+    }
+    offsets.push(border as u32);
+    Ok(())
+}
+
+/// Appends the big-endian `words` less `key_len` to `offsets`; whether they never decrease.
+/// Compiled for the widest instruction set of the CPU (a byte shuffle per vector).
+fn convert_offsets(offsets: &mut Vec<u32>, words: &[[u8; 4]], key_len: u32) -> bool {
+    use rask_core::isa::Isa;
+    match Isa::detect() {
+        Isa::Portable => convert_offsets_body(offsets, words, key_len),
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `Isa::detect` chose AVX2 only on a CPU that has it.
+        Isa::Avx2 => unsafe { convert_offsets_avx2(offsets, words, key_len) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as above, for the AVX-512 subsets.
+        Isa::Avx512 => unsafe { convert_offsets_avx512(offsets, words, key_len) },
+    }
+}
+
+#[inline(always)]
+fn convert_offsets_body(offsets: &mut Vec<u32>, words: &[[u8; 4]], key_len: u32) -> bool {
+    let at = offsets.len();
+    offsets.extend(
+        words
+            .iter()
+            .map(|w| u32::from_be_bytes(*w).wrapping_sub(key_len)),
+    );
+    // Checked without early exits so the loop vectorises.
+    offsets[at.saturating_sub(1)..]
+        .windows(2)
+        .fold(true, |ok, w| ok & (w[0] <= w[1]))
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn convert_offsets_avx2(offsets: &mut Vec<u32>, words: &[[u8; 4]], key_len: u32) -> bool {
+    convert_offsets_body(offsets, words, key_len)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq")]
+fn convert_offsets_avx512(offsets: &mut Vec<u32>, words: &[[u8; 4]], key_len: u32) -> bool {
+    convert_offsets_body(offsets, words, key_len)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(count: i32, offsets: &[u32]) -> Vec<u8> {
+        let mut t = count.to_be_bytes().to_vec();
+        for o in offsets {
+            t.extend_from_slice(&o.to_be_bytes());
         }
-        self.offsets.clear();
-        self.offsets.reserve(entries + 1);
-        self.offsets.extend(
-            words[1..=entries]
-                .iter()
-                .map(|w| u32::from_be_bytes(*w).wrapping_sub(key_len)),
-        );
-        // Checked without early exits so the loop vectorises: monotone, and inside the data.
-        let border = self.border as u32;
-        let ordered = self
-            .offsets
-            .windows(2)
-            .fold(true, |ok, w| ok & (w[0] <= w[1]));
-        let inside = self.offsets.last().is_none_or(|&last| last <= border);
-        if !ordered || !inside {
-            return Err(BasketError::Offsets(self.border));
+        t
+    }
+
+    #[test]
+    fn entry_offsets_are_converted_and_checked() {
+        // 70 entries (past one vector of any width), offsets from the key start (key 100 bytes).
+        let offsets: Vec<u32> = (0..70).map(|i| 100 + 3 * i).collect();
+        let mut out = vec![7; 3];
+        split_offsets(&mut out, &table(71, &offsets), 70, 100, 300).unwrap();
+        let want: Vec<u32> = (0..70).map(|i| 3 * i).chain([300]).collect();
+        assert_eq!(out, want);
+
+        // One offset smaller than the one before, at each position in turn: always caught.
+        for at in 1..70 {
+            let mut bad = offsets.clone();
+            bad[at] = bad[at - 1] - 1;
+            let e = split_offsets(&mut out, &table(70, &bad), 70, 100, 300).unwrap_err();
+            assert_eq!(e, BasketError::Offsets(300), "decrease at {at}");
         }
-        self.offsets.push(self.border as u32);
-        Ok(())
+        // Past the data, and a table too short for its entries.
+        let e = split_offsets(&mut out, &table(70, &offsets), 70, 100, 200).unwrap_err();
+        assert_eq!(e, BasketError::Offsets(200));
+        let e = split_offsets(&mut out, &table(70, &offsets[..60]), 70, 100, 300).unwrap_err();
+        assert!(matches!(e, BasketError::OffsetTable { entries: 70, .. }));
     }
 }

@@ -149,6 +149,26 @@ pub fn decompress(
     uncompressed_len: usize,
     out: &mut Vec<u8>,
 ) -> Result<(), DecompressError> {
+    decompress_prefix(compressed, uncompressed_len, out)?;
+    out.truncate(uncompressed_len);
+    Ok(())
+}
+
+/// [`decompress`] into the first `uncompressed_len` bytes of `out`, which grows to at least that
+/// and never shrinks: a buffer reused for records of varying sizes is zeroed only where it grows,
+/// not again for every larger record after a smaller one. Bytes past the record are left as
+/// they were.
+///
+/// ```
+/// let mut out = b"xxxxx".to_vec();
+/// rask_io_root::compression::decompress_prefix(b"abc", 3, &mut out).unwrap();
+/// assert_eq!(out, b"abcxx");
+/// ```
+pub fn decompress_prefix(
+    compressed: &[u8],
+    uncompressed_len: usize,
+    out: &mut Vec<u8>,
+) -> Result<(), DecompressError> {
     if uncompressed_len > MAX_RECORD {
         return Err(DecompressError {
             algorithm: "?",
@@ -158,17 +178,11 @@ pub fn decompress(
         });
     }
     if compressed.len() == uncompressed_len {
-        out.clear();
-        out.extend_from_slice(compressed);
+        grow_to(out, uncompressed_len).copy_from_slice(compressed);
         return Ok(());
     }
     check_block_sizes(compressed, uncompressed_len)?;
-    // Every byte is overwritten below: only zero what the buffer grows by.
-    if out.len() > uncompressed_len {
-        out.truncate(uncompressed_len);
-    } else {
-        out.resize(uncompressed_len, 0);
-    }
+    let out = grow_to(out, uncompressed_len);
     let mut src = compressed;
     let mut filled = 0usize;
     while filled < uncompressed_len {
@@ -217,6 +231,14 @@ pub fn decompress(
         src = &src[HEADER + c_len..];
     }
     Ok(())
+}
+
+/// The first `len` bytes of `buf`, grown (zeroed) to at least `len` first; it never shrinks.
+pub(crate) fn grow_to(buf: &mut Vec<u8>, len: usize) -> &mut [u8] {
+    if buf.len() < len {
+        buf.resize(len, 0);
+    }
+    &mut buf[..len]
 }
 
 /// Walks the block headers before anything is allocated: their sizes must add up to the record's,

@@ -203,14 +203,16 @@ impl RootFile {
 
     /// Reads `len` bytes at `offset`.
     pub(crate) fn read_bytes(&self, offset: u64, len: usize, buf: &mut Vec<u8>) -> Result<()> {
+        self.read_prefix(offset, len, buf)?;
+        buf.truncate(len);
+        Ok(())
+    }
+
+    /// Reads `len` bytes at `offset` into the first `len` bytes of `buf`, which grows to at
+    /// least that and never shrinks (so a reused buffer is zeroed only where it grows).
+    pub(crate) fn read_prefix(&self, offset: u64, len: usize, buf: &mut Vec<u8>) -> Result<()> {
         self.check_record(offset, len)?;
-        // Every byte is overwritten by the read: only zero what the buffer grows by.
-        if buf.len() > len {
-            buf.truncate(len);
-        } else {
-            buf.resize(len, 0);
-        }
-        self.source.read_at(offset, buf)
+        self.source.read_at(offset, compression::grow_to(buf, len))
     }
 
     /// Holds the file ready for a run of reads (see [`ByteSource::lease`]).
