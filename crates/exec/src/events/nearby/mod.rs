@@ -5,17 +5,16 @@
 //! cleaning, the AGC's and every analysis's overlap removal) would build the nested pairs of
 //! every event (each `a` particle with each `b` particle), gather both sides' `eta` and `phi` into
 //! pair columns, compute ΔR into a column, compare it into another and reduce the innermost
-//! lists. [`plan`] finds that chain in a fused body; [`evaluate`] then loops over each event's
-//! `a` particles and, for each, over the event's `b` particles with the same
-//! [`kernels::delta_r`] and the same comparison, without branches on the outcome (the square
-//! root is taken only for distances near the threshold: `Threshold`). The result is the list
-//! of one flag per `a` particle that the chain gives, bit for bit; the chain's other operations
-//! are not evaluated.
+//! lists. [`plan`] finds that chain in a fused body; [`evaluate`] then computes, for each `a`
+//! particle, whether it passes with any (every) `b` particle of its event, with the same
+//! [`kernels::delta_r`] arithmetic and the same comparison, in vector lanes across the morsel's
+//! `a` particles (`lanes.rs`). The result is the list of one flag per `a` particle that the
+//! chain gives, bit for bit; the chain's other operations are not evaluated.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use arrow_buffer::{BooleanBuffer, BooleanBufferBuilder};
+use arrow_buffer::BooleanBuffer;
 use rask_core::column::Col;
 use rask_core::kernels;
 use rask_plan::op::{BinaryOp, FusedBody, FusedRef, LorentzOp, Op, ReduceOp};
@@ -24,6 +23,8 @@ use rask_plan::types::Ty;
 use super::error::EventError;
 use super::gather::list_parts;
 use super::sums::{consumers, holds_records};
+
+mod lanes;
 
 type R<T> = Result<T, EventError>;
 
@@ -230,10 +231,10 @@ pub fn evaluate(near: &Near, a: &Col, b: &Col) -> R<Col> {
         pb: &pb,
     };
     let flags = match (near.swapped, near.all) {
-        (false, false) => sides.flags::<false, false>(&test),
-        (false, true) => sides.flags::<false, true>(&test),
-        (true, false) => sides.flags::<true, false>(&test),
-        (true, true) => sides.flags::<true, true>(&test),
+        (false, false) => sides.flags_in_lanes::<false, false>(&test),
+        (false, true) => sides.flags_in_lanes::<false, true>(&test),
+        (true, false) => sides.flags_in_lanes::<true, false>(&test),
+        (true, true) => sides.flags_in_lanes::<true, true>(&test),
     };
     Ok(Col::List(oa, Arc::new(Col::Bool(flags))))
 }
@@ -250,9 +251,10 @@ struct Sides<'a> {
 
 impl Sides<'_> {
     /// One flag per `a` particle; `SWAPPED`: ΔR reads the `b` particle first (`delta_phi` is
-    /// wrapped, so the chain's order is kept); `ALL`: every `b` particle must pass.
+    /// wrapped, so the chain's order is kept); `ALL`: every `b` particle must pass. The
+    /// definition [`Sides::flags_in_lanes`] computes (and is tested against), and its fallback.
     fn flags<const SWAPPED: bool, const ALL: bool>(&self, test: &Threshold) -> BooleanBuffer {
-        let mut flags = BooleanBufferBuilder::new(self.ea.len());
+        let mut flags = arrow_buffer::BooleanBufferBuilder::new(self.ea.len());
         for (wa, wb) in self.oa.windows(2).zip(self.ob.windows(2)) {
             let (eb, pb) = (
                 &self.eb[wb[0] as usize..wb[1] as usize],

@@ -1,0 +1,296 @@
+//! ΔR flags over all of a morsel's `a` particles at once, in vector lanes.
+//!
+//! Each event has few `b` particles (leptons, for jets): looping over them per `a` particle
+//! leaves one or two iterations per loop and a branch on each. Here the loop runs the other
+//! way: for the `k`-th `b` particle of each event, over every `a` particle of the morsel, so
+//! the inner loop is as long as the morsel and compiles to vector lanes (the `b` particle's
+//! `eta` and `phi` are gathered per lane through its event; lanes whose event has fewer than
+//! `k + 1` keep their flag). Every flag is the one [`Sides::flags`] gives, bit for bit:
+//! - ΔR² is [`rask_core::kernels::delta_r_squared`]'s arithmetic, in the same order (no fused
+//!   multiply-add: none of the instruction sets compiled for contracts);
+//! - its square root is compared with the threshold as the chain compares ΔR (NaN passes no
+//!   comparison);
+//! - an angle difference outside `delta_phi`'s branch-free range (an infinite or huge `phi`)
+//!   sends the whole morsel to [`Sides::flags`], which uses [`rask_core::kernels::delta_r_squared`].
+
+use std::f64::consts::{PI, TAU};
+
+use arrow_buffer::BooleanBuffer;
+use rask_core::isa::Isa;
+
+use super::{Sides, Threshold};
+use rask_plan::op::BinaryOp;
+
+/// Which outcomes of comparing ΔR with the threshold pass.
+#[derive(Clone, Copy)]
+struct Wants {
+    less: bool,
+    equal: bool,
+    greater: bool,
+    t: f64,
+}
+
+impl Sides<'_> {
+    /// [`Sides::flags`], computed across particles in vector lanes.
+    pub(super) fn flags_in_lanes<const SWAPPED: bool, const ALL: bool>(
+        &self,
+        test: &Threshold,
+    ) -> BooleanBuffer {
+        let total = self.oa.last().map_or(0, |&n| n.max(0) as usize);
+        let events = self.oa.len().saturating_sub(1);
+        if self.ob.len() != events + 1 {
+            return self.flags::<SWAPPED, ALL>(test);
+        }
+        // The longest `b` run of an event with `a` particles: the number of passes.
+        let most = self
+            .oa
+            .windows(2)
+            .zip(self.ob.windows(2))
+            .map(|(wa, wb)| {
+                if wa[1] > wa[0] {
+                    (wb[1] - wb[0]).max(0)
+                } else {
+                    0
+                }
+            })
+            .max()
+            .unwrap_or(0) as u32;
+        let mut acc = vec![u8::from(ALL); total];
+        let lanes = Lanes {
+            ea: &self.ea[..total],
+            pa: &self.pa[..total],
+            eb: self.eb,
+            pb: self.pb,
+            ob: self.ob,
+            parent: &parents(self.oa, total),
+            most,
+            wants: Wants {
+                less: matches!(test.op, BinaryOp::Lt | BinaryOp::Le),
+                equal: matches!(test.op, BinaryOp::Le | BinaryOp::Ge),
+                greater: matches!(test.op, BinaryOp::Gt | BinaryOp::Ge),
+                t: test.t,
+            },
+        };
+        // The caller checked that `ob` starts at 0 and ends within `eb` and `pb` (`fits`);
+        // Arrow offsets never decrease; `parents` gives each particle an event below `events`.
+        let unwrapped = match Isa::detect() {
+            // SAFETY (all three): as above.
+            Isa::Portable => unsafe { lanes.run::<SWAPPED, ALL>(&mut acc) },
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: as above, and `Isa::detect` chose AVX2 only on a CPU that has it.
+            Isa::Avx2 => unsafe { run_avx2::<SWAPPED, ALL>(&lanes, &mut acc) },
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: as above, for the AVX-512 subsets.
+            Isa::Avx512 => unsafe { run_avx512::<SWAPPED, ALL>(&lanes, &mut acc) },
+        };
+        if unwrapped {
+            // An angle difference outside `delta_phi`'s branch-free range (an infinite or huge
+            // `phi`): the pairwise loop, with `kernels::delta_phi` itself.
+            return self.flags::<SWAPPED, ALL>(test);
+        }
+        BooleanBuffer::collect_bool(total, |j| acc[j] != 0)
+    }
+}
+
+/// The event of each of the `total` particles of lists with offsets `o` (starting at 0): the
+/// number of lists that end at or before it, by one count per list end and a running sum.
+fn parents(o: &[i32], total: usize) -> Vec<u32> {
+    let mut ends = vec![0u32; total + 1];
+    for &end in &o[1.min(o.len())..] {
+        if let Some(e) = ends.get_mut(end.max(0) as usize) {
+            *e += 1;
+        }
+    }
+    let mut sum = 0u32;
+    ends.truncate(total);
+    for e in &mut ends {
+        sum += *e;
+        *e = sum;
+    }
+    ends
+}
+
+/// The inputs of the lane loops.
+struct Lanes<'a> {
+    ea: &'a [f64],
+    pa: &'a [f64],
+    eb: &'a [f64],
+    pb: &'a [f64],
+    ob: &'a [i32],
+    /// Each `a` particle's event.
+    parent: &'a [u32],
+    /// The longest `b` run of an event with `a` particles.
+    most: u32,
+    wants: Wants,
+}
+
+impl Lanes<'_> {
+    /// Combines into `acc` the outcome with each `a` particle's `k`-th `b` particle, for every
+    /// `k`; whether some pair's angle difference is outside `delta_phi`'s branch-free range.
+    ///
+    /// # Safety
+    /// `ob` starts at 0, never decreases and ends within `eb` and `pb`; every `parent` is
+    /// below `ob.len() - 1`.
+    #[inline(always)]
+    unsafe fn run<const SWAPPED: bool, const ALL: bool>(&self, acc: &mut [u8]) -> bool {
+        let Wants {
+            less,
+            equal,
+            greater,
+            t,
+        } = self.wants;
+        let n = acc
+            .len()
+            .min(self.ea.len())
+            .min(self.pa.len())
+            .min(self.parent.len());
+        let mut unwrapped = false;
+        for k in 0..self.most {
+            for j in 0..n {
+                let e = self.parent[j] as usize;
+                // SAFETY: `e + 1 < ob.len()` by the caller's promise.
+                let (start, end) =
+                    unsafe { (*self.ob.get_unchecked(e), *self.ob.get_unchecked(e + 1)) };
+                let valid = (k as i32) < end - start;
+                // An index in bounds for lanes without a `k`-th particle too (their outcome is
+                // dropped): 0, inside `eb` as some run is not empty (`k < most`).
+                let i = if valid {
+                    (start + k as i32) as usize
+                } else {
+                    0
+                };
+                // SAFETY: `i` is in a run of `ob`, or 0 while some run is not empty; runs lie
+                // within `eb` and `pb` by the caller's promise.
+                let (e2, p2) = unsafe { (*self.eb.get_unchecked(i), *self.pb.get_unchecked(i)) };
+                let (e1, p1, e2, p2) = if SWAPPED {
+                    (e2, p2, self.ea[j], self.pa[j])
+                } else {
+                    (self.ea[j], self.pa[j], e2, p2)
+                };
+                // `kernels::delta_phi`'s branch-free path, the same operations in the same order.
+                let x = p1 - p2 + PI;
+                let above = f64::from(u8::from(x >= TAU));
+                let below = f64::from(u8::from(x < 0.0));
+                let dphi = ((x - above * TAU) + below * TAU) - PI;
+                let wrapped = x > -TAU && x < 2.0 * TAU;
+                let deta = e1 - e2;
+                let d = (deta * deta + dphi * dphi).sqrt();
+                let passes = (less & (d < t)) | (equal & (d == t)) | (greater & (d > t));
+                let flag = if ALL {
+                    acc[j] & u8::from(passes)
+                } else {
+                    acc[j] | u8::from(passes)
+                };
+                acc[j] = if valid { flag } else { acc[j] };
+                unwrapped |= valid & !wrapped;
+            }
+        }
+        unwrapped
+    }
+}
+
+/// # Safety
+/// As [`Lanes::run`], on a CPU with AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn run_avx2<const SWAPPED: bool, const ALL: bool>(
+    lanes: &Lanes<'_>,
+    acc: &mut [u8],
+) -> bool {
+    // SAFETY: passed on from the caller.
+    unsafe { lanes.run::<SWAPPED, ALL>(acc) }
+}
+
+/// # Safety
+/// As [`Lanes::run`], on a CPU with the AVX-512 subsets.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq")]
+unsafe fn run_avx512<const SWAPPED: bool, const ALL: bool>(
+    lanes: &Lanes<'_>,
+    acc: &mut [u8],
+) -> bool {
+    // SAFETY: passed on from the caller.
+    unsafe { lanes.run::<SWAPPED, ALL>(acc) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Angles `delta_phi` wraps without a division: the lanes' own path.
+    fn usual_angle() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            8 => -3.2..3.2f64,
+            1 => Just(std::f64::consts::PI),
+            1 => Just(-std::f64::consts::PI),
+        ]
+    }
+
+    /// Angles of every kind, NaN, infinite and huge ones included (the fallback).
+    fn angle() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            8 => -3.2..3.2f64,
+            1 => Just(f64::NAN),
+            1 => Just(f64::INFINITY),
+            1 => Just(-f64::INFINITY),
+            1 => -1e6..1e6f64,
+            1 => Just(std::f64::consts::PI),
+            1 => Just(-std::f64::consts::PI),
+        ]
+    }
+
+    /// Events of 0–12 `a` particles and 0–4 `b` particles: offsets, then (eta, phi) pairs.
+    fn side(counts: &[usize], values: &[(f64, f64)]) -> (Vec<i32>, Vec<f64>, Vec<f64>) {
+        let mut o = vec![0i32];
+        for &c in counts {
+            o.push(o.last().copied().unwrap_or(0) + c as i32);
+        }
+        let n = *o.last().unwrap_or(&0) as usize;
+        let (e, p) = values.iter().cycle().take(n).copied().unzip();
+        (o, e, p)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        #[test]
+        fn lanes_give_the_flags_of_the_pairwise_loop_for_usual_angles(
+            events in prop::collection::vec((0usize..12, 0usize..5), 0..40),
+            a in prop::collection::vec((-3.0..3.0f64, usual_angle()), 1..64),
+            b in prop::collection::vec((prop_oneof![-3.0..3.0f64, Just(f64::NAN)], usual_angle()), 1..16),
+            t in prop_oneof![0.0..2.0f64, Just(0.4), Just(0.0), Just(f64::NAN), Just(f64::INFINITY)],
+            op in prop_oneof![Just(BinaryOp::Lt), Just(BinaryOp::Le), Just(BinaryOp::Gt), Just(BinaryOp::Ge)],
+        ) {
+            let na: Vec<usize> = events.iter().map(|e| e.0).collect();
+            let nb: Vec<usize> = events.iter().map(|e| e.1).collect();
+            let (oa, ea, pa) = side(&na, &a);
+            let (ob, eb, pb) = side(&nb, &b);
+            let sides = Sides { oa: &oa, ob: &ob, ea: &ea, pa: &pa, eb: &eb, pb: &pb };
+            let test = Threshold::new(op, t).unwrap();
+            prop_assert_eq!(sides.flags_in_lanes::<false, false>(&test), sides.flags::<false, false>(&test));
+            prop_assert_eq!(sides.flags_in_lanes::<false, true>(&test), sides.flags::<false, true>(&test));
+            prop_assert_eq!(sides.flags_in_lanes::<true, false>(&test), sides.flags::<true, false>(&test));
+            prop_assert_eq!(sides.flags_in_lanes::<true, true>(&test), sides.flags::<true, true>(&test));
+        }
+
+        #[test]
+        fn lanes_give_the_flags_of_the_pairwise_loop_for_any_angles(
+            events in prop::collection::vec((0usize..12, 0usize..5), 0..40),
+            a in prop::collection::vec((-3.0..3.0f64, angle()), 1..64),
+            b in prop::collection::vec((prop_oneof![-3.0..3.0f64, Just(f64::NAN)], angle()), 1..16),
+            t in prop_oneof![0.0..2.0f64, Just(0.4), Just(0.0), Just(f64::NAN), Just(f64::INFINITY)],
+            op in prop_oneof![Just(BinaryOp::Lt), Just(BinaryOp::Le), Just(BinaryOp::Gt), Just(BinaryOp::Ge)],
+        ) {
+            let na: Vec<usize> = events.iter().map(|e| e.0).collect();
+            let nb: Vec<usize> = events.iter().map(|e| e.1).collect();
+            let (oa, ea, pa) = side(&na, &a);
+            let (ob, eb, pb) = side(&nb, &b);
+            let sides = Sides { oa: &oa, ob: &ob, ea: &ea, pa: &pa, eb: &eb, pb: &pb };
+            let test = Threshold::new(op, t).unwrap();
+            prop_assert_eq!(sides.flags_in_lanes::<false, false>(&test), sides.flags::<false, false>(&test));
+            prop_assert_eq!(sides.flags_in_lanes::<false, true>(&test), sides.flags::<false, true>(&test));
+            prop_assert_eq!(sides.flags_in_lanes::<true, false>(&test), sides.flags::<true, false>(&test));
+            prop_assert_eq!(sides.flags_in_lanes::<true, true>(&test), sides.flags::<true, true>(&test));
+        }
+    }
+}
