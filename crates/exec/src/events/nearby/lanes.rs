@@ -219,7 +219,7 @@ mod tests {
     use proptest::prelude::*;
 
     /// Angles `delta_phi` wraps without a division: the lanes' own path.
-    fn usual_angle() -> impl Strategy<Value = f64> {
+    fn usual_angle() -> impl Strategy<Value = f64> + Clone {
         prop_oneof![
             8 => -3.2..3.2f64,
             1 => Just(std::f64::consts::PI),
@@ -228,7 +228,7 @@ mod tests {
     }
 
     /// Angles of every kind, NaN, infinite and huge ones included (the fallback).
-    fn angle() -> impl Strategy<Value = f64> {
+    fn angle() -> impl Strategy<Value = f64> + Clone {
         prop_oneof![
             8 => -3.2..3.2f64,
             1 => Just(f64::NAN),
@@ -251,46 +251,86 @@ mod tests {
         (o, e, p)
     }
 
+    type Particles = Vec<(f64, f64)>;
+
+    /// The lanes' flags equal the pairwise loop's, for every order and reduction.
+    fn check(
+        events: &[(usize, usize)],
+        a: &[(f64, f64)],
+        b: &[(f64, f64)],
+        t: f64,
+        op: BinaryOp,
+    ) -> Result<(), TestCaseError> {
+        let na: Vec<usize> = events.iter().map(|e| e.0).collect();
+        let nb: Vec<usize> = events.iter().map(|e| e.1).collect();
+        let (oa, ea, pa) = side(&na, a);
+        let (ob, eb, pb) = side(&nb, b);
+        let sides = Sides {
+            oa: &oa,
+            ob: &ob,
+            ea: &ea,
+            pa: &pa,
+            eb: &eb,
+            pb: &pb,
+        };
+        let test = Threshold::new(op, t).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(
+            sides.flags_in_lanes::<false, false>(&test),
+            sides.flags::<false, false>(&test)
+        );
+        prop_assert_eq!(
+            sides.flags_in_lanes::<false, true>(&test),
+            sides.flags::<false, true>(&test)
+        );
+        prop_assert_eq!(
+            sides.flags_in_lanes::<true, false>(&test),
+            sides.flags::<true, false>(&test)
+        );
+        prop_assert_eq!(
+            sides.flags_in_lanes::<true, true>(&test),
+            sides.flags::<true, true>(&test)
+        );
+        Ok(())
+    }
+
+    /// Events of 0–11 `a` and 0–4 `b` particles, the particles (cycled), a threshold and an op.
+    fn cases(
+        angle: impl Strategy<Value = f64> + Clone,
+    ) -> impl Strategy<Value = (Vec<(usize, usize)>, Particles, Particles, f64, BinaryOp)> {
+        (
+            prop::collection::vec((0usize..12, 0usize..5), 0..40),
+            prop::collection::vec((-3.0..3.0f64, angle.clone()), 1..64),
+            prop::collection::vec((prop_oneof![-3.0..3.0f64, Just(f64::NAN)], angle), 1..16),
+            prop_oneof![
+                0.0..2.0f64,
+                Just(0.4),
+                Just(0.0),
+                Just(f64::NAN),
+                Just(f64::INFINITY)
+            ],
+            prop_oneof![
+                Just(BinaryOp::Lt),
+                Just(BinaryOp::Le),
+                Just(BinaryOp::Gt),
+                Just(BinaryOp::Ge)
+            ],
+        )
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(300))]
         #[test]
         fn lanes_give_the_flags_of_the_pairwise_loop_for_usual_angles(
-            events in prop::collection::vec((0usize..12, 0usize..5), 0..40),
-            a in prop::collection::vec((-3.0..3.0f64, usual_angle()), 1..64),
-            b in prop::collection::vec((prop_oneof![-3.0..3.0f64, Just(f64::NAN)], usual_angle()), 1..16),
-            t in prop_oneof![0.0..2.0f64, Just(0.4), Just(0.0), Just(f64::NAN), Just(f64::INFINITY)],
-            op in prop_oneof![Just(BinaryOp::Lt), Just(BinaryOp::Le), Just(BinaryOp::Gt), Just(BinaryOp::Ge)],
+            (events, a, b, t, op) in cases(usual_angle()),
         ) {
-            let na: Vec<usize> = events.iter().map(|e| e.0).collect();
-            let nb: Vec<usize> = events.iter().map(|e| e.1).collect();
-            let (oa, ea, pa) = side(&na, &a);
-            let (ob, eb, pb) = side(&nb, &b);
-            let sides = Sides { oa: &oa, ob: &ob, ea: &ea, pa: &pa, eb: &eb, pb: &pb };
-            let test = Threshold::new(op, t).unwrap();
-            prop_assert_eq!(sides.flags_in_lanes::<false, false>(&test), sides.flags::<false, false>(&test));
-            prop_assert_eq!(sides.flags_in_lanes::<false, true>(&test), sides.flags::<false, true>(&test));
-            prop_assert_eq!(sides.flags_in_lanes::<true, false>(&test), sides.flags::<true, false>(&test));
-            prop_assert_eq!(sides.flags_in_lanes::<true, true>(&test), sides.flags::<true, true>(&test));
+            check(&events, &a, &b, t, op)?;
         }
 
         #[test]
         fn lanes_give_the_flags_of_the_pairwise_loop_for_any_angles(
-            events in prop::collection::vec((0usize..12, 0usize..5), 0..40),
-            a in prop::collection::vec((-3.0..3.0f64, angle()), 1..64),
-            b in prop::collection::vec((prop_oneof![-3.0..3.0f64, Just(f64::NAN)], angle()), 1..16),
-            t in prop_oneof![0.0..2.0f64, Just(0.4), Just(0.0), Just(f64::NAN), Just(f64::INFINITY)],
-            op in prop_oneof![Just(BinaryOp::Lt), Just(BinaryOp::Le), Just(BinaryOp::Gt), Just(BinaryOp::Ge)],
+            (events, a, b, t, op) in cases(angle()),
         ) {
-            let na: Vec<usize> = events.iter().map(|e| e.0).collect();
-            let nb: Vec<usize> = events.iter().map(|e| e.1).collect();
-            let (oa, ea, pa) = side(&na, &a);
-            let (ob, eb, pb) = side(&nb, &b);
-            let sides = Sides { oa: &oa, ob: &ob, ea: &ea, pa: &pa, eb: &eb, pb: &pb };
-            let test = Threshold::new(op, t).unwrap();
-            prop_assert_eq!(sides.flags_in_lanes::<false, false>(&test), sides.flags::<false, false>(&test));
-            prop_assert_eq!(sides.flags_in_lanes::<false, true>(&test), sides.flags::<false, true>(&test));
-            prop_assert_eq!(sides.flags_in_lanes::<true, false>(&test), sides.flags::<true, false>(&test));
-            prop_assert_eq!(sides.flags_in_lanes::<true, true>(&test), sides.flags::<true, true>(&test));
+            check(&events, &a, &b, t, op)?;
         }
     }
 }
