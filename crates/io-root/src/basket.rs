@@ -57,14 +57,19 @@ pub struct BasketBuffers {
 }
 
 /// Where a basket's uncompressed payload is held.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 enum Payload {
     /// Decompressed (or copied) into `data`, this many bytes.
-    #[default]
-    Data,
+    Data(usize),
     /// In `raw` from this byte on: an uncompressed basket read with `pread` is decoded where it
     /// was read, without a copy.
     Raw(usize),
+}
+
+impl Default for Payload {
+    fn default() -> Self {
+        Payload::Data(0)
+    }
 }
 
 /// A decompressed basket, borrowed from its [`BasketBuffers`].
@@ -82,7 +87,7 @@ impl BasketBuffers {
     /// The basket last read.
     pub fn basket(&self, entries: usize) -> Basket<'_> {
         let payload = match self.payload {
-            Payload::Data => &self.data[..],
+            Payload::Data(len) => &self.data[..len],
             Payload::Raw(start) => &self.raw[start..self.raw_len],
         };
         Basket {
@@ -144,6 +149,10 @@ impl BasketBuffers {
         in_raw: bool,
     ) -> Result<()> {
         let at = || format!("{location} (byte {})", loc.seek);
+        // Nothing of an earlier basket is offered as this one's if this one fails.
+        self.payload = Payload::Data(0);
+        self.border = 0;
+        self.has_offsets = false;
         let mut c = Cursor::new(raw, 0);
         let header = (|| {
             let key = Key::parse(&mut c)?;
@@ -181,7 +190,7 @@ impl BasketBuffers {
         } else {
             compression::decompress_prefix(stored, len, &mut self.data)
                 .map_err(|e| RootError::decompression(file.path(), at(), e))?;
-            self.payload = Payload::Data;
+            self.payload = Payload::Data(len);
             &self.data[..len]
         };
         let border = last as i64 - key.key_len as i64;
@@ -195,9 +204,8 @@ impl BasketBuffers {
             ));
         }
         let border = border as usize;
-        self.border = border;
-        self.has_offsets = border < payload.len();
-        if self.has_offsets {
+        let has_offsets = border < payload.len();
+        if has_offsets {
             split_offsets(
                 &mut self.offsets,
                 &payload[border..],
@@ -207,6 +215,8 @@ impl BasketBuffers {
             )
             .map_err(|e| file.corrupt(at(), e))?;
         }
+        self.border = border;
+        self.has_offsets = has_offsets;
         Ok(())
     }
 }

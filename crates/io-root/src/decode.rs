@@ -384,7 +384,8 @@ impl ColumnBuilder {
                             bytes: body.len(),
                         });
                     }
-                    self.values.extend(body);
+                    // Per entry: the portable body, without a per-call dispatch.
+                    self.values.extend_body(body);
                     last += n as i64;
                     self.push_offset(last)?;
                 }

@@ -10,8 +10,8 @@
 //!   multiply-add: none of the instruction sets compiled for contracts);
 //! - its square root is compared with the threshold as the chain compares ΔR (NaN passes no
 //!   comparison);
-//! - an angle difference outside `delta_phi`'s branch-free range (an infinite or huge `phi`)
-//!   sends the whole morsel to [`Sides::flags`], which uses [`rask_core::kernels::delta_r_squared`].
+//! - an angle difference outside `delta_phi`'s branch-free range (an infinite or huge `phi`;
+//!   NaN gives NaN either way) sends the whole morsel to [`Sides::flags`], which uses [`rask_core::kernels::delta_r_squared`].
 
 use std::f64::consts::{PI, TAU};
 
@@ -172,7 +172,8 @@ impl Lanes<'_> {
                 let above = f64::from(u8::from(x >= TAU));
                 let below = f64::from(u8::from(x < 0.0));
                 let dphi = ((x - above * TAU) + below * TAU) - PI;
-                let wrapped = x > -TAU && x < 2.0 * TAU;
+                // Outside the branch-free range, `delta_phi` divides; NaN is NaN either way.
+                let unwrapped_lane = x <= -TAU || x >= 2.0 * TAU;
                 let deta = e1 - e2;
                 let d = (deta * deta + dphi * dphi).sqrt();
                 let passes = (less & (d < t)) | (equal & (d == t)) | (greater & (d > t));
@@ -182,7 +183,7 @@ impl Lanes<'_> {
                     acc[j] | u8::from(passes)
                 };
                 acc[j] = if valid { flag } else { acc[j] };
-                unwrapped |= valid & !wrapped;
+                unwrapped |= valid & unwrapped_lane;
             }
         }
         unwrapped
@@ -227,16 +228,17 @@ mod tests {
         ]
     }
 
-    /// Angles of every kind, NaN, infinite and huge ones included (the fallback).
+    /// Angles of every kind: NaN (the lanes' path too), and rarely enough that some cases keep
+    /// to the lanes, infinite and huge ones (the fallback).
     fn angle() -> impl Strategy<Value = f64> + Clone {
         prop_oneof![
-            8 => -3.2..3.2f64,
-            1 => Just(f64::NAN),
+            40 => -3.2..3.2f64,
+            4 => Just(f64::NAN),
             1 => Just(f64::INFINITY),
             1 => Just(-f64::INFINITY),
             1 => -1e6..1e6f64,
-            1 => Just(std::f64::consts::PI),
-            1 => Just(-std::f64::consts::PI),
+            2 => Just(std::f64::consts::PI),
+            2 => Just(-std::f64::consts::PI),
         ]
     }
 
