@@ -57,11 +57,7 @@ impl Sides<'_> {
             .unwrap_or(0) as u32;
         let mut acc = vec![u8::from(ALL); total];
         let lanes = Lanes {
-            ea: &self.ea[..total],
-            pa: &self.pa[..total],
-            eb: self.eb,
-            pb: self.pb,
-            ob: self.ob,
+            sides: self,
             parent: &parents(self.oa, total),
             most,
             wants: Wants {
@@ -112,11 +108,7 @@ fn parents(o: &[i32], total: usize) -> Vec<u32> {
 
 /// The inputs of the lane loops.
 struct Lanes<'a> {
-    ea: &'a [f64],
-    pa: &'a [f64],
-    eb: &'a [f64],
-    pb: &'a [f64],
-    ob: &'a [i32],
+    sides: &'a Sides<'a>,
     /// Each `a` particle's event.
     parent: &'a [u32],
     /// The longest `b` run of an event with `a` particles.
@@ -139,18 +131,16 @@ impl Lanes<'_> {
             greater,
             t,
         } = self.wants;
-        let n = acc
-            .len()
-            .min(self.ea.len())
-            .min(self.pa.len())
-            .min(self.parent.len());
+        let Sides {
+            ea, pa, eb, pb, ob, ..
+        } = *self.sides;
+        let n = acc.len().min(ea.len()).min(pa.len()).min(self.parent.len());
         let mut unwrapped = false;
         for k in 0..self.most {
             for j in 0..n {
                 let e = self.parent[j] as usize;
                 // SAFETY: `e + 1 < ob.len()` by the caller's promise.
-                let (start, end) =
-                    unsafe { (*self.ob.get_unchecked(e), *self.ob.get_unchecked(e + 1)) };
+                let (start, end) = unsafe { (*ob.get_unchecked(e), *ob.get_unchecked(e + 1)) };
                 let valid = (k as i32) < end - start;
                 // An index in bounds for lanes without a `k`-th particle too (their outcome is
                 // dropped): 0, inside `eb` as some run is not empty (`k < most`).
@@ -161,11 +151,11 @@ impl Lanes<'_> {
                 };
                 // SAFETY: `i` is in a run of `ob`, or 0 while some run is not empty; runs lie
                 // within `eb` and `pb` by the caller's promise.
-                let (e2, p2) = unsafe { (*self.eb.get_unchecked(i), *self.pb.get_unchecked(i)) };
+                let (e2, p2) = unsafe { (*eb.get_unchecked(i), *pb.get_unchecked(i)) };
                 let (e1, p1, e2, p2) = if SWAPPED {
-                    (e2, p2, self.ea[j], self.pa[j])
+                    (e2, p2, ea[j], pa[j])
                 } else {
-                    (self.ea[j], self.pa[j], e2, p2)
+                    (ea[j], pa[j], e2, p2)
                 };
                 // `kernels::delta_phi`'s branch-free path, the same operations in the same order.
                 let x = p1 - p2 + PI;
