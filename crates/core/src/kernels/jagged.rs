@@ -139,36 +139,72 @@ pub fn combinations(offsets: &[i32], n: usize) -> Res<Tuples> {
         offsets_from_lengths(offsets.windows(2).map(|w| choose((w[1] - w[0]) as usize)))?;
     let total = *out_offsets.last().unwrap_or(&0) as usize;
     let mut slots: Vec<Vec<u32>> = (0..n).map(|_| Vec::with_capacity(total)).collect();
+    if !matches!(n, 2 | 3) {
+        return Ok(Tuples {
+            offsets: out_offsets,
+            slots,
+        });
+    }
+    // Every list of one length has the same tuples of local indices: they are made once per
+    // length (up to PATTERN_LENGTHS) and each list's are that pattern plus its start, a
+    // vectorised add per slot instead of a push per index.
+    let mut patterns: Vec<Option<Vec<Vec<u32>>>> = Vec::new();
     for e in 0..events(offsets) {
         let r = range(offsets, e);
-        let (a, b) = (r.start as u32, r.end as u32);
-        match n {
-            2 => {
-                for i in a..b {
-                    for j in i + 1..b {
-                        slots[0].push(i);
-                        slots[1].push(j);
-                    }
-                }
-            }
-            3 => {
-                for i in a..b {
-                    for j in i + 1..b {
-                        for k in j + 1..b {
-                            slots[0].push(i);
-                            slots[1].push(j);
-                            slots[2].push(k);
-                        }
-                    }
-                }
-            }
-            _ => {}
+        let (a, m) = (r.start as u32, r.len());
+        if m < n {
+            continue;
+        }
+        if m >= PATTERN_LENGTHS {
+            push_tuples(&mut slots, a, a + m as u32);
+            continue;
+        }
+        if patterns.len() <= m {
+            patterns.resize(m + 1, None);
+        }
+        let pattern = patterns[m].get_or_insert_with(|| {
+            let mut local: Vec<Vec<u32>> = (0..n).map(|_| Vec::new()).collect();
+            push_tuples(&mut local, 0, m as u32);
+            local
+        });
+        for (slot, local) in slots.iter_mut().zip(pattern.iter()) {
+            slot.extend(local.iter().map(|&k| k + a));
         }
     }
     Ok(Tuples {
         offsets: out_offsets,
         slots,
     })
+}
+
+/// Lists shorter than this get their tuples from a pattern made once per length.
+const PATTERN_LENGTHS: usize = 64;
+
+/// The tuples `i < j (< k)` of the items `a..b`, one per slot of `slots` (2 or 3), in
+/// lexicographic order.
+fn push_tuples(slots: &mut [Vec<u32>], a: u32, b: u32) {
+    match slots {
+        [s0, s1] => {
+            for i in a..b {
+                for j in i + 1..b {
+                    s0.push(i);
+                    s1.push(j);
+                }
+            }
+        }
+        [s0, s1, s2] => {
+            for i in a..b {
+                for j in i + 1..b {
+                    for k in j + 1..b {
+                        s0.push(i);
+                        s1.push(j);
+                        s2.push(k);
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
 }
 
 /// The pairs (a, b) of every event's two lists, `a` major, like `ak.cartesian([a, b])`.
@@ -277,24 +313,20 @@ fn extreme<T: Key, const MAX: bool>(offsets: &[i32], values: &[T]) -> Vec<Option
         .windows(2)
         .map(|w| {
             let start = w[0] as usize;
-            let mut best: Option<(usize, T)> = None;
-            for (k, &v) in values[start..w[1] as usize].iter().enumerate() {
-                // A NaN is never better: not the first, and no comparison with it holds.
-                let better = match best {
-                    None => !v.is_nan(),
-                    Some((_, b)) => {
-                        if MAX {
-                            v.greater(b)
-                        } else {
-                            v.less(b)
-                        }
-                    }
-                };
-                if better {
-                    best = Some((start + k, v));
-                }
+            let list = &values[start..w[1] as usize];
+            let &first = list.first()?;
+            // Which item wins a short list is unpredictable, so the running best is kept by
+            // selects rather than jumps. A NaN is never better: not the first, and no
+            // comparison with it holds.
+            let (mut found, mut best, mut at) = (false, first, 0usize);
+            for (k, &v) in list.iter().enumerate() {
+                let beats = if MAX { v.greater(best) } else { v.less(best) };
+                let better = (found & beats) | (!found & !v.is_nan());
+                best = if better { v } else { best };
+                at = if better { k } else { at };
+                found |= better;
             }
-            best.map(|(k, _)| k as u32)
+            found.then_some((start + at) as u32)
         })
         .collect()
 }

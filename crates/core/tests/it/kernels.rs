@@ -432,3 +432,32 @@ fn kernels_refuse_mismatched_inputs() {
         "event 0: index 2 out of range for a list of length 2"
     );
 }
+
+#[test]
+fn combinations_of_long_lists_and_short_ones_mixed() {
+    // Lists of 64 items and more take the loop; shorter ones the pattern of their length.
+    let lengths = [70usize, 3, 0, 64, 5, 63, 1];
+    let o = kernels::offsets_from_lengths(lengths.iter().copied()).unwrap();
+    for n in [2, 3] {
+        let t = kernels::combinations(&o, n).unwrap();
+        let mut want: Vec<Vec<u32>> = vec![Vec::new(); n];
+        for (e, &m) in lengths.iter().enumerate() {
+            let (base, m) = (o[e] as u32, m as u32);
+            for i in 0..m {
+                for j in i + 1..m {
+                    if n == 2 {
+                        want[0].push(base + i);
+                        want[1].push(base + j);
+                    }
+                    for k in (j + 1..m).filter(|_| n == 3) {
+                        want[0].push(base + i);
+                        want[1].push(base + j);
+                        want[2].push(base + k);
+                    }
+                }
+            }
+        }
+        assert_eq!(t.slots, want, "n = {n}");
+        assert_eq!(*t.offsets.last().unwrap() as usize, want[0].len());
+    }
+}

@@ -33,6 +33,18 @@ pub enum Step {
     Left(BinaryOp, f64),
 }
 
+/// `where(cond, value, otherwise)` (or `where(cond, otherwise, value)`) between the steps and
+/// the pick, `otherwise` a literal: ADL Q8's `argmin(where(sfos, abs(mass - 91.2), inf))`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Guard {
+    /// The body index of the condition (lists of booleans, as long as the tuples).
+    pub cond: usize,
+    /// The literal the tuples get where the value is not taken.
+    pub otherwise: f64,
+    /// The condition's value that takes the measured value (`true` for `where(cond, value, _)`).
+    pub takes_value_when: bool,
+}
+
 /// An `argmin`/`argmax` over a measure of a chain of sums.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Best {
@@ -46,6 +58,8 @@ pub struct Best {
     pub max: bool,
     /// A list of 0 or 1 index per event (else an optional index), as `argmin` was asked.
     pub keepdims: bool,
+    /// A `where` with a literal between the steps and the pick.
+    pub guard: Option<Guard>,
 }
 
 /// The bests of a fused body, the takes of sums, and the operations they make unnecessary.
@@ -58,6 +72,15 @@ pub struct Bests {
     pub takes: HashMap<usize, usize>,
     /// Operations not evaluated: the measures, their steps, and sums read by nothing else.
     pub skipped: Vec<bool>,
+}
+
+impl Bests {
+    /// Whether operation `i` is the condition of a guarded pick (its value is kept for it).
+    pub fn guards(&self, i: usize) -> bool {
+        self.picks
+            .values()
+            .any(|p| p.guard.is_some_and(|g| g.cond == i))
+    }
 }
 
 /// The bests of `body` (operations typed `types`) over the chains `sums` found.
@@ -100,6 +123,13 @@ pub fn plan(body: &FusedBody, types: &[Ty], sums: &Sums) -> Bests {
         let mut reader = i;
         let mut steps = Vec::new();
         let mut inner = Vec::new();
+        let guard = guard_of(body, types, j).filter(|_| only_for(j, i));
+        if let Some((_, value)) = guard {
+            inner.push(j);
+            reader = j;
+            j = value;
+        }
+        let guard = guard.map(|(g, _)| g);
         let found = loop {
             if !only_for(j, reader) || !floats(&types[j]) {
                 break None;
@@ -160,6 +190,7 @@ pub fn plan(body: &FusedBody, types: &[Ty], sums: &Sums) -> Bests {
                 steps,
                 max,
                 keepdims,
+                guard,
             },
         );
     }
@@ -180,6 +211,33 @@ pub fn plan(body: &FusedBody, types: &[Ty], sums: &Sums) -> Bests {
         }
     }
     bests
+}
+
+/// The guard of `where(cond, value, literal)` or `where(cond, literal, value)` at `j` (typed
+/// lists of f64, `cond` lists of booleans) and the body index of its value.
+fn guard_of(body: &FusedBody, types: &[Ty], j: usize) -> Option<(Guard, usize)> {
+    let (Op::Where, [FusedRef::Op(cond), a, b]) = (&body.ops[j].0, body.ops[j].1.as_slice()) else {
+        return None;
+    };
+    let bools = matches!(&types[*cond], Ty::Events { layout: Layout::List { item, .. }, .. }
+        if **item == Layout::Prim(DType::Bool));
+    if !bools || !floats(&types[j]) {
+        return None;
+    }
+    let op_literal = |r: &FusedRef| match r {
+        FusedRef::Op(k) => Some((*k, literal(body, *k))),
+        FusedRef::Input(_) => None,
+    };
+    let guard = |otherwise, takes_value_when| Guard {
+        cond: *cond,
+        otherwise,
+        takes_value_when,
+    };
+    match (op_literal(a)?, op_literal(b)?) {
+        ((value, None), (_, Some(otherwise))) => Some((guard(otherwise, true), value)),
+        ((_, Some(otherwise)), (value, None)) => Some((guard(otherwise, false), value)),
+        _ => None,
+    }
 }
 
 /// Lists of f64 (what the measure and its steps give).
@@ -220,7 +278,10 @@ impl Step {
 
 /// The pick of `best` per event over the tuples of `stash`, summed as `chain` sums them: local
 /// indices as `argmin`/`argmax` give them (a list of 0 or 1 with `keepdims`, else optional).
-pub(super) fn evaluate(best: &Best, chain: &Chain, stash: &Stash) -> R<Col> {
+///
+/// With a guard, `cond` is the guard's condition: the tuples it does not take get the guard's
+/// literal, as `where` gives it.
+pub(super) fn evaluate(best: &Best, chain: &Chain, stash: &Stash, cond: Option<&Col>) -> R<Col> {
     let slots = super::sums::chain_slots(chain, stash)?;
     let (first, rest) = slots
         .split_first()
@@ -262,8 +323,56 @@ pub(super) fn evaluate(best: &Best, chain: &Chain, stash: &Stash) -> R<Col> {
         }
     }
     let o = &stash.tuples.offsets;
+    if let Some(guard) = &best.guard {
+        apply_guard(guard, cond, o, &mut values)?;
+    }
     let found = kernels::arg_extreme(o, &values, best.max);
     super::pick::picked_index(o, &found, best.keepdims)
+}
+
+/// `where(cond, values, otherwise)` (or the other way round) in place, `cond` lists as long as
+/// the tuples (offsets `o`): lists of other lengths are the error broadcasting gives.
+fn apply_guard(
+    guard: &Guard,
+    cond: Option<&Col>,
+    o: &arrow_buffer::OffsetBuffer<i32>,
+    values: &mut [f64],
+) -> R<()> {
+    let Some(Col::List(co, flags)) = cond else {
+        return Err(EventError::internal(
+            "a guarded pick without its condition's lists",
+        ));
+    };
+    let Col::Bool(flags) = flags.as_ref() else {
+        return Err(EventError::internal(
+            "a guard's condition must hold booleans",
+        ));
+    };
+    if !super::broadcast::same_offsets(co, o) {
+        return Err(super::broadcast::mismatch(o, co).into());
+    }
+    if flags.len() != values.len() {
+        return Err(EventError::internal(
+            "a guard's condition is not as long as its tuples",
+        ));
+    }
+    // 64 flags a word: a select per value, no branch on each flag.
+    let flip = if guard.takes_value_when { 0 } else { u64::MAX };
+    let chunks = flags.inner().bit_chunks(flags.offset(), flags.len());
+    let words = chunks
+        .iter()
+        .chain(std::iter::once(chunks.remainder_bits()));
+    for (block, word) in values.chunks_mut(64).zip(words) {
+        let taken = word ^ flip;
+        for (k, v) in block.iter_mut().enumerate() {
+            *v = if taken >> k & 1 == 1 {
+                *v
+            } else {
+                guard.otherwise
+            };
+        }
+    }
+    Ok(())
 }
 
 /// `take(sum, index)` of a chain's sum: the picked tuples' sums.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use arrow_buffer::{BooleanBuffer, OffsetBuffer, ScalarBuffer};
 use rask_core::column::Col;
 use rask_core::kernels::{self, KernelError};
-use rask_plan::arith::IntegerError;
+use rask_plan::arith::{IntegerError, checked_integer};
 use rask_plan::op::{BinaryOp, LorentzOp, Scalar, UnaryOp};
 use rask_plan::types::DType;
 
@@ -94,7 +94,7 @@ pub fn broadcast(args: &[Arg<'_>], leaf: &dyn Fn(&[Arg<'_>]) -> R<Col>) -> R<Col
 }
 
 /// The first event whose lists differ in length, else the numbers of events.
-fn mismatch(a: &OffsetBuffer<i32>, b: &OffsetBuffer<i32>) -> KernelError {
+pub(crate) fn mismatch(a: &OffsetBuffer<i32>, b: &OffsetBuffer<i32>) -> KernelError {
     let n = a.len().min(b.len());
     let len = |o: &OffsetBuffer<i32>, e: usize| (o[e + 1] - o[e]).max(0) as usize;
     for e in 0..n.saturating_sub(1) {
@@ -313,27 +313,18 @@ pub fn binary(op: BinaryOp, args: &[Arg<'_>], out: DType) -> R<Col> {
         // Integer arithmetic is exact or an error (`rask_plan::reference::interp` does the
         // same): the wrapped result and an overflow flag per element, the flags or-ed so the
         // loop stays branch-free.
-        let f: fn(i64, i64) -> (i64, bool) = match op {
-            Add => i64::overflowing_add,
-            Sub => i64::overflowing_sub,
-            Mul => i64::overflowing_mul,
-            Minimum => |p, q| (p.min(q), false),
-            Maximum => |p, q| (p.max(q), false),
+        // One loop per operation (a `fn` pointer called per element would not inline).
+        let (values, overflow) = match op {
+            Add => int_map2(&x, &y, n, i64::overflowing_add),
+            Sub => int_map2(&x, &y, n, i64::overflowing_sub),
+            Mul => int_map2(&x, &y, n, i64::overflowing_mul),
+            Minimum => int_map2(&x, &y, n, |p, q| (p.min(q), false)),
+            Maximum => int_map2(&x, &y, n, |p, q| (p.max(q), false)),
             other => return Err(IntegerError::NotInteger { op: other }.into()),
         };
-        let mut overflow = false;
-        let mut apply = |p: i64, q: i64| {
-            let (r, o) = f(p, q);
-            overflow |= o;
-            r
-        };
-        let values: Vec<i64> = match (&x, &y) {
-            (Num::I(a), Num::I(b)) => a.iter().zip(b.iter()).map(|(p, q)| apply(*p, *q)).collect(),
-            (Num::I(a), Num::Const(Scalar::I64(c))) => a.iter().map(|p| apply(*p, *c)).collect(),
-            _ => (0..n).map(|i| apply(x.i(i), y.i(i))).collect(),
-        };
         if overflow {
-            let i = (0..n).find(|&i| f(x.i(i), y.i(i)).1).unwrap_or(0);
+            let overflows = |&i: &usize| checked_integer(op, x.i(i), y.i(i)).is_err();
+            let i = (0..n).find(overflows).unwrap_or(0);
             return Err(rask_plan::arith::integer_overflow(op, x.i(i), y.i(i)).into());
         }
         return Ok(Col::I64(values.into()));
@@ -344,6 +335,30 @@ pub fn binary(op: BinaryOp, args: &[Arg<'_>], out: DType) -> R<Col> {
         return Err(EventError::Internal(format!("{op:?} is not arithmetic")))
     );
     Ok(fix(Col::F64(v.into()), out))
+}
+
+/// `f` over two integer operands, whole buffers where they are: the wrapped results and whether
+/// any overflowed (the flags or-ed, so the loop stays branch-free).
+#[inline]
+fn int_map2(
+    x: &Num<'_>,
+    y: &Num<'_>,
+    n: usize,
+    f: impl Fn(i64, i64) -> (i64, bool),
+) -> (Vec<i64>, bool) {
+    let mut overflow = false;
+    let mut apply = |p: i64, q: i64| {
+        let (r, o) = f(p, q);
+        overflow |= o;
+        r
+    };
+    let values = match (x, y) {
+        (Num::I(a), Num::I(b)) => a.iter().zip(b.iter()).map(|(p, q)| apply(*p, *q)).collect(),
+        (Num::I(a), Num::Const(Scalar::I64(c))) => a.iter().map(|p| apply(*p, *c)).collect(),
+        (Num::Const(Scalar::I64(c)), Num::I(b)) => b.iter().map(|q| apply(*c, *q)).collect(),
+        _ => (0..n).map(|i| apply(x.i(i), y.i(i))).collect(),
+    };
+    (values, overflow)
 }
 
 /// `f` over two float operands, whole buffers where they are (the loop is compiled per `f`).

@@ -5,6 +5,7 @@
 //! tests use as the oracle: first minimum/maximum skipping NaN, IEEE comparisons, stable sorts
 //! with NaN last, missing values propagated by element-wise operations.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -292,13 +293,14 @@ fn eval_op(op: &Op, inputs: &[&EvValue], tys: &[&Ty], out: &Ty, read: &Demand) -
                     .collect(),
                 _ => Vec::new(),
             };
-            let stacked = project(&ia, &keep)?.append(&project(&ib, &keep)?)?;
-            let d = out.dtype();
-            let stacked = match d {
-                Some(d) if stacked.is_number() => broadcast::fix_kind(stacked, d),
-                _ => stacked,
+            let items = project(&ia, &keep)?
+                .append(&project(&ib, &keep)?)?
+                .take(&idx);
+            let items = match out.dtype() {
+                Some(d) if items.is_number() => broadcast::fix_kind(items, d),
+                _ => items,
             };
-            EvValue::Col(Col::list(offsets, stacked.take(&idx)))
+            EvValue::Col(Col::list(offsets, items))
         }
         Op::Flatten => match (col(inputs[0])?, out) {
             (Col::List(o, items), Ty::Events { .. }) => {
@@ -396,6 +398,8 @@ fn eval_fused(body: &Arc<FusedBody>, inputs: &[&EvValue], tys: &[&Ty]) -> R<EvVa
     let mut leaves: HashMap<usize, EvValue> = HashMap::new();
     let mut stashes: HashMap<usize, sums::Stash> = HashMap::new();
     let mut products: HashMap<usize, (Col, Col)> = HashMap::new();
+    // The conditions of guarded picks, by operation.
+    let conds: RefCell<HashMap<usize, Col>> = RefCell::new(HashMap::new());
     let mut op_by_op = |i: usize, op: &Op, ins: &[&EvValue], ts: &[&Ty], out: &Ty| {
         if nearby.stashes(i) {
             // A nested product only its ΔR chain reads: the chain takes the two sides.
@@ -425,7 +429,9 @@ fn eval_fused(body: &Arc<FusedBody>, inputs: &[&EvValue], tys: &[&Ty]) -> R<EvVa
         };
         if let Some(pick) = bests.picks.get(&i) {
             let (chain, stash) = chain_of(pick.sum)?;
-            return Ok(EvValue::Col(best::evaluate(pick, chain, stash)?));
+            let conds = conds.borrow();
+            let cond = pick.guard.and_then(|g| conds.get(&g.cond));
+            return Ok(EvValue::Col(best::evaluate(pick, chain, stash, cond)?));
         }
         if let Some(&sum) = bests.takes.get(&i) {
             let (chain, stash) = chain_of(sum)?;
@@ -491,6 +497,9 @@ fn eval_fused(body: &Arc<FusedBody>, inputs: &[&EvValue], tys: &[&Ty]) -> R<EvVa
         };
         if chains.read[i] {
             leaves.insert(i, value.clone());
+        }
+        if bests.guards(i) {
+            conds.borrow_mut().insert(i, col(&value)?.clone());
         }
         Ok(value)
     })

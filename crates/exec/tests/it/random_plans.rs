@@ -263,6 +263,7 @@ shapes!(
     TakenMemberSums,
     BestPairByPt,
     CutPairsBestMass,
+    GuardedBestMass,
     LocalIndexSlices,
     Selection,
 );
@@ -509,6 +510,32 @@ pub(crate) fn build(ctx: &Context, events: &Expr, j: &J, s: Shape) -> Expr {
                 .cast(f64)
                 .unwrap();
             second.sum(Some(1)).unwrap()
+        }
+        // The best pair by a measure guarded by a condition on its members
+        // (`argmin(where(sfos, abs(mass - 91.2), inf))`, ADL Q8), the literal on either side.
+        Shape::GuardedBestMass => {
+            let v = vectors(ctx, &x, &mu, &["charge"]);
+            let t = v.argcombinations(2).unwrap();
+            let m = |k: &str| v.take(&t.field(k).unwrap()).unwrap();
+            let charge = |k: &str| m(k).field("charge").unwrap();
+            let opposite = charge("0").ne(&charge("1")).unwrap();
+            let sum = m("0").p4_add(&m("1")).unwrap();
+            let dist = (&sum.p4_mass().unwrap() - 1.0).unwrap().abs().unwrap();
+            let near = ctx.where_(&opposite, &dist, f64::INFINITY).unwrap();
+            let near = near.argmin(true).unwrap();
+            let same = opposite.not().unwrap();
+            let pt = sum.p4_pt().unwrap();
+            let heavy = ctx.where_(&same, f64::NEG_INFINITY, &pt).unwrap();
+            let heavy = heavy.argmax(false).unwrap().fill_none(-1).unwrap();
+            let f64 = rask_plan::types::DType::F64;
+            let first = t
+                .take(&near)
+                .unwrap()
+                .field("0")
+                .unwrap()
+                .cast(f64)
+                .unwrap();
+            (&first.sum(Some(1)).unwrap() + &heavy.cast(f64).unwrap()).unwrap()
         }
         Shape::Sorted => x.sort(false).unwrap(),
         Shape::ArgSort => x.argsort(true).unwrap(),

@@ -219,3 +219,42 @@ fn pairs_cut_by_a_mask_are_summed_and_picked_from_the_particles() {
         vec![Step::Right(BinaryOp::Sub, 1.0), Step::Unary(UnaryOp::Abs)]
     );
 }
+
+#[test]
+fn picks_guarded_by_a_condition_are_picks_over_the_sums() {
+    use crate::random_plans::{J, Shape, build};
+    let ctx = Context::new();
+    // ADL Q8: argmin(where(sfos, abs(mass - 91.2), inf)).
+    let q8 = rask_adl::q8(&ctx, &events(&ctx)).unwrap();
+    let (found, _, evaluated) = picks_and_takes(&[&q8]);
+    assert_eq!((found.len(), evaluated), (1, 0), "{found:?}");
+    let guard = found[0]
+        .guard
+        .expect("Q8's pick is guarded by its SFOS flags");
+    assert_eq!(
+        (guard.otherwise, guard.takes_value_when),
+        (f64::INFINITY, true)
+    );
+    assert_eq!(
+        found[0].steps,
+        vec![Step::Right(BinaryOp::Sub, 91.2), Step::Unary(UnaryOp::Abs)]
+    );
+    // The literal on either side of the `where`.
+    let e = build(&ctx, &events(&ctx), &J::Field("pt"), Shape::GuardedBestMass);
+    let (mut found, _, evaluated) = picks_and_takes(&[&e]);
+    found.sort_by_key(|b| b.max);
+    let guards: Vec<_> = found
+        .iter()
+        .map(|b| b.guard.map(|g| (g.otherwise, g.takes_value_when, b.max)))
+        .collect();
+    assert_eq!(
+        (guards, evaluated),
+        (
+            vec![
+                Some((f64::INFINITY, true, false)),
+                Some((f64::NEG_INFINITY, false, true))
+            ],
+            0
+        )
+    );
+}
