@@ -280,6 +280,12 @@ fn vectors(ctx: &Context, pt: &Expr, mu: &Expr, extra: &[&str]) -> Expr {
     ctx.zip(&refs).unwrap()
 }
 
+/// Slot `slot` of the index tuples `t` picked by `k` (per-event local indices), as floats.
+fn picked_slot(t: &Expr, k: &Expr, slot: &str) -> Expr {
+    let picked = t.take(k).unwrap().field(slot).unwrap();
+    picked.cast(rask_plan::types::DType::F64).unwrap()
+}
+
 pub(crate) fn build(ctx: &Context, events: &Expr, j: &J, s: Shape) -> Expr {
     let mu = events.field("Muon").unwrap();
     let el = events.field("Electron").unwrap();
@@ -501,15 +507,7 @@ pub(crate) fn build(ctx: &Context, events: &Expr, j: &J, s: Shape) -> Expr {
                 .unwrap()
                 .argmin(true)
                 .unwrap();
-            let f64 = rask_plan::types::DType::F64;
-            let second = kept
-                .take(&k)
-                .unwrap()
-                .field("1")
-                .unwrap()
-                .cast(f64)
-                .unwrap();
-            second.sum(Some(1)).unwrap()
+            picked_slot(&kept, &k, "1").sum(Some(1)).unwrap()
         }
         // The best pair by a measure guarded by a condition on its members
         // (`argmin(where(sfos, abs(mass - 91.2), inf))`, ADL Q8), the literal on either side.
@@ -527,15 +525,8 @@ pub(crate) fn build(ctx: &Context, events: &Expr, j: &J, s: Shape) -> Expr {
             let pt = sum.p4_pt().unwrap();
             let heavy = ctx.where_(&same, f64::NEG_INFINITY, &pt).unwrap();
             let heavy = heavy.argmax(false).unwrap().fill_none(-1).unwrap();
-            let f64 = rask_plan::types::DType::F64;
-            let first = t
-                .take(&near)
-                .unwrap()
-                .field("0")
-                .unwrap()
-                .cast(f64)
-                .unwrap();
-            (&first.sum(Some(1)).unwrap() + &heavy.cast(f64).unwrap()).unwrap()
+            let first = picked_slot(&t, &near, "0").sum(Some(1)).unwrap();
+            (&first + &heavy.cast(rask_plan::types::DType::F64).unwrap()).unwrap()
         }
         Shape::Sorted => x.sort(false).unwrap(),
         Shape::ArgSort => x.argsort(true).unwrap(),
