@@ -28,15 +28,22 @@ pub enum KernelError {
     /// The output would not fit 32-bit offsets.
     #[error("more than 2^31 - 1 elements in one partition ({what}); use smaller partitions")]
     TooLarge { what: &'static str },
+    /// An index past the end of what it indexes (an internal inconsistency between buffers).
+    #[error("{what}: index {index} past the end ({len})")]
+    OutOfBounds {
+        what: &'static str,
+        index: usize,
+        len: usize,
+    },
 }
 
-type Res<T> = Result<T, KernelError>;
+pub(crate) type Res<T> = Result<T, KernelError>;
 
-fn range(offsets: &[i32], i: usize) -> std::ops::Range<usize> {
+pub(crate) fn range(offsets: &[i32], i: usize) -> std::ops::Range<usize> {
     offsets[i] as usize..offsets[i + 1] as usize
 }
 
-fn events(offsets: &[i32]) -> usize {
+pub(crate) fn events(offsets: &[i32]) -> usize {
     offsets.len().saturating_sub(1)
 }
 
@@ -120,93 +127,6 @@ pub struct Tuples {
     pub slots: Vec<Vec<u32>>,
 }
 
-/// All `n`-element combinations `i < j (< k)` of every list, in lexicographic order (`n` is 2 or
-/// 3), like `ak.combinations(x, n)`.
-///
-/// ```
-/// let t = rask_core::kernels::combinations(&[0, 3], 2).unwrap();
-/// assert_eq!(t.slots, vec![vec![0, 0, 1], vec![1, 2, 2]]);
-/// ```
-pub fn combinations(offsets: &[i32], n: usize) -> Res<Tuples> {
-    let choose = |m: usize| -> usize {
-        match n {
-            2 => m * m.saturating_sub(1) / 2,
-            3 => m * m.saturating_sub(1) * m.saturating_sub(2) / 6,
-            _ => 0,
-        }
-    };
-    let out_offsets =
-        offsets_from_lengths(offsets.windows(2).map(|w| choose((w[1] - w[0]) as usize)))?;
-    let total = *out_offsets.last().unwrap_or(&0) as usize;
-    let mut slots: Vec<Vec<u32>> = (0..n).map(|_| Vec::with_capacity(total)).collect();
-    if !matches!(n, 2 | 3) {
-        return Ok(Tuples {
-            offsets: out_offsets,
-            slots,
-        });
-    }
-    // Every list of one length has the same tuples of local indices: they are made once per
-    // length (up to PATTERN_LENGTHS) and each list's are that pattern plus its start, a
-    // vectorised add per slot instead of a push per index.
-    let mut patterns: Vec<Option<Vec<Vec<u32>>>> = Vec::new();
-    for e in 0..events(offsets) {
-        let r = range(offsets, e);
-        let (a, m) = (r.start as u32, r.len());
-        if m < n {
-            continue;
-        }
-        if m >= PATTERN_LENGTHS {
-            push_tuples(&mut slots, a, a + m as u32);
-            continue;
-        }
-        if patterns.len() <= m {
-            patterns.resize(m + 1, None);
-        }
-        let pattern = patterns[m].get_or_insert_with(|| {
-            let mut local: Vec<Vec<u32>> = (0..n).map(|_| Vec::new()).collect();
-            push_tuples(&mut local, 0, m as u32);
-            local
-        });
-        for (slot, local) in slots.iter_mut().zip(pattern.iter()) {
-            slot.extend(local.iter().map(|&k| k + a));
-        }
-    }
-    Ok(Tuples {
-        offsets: out_offsets,
-        slots,
-    })
-}
-
-/// Lists shorter than this get their tuples from a pattern made once per length.
-const PATTERN_LENGTHS: usize = 64;
-
-/// The tuples `i < j (< k)` of the items `a..b`, one per slot of `slots` (2 or 3), in
-/// lexicographic order.
-fn push_tuples(slots: &mut [Vec<u32>], a: u32, b: u32) {
-    match slots {
-        [s0, s1] => {
-            for i in a..b {
-                for j in i + 1..b {
-                    s0.push(i);
-                    s1.push(j);
-                }
-            }
-        }
-        [s0, s1, s2] => {
-            for i in a..b {
-                for j in i + 1..b {
-                    for k in j + 1..b {
-                        s0.push(i);
-                        s1.push(j);
-                        s2.push(k);
-                    }
-                }
-            }
-        }
-        _ => {}
-    }
-}
-
 /// The pairs (a, b) of every event's two lists, `a` major, like `ak.cartesian([a, b])`.
 ///
 /// ```
@@ -260,6 +180,10 @@ pub fn cartesian_nested(a: &[i32], b: &[i32]) -> Res<(Vec<i32>, Tuples)> {
 /// A number type the ordering kernels accept: integers compare exactly, floats by IEEE order
 /// with NaN set apart.
 pub trait Key: Copy + PartialOrd {
+    /// The least value (no value is less): `-inf`, `i64::MIN`.
+    const LEAST: Self;
+    /// The greatest value (no value is greater): `inf`, `i64::MAX`.
+    const GREATEST: Self;
     fn is_nan(self) -> bool;
     fn compare(self, other: Self) -> Option<Ordering>;
     /// `compare` gives `Less` (false when either is NaN).
@@ -275,6 +199,8 @@ pub trait Key: Copy + PartialOrd {
 }
 
 impl Key for f64 {
+    const LEAST: f64 = f64::NEG_INFINITY;
+    const GREATEST: f64 = f64::INFINITY;
     fn is_nan(self) -> bool {
         f64::is_nan(self)
     }
@@ -284,6 +210,8 @@ impl Key for f64 {
 }
 
 impl Key for i64 {
+    const LEAST: i64 = i64::MIN;
+    const GREATEST: i64 = i64::MAX;
     fn is_nan(self) -> bool {
         false
     }
@@ -309,26 +237,52 @@ pub fn arg_extreme<T: Key>(offsets: &[i32], values: &[T], max: bool) -> Vec<Opti
 
 /// [`arg_extreme`], compiled for one direction.
 fn extreme<T: Key, const MAX: bool>(offsets: &[i32], values: &[T]) -> Vec<Option<u32>> {
+    let worst = if MAX { T::LEAST } else { T::GREATEST };
+    let better = |v: T, than: T| if MAX { v.greater(than) } else { v.less(than) };
     offsets
         .windows(2)
         .map(|w| {
             let start = w[0] as usize;
             let list = &values[start..w[1] as usize];
-            let &first = list.first()?;
-            // Which item wins a short list is unpredictable, so the running best is kept by
-            // selects rather than jumps. A NaN is never better: not the first, and no
-            // comparison with it holds.
-            let (mut found, mut best, mut at) = (false, first, 0usize);
-            for (k, &v) in list.iter().enumerate() {
-                let beats = if MAX { v.greater(best) } else { v.less(best) };
-                let better = (found & beats) | (!found & !v.is_nan());
-                best = if better { v } else { best };
-                at = if better { k } else { at };
-                found |= better;
-            }
-            found.then_some((start + at) as u32)
+            let at = if list.len() < 4 {
+                first_extreme_by_selects(list, better)
+            } else {
+                // The extreme value first, kept in four running extremes so that no
+                // comparison waits for the one before (a NaN replaces none), then its first
+                // position: the first extreme, NaN skipped. (Values equal to it compare
+                // equal, as +0 and -0 do, and none beats the first of them.)
+                let mut run = [worst; 4];
+                let mut fours = list.chunks_exact(4);
+                for four in &mut fours {
+                    for (r, &v) in run.iter_mut().zip(four) {
+                        *r = if better(v, *r) { v } else { *r };
+                    }
+                }
+                let best = fours
+                    .remainder()
+                    .iter()
+                    .chain(&run)
+                    .fold(worst, |b, &v| if better(v, b) { v } else { b });
+                list.iter().position(|&v| v == best)
+            };
+            at.map(|k| (start + k) as u32)
         })
         .collect()
+}
+
+/// The first extreme of a short list, NaN skipped, in one pass: which item wins is
+/// unpredictable, so the running best is kept by selects rather than jumps. A NaN is never
+/// better: not the first, and no comparison with it holds.
+fn first_extreme_by_selects<T: Key>(list: &[T], better: impl Fn(T, T) -> bool) -> Option<usize> {
+    let &first = list.first()?;
+    let (mut found, mut best, mut at) = (false, first, 0usize);
+    for (k, &v) in list.iter().enumerate() {
+        let wins = (found & better(v, best)) | (!found & !v.is_nan());
+        best = if wins { v } else { best };
+        at = if wins { k } else { at };
+        found |= wins;
+    }
+    found.then_some(at)
 }
 
 /// [`filter`] with the mask as a bitmap (the engine's boolean columns): the same result, the

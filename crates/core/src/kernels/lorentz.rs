@@ -282,8 +282,19 @@ pub fn cartesian_parts(a: PtEtaPhiM<'_>) -> [Vec<f64>; 4] {
             Isa::Avx512 => unsafe { cartesian_avx512(a, parts) },
         }
     }
-    for i in 0..n {
-        if !(trig::sin_cos_in_range(a.phi[i]) && trig::sinh_in_range(a.eta[i])) {
+    // The few vectors outside the fast ranges take the scalar path: found eight at a time
+    // without a branch per vector.
+    let fast = |eta: f64, phi: f64| trig::sin_cos_in_range(phi) & trig::sinh_in_range(eta);
+    let (eta, phi) = (&a.eta[..n], &a.phi[..n]);
+    for (c, (eta8, phi8)) in eta.chunks(8).zip(phi.chunks(8)).enumerate() {
+        let all_fast = eta8
+            .iter()
+            .zip(phi8)
+            .fold(true, |all, (&e, &p)| all & fast(e, p));
+        if all_fast {
+            continue;
+        }
+        for i in (c * 8..c * 8 + eta8.len()).filter(|&i| !fast(eta[i], phi[i])) {
             let p = P4::from_ptetaphim(a.pt[i], a.eta[i], a.phi[i], a.mass[i]);
             [out[0][i], out[1][i], out[2][i], out[3][i]] = [p.px, p.py, p.pz, p.e];
         }

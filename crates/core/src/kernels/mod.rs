@@ -6,10 +6,12 @@
 //! including empty lists, empty partitions, NaN and infinities.
 
 pub mod bits;
+pub mod combinations;
 pub mod jagged;
 pub mod lorentz;
 pub mod trig;
 
 pub use bits::{Ranks, any_all_set, count_set};
+pub use combinations::*;
 pub use jagged::*;
 pub use lorentz::*;

@@ -2,6 +2,7 @@
 
 mod atomic;
 mod column;
+mod combinations;
 mod kernels;
 mod trig;
 mod uhi_schema;

@@ -17,6 +17,7 @@ use rask_core::kernels::{self, P4};
 use rask_plan::op::{BinaryOp, FusedBody, FusedRef, LorentzOp, Op, UnaryOp};
 use rask_plan::types::{DType, Layout, Ty};
 
+use super::demand::Demand;
 use super::error::EventError;
 use super::sums::{Chain, Stash, Sums};
 
@@ -72,6 +73,12 @@ pub struct Bests {
     pub takes: HashMap<usize, usize>,
     /// Operations not evaluated: the measures, their steps, and sums read by nothing else.
     pub skipped: Vec<bool>,
+    /// Combinations whose tuples are never made ([`enumerate`]): only picks over their sums,
+    /// takes of those sums and takes of their members read them.
+    pub enumerated: Vec<usize>,
+    /// `take(field[name](c), index)` of an enumerated combination `c`, by body index: the
+    /// combination and the slot of `name`. Only the picked tuples' members are gathered.
+    pub members: HashMap<usize, (usize, usize)>,
 }
 
 impl Bests {
@@ -104,8 +111,10 @@ pub fn plan(body: &FusedBody, types: &[Ty], sums: &Sums) -> Bests {
         picks: HashMap::new(),
         takes: HashMap::new(),
         skipped: vec![false; n],
+        enumerated: Vec::new(),
+        members: HashMap::new(),
     };
-    if types.len() != n || sums.chains.is_empty() {
+    if types.len() != n {
         return bests;
     }
     let consumers = super::sums::consumers(body);
@@ -210,7 +219,78 @@ pub fn plan(body: &FusedBody, types: &[Ty], sums: &Sums) -> Bests {
             bests.skipped[s] = true;
         }
     }
+    enumerate(body, sums, &consumers, &mut bests);
     bests
+}
+
+/// Whether a chain over the `n`-combination sums its members in an order the enumeration adds
+/// them in (`(t.0 + t.1) + t.2`, the first two either way round: a sum of two is the same
+/// either way).
+fn enumerable(chain: &Chain, n: usize) -> bool {
+    match chain.slots.as_slice() {
+        [a, b] => n == 2 && a.min(b) == &0 && a.max(b) == &1,
+        [a, b, 2] => n == 3 && a.min(b) == &0 && a.max(b) == &1,
+        _ => false,
+    }
+}
+
+/// Combinations read only through picks over their chains' sums, takes of those sums and
+/// takes of their members (ADL Q6's trijets: the best trijet's pT and its b-tags, each in its
+/// own fused body): their tuples are enumerated per list by the pick and found again for the
+/// picked tuples alone, so neither the slots nor the members of every tuple are made.
+fn enumerate(body: &FusedBody, sums: &Sums, consumers: &[Vec<usize>], bests: &mut Bests) {
+    for (c, (op, _)) in body.ops.iter().enumerate() {
+        let Op::Combinations { n, names } = op else {
+            continue;
+        };
+        let n = *n as usize;
+        if c == body.output || sums.cut_bases.contains(&c) {
+            continue;
+        }
+        let chains_enumerable = sums
+            .chains
+            .iter()
+            .filter(|(_, chain)| chain.combination == c)
+            .all(|(top, chain)| bests.skipped[*top] && enumerable(chain, n));
+        if !chains_enumerable {
+            continue;
+        }
+        // Every reader of the combination is a member's field, read only by skipped chain
+        // operations and takes of the member.
+        let mut members = Vec::new();
+        let mut fields = Vec::new();
+        let all_read_so = consumers[c].iter().all(|&f| {
+            let (Op::Field(name), [FusedRef::Op(_)]) = (&body.ops[f].0, body.ops[f].1.as_slice())
+            else {
+                return false;
+            };
+            let Some(slot) = names.iter().position(|x| x == name) else {
+                return false;
+            };
+            fields.push(f);
+            f != body.output
+                && consumers[f].iter().all(|&r| {
+                    let skipped =
+                        sums.skipped[r] || sums.chains.contains_key(&r) && bests.skipped[r];
+                    let take = matches!(
+                        (&body.ops[r].0, body.ops[r].1.as_slice()),
+                        (Op::Take, [FusedRef::Op(d), i]) if *d == f && *i != FusedRef::Op(f)
+                    );
+                    if take {
+                        members.push((r, (c, slot)));
+                    }
+                    skipped || take
+                })
+        });
+        if !all_read_so {
+            continue;
+        }
+        for f in fields {
+            bests.skipped[f] = true;
+        }
+        bests.members.extend(members);
+        bests.enumerated.push(c);
+    }
 }
 
 /// The guard of `where(cond, value, literal)` or `where(cond, literal, value)` at `j` (typed
@@ -282,16 +362,95 @@ impl Step {
 /// With a guard, `cond` is the guard's condition: the tuples it does not take get the guard's
 /// literal, as `where` gives it.
 pub(super) fn evaluate(best: &Best, chain: &Chain, stash: &Stash, cond: Option<&Col>) -> R<Col> {
-    let slots = super::sums::chain_slots(chain, stash)?;
-    let (first, rest) = slots
-        .split_first()
-        .ok_or_else(|| EventError::internal("an empty chain"))?;
     if !matches!(best.measure, LorentzOp::Mass | LorentzOp::Pt) {
         return Err(EventError::Internal(format!(
             "a best tuple measured by {:?}",
             best.measure
         )));
     }
+    let o = &stash.tuples.offsets;
+    let found = match &stash.combined {
+        // Tuples made anyway (ADL Q8's pairs) are summed through their slots: enumerating
+        // pairs of short lists costs more than the gathers.
+        Some(c) if stash.tuples.slots.is_empty() && enumerable(chain, c.n) => {
+            enumerated_picks(best, c, stash, cond)?
+        }
+        _ => {
+            let mut values = measured_by_slots(best, chain, stash)?;
+            if values.len() != o.last().copied().unwrap_or(0) as usize {
+                return Err(EventError::internal("a measure per tuple of another count"));
+            }
+            if let Some(guard) = &best.guard {
+                apply_guard(guard, cond, o, &mut values, 0)?;
+            }
+            kernels::arg_extreme(o, &values, best.max)
+        }
+    };
+    super::pick::picked_index(o, &found, best.keepdims)
+}
+
+/// The picks of `best` over every `n`-combination of the lists `c`, enumerated a block of
+/// lists at a time: each block's tuples summed, measured, stepped and guarded into a buffer
+/// that stays in cache, then picked as `argmin`/`argmax` pick (flat tuple indices).
+fn enumerated_picks(
+    best: &Best,
+    c: &super::sums::Combined,
+    stash: &Stash,
+    cond: Option<&Col>,
+) -> R<Vec<Option<u32>>> {
+    const BLOCK: i32 = 2048;
+    let (o, lists) = (&stash.tuples.offsets, &c.offsets);
+    let events = lists.len().saturating_sub(1);
+    if o.len() != lists.len() {
+        return Err(EventError::internal(
+            "tuple lists per list of another count",
+        ));
+    }
+    let parts = [0, 1, 2, 3].map(|k| &stash.parts[k][..]);
+    let mut found = Vec::with_capacity(events);
+    let mut values = Vec::with_capacity(BLOCK as usize);
+    let mut rebased = Vec::new();
+    let mut e0 = 0;
+    while e0 < events {
+        let mut e1 = e0 + 1;
+        while e1 < events && o[e1 + 1] - o[e0] <= BLOCK {
+            e1 += 1;
+        }
+        values.clear();
+        let block = &lists[e0..=e1];
+        if best.measure == LorentzOp::Mass {
+            kernels::combination_sum_measures(block, parts, c.n, P4::mass, &mut values)?;
+        } else {
+            kernels::combination_sum_measures(block, parts, c.n, P4::pt, &mut values)?;
+        }
+        if values.len() != (o[e1] - o[e0]) as usize {
+            return Err(EventError::internal("a measure per tuple of another count"));
+        }
+        for step in &best.steps {
+            step.apply_all(&mut values)?;
+        }
+        if let Some(guard) = &best.guard {
+            apply_guard(guard, cond, o, &mut values, o[e0] as usize)?;
+        }
+        rebased.clear();
+        rebased.extend(o[e0..=e1].iter().map(|&k| k - o[e0]));
+        let start = o[e0] as u32;
+        found.extend(
+            kernels::arg_extreme(&rebased, &values, best.max)
+                .into_iter()
+                .map(|k| k.map(|k| k + start)),
+        );
+        e0 = e1;
+    }
+    Ok(found)
+}
+
+/// The measured and stepped sum of every tuple of `stash`, through its slots.
+fn measured_by_slots(best: &Best, chain: &Chain, stash: &Stash) -> R<Vec<f64>> {
+    let slots = super::sums::chain_slots(chain, stash)?;
+    let (first, rest) = slots
+        .split_first()
+        .ok_or_else(|| EventError::internal("an empty chain"))?;
     // A block of tuples at a time: each component summed over the slots in the chain's order
     // in simple loops (as `sums::evaluate` does for every tuple), then measured and stepped.
     const BLOCK: usize = 512;
@@ -322,21 +481,18 @@ pub(super) fn evaluate(best: &Best, chain: &Chain, stash: &Stash, cond: Option<&
             step.apply_all(&mut values[at..])?;
         }
     }
-    let o = &stash.tuples.offsets;
-    if let Some(guard) = &best.guard {
-        apply_guard(guard, cond, o, &mut values)?;
-    }
-    let found = kernels::arg_extreme(o, &values, best.max);
-    super::pick::picked_index(o, &found, best.keepdims)
+    Ok(values)
 }
 
 /// `where(cond, values, otherwise)` (or the other way round) in place, `cond` lists as long as
-/// the tuples (offsets `o`): lists of other lengths are the error broadcasting gives.
+/// the tuples (offsets `o`): lists of other lengths are the error broadcasting gives. `values`
+/// are the tuples from flat index `start` on.
 fn apply_guard(
     guard: &Guard,
     cond: Option<&Col>,
     o: &arrow_buffer::OffsetBuffer<i32>,
     values: &mut [f64],
+    start: usize,
 ) -> R<()> {
     let Some(Col::List(co, flags)) = cond else {
         return Err(EventError::internal(
@@ -351,14 +507,17 @@ fn apply_guard(
     if !super::broadcast::same_offsets(co, o) {
         return Err(super::broadcast::mismatch(o, co).into());
     }
-    if flags.len() != values.len() {
+    if flags.len() != o.last().copied().unwrap_or(0) as usize || start + values.len() > flags.len()
+    {
         return Err(EventError::internal(
             "a guard's condition is not as long as its tuples",
         ));
     }
     // 64 flags a word: a select per value, no branch on each flag.
     let flip = if guard.takes_value_when { 0 } else { u64::MAX };
-    let chunks = flags.inner().bit_chunks(flags.offset(), flags.len());
+    let chunks = flags
+        .inner()
+        .bit_chunks(flags.offset() + start, values.len());
     let words = chunks
         .iter()
         .chain(std::iter::once(chunks.remainder_bits()));
@@ -378,8 +537,25 @@ fn apply_guard(
 /// `take(sum, index)` of a chain's sum: the picked tuples' sums.
 pub(super) fn take(chain: &Chain, stash: &Stash, index: &Col) -> R<Col> {
     let o = &stash.tuples.offsets;
-    let n = stash.tuples.slots.first().map_or(0, Vec::len);
+    let n = o.last().copied().unwrap_or(0).max(0) as usize;
     super::pick::take_by(o, index, n, |picked| {
         super::sums::evaluate_at(chain, stash, picked)
+    })
+}
+
+/// `take(field[name](c), index)` of an enumerated combination: the picked tuples' members in
+/// `slot`, read as `read`.
+pub(super) fn take_member(stash: &Stash, slot: usize, index: &Col, read: &Demand) -> R<Col> {
+    let c = stash
+        .combined
+        .as_ref()
+        .ok_or_else(|| EventError::internal("a member take of tuples without their lists"))?;
+    let (_, items) = super::gather::gathered(&c.lists, "indexing", read)?;
+    let o = &stash.tuples.offsets;
+    let n = o.last().copied().unwrap_or(0).max(0) as usize;
+    super::pick::take_by(o, index, n, |picked| {
+        let members = stash.picked_slots(&[slot], picked)?;
+        let member = members.first().map_or(&[][..], Vec::as_slice);
+        Ok(items.take(member))
     })
 }

@@ -406,6 +406,11 @@ fn eval_fused(body: &Arc<FusedBody>, inputs: &[&EvValue], tys: &[&Ty]) -> R<EvVa
             products.insert(i, (col(ins[0])?.clone(), col(ins[1])?.clone()));
             return Ok(EvValue::Const(Scalar::Bool(false)));
         }
+        if let (true, Op::Combinations { n, .. }) = (bests.enumerated.contains(&i), op) {
+            let stash = super::gather::enumerated(col(ins[0])?, *n, sums.stashes(i))?;
+            stashes.insert(i, stash);
+            return Ok(EvValue::Const(Scalar::Bool(false)));
+        }
         if sums.skipped[i] || nearby.skipped[i] || bests.skipped[i] {
             // Read by nothing: only its chain's top consumed it.
             return Ok(EvValue::Const(Scalar::Bool(false)));
@@ -436,6 +441,15 @@ fn eval_fused(body: &Arc<FusedBody>, inputs: &[&EvValue], tys: &[&Ty]) -> R<EvVa
         if let Some(&sum) = bests.takes.get(&i) {
             let (chain, stash) = chain_of(sum)?;
             return Ok(EvValue::Col(best::take(chain, stash, col(ins[1])?)?));
+        }
+        if let Some(&(c, slot)) = bests.members.get(&i) {
+            let stash = stashes
+                .get(&c)
+                .ok_or_else(|| EventError::internal("a member take before its combination"))?;
+            let index = col(ins[1])?;
+            return Ok(EvValue::Col(best::take_member(
+                stash, slot, index, &reads[i],
+            )?));
         }
         if sums.chains.contains_key(&i) {
             let (chain, stash) = chain_of(i)?;

@@ -82,6 +82,7 @@ pub(super) fn forget() {
     GATHERED.with(|g| g.borrow_mut().clear());
     TUPLES.with(|t| t.borrow_mut().clear());
     PARTS.with(|p| p.borrow_mut().clear());
+    ENUMERATED.with(|t| t.borrow_mut().clear());
 }
 
 /// The Cartesian components of the particles `items`, computed once per evaluation: a
@@ -114,16 +115,7 @@ pub struct CombinedTuples {
 /// fused bodies (ADL Q6's trijet sums and their b-tags) is computed by the first and reused by
 /// the second.
 fn tuples_of(o: &arrow_buffer::OffsetBuffer<i32>, n: u8) -> R<Arc<CombinedTuples>> {
-    let same = |k: &arrow_buffer::OffsetBuffer<i32>| {
-        k.inner().inner().ptr_eq(o.inner().inner()) && k.len() == o.len()
-    };
-    let cached = TUPLES.with(|t| {
-        t.borrow()
-            .iter()
-            .find(|(k, m, _)| *m == n && same(k))
-            .map(|(_, _, v)| v.clone())
-    });
-    if let Some(v) = cached {
+    if let Some(v) = by_offsets(&TUPLES, o, n) {
         return Ok(v);
     }
     let kernels::Tuples { offsets, slots } = kernels::combinations(o, n as usize)?;
@@ -133,6 +125,33 @@ fn tuples_of(o: &arrow_buffer::OffsetBuffer<i32>, n: u8) -> R<Arc<CombinedTuples
     Ok(v)
 }
 
+/// Per-evaluation values by the lists' offsets (kept alive, so pointer identity is sound)
+/// and `n`.
+type ByOffsets<T> = std::cell::RefCell<Vec<(arrow_buffer::OffsetBuffer<i32>, u8, T)>>;
+
+/// The value `cache` holds for the lists `o` and `n`.
+fn by_offsets<T: Clone>(
+    cache: &'static std::thread::LocalKey<ByOffsets<T>>,
+    o: &arrow_buffer::OffsetBuffer<i32>,
+    n: u8,
+) -> Option<T> {
+    let same = |k: &arrow_buffer::OffsetBuffer<i32>| {
+        k.inner().inner().ptr_eq(o.inner().inner()) && k.len() == o.len()
+    };
+    cache.with(|t| {
+        t.borrow()
+            .iter()
+            .find(|(k, m, _)| *m == n && same(k))
+            .map(|(_, _, v)| v.clone())
+    })
+}
+
+/// The tuple offsets of an enumerated combination and the members of its picked tuples.
+type Enumerated = (
+    Arc<CombinedTuples>,
+    std::rc::Rc<std::cell::RefCell<super::sums::Found>>,
+);
+
 thread_local! {
     /// Collections given Cartesian components during one evaluation (keys are kept alive, so
     /// pointer identity is sound).
@@ -141,9 +160,11 @@ thread_local! {
     /// Particles' Cartesian components computed during one evaluation (keys kept alive).
     static PARTS: std::cell::RefCell<Vec<(Arc<Col>, [arrow_buffer::ScalarBuffer<f64>; 4])>> =
         const { std::cell::RefCell::new(Vec::new()) };
+    /// Combinations enumerated during one evaluation, by their lists' offsets (kept alive)
+    /// and `n`.
+    static ENUMERATED: ByOffsets<Enumerated> = const { std::cell::RefCell::new(Vec::new()) };
     /// Combinations made during one evaluation, by their lists' offsets (kept alive) and `n`.
-    static TUPLES: std::cell::RefCell<Vec<(arrow_buffer::OffsetBuffer<i32>, u8, Arc<CombinedTuples>)>> =
-        const { std::cell::RefCell::new(Vec::new()) };
+    static TUPLES: ByOffsets<Arc<CombinedTuples>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// The fields of the tuples `t` of a combination: the items of each slot, as much of them as
@@ -208,9 +229,57 @@ pub(super) fn combinations(
         } else {
             particle_parts(&list_parts(input, what)?.1)?
         };
-        Some(Stash { parts, tuples: t })
+        let combined = super::sums::Combined {
+            lists: input.clone(),
+            offsets: o.clone(),
+            n: n as usize,
+        };
+        Some(Stash {
+            parts,
+            tuples: t,
+            combined: Some(combined),
+            found: Default::default(),
+        })
     } else {
         None
     };
     Ok((value, kept))
+}
+
+/// What the readers of an enumerated `n`-combination of the lists `input` need
+/// ([`super::best::Bests::enumerated`]): the tuples' offsets without their slots, the lists,
+/// and the particles' components when chains sum them (`sums`). The offsets and the members
+/// of picked tuples depend on the lists' offsets alone: they are made once per evaluation and
+/// shared by the fused bodies that copy the combination (ADL Q6's pick, its pT and its
+/// b-tags), so that the picked tuples' members are found once.
+pub(super) fn enumerated(input: &Col, n: u8, sums: bool) -> R<Stash> {
+    let (o, items) = list_parts(input, "combinations")?;
+    let (tuples, found) = match by_offsets(&ENUMERATED, &o, n) {
+        Some(shared) => shared,
+        None => {
+            let offsets = kernels::combination_offsets(&o, n as usize)?;
+            let tuples = Arc::new(CombinedTuples {
+                offsets: arrow_buffer::OffsetBuffer::new(offsets.into()),
+                slots: Vec::new(),
+            });
+            let shared = (tuples, std::rc::Rc::default());
+            ENUMERATED.with(|t| t.borrow_mut().push((o.clone(), n, shared.clone())));
+            shared
+        }
+    };
+    let parts = if sums {
+        particle_parts(&items)?
+    } else {
+        std::array::from_fn(|_| arrow_buffer::ScalarBuffer::from(Vec::new()))
+    };
+    Ok(Stash {
+        tuples,
+        parts,
+        combined: Some(super::sums::Combined {
+            lists: input.clone(),
+            offsets: o,
+            n: n as usize,
+        }),
+        found,
+    })
 }

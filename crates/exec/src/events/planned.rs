@@ -69,6 +69,8 @@ impl Planned {
             || self.nearby.chains.contains_key(&i)
             || self.bests.picks.contains_key(&i)
             || self.bests.takes.contains_key(&i)
+            || self.bests.enumerated.contains(&i)
+            || self.bests.members.contains_key(&i)
     }
 }
 

@@ -246,8 +246,77 @@ fn argcombinations(body: &FusedBody, c: usize) -> Option<usize> {
 /// and the particles' components.
 #[derive(Debug, Clone)]
 pub struct Stash {
+    /// The tuples' offsets and slots; no slots when the combination is enumerated instead
+    /// ([`super::best::Bests::enumerated`]).
     pub tuples: Arc<super::gather::CombinedTuples>,
     pub parts: [ScalarBuffer<f64>; 4],
+    /// The lists combined, when the tuples are all their `n`-combinations in order (not cut by
+    /// a mask): sums over them can be enumerated, and picked tuples found, without slots.
+    pub combined: Option<Combined>,
+    /// The members of the last tuples picked without slots, by the picks: several takes of
+    /// one pick (the best trijet's pT and b-tags, in several fused bodies sharing this
+    /// stash) find them once.
+    pub found: std::rc::Rc<std::cell::RefCell<Found>>,
+}
+
+/// Picked tuples (flat indices) and their members, per slot.
+pub type Found = Option<(Vec<u32>, Vec<Vec<u32>>)>;
+
+/// The lists a combination combines and its `n`.
+#[derive(Debug, Clone)]
+pub struct Combined {
+    pub lists: Col,
+    pub offsets: arrow_buffer::OffsetBuffer<i32>,
+    pub n: usize,
+}
+
+impl Stash {
+    /// The items in slots `slots` of the tuples at flat indices `picked`: per slot, each
+    /// tuple's index into the particles.
+    pub(super) fn picked_slots(&self, slots: &[usize], picked: &[u32]) -> R<Vec<Vec<u32>>> {
+        let total = self.tuples.offsets.last().copied().unwrap_or(0).max(0) as usize;
+        if let Some(&bad) = picked.iter().find(|&&t| t as usize >= total) {
+            return Err(EventError::Internal(format!(
+                "tuple {bad} picked of {total}"
+            )));
+        }
+        if self.tuples.slots.is_empty() {
+            let c = self
+                .combined
+                .as_ref()
+                .ok_or_else(|| EventError::internal("tuples with neither slots nor lists"))?;
+            let mut found = self.found.borrow_mut();
+            let members = match &*found {
+                Some((p, members)) if p.as_slice() == picked => members,
+                _ => {
+                    let members = rask_core::kernels::combination_members(
+                        &c.offsets,
+                        &self.tuples.offsets,
+                        c.n,
+                        picked,
+                    )?;
+                    &found.insert((picked.to_vec(), members)).1
+                }
+            };
+            return slots
+                .iter()
+                .map(|&s| {
+                    members.get(s).cloned().ok_or_else(|| {
+                        EventError::internal("a chain names a slot its combination lacks")
+                    })
+                })
+                .collect();
+        }
+        slots
+            .iter()
+            .map(|&s| {
+                let slot = self.tuples.slots.get(s).ok_or_else(|| {
+                    EventError::internal("a chain names a slot its combination lacks")
+                })?;
+                Ok(picked.iter().map(|&t| slot[t as usize]).collect())
+            })
+            .collect()
+    }
 }
 
 /// The chain's sum per tuple: a list (the combination's offsets) of component records, as the
@@ -271,15 +340,13 @@ pub fn evaluate(chain: &Chain, stash: &Stash) -> R<Col> {
 /// The chain's sums of the tuples `picked` only (flat tuple indices), as [`evaluate`] sums them:
 /// the items a `take` of the chain's value picks.
 pub(super) fn evaluate_at(chain: &Chain, stash: &Stash, picked: &[u32]) -> R<Col> {
-    let slots = chain_slots(chain, stash)?;
-    let (first, rest) = slots
+    let members = stash.picked_slots(&chain.slots, picked)?;
+    let (first, rest) = members
         .split_first()
         .ok_or_else(|| EventError::internal("an empty chain"))?;
     let summed = stash.parts.clone().map(|component| {
-        picked
-            .iter()
-            .map(|&t| {
-                let t = t as usize;
+        (0..picked.len())
+            .map(|t| {
                 rest.iter().fold(component[first[t] as usize], |a, slot| {
                     a + component[slot[t] as usize]
                 })
@@ -339,5 +406,7 @@ pub(super) fn cut_stash(
             slots,
         }),
         parts: base.parts.clone(),
+        combined: None,
+        found: Default::default(),
     })
 }

@@ -103,25 +103,31 @@ pub fn field(c: &Col, name: &str) -> Option<Col> {
     if !VECTOR_FIELDS.contains(&name) || !(has_cartesian(c) || own_cartesian(c).is_some()) {
         return None;
     }
-    let [px, py, pz, e] = parts(c).ok()?;
-    let f: fn(P4) -> f64 = match name {
-        "pt" => P4::pt,
-        "eta" => P4::eta,
-        "phi" => P4::phi,
-        _ => P4::mass,
-    };
-    Some(Col::F64(
-        (0..px.len())
-            .map(|i| {
-                f(P4 {
-                    px: px[i],
-                    py: py[i],
-                    pz: pz[i],
-                    e: e[i],
-                })
+    let p = parts(c).ok()?;
+    // Each measure compiled into its own loop (a function pointer per item is not inlined).
+    Some(Col::F64(match name {
+        "pt" => measured(&p, P4::pt),
+        "eta" => measured(&p, P4::eta),
+        "phi" => measured(&p, P4::phi),
+        _ => measured(&p, P4::mass),
+    }))
+}
+
+/// `f` of every four-vector with components `parts`.
+fn measured(
+    [px, py, pz, e]: &[arrow_buffer::ScalarBuffer<f64>; 4],
+    f: impl Fn(P4) -> f64,
+) -> arrow_buffer::ScalarBuffer<f64> {
+    (0..px.len())
+        .map(|i| {
+            f(P4 {
+                px: px[i],
+                py: py[i],
+                pz: pz[i],
+                e: e[i],
             })
-            .collect(),
-    ))
+        })
+        .collect()
 }
 
 /// A zipped record with its Cartesian components added, when it has the four vector fields.

@@ -264,6 +264,7 @@ shapes!(
     BestPairByPt,
     CutPairsBestMass,
     GuardedBestMass,
+    BestTrijet,
     LocalIndexSlices,
     Selection,
 );
@@ -473,10 +474,11 @@ pub(crate) fn build(ctx: &Context, events: &Expr, j: &J, s: Shape) -> Expr {
                 .sqrt()
                 .unwrap();
             let k = score.argmax(false).unwrap();
+            // The member taken, then its field: the pairs are enumerated, never made.
             let eta = member("1")
-                .field("eta")
-                .unwrap()
                 .take(&k)
+                .unwrap()
+                .field("eta")
                 .unwrap()
                 .fill_none(-9.0)
                 .unwrap();
@@ -527,6 +529,24 @@ pub(crate) fn build(ctx: &Context, events: &Expr, j: &J, s: Shape) -> Expr {
             let heavy = heavy.argmax(false).unwrap().fill_none(-1).unwrap();
             let first = picked_slot(&t, &near, "0").sum(Some(1)).unwrap();
             (&first + &heavy.cast(rask_plan::types::DType::F64).unwrap()).unwrap()
+        }
+        // The best trijet by its mass (ADL Q6): the combination is enumerated, never made
+        // (`events/best.rs`); its sum and one member are taken for the picked tuples alone.
+        Shape::BestTrijet => {
+            let v = vectors(ctx, &x, &mu, &[]);
+            let t = v.combinations(3).unwrap();
+            let member = |k: &str| t.field(k).unwrap();
+            let pair = member("0").p4_add(&member("1")).unwrap();
+            let sum = pair.p4_add(&member("2")).unwrap();
+            let k = (&sum.p4_mass().unwrap() - 30.0)
+                .unwrap()
+                .abs()
+                .unwrap()
+                .argmin(true)
+                .unwrap();
+            let eta = member("2").take(&k).unwrap().field("eta").unwrap();
+            let pt = sum.take(&k).unwrap().p4_pt().unwrap();
+            (&eta.sum(Some(1)).unwrap() + &pt.sum(Some(1)).unwrap()).unwrap()
         }
         Shape::Sorted => x.sort(false).unwrap(),
         Shape::ArgSort => x.argsort(true).unwrap(),

@@ -179,6 +179,7 @@ fn the_random_best_pair_shape_is_a_pick_with_a_take() {
     let e = build(&ctx, &events(&ctx), &J::Field("pt"), Shape::BestPairByPt);
     let (found, takes, evaluated) = picks_and_takes(&[&e]);
     assert_eq!((found.len(), takes, evaluated), (1, 1, 0), "{found:?}");
+    assert_eq!(enumerated(&[&e]).1, 1, "the pairs' member take");
     assert_eq!(
         (
             found[0].measure,
@@ -257,4 +258,45 @@ fn picks_guarded_by_a_condition_are_picks_over_the_sums() {
             0
         )
     );
+}
+
+/// The enumerated combinations and member takes of the plan computing `exprs` in one pass.
+fn enumerated(exprs: &[&Expr]) -> (usize, usize) {
+    let (mut enumerated, mut members) = (0, 0);
+    for t in fused_bodies(exprs) {
+        let tys: Vec<_> = t.inputs.iter().collect();
+        let sums = sums::plan(&t.body, &t.types, &tys);
+        let bests = best::plan(&t.body, &t.types, &sums);
+        enumerated += bests.enumerated.len();
+        members += bests.members.len();
+    }
+    (enumerated, members)
+}
+
+#[test]
+fn q6_trijets_are_enumerated_not_made() {
+    let ctx = Context::new();
+    let (q6a, q6b) = rask_adl::q6(&ctx, &events(&ctx)).unwrap();
+    // The pick, the pT's take and the b-tags' takes each have their copy of the combination;
+    // none makes the tuples, and the b-tags are taken of the three picked members alone.
+    assert_eq!(enumerated(&[&q6a, &q6b]), (3, 3));
+    // The random plans' best trijet: its member take is enumerated too.
+    use crate::random_plans::{J, Shape, build};
+    let e = build(&ctx, &events(&ctx), &J::Field("pt"), Shape::BestTrijet);
+    let (found, members) = enumerated(&[&e]);
+    assert!(
+        found >= 1 && members == 1,
+        "{found} enumerated, {members} member takes"
+    );
+    // A combination also read whole (its count) is made.
+    let jets = events(&ctx).field("Jet").unwrap();
+    let t = jets.combinations(3).unwrap();
+    let member = |k: &str| t.field(k).unwrap();
+    let pair = member("0").p4_add(&member("1")).unwrap();
+    let sum = pair.p4_add(&member("2")).unwrap();
+    let k = sum.p4_pt().unwrap().argmax(true).unwrap();
+    let both = (&sum.take(&k).unwrap().p4_pt().unwrap().sum(Some(1)).unwrap()
+        + &t.num().unwrap().cast(rask_plan::types::DType::F64).unwrap())
+        .unwrap();
+    assert_eq!(enumerated(&[&both]), (0, 0));
 }
