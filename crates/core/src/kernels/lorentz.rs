@@ -269,10 +269,11 @@ pub fn cartesian_parts(a: PtEtaPhiM<'_>) -> [Vec<f64>; 4] {
             .min(a.phi.len())
             .min(a.mass.len());
     let mut out: [Vec<f64>; 4] = std::array::from_fn(|_| vec![0.0; n]);
+    let all_fast;
     {
         let [px, py, pz, e] = &mut out;
         let parts = CartesianOut { px, py, pz, e };
-        match Isa::detect() {
+        all_fast = match Isa::detect() {
             Isa::Portable => cartesian_body(a, parts),
             #[cfg(target_arch = "x86_64")]
             // SAFETY: `Isa::detect` chose AVX2 only on a CPU that has it.
@@ -280,10 +281,13 @@ pub fn cartesian_parts(a: PtEtaPhiM<'_>) -> [Vec<f64>; 4] {
             #[cfg(target_arch = "x86_64")]
             // SAFETY: as above, for the AVX-512 subsets.
             Isa::Avx512 => unsafe { cartesian_avx512(a, parts) },
-        }
+        };
     }
-    // The few vectors outside the fast ranges take the scalar path: found eight at a time
-    // without a branch per vector.
+    if all_fast {
+        return out;
+    }
+    // The few vectors outside the fast ranges (NaN, huge angles) take the scalar path: found
+    // eight at a time without a branch per vector.
     let fast = |eta: f64, phi: f64| trig::sin_cos_in_range(phi) & trig::sinh_in_range(eta);
     let (eta, phi) = (&a.eta[..n], &a.phi[..n]);
     for (c, (eta8, phi8)) in eta.chunks(8).zip(phi.chunks(8)).enumerate() {
@@ -310,30 +314,34 @@ struct CartesianOut<'a> {
     e: &'a mut [f64],
 }
 
-/// The fast conversion of every vector (those outside the fast ranges get unused values).
+/// The fast conversion of every vector (those outside the fast ranges get unused values);
+/// whether every vector was within them.
 #[inline(always)]
-fn cartesian_body(a: PtEtaPhiM<'_>, out: CartesianOut<'_>) {
+fn cartesian_body(a: PtEtaPhiM<'_>, out: CartesianOut<'_>) -> bool {
     let n = out.px.len();
     let (pt, eta, phi, mass) = (&a.pt[..n], &a.eta[..n], &a.phi[..n], &a.mass[..n]);
     let (py, pz, e) = (&mut out.py[..n], &mut out.pz[..n], &mut out.e[..n]);
+    let mut all_fast = true;
     for i in 0..n {
         let p = from_ptetaphim_fast(pt[i], eta[i], phi[i], mass[i]);
         out.px[i] = p.px;
         py[i] = p.py;
         pz[i] = p.pz;
         e[i] = p.e;
+        all_fast &= trig::sin_cos_in_range(phi[i]) & trig::sinh_in_range(eta[i]);
     }
+    all_fast
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn cartesian_avx2(a: PtEtaPhiM<'_>, out: CartesianOut<'_>) {
+fn cartesian_avx2(a: PtEtaPhiM<'_>, out: CartesianOut<'_>) -> bool {
     cartesian_body(a, out)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq")]
-fn cartesian_avx512(a: PtEtaPhiM<'_>, out: CartesianOut<'_>) {
+fn cartesian_avx512(a: PtEtaPhiM<'_>, out: CartesianOut<'_>) -> bool {
     cartesian_body(a, out)
 }
 
