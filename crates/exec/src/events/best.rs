@@ -554,8 +554,8 @@ pub(super) fn take_member(stash: &Stash, slot: usize, index: &Col, read: &Demand
     let o = &stash.tuples.offsets;
     let n = o.last().copied().unwrap_or(0).max(0) as usize;
     super::pick::take_by(o, index, n, |picked| {
-        let members = stash.picked_slots(&[slot], picked)?;
-        let member = members.first().map_or(&[][..], Vec::as_slice);
-        Ok(items.take(member))
+        stash.with_picked_slots(&[slot], picked, |members| {
+            Ok(items.take(members.first().copied().unwrap_or_default()))
+        })
     })
 }

@@ -271,15 +271,22 @@ pub struct Combined {
 }
 
 impl Stash {
-    /// The items in slots `slots` of the tuples at flat indices `picked`: per slot, each
-    /// tuple's index into the particles.
-    pub(super) fn picked_slots(&self, slots: &[usize], picked: &[u32]) -> R<Vec<Vec<u32>>> {
+    /// `f` of the items in slots `slots` of the tuples at flat indices `picked`: per slot,
+    /// each tuple's index into the particles (read from the members found for the picks
+    /// without slots, not copied).
+    pub(super) fn with_picked_slots<T>(
+        &self,
+        slots: &[usize],
+        picked: &[u32],
+        f: impl FnOnce(&[&[u32]]) -> R<T>,
+    ) -> R<T> {
         let total = self.tuples.offsets.last().copied().unwrap_or(0).max(0) as usize;
         if let Some(&bad) = picked.iter().find(|&&t| t as usize >= total) {
             return Err(EventError::Internal(format!(
                 "tuple {bad} picked of {total}"
             )));
         }
+        let lacks = || EventError::internal("a chain names a slot its combination lacks");
         if self.tuples.slots.is_empty() {
             let c = self
                 .combined
@@ -298,24 +305,21 @@ impl Stash {
                     &found.insert((picked.to_vec(), members)).1
                 }
             };
-            return slots
+            let chosen: Vec<&[u32]> = slots
                 .iter()
-                .map(|&s| {
-                    members.get(s).cloned().ok_or_else(|| {
-                        EventError::internal("a chain names a slot its combination lacks")
-                    })
-                })
-                .collect();
+                .map(|&s| members.get(s).map(Vec::as_slice).ok_or_else(lacks))
+                .collect::<R<_>>()?;
+            return f(&chosen);
         }
-        slots
+        let gathered: Vec<Vec<u32>> = slots
             .iter()
             .map(|&s| {
-                let slot = self.tuples.slots.get(s).ok_or_else(|| {
-                    EventError::internal("a chain names a slot its combination lacks")
-                })?;
+                let slot = self.tuples.slots.get(s).ok_or_else(lacks)?;
                 Ok(picked.iter().map(|&t| slot[t as usize]).collect())
             })
-            .collect()
+            .collect::<R<_>>()?;
+        let chosen: Vec<&[u32]> = gathered.iter().map(Vec::as_slice).collect();
+        f(&chosen)
     }
 }
 
@@ -340,20 +344,21 @@ pub fn evaluate(chain: &Chain, stash: &Stash) -> R<Col> {
 /// The chain's sums of the tuples `picked` only (flat tuple indices), as [`evaluate`] sums them:
 /// the items a `take` of the chain's value picks.
 pub(super) fn evaluate_at(chain: &Chain, stash: &Stash, picked: &[u32]) -> R<Col> {
-    let members = stash.picked_slots(&chain.slots, picked)?;
-    let (first, rest) = members
-        .split_first()
-        .ok_or_else(|| EventError::internal("an empty chain"))?;
-    let summed = stash.parts.clone().map(|component| {
-        (0..picked.len())
-            .map(|t| {
-                rest.iter().fold(component[first[t] as usize], |a, slot| {
-                    a + component[slot[t] as usize]
+    stash.with_picked_slots(&chain.slots, picked, |members| {
+        let (first, rest) = members
+            .split_first()
+            .ok_or_else(|| EventError::internal("an empty chain"))?;
+        let summed = stash.parts.clone().map(|component| {
+            (0..picked.len())
+                .map(|t| {
+                    rest.iter().fold(component[first[t] as usize], |a, slot| {
+                        a + component[slot[t] as usize]
+                    })
                 })
-            })
-            .collect()
-    });
-    Ok(super::vector::from_parts(summed))
+                .collect()
+        });
+        Ok(super::vector::from_parts(summed))
+    })
 }
 
 /// One component of the sums of consecutive tuples into `out`: the first slot's particle, then
