@@ -330,14 +330,9 @@ pub fn evaluate(chain: &Chain, stash: &Stash) -> R<Col> {
     let (first, rest) = slots
         .split_first()
         .ok_or_else(|| EventError::internal("an empty chain"))?;
-    let summed = stash.parts.clone().map(|component| {
-        let mut acc = vec![0.0; first.len()];
-        sum_into(&component, first, rest, &mut acc);
-        ScalarBuffer::from(acc)
-    });
     Ok(Col::List(
         stash.tuples.offsets.clone(),
-        Arc::new(super::vector::from_parts(summed)),
+        Arc::new(super::vector::from_parts(summed(stash, first, rest))),
     ))
 }
 
@@ -348,22 +343,22 @@ pub(super) fn evaluate_at(chain: &Chain, stash: &Stash, picked: &[u32]) -> R<Col
         let (first, rest) = members
             .split_first()
             .ok_or_else(|| EventError::internal("an empty chain"))?;
-        let summed = stash.parts.clone().map(|component| {
-            (0..picked.len())
-                .map(|t| {
-                    rest.iter().fold(component[first[t] as usize], |a, slot| {
-                        a + component[slot[t] as usize]
-                    })
-                })
-                .collect()
-        });
-        Ok(super::vector::from_parts(summed))
+        Ok(super::vector::from_parts(summed(stash, first, rest)))
     })
 }
 
-/// One component of the sums of consecutive tuples into `out`: the first slot's particle, then
-/// each other slot's added in the chain's order (as [`evaluate_at`] adds them for one tuple),
-/// in loops over whole slot columns.
+/// The four components of the sums of the tuples whose slots are `first` and `rest`.
+fn summed(stash: &Stash, first: &[u32], rest: &[&[u32]]) -> [ScalarBuffer<f64>; 4] {
+    stash.parts.clone().map(|component| {
+        let mut acc = vec![0.0; first.len()];
+        sum_into(&component, first, rest, &mut acc);
+        ScalarBuffer::from(acc)
+    })
+}
+
+/// One component of the sums of tuples into `out`: the first slot's particle, then each other
+/// slot's added in the chain's order, in loops over whole slot columns (every chain's sums, the
+/// picked tuples' sums and the block sums of a pick add this way, so they have the same bits).
 pub(super) fn sum_into(component: &[f64], first: &[u32], rest: &[&[u32]], out: &mut [f64]) {
     for (a, &k) in out.iter_mut().zip(first) {
         *a = component[k as usize];
