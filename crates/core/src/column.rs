@@ -110,29 +110,6 @@ pub struct ListSelection {
     items: std::sync::OnceLock<Vec<u32>>,
 }
 
-/// Every index of `ranges` (`total` of them), in order. A range of up to 8 is written as 8
-/// indices at once and the next one starts where it ends (overwriting the excess): one store
-/// per list, no loop whose exit depends on the list's length.
-fn items_of_ranges(ranges: &[Range<u32>], total: usize) -> Vec<u32> {
-    const STEP: [u32; 8] = [0, 1, 2, 3, 4, 5, 6, 7];
-    let mut index = vec![0u32; total + 8];
-    let mut w = 0usize;
-    for r in ranges {
-        let len = r.len();
-        if len <= 8 {
-            let eight: [u32; 8] = STEP.map(|k| r.start.wrapping_add(k));
-            index[w..w + 8].copy_from_slice(&eight);
-        } else {
-            for (slot, k) in index[w..w + len].iter_mut().zip(r.clone()) {
-                *slot = k;
-            }
-        }
-        w += len;
-    }
-    index.truncate(total);
-    index
-}
-
 impl ListSelection {
     /// The lists at `idx` of lists with offsets `o`.
     pub fn new(o: &OffsetBuffer<i32>, idx: &[u32]) -> ListSelection {
@@ -200,9 +177,9 @@ impl ListSelection {
         let total = self.offsets.last().copied().unwrap_or(0) as usize;
         let short = total <= 8 * self.ranges.len();
         let picked = if short && !matches!(items, Col::List(..)) {
-            let index = self
-                .items
-                .get_or_init(|| items_of_ranges(&self.ranges, total));
+            let index = self.items.get_or_init(|| {
+                crate::kernels::indices_of_runs(self.ranges.iter().cloned(), total)
+            });
             items.take(index)
         } else {
             items.take_ranges(&self.ranges, total)

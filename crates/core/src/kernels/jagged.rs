@@ -398,12 +398,50 @@ pub fn concat_index(a: &[i32], b: &[i32], a_len: usize) -> Res<(Vec<i32>, Vec<u3
             .zip(b.windows(2))
             .map(|(x, y)| (x[1] - x[0] + y[1] - y[0]) as usize),
     )?;
-    let mut idx = Vec::with_capacity(*offsets.last().unwrap_or(&0) as usize);
-    for e in 0..events(a) {
-        idx.extend(range(a, e).map(|k| k as u32));
-        idx.extend(range(b, e).map(|k| (k + a_len) as u32));
+    let total = *offsets.last().unwrap_or(&0) as usize;
+    let shift = a_len as u32;
+    let runs = (0..events(a)).flat_map(|e| {
+        let (ra, rb) = (range(a, e), range(b, e));
+        [
+            ra.start as u32..ra.end as u32,
+            rb.start as u32 + shift..rb.end as u32 + shift,
+        ]
+    });
+    Ok((offsets, indices_of_runs(runs, total)))
+}
+
+/// Every index of `runs`, in order (`total`: how many, to size the output). A run of up to 8
+/// is written as 8 indices at once and the next one starts where it ends (overwriting the
+/// excess): one store per run, no loop whose exit depends on the run's length.
+///
+/// ```
+/// let idx = rask_core::kernels::indices_of_runs([2..4, 7..7, 0..3], 5);
+/// assert_eq!(idx, vec![2, 3, 0, 1, 2]);
+/// ```
+pub fn indices_of_runs(
+    runs: impl IntoIterator<Item = std::ops::Range<u32>>,
+    total: usize,
+) -> Vec<u32> {
+    const STEP: [u32; 8] = [0, 1, 2, 3, 4, 5, 6, 7];
+    let mut index = vec![0u32; total + 8];
+    let mut w = 0usize;
+    for r in runs {
+        let len = r.len();
+        if w + len.max(8) > index.len() {
+            index.resize(w + len.max(8), 0);
+        }
+        if len <= 8 {
+            let eight: [u32; 8] = STEP.map(|k| r.start.wrapping_add(k));
+            index[w..w + 8].copy_from_slice(&eight);
+        } else {
+            for (slot, k) in index[w..w + len].iter_mut().zip(r) {
+                *slot = k;
+            }
+        }
+        w += len;
     }
-    Ok((offsets, idx))
+    index.truncate(w);
+    index
 }
 
 fn resolve(event: usize, index: i64, r: &std::ops::Range<usize>) -> Res<u32> {
