@@ -257,14 +257,7 @@ mod tests {
         let nb: Vec<usize> = events.iter().map(|e| e.1).collect();
         let (oa, ea, pa) = side(&na, a);
         let (ob, eb, pb) = side(&nb, b);
-        let sides = Sides {
-            oa: &oa,
-            ob: &ob,
-            ea: &ea,
-            pa: &pa,
-            eb: &eb,
-            pb: &pb,
-        };
+        let sides = Sides::new((&oa, &ea, &pa), (&ob, &eb, &pb));
         let test = Threshold::new(op, t).map_err(|e| TestCaseError::fail(e.to_string()))?;
         prop_assert_eq!(
             sides.flags_in_lanes::<false, false>(&test),

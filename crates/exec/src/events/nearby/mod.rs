@@ -222,14 +222,7 @@ pub fn evaluate(near: &Near, a: &Col, b: &Col) -> R<Col> {
         ));
     }
     let test = Threshold::new(near.op, near.threshold)?;
-    let sides = Sides {
-        oa: &oa,
-        ob: &ob,
-        ea: &ea,
-        pa: &pa,
-        eb: &eb,
-        pb: &pb,
-    };
+    let sides = Sides::new((&oa, &ea, &pa), (&ob, &eb, &pb));
     let flags = match (near.swapped, near.all) {
         (false, false) => sides.flags_in_lanes::<false, false>(&test),
         (false, true) => sides.flags_in_lanes::<false, true>(&test),
@@ -249,7 +242,22 @@ struct Sides<'a> {
     pb: &'a [f64],
 }
 
-impl Sides<'_> {
+impl<'a> Sides<'a> {
+    /// The sides from each one's offsets, η and φ.
+    fn new(
+        (oa, ea, pa): (&'a [i32], &'a [f64], &'a [f64]),
+        (ob, eb, pb): (&'a [i32], &'a [f64], &'a [f64]),
+    ) -> Sides<'a> {
+        Sides {
+            oa,
+            ob,
+            ea,
+            pa,
+            eb,
+            pb,
+        }
+    }
+
     /// One flag per `a` particle; `SWAPPED`: ΔR reads the `b` particle first (`delta_phi` is
     /// wrapped, so the chain's order is kept); `ALL`: every `b` particle must pass. The
     /// definition [`Sides::flags_in_lanes`] computes (and is tested against), and its fallback.
