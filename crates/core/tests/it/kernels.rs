@@ -218,6 +218,41 @@ proptest! {
     }
 
     #[test]
+    fn filter_of_kept_events_is_the_filter_then_the_cut(
+        l in lists(),
+        events in prop::collection::vec(any::<bool>(), 12),
+    ) {
+        let o = offsets_of(&l);
+        let values = flat(&l);
+        let bits = arrow_buffer::BooleanBuffer::from_iter(values.iter().map(|v| *v > 0.0));
+        let keep = arrow_buffer::BooleanBuffer::from_iter(events[..l.len()].iter().copied());
+        let (off, kept) = kernels::filter_bits_of(&o, &o, &bits, &keep).unwrap();
+        // Per event: the positive elements of the kept events.
+        let want: Vec<Vec<f64>> = l
+            .iter()
+            .zip(&events)
+            .filter(|(_, k)| **k)
+            .map(|(x, _)| x.iter().copied().filter(|v| *v > 0.0).collect())
+            .collect();
+        prop_assert_eq!(off, offsets_of(&want));
+        let got: Vec<f64> = kept.iter().map(|&k| values[k as usize]).collect();
+        prop_assert!(same(&got, &flat(&want)));
+        // A mask of other lengths, or a cut of another number of events: errors, not panics.
+        if let Some(e) = l.iter().position(|x| !x.is_empty()) {
+            let mut other = l.clone();
+            other[e].pop();
+            let everything = arrow_buffer::BooleanBuffer::new_set(l.len());
+            prop_assert!(kernels::filter_bits_of(&o, &offsets_of(&other), &bits, &everything).is_err());
+        }
+        let more = arrow_buffer::BooleanBuffer::new_set(l.len() + 1);
+        prop_assert!(kernels::filter_bits_of(&o, &o, &bits, &more).is_err());
+        let short = arrow_buffer::BooleanBuffer::from_iter(values.iter().skip(1).map(|v| *v > 0.0));
+        if keep.count_set_bits() == l.len() && !values.is_empty() {
+            prop_assert!(kernels::filter_bits_of(&o, &o, &short, &keep).is_err());
+        }
+    }
+
+    #[test]
     fn concat_puts_a_before_b(pairs in prop::collection::vec((prop::collection::vec(value(), 0..4), prop::collection::vec(value(), 0..4)), 0..10)) {
         let a: Vec<Vec<f64>> = pairs.iter().map(|p| p.0.clone()).collect();
         let b: Vec<Vec<f64>> = pairs.iter().map(|p| p.1.clone()).collect();

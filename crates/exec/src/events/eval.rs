@@ -21,7 +21,7 @@ use super::broadcast::{self, Arg};
 use super::demand::Demand;
 use super::error::EventError;
 use super::gather::{combinations, gathered, list_parts, with_gathered_items};
-use super::{best, chain, nearby, pick, sums};
+use super::{best, chain, nearby, pick, selected_cut, sums};
 use crate::block::{Partial, reduce_array};
 use crate::error::ExecError;
 
@@ -400,7 +400,20 @@ fn eval_fused(body: &Arc<FusedBody>, inputs: &[&EvValue], tys: &[&Ty]) -> R<EvVa
     let mut products: HashMap<usize, (Col, Col)> = HashMap::new();
     // The conditions of guarded picks, by operation.
     let conds: RefCell<HashMap<usize, Col>> = RefCell::new(HashMap::new());
+    // Selections only an event cut reads, by operation.
+    let mut selections: HashMap<usize, selected_cut::Stashed> = HashMap::new();
     let mut op_by_op = |i: usize, op: &Op, ins: &[&EvValue], ts: &[&Ty], out: &Ty| {
+        if planned.selected_cuts.skips(i) {
+            selections.insert(i, selected_cut::Stashed::new(ins, ts)?);
+            return Ok(EvValue::Const(Scalar::Bool(false)));
+        }
+        if let Some(j) = planned.selected_cuts.cuts.get(&i) {
+            let selection = selections
+                .remove(j)
+                .ok_or_else(|| EventError::internal("an event cut before the selection it cuts"))?;
+            let reads = [&reads[*j], &reads[i]];
+            return selected_cut::evaluate(selection, ins[1], ts, out, reads, eval_op);
+        }
         if nearby.stashes(i) {
             // A nested product only its ΔR chain reads: the chain takes the two sides.
             products.insert(i, (col(ins[0])?.clone(), col(ins[1])?.clone()));

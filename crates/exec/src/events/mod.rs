@@ -15,6 +15,7 @@ mod gather;
 pub mod nearby;
 mod pick;
 mod planned;
+pub mod selected_cut;
 pub mod source;
 pub mod sums;
 pub mod vector;

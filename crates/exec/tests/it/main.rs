@@ -11,6 +11,7 @@ mod events;
 mod hostile;
 mod nearby;
 mod random_plans;
+mod selected_cut;
 mod slicing;
 mod sorting;
 mod sql;

@@ -267,6 +267,7 @@ shapes!(
     BestTrijet,
     LocalIndexSlices,
     Selection,
+    SelectedInRegion,
 );
 
 /// Records of `pt` and the muons' `eta, phi, mass` and `extra` fields (4-vectors for the
@@ -393,6 +394,17 @@ pub(crate) fn build(ctx: &Context, events: &Expr, j: &J, s: Shape) -> Expr {
         // A selection of comparisons and logic over several fields, an f32 chain with a
         // literal, a per-event value in the tree (`events/chain/` runs such trees block by
         // block): integer comparisons, `%` of integers, booleans negated and combined.
+        // Selections only an event cut reads (the AGC's jets in its 4j2b region): the engine
+        // gathers the selected elements of the kept events only (`events/selected_cut.rs`).
+        Shape::SelectedInRegion => {
+            let v = vectors(ctx, &x, &mu, &[]);
+            let sel = x.gt(0.5).unwrap();
+            let region = sel.sum(Some(1)).unwrap().ge(2).unwrap();
+            let jets = v.mask(&sel).unwrap().mask(&region).unwrap();
+            let ht = x.mask(&sel).unwrap().mask(&region).unwrap().sum(Some(1));
+            let pt = jets.p4_pt().unwrap().max(Some(1)).unwrap().fill_none(-1.0);
+            (&ht.unwrap() + &pt.unwrap()).unwrap()
+        }
         Shape::Selection => {
             let f64 = rask_plan::types::DType::F64;
             let (charge, eta) = (mu.field("charge").unwrap(), mu.field("eta").unwrap());
