@@ -574,6 +574,25 @@ pub fn slice_index(offsets: &[i32], start: u32, stop: u32) -> (Vec<i32>, Vec<u32
     (out, idx)
 }
 
+/// Item `k` of every list, as awkward's `x[:, k]` after padding the lists to `k + 1` items: which
+/// lists have one, and its absolute index (0 where there is none). `firsts` is `k = 0`.
+///
+/// ```
+/// let (valid, idx) = rask_core::kernels::item_at(&[0, 2, 2, 5], 1);
+/// assert_eq!(valid.iter().collect::<Vec<_>>(), vec![true, false, true]);
+/// assert_eq!(idx, vec![1, 0, 3]);
+/// ```
+pub fn item_at(offsets: &[i32], k: u32) -> (arrow_buffer::BooleanBuffer, Vec<u32>) {
+    let has = |w: &[i32]| i64::from(w[1]) - i64::from(w[0]) > i64::from(k);
+    let valid =
+        arrow_buffer::BooleanBuffer::collect_bool(events(offsets), |e| has(&offsets[e..e + 2]));
+    let idx = offsets
+        .windows(2)
+        .map(|w| if has(w) { w[0] as u32 + k } else { 0 })
+        .collect();
+    (valid, idx)
+}
+
 /// The positions `start..stop` of a list of `len` items, clipped to it (`stop: None`: to its
 /// end), as awkward's `x[:, start:stop]` keeps them.
 ///

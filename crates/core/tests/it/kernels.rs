@@ -218,6 +218,24 @@ proptest! {
     }
 
     #[test]
+    fn item_k_is_the_kth_element_or_missing(l in lists(), k in 0u32..7) {
+        let o = offsets_of(&l);
+        let values = flat(&l);
+        let (valid, idx) = kernels::item_at(&o, k);
+        prop_assert_eq!(valid.len(), l.len());
+        prop_assert_eq!(idx.len(), l.len());
+        for (e, list) in l.iter().enumerate() {
+            match list.get(k as usize) {
+                Some(v) => {
+                    prop_assert!(valid.value(e));
+                    prop_assert!(same(&[values[idx[e] as usize]], &[*v]));
+                }
+                None => prop_assert!(!valid.value(e)),
+            }
+        }
+    }
+
+    #[test]
     fn filter_of_kept_events_is_the_filter_then_the_cut(
         l in lists(),
         events in prop::collection::vec(any::<bool>(), 12),

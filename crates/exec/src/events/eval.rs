@@ -21,7 +21,7 @@ use super::broadcast::{self, Arg};
 use super::demand::Demand;
 use super::error::EventError;
 use super::gather::{combinations, gathered, list_parts, with_gathered_items};
-use super::{best, chain, nearby, pick, selected_cut, sums};
+use super::{best, chain, nearby, pairs, pick, sums};
 use crate::block::{Partial, reduce_array};
 use crate::error::ExecError;
 
@@ -206,11 +206,7 @@ fn eval_op(op: &Op, inputs: &[&EvValue], tys: &[&Ty], out: &Ty, read: &Demand) -
         }
         Op::Firsts => {
             let (o, items) = list_parts(col(inputs[0])?, "firsts")?;
-            let idx: Vec<Option<u32>> = o
-                .windows(2)
-                .map(|w| (w[1] > w[0]).then_some(w[0] as u32))
-                .collect();
-            EvValue::Col(read.keep(&items).take_opt(&idx))
+            EvValue::Col(pairs::item_at(&o, &read.keep(&items), 0))
         }
         Op::Singletons => EvValue::Col(singletons(&read.keep(col(inputs[0])?))),
         Op::FillNone(value) => match col(inputs[0])? {
@@ -400,19 +396,20 @@ fn eval_fused(body: &Arc<FusedBody>, inputs: &[&EvValue], tys: &[&Ty]) -> R<EvVa
     let mut products: HashMap<usize, (Col, Col)> = HashMap::new();
     // The conditions of guarded picks, by operation.
     let conds: RefCell<HashMap<usize, Col>> = RefCell::new(HashMap::new());
-    // Selections only an event cut reads, by operation.
-    let mut selections: HashMap<usize, selected_cut::Stashed> = HashMap::new();
+    // The operands of first operations of pairs (`pairs.rs`), by operation.
+    let mut firsts: HashMap<usize, pairs::Stashed> = HashMap::new();
     let mut op_by_op = |i: usize, op: &Op, ins: &[&EvValue], ts: &[&Ty], out: &Ty| {
-        if planned.selected_cuts.skips(i) {
-            selections.insert(i, selected_cut::Stashed::new(ins, ts)?);
+        if planned.pairs.skips(i) {
+            firsts.insert(i, pairs::Stashed::new(ins, ts));
             return Ok(EvValue::Const(Scalar::Bool(false)));
         }
-        if let Some(j) = planned.selected_cuts.cuts.get(&i) {
-            let selection = selections
-                .remove(j)
-                .ok_or_else(|| EventError::internal("an event cut before the selection it cuts"))?;
-            let reads = [&reads[*j], &reads[i]];
-            return selected_cut::evaluate(selection, ins[1], ts, out, reads, eval_op);
+        if let Some(&(j, pair)) = planned.pairs.seconds.get(&i) {
+            let stashed = firsts
+                .remove(&j)
+                .ok_or_else(|| EventError::internal("a pair's second before its first"))?;
+            let first = (&body.ops[j].0, pair);
+            let reads = [&reads[j], &reads[i]];
+            return pairs::evaluate(first, op, stashed, (ins, ts, out), reads, eval_op);
         }
         if nearby.stashes(i) {
             // A nested product only its ΔR chain reads: the chain takes the two sides.

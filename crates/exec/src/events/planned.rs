@@ -15,7 +15,7 @@ use super::chain::{self, Chains};
 use super::demand::{self, Demand};
 use super::error::EventError;
 use super::nearby::{self, Nearby};
-use super::selected_cut::{self, SelectedCuts};
+use super::pairs::{self, Pairs};
 use super::sums::{self, Sums};
 
 /// The plans of one fused body for given input types.
@@ -27,7 +27,7 @@ pub(super) struct Planned {
     pub nearby: Nearby,
     pub reads: Vec<Demand>,
     pub chains: Chains,
-    pub selected_cuts: SelectedCuts,
+    pub pairs: Pairs,
 }
 
 impl Planned {
@@ -44,9 +44,9 @@ impl Planned {
             nearby,
             reads,
             chains: Chains::default(),
-            selected_cuts: SelectedCuts::default(),
+            pairs: Pairs::default(),
         };
-        planned.selected_cuts = selected_cut::plan(body, &planned.types, tys, |i| {
+        planned.pairs = pairs::plan(body, &planned.types, tys, |i| {
             planned.special(i) || planned.bests.guards(i)
         });
         planned.chains = chain::plan(
@@ -65,7 +65,7 @@ impl Planned {
             || self.sums.skipped[i]
             || self.nearby.skipped[i]
             || self.bests.skipped[i]
-            || self.selected_cuts.skips(i)
+            || self.pairs.skips(i)
     }
 
     /// Operation `i` is computed by a chain of sums, a best pick or a ΔR test.
@@ -78,7 +78,7 @@ impl Planned {
             || self.bests.takes.contains_key(&i)
             || self.bests.enumerated.contains(&i)
             || self.bests.members.contains_key(&i)
-            || self.selected_cuts.cuts.contains_key(&i)
+            || self.pairs.seconds.contains_key(&i)
     }
 }
 

@@ -395,7 +395,7 @@ pub(crate) fn build(ctx: &Context, events: &Expr, j: &J, s: Shape) -> Expr {
         // literal, a per-event value in the tree (`events/chain/` runs such trees block by
         // block): integer comparisons, `%` of integers, booleans negated and combined.
         // Selections only an event cut reads (the AGC's jets in its 4j2b region): the engine
-        // gathers the selected elements of the kept events only (`events/selected_cut.rs`).
+        // gathers the selected elements of the kept events only (`events/pairs.rs`).
         Shape::SelectedInRegion => {
             let v = vectors(ctx, &x, &mu, &[]);
             let sel = x.gt(0.5).unwrap();
