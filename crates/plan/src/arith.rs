@@ -65,3 +65,41 @@ pub fn checked_integer(op: BinaryOp, a: i64, b: i64) -> Result<i64, IntegerError
     };
     r.ok_or_else(|| integer_overflow(op, a, b))
 }
+
+/// Integer-valued floats below this take [`remainder`]'s division path: their quotient's
+/// rounding cannot cross an integer (that needs `|p| >= 2^53`), so its truncation is exact.
+const EXACT_QUOTIENT: f64 = 4_503_599_627_370_496.0; // 2^52
+
+/// `p % q` as C's `fmod` (the sign of `p`, exact), the one definition of `%` on floats. For
+/// integer-valued operands below 2^52 (integer branches such as NanoAOD's `jetId % 8`) it is
+/// `p - trunc(p / q) * q`, exact there and a division instead of a libm call; anything else is
+/// Rust's `%` (libm's `fmod`). Same bits either way, signed zeros included.
+///
+/// ```
+/// use rask_plan::arith::remainder;
+/// assert_eq!(remainder(14.0, 8.0), 6.0);
+/// assert_eq!(remainder(-8.0, 8.0).to_bits(), (-0.0f64).to_bits());
+/// assert_eq!(remainder(5.5, 2.0), 1.5);
+/// assert!(remainder(1.0, 0.0).is_nan());
+/// ```
+#[inline]
+pub fn remainder(p: f64, q: f64) -> f64 {
+    let integers = p.abs() < EXACT_QUOTIENT
+        && q.abs() < EXACT_QUOTIENT
+        && q != 0.0
+        && p == p.trunc()
+        && q == q.trunc();
+    if integers {
+        (p - (p / q).trunc() * q).copysign(p)
+    } else {
+        fmod(p, q)
+    }
+}
+
+/// Rust's `%` on floats, kept out of line: inlined, LLVM's `frem` is free of side effects and a
+/// vectorised loop computes it (a libm call per element) on every element, then selects.
+#[cold]
+#[inline(never)]
+fn fmod(p: f64, q: f64) -> f64 {
+    p % q
+}

@@ -198,7 +198,7 @@ macro_rules! with_binary_float_fn {
                 $body
             }
             B::Mod => {
-                let $f = |p: f64, q: f64| p % q;
+                let $f = $crate::arith::remainder;
                 $body
             }
             B::Pow => {

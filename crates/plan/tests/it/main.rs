@@ -4,4 +4,5 @@
 mod common;
 mod errors;
 mod facts;
+mod remainder;
 mod rules;
