@@ -324,9 +324,9 @@ pub fn filter_bits(
 /// use arrow_buffer::BooleanBuffer;
 /// let bits = BooleanBuffer::from(vec![true, false, true, true]);
 /// let events = BooleanBuffer::from(vec![false, true]);
-/// let (off, kept) =
-///     rask_core::kernels::filter_bits_of(&[0, 2, 4], &[0, 2, 4], &bits, &events).unwrap();
+/// let (off, kept) = rask_core::kernels::filter_bits_of(&[0, 2, 4], &[0, 2, 4], &bits, &events)?;
 /// assert_eq!((off, kept), (vec![0, 2], vec![2, 3]));
+/// # Ok::<(), rask_core::kernels::KernelError>(())
 /// ```
 pub fn filter_bits_of(
     offsets: &[i32],

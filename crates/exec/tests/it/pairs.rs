@@ -51,29 +51,23 @@ fn a_selection_something_else_reads_is_not_cut_in_one() {
     assert_eq!(selected_cuts(&ht), 0);
 }
 
+/// The random-plan shape `shape` over the muons' pT.
+fn random_shape(ctx: &Context, shape: crate::random_plans::Shape) -> Expr {
+    use crate::random_plans::{J, build};
+    build(ctx, &source(ctx, &nano()), &J::Field("pt"), shape)
+}
+
 #[test]
 fn the_random_region_shape_cuts_two_selections_in_one() {
-    use crate::random_plans::{J, Shape, build};
     let ctx = Context::new();
-    let e = build(
-        &ctx,
-        &source(&ctx, &nano()),
-        &J::Field("pt"),
-        Shape::SelectedInRegion,
-    );
+    let e = random_shape(&ctx, crate::random_plans::Shape::SelectedInRegion);
     assert_eq!(selected_cuts(&e), 2);
 }
 
 #[test]
 fn item_k_of_lists_is_one_pair_unless_the_slice_is_read_elsewhere() {
-    use crate::random_plans::{J, Shape, build};
     let ctx = Context::new();
-    let e = build(
-        &ctx,
-        &source(&ctx, &nano()),
-        &J::Field("pt"),
-        Shape::LocalIndexSlices,
-    );
+    let e = random_shape(&ctx, crate::random_plans::Shape::LocalIndexSlices);
     assert_eq!(found(&e), vec![Pair::Item(1)]);
     let pt = source(&ctx, &nano())
         .field("Jet")
