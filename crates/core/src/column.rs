@@ -108,6 +108,10 @@ pub struct ListSelection {
     /// Every picked item's index, made on first use when the lists are short (a gather per
     /// item is cheaper than a copy per list of a few items).
     items: std::sync::OnceLock<Vec<u32>>,
+    /// The picked items as bits over the items, made on first use when the lists are short,
+    /// picked in order (an event cut) and cover at least a quarter of the items up to the last
+    /// one: packing the set bits' items ([`Col::compress`]) beats a gather by index there.
+    packed: std::sync::OnceLock<Option<BooleanBuffer>>,
 }
 
 impl ListSelection {
@@ -129,6 +133,7 @@ impl ListSelection {
             offsets: OffsetBuffer::new(ScalarBuffer::from(offsets)),
             ranges,
             items: std::sync::OnceLock::new(),
+            packed: std::sync::OnceLock::new(),
         }
     }
 
@@ -159,6 +164,7 @@ impl ListSelection {
             offsets: OffsetBuffer::new(ScalarBuffer::from(offsets)),
             ranges,
             items: std::sync::OnceLock::new(),
+            packed: std::sync::OnceLock::new(),
         }
     }
 
@@ -177,15 +183,52 @@ impl ListSelection {
         let total = self.offsets.last().copied().unwrap_or(0) as usize;
         let short = total <= 8 * self.ranges.len();
         let picked = if short && !matches!(items, Col::List(..)) {
-            let index = self.items.get_or_init(|| {
-                crate::kernels::indices_of_runs(self.ranges.iter().cloned(), total)
-            });
-            items.take(index)
+            match self
+                .packed_bits(total)
+                .and_then(|bits| items.compress(bits))
+            {
+                Some(packed) => packed,
+                None => items.take(self.items.get_or_init(|| {
+                    crate::kernels::indices_of_runs(self.ranges.iter().cloned(), total)
+                })),
+            }
         } else {
             items.take_ranges(&self.ranges, total)
         };
         Col::List(self.offsets.clone(), Arc::new(picked))
     }
+}
+
+impl ListSelection {
+    /// The picked items' bits (see the `packed` field), `total` of them set.
+    fn packed_bits(&self, total: usize) -> Option<&BooleanBuffer> {
+        self.packed
+            .get_or_init(|| {
+                let in_order = self.ranges.windows(2).all(|w| w[0].end <= w[1].start);
+                let end = self.ranges.last().map_or(0, |r| r.end as usize);
+                if !in_order || !worth_packing(total, end) {
+                    return None;
+                }
+                let mut bits = arrow_buffer::BooleanBufferBuilder::new(end);
+                for r in &self.ranges {
+                    bits.append_n(r.start as usize - bits.len(), false);
+                    bits.append_n(r.len(), true);
+                }
+                Some(bits.finish())
+            })
+            .as_ref()
+    }
+}
+
+/// Whether `kept` rows of `len` are many enough for packing by bits ([`Col::compress`], which
+/// reads all `len`) to beat a gather by index (which reads the `kept`, and needs their indices).
+///
+/// ```
+/// assert!(rask_core::column::worth_packing(30, 100));
+/// assert!(!rask_core::column::worth_packing(3, 100));
+/// ```
+pub fn worth_packing(kept: usize, len: usize) -> bool {
+    4 * kept >= len
 }
 
 impl Col {
@@ -270,6 +313,60 @@ impl Col {
                     .collect(),
             ),
         }
+    }
+
+    /// The rows whose bit in `keep` is set, in order (an event cut), packed without an index
+    /// per row ([`crate::kernels::compress`]); `None` when `keep` is longer than the column.
+    ///
+    /// ```
+    /// use arrow_buffer::BooleanBuffer;
+    /// use rask_core::column::Col;
+    /// let lists = Col::list(vec![0, 2, 2, 3], Col::I64(vec![1, 2, 3].into()));
+    /// let keep = BooleanBuffer::from_iter([true, false, true]);
+    /// let Some(Col::List(o, items)) = lists.compress(&keep) else { return Err("mask too long") };
+    /// let Col::I64(v) = items.as_ref() else { return Err("not numbers") };
+    /// assert_eq!((&o[..], &v[..]), (&[0, 2, 3][..], &[1, 2, 3][..]));
+    /// # Ok::<(), &str>(())
+    /// ```
+    pub fn compress(&self, keep: &BooleanBuffer) -> Option<Col> {
+        use crate::kernels::compress::compress;
+        if keep.len() > self.len() {
+            return None;
+        }
+        Some(match self {
+            Col::F64(v) => Col::F64(compress(v, keep)?.into()),
+            Col::I64(v) => Col::I64(compress(v, keep)?.into()),
+            Col::Bool(v) => Col::Bool(keep.set_indices().map(|i| v.value(i)).collect()),
+            Col::Opt(valid, inner) => Col::Opt(
+                keep.set_indices().map(|i| valid.value(i)).collect(),
+                Arc::new(inner.compress(keep)?),
+            ),
+            Col::Record(_, fields) => Col::Record(
+                keep.count_set_bits(),
+                fields
+                    .iter()
+                    .map(|(n, c)| Some((n.clone(), c.compress(keep)?)))
+                    .collect::<Option<_>>()?,
+            ),
+            Col::List(o, items) => {
+                let mut offsets = Vec::with_capacity(keep.count_set_bits() + 1);
+                offsets.push(0i32);
+                let end = o[keep.len()].max(0) as usize;
+                let mut bits = arrow_buffer::BooleanBufferBuilder::new(end);
+                let mut total = 0i32;
+                for (e, w) in o[..=keep.len()].windows(2).enumerate() {
+                    let (a, b) = (w[0].max(0) as usize, w[1].max(0) as usize);
+                    bits.append_n(a.saturating_sub(bits.len()), false);
+                    let kept = keep.value(e);
+                    bits.append_n(b.saturating_sub(a), kept);
+                    if kept {
+                        total += w[1] - w[0];
+                        offsets.push(total);
+                    }
+                }
+                Col::list(offsets, items.compress(&bits.finish())?)
+            }
+        })
     }
 
     /// The rows of `ranges`, one after another (`total` rows in all): what a list's items

@@ -83,7 +83,44 @@ pub struct Basket<'a> {
     pub entries: usize,
 }
 
+thread_local! {
+    /// The buffers of the partitions this thread reads, one after another.
+    static THREAD_BUFFERS: std::cell::RefCell<BasketBuffers> =
+        std::cell::RefCell::new(BasketBuffers::default());
+}
+
 impl BasketBuffers {
+    /// Buffers that hold more than this after a partition are dropped rather than kept for the
+    /// thread's next one (a file with huge baskets does not pin their memory for the run).
+    const KEPT_BYTES: usize = 64 << 20;
+
+    /// Runs `f` with this thread's buffers, reused from partition to partition: the buffers of
+    /// a fresh partition are already as large as its baskets, so reading does not allocate,
+    /// zero and fault in new memory for every partition. (Nested use gets fresh buffers.)
+    ///
+    /// ```
+    /// use rask_io_root::basket::BasketBuffers;
+    /// let raw = BasketBuffers::with_thread_local(|b| b.raw().len());
+    /// assert_eq!(raw, 0);
+    /// ```
+    pub fn with_thread_local<T>(f: impl FnOnce(&mut BasketBuffers) -> T) -> T {
+        THREAD_BUFFERS.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut buffers) => {
+                let out = f(&mut buffers);
+                if buffers.capacity() > Self::KEPT_BYTES {
+                    *buffers = BasketBuffers::default();
+                }
+                out
+            }
+            Err(_) => f(&mut BasketBuffers::default()),
+        })
+    }
+
+    /// Bytes held by the buffers.
+    fn capacity(&self) -> usize {
+        self.raw.capacity() + self.data.capacity() + 4 * self.offsets.capacity()
+    }
+
     /// The basket last read.
     pub fn basket(&self, entries: usize) -> Basket<'_> {
         let payload = match self.payload {

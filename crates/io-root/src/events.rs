@@ -380,12 +380,12 @@ impl EventSource {
         let range = partition.entries.clone();
         let branches = self.branches_of(columns);
         let batch = match &self.files {
-            Files::Root(t) => file_at(t, partition.file)?.read_with_widths(
-                range,
-                &branches,
-                &mut BasketBuffers::default(),
-                widths,
-            )?,
+            Files::Root(t) => {
+                let tree = file_at(t, partition.file)?;
+                BasketBuffers::with_thread_local(|b| {
+                    tree.read_with_widths(range, &branches, b, widths)
+                })?
+            }
             Files::Parquet(f) => file_at(f, partition.file)?.read(range, &branches)?,
             Files::Memory(m) => file_at(m, partition.file)?.read(range, &branches)?,
         };

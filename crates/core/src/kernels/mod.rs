@@ -7,6 +7,7 @@
 
 pub mod bits;
 pub mod combinations;
+pub mod compress;
 pub mod jagged;
 pub mod lorentz;
 pub mod trig;

@@ -71,6 +71,57 @@ proptest! {
         prop_assert_eq!(ours.as_ref(), theirs.as_ref());
     }
 
+    /// An event cut packed by its bits (`Col::compress`, read eight values at a time) keeps
+    /// what Arrow's `filter` keeps: flat numbers, lists of records holding lists, booleans read
+    /// through an offset and options, with a mask read through an offset too; and the kept
+    /// lists taken through a `ListSelection` in order (its packed path) are Arrow's `take`.
+    #[test]
+    fn packing_by_bits_matches_arrow_filter(
+        events in prop::collection::vec(
+            (prop::collection::vec((prop::collection::vec(-5.0f64..5.0, 0..3), any::<bool>(), prop::option::of(-9i64..9)), 0..5), any::<bool>()),
+            0..150,
+        ),
+        skip in 0usize..70,
+    ) {
+        let items: Vec<_> = events.iter().flat_map(|e| e.0.iter()).collect();
+        let inner: Vec<Vec<f64>> = items.iter().map(|t| t.0.clone()).collect();
+        let flags: arrow_buffer::BooleanBuffer = std::iter::repeat_n(true, skip)
+            .chain(items.iter().map(|t| t.1))
+            .collect();
+        let valid: arrow_buffer::BooleanBuffer = items.iter().map(|t| t.2.is_some()).collect();
+        let values = Col::I64(items.iter().map(|t| t.2.unwrap_or(0)).collect());
+        let record = Col::record(items.len(), vec![
+            ("x".to_string(), jagged(&inner)),
+            ("b".to_string(), Col::Bool(flags.slice(skip, items.len()))),
+            ("o".to_string(), Col::Opt(valid, std::sync::Arc::new(values))),
+        ]);
+        let offsets = rask_core::kernels::offsets_from_lengths(events.iter().map(|e| e.0.len())).unwrap();
+        let lists = Col::list(offsets.clone(), record.clone());
+        let keep: arrow_buffer::BooleanBuffer = std::iter::repeat_n(false, skip)
+            .chain(events.iter().map(|e| e.1))
+            .collect();
+        let keep = keep.slice(skip, events.len());
+        let mask = arrow_array::BooleanArray::new(keep.clone(), None);
+        let flat = Col::F64(events.iter().map(|e| e.0.len() as f64 - 0.5).collect());
+        for c in [&lists, &flat] {
+            let ours = c.compress(&keep).unwrap().to_arrow().unwrap();
+            let theirs = arrow_select::filter::filter(c.to_arrow().unwrap().as_ref(), &mask).unwrap();
+            prop_assert_eq!(ours.as_ref(), theirs.as_ref());
+        }
+        let picks: Vec<u32> = keep.set_indices().map(|i| i as u32).collect();
+        let o = arrow_buffer::OffsetBuffer::new(offsets.into());
+        let ours = rask_core::column::ListSelection::new(&o, &picks).apply(&record).to_arrow().unwrap();
+        let theirs = arrow_select::take::take(
+            lists.to_arrow().unwrap().as_ref(),
+            &arrow_array::UInt32Array::from(picks.clone()),
+            None,
+        ).unwrap();
+        prop_assert_eq!(ours.as_ref(), theirs.as_ref());
+        // A mask longer than the column is refused.
+        let longer: arrow_buffer::BooleanBuffer = std::iter::repeat_n(true, events.len() + 1).collect();
+        prop_assert!(flat.compress(&longer).is_none());
+    }
+
     /// Runs of rows (long lists of lists, booleans read through an offset, options) are taken
     /// as Arrow's `take` takes their rows one by one.
     #[test]

@@ -3,7 +3,8 @@
 //! Mask pushdown moves an event cut down to every branch it cuts: ADL Q8's `≥ 3 leptons` cuts
 //! ten jagged branches and two MET fields, each with the same mask, and the five fields of one
 //! collection share their offsets. [`cut`] finds the kept events once per mask and the kept
-//! lists' runs once per mask and offsets, then copies each column's runs.
+//! lists' runs once per mask and offsets, then copies each column's runs; where a cut keeps a
+//! quarter or more, the kept values are packed by the mask's bits instead of gathered by index.
 
 use std::sync::Arc;
 
@@ -24,7 +25,12 @@ pub(super) fn cut(c: &Col, keep: &BooleanBuffer) -> Col {
                     .collect(),
             )
         }
-        other => other.take(&kept(keep)),
+        other => {
+            let packed = rask_core::column::worth_packing(keep.count_set_bits(), keep.len())
+                .then(|| other.compress(keep))
+                .flatten();
+            packed.unwrap_or_else(|| other.take(&kept(keep)))
+        }
     }
 }
 

@@ -10,6 +10,12 @@
 //! would filter every other field too), at sources, at earlier event cuts (`m` is aligned with
 //! the events they keep) and at values something else also uses.
 //!
+//! Work used by two event cuts and nothing else (`w[region_a]`, `w[region_b]`: a weight filled
+//! into two regions' histograms) is copied below each: two copies, each on its cut's events,
+//! instead of one on every event. Analysis regions are usually disjoint and small (the AGC's
+//! 4j1b and 4j2b keep 1–3% of the events between them); at worst (two cuts keeping every
+//! event) the work runs twice, which is why a third cut stops the copying.
+//!
 //! Before: `concatenate(zip(Muon.pt, …), zip(Electron.pt, …))[n >= 3]` builds and concatenates
 //! the leptons of every event. After: `concatenate(zip(Muon.pt[n >= 3], …), zip(Electron.pt[n >= 3],
 //! …))`: only those of the events kept (about one in nine in ADL Q8).
@@ -55,6 +61,7 @@ const MAX_ROUNDS: usize = 256;
 fn once(plan: &Plan, name: &'static str) -> Result<Plan, PlanError> {
     let old = &plan.graph;
     let consumers = consumers(old, &plan.outputs);
+    let cuts = cut_consumers(old, &plan.outputs);
     // (old data, new mask) → the pushed result: a value reached twice (`zip(a = x, b = x)`)
     // is pushed once.
     let mut memo: HashMap<(NodeId, NodeId), NodeId> = HashMap::new();
@@ -64,9 +71,9 @@ fn once(plan: &Plan, name: &'static str) -> Result<Plan, PlanError> {
         match (&node.op, data) {
             (Op::Mask, Some(data))
                 if is_event_mask(&old.node(node.inputs[1]).ty)
-                    && pushable(old, &consumers, data) =>
+                    && pushable(old, &consumers, &cuts, data) =>
             {
-                let passes = |d: NodeId| pushable(old, &consumers, d);
+                let passes = |d: NodeId| pushable(old, &consumers, &cuts, d);
                 // Literals and whole-collection numbers are the same for every event.
                 let carries = |i: NodeId| matches!(old.node(i).ty, Ty::Events { .. });
                 let mut push = Push {
@@ -86,9 +93,18 @@ fn once(plan: &Plan, name: &'static str) -> Result<Plan, PlanError> {
     })
 }
 
+/// The most event cuts that work used by nothing else is copied below (see the module notes).
+const MAX_SHARING_CUTS: usize = 2;
+
 /// Whether the cut may move below `data` (a node of `graph`): an event-by-event operation whose
-/// per-event inputs are all aligned with it, used by nothing but the cut.
-fn pushable(graph: &Graph, consumers: &HashMap<NodeId, usize>, data: NodeId) -> bool {
+/// per-event inputs are all aligned with it, used by nothing but the cut (or by nothing but
+/// [`MAX_SHARING_CUTS`] event cuts, each of which gets a copy).
+fn pushable(
+    graph: &Graph,
+    consumers: &HashMap<NodeId, usize>,
+    cuts: &HashMap<NodeId, usize>,
+    data: NodeId,
+) -> bool {
     let node = graph.node(data);
     let Ty::Events { rows, .. } = &node.ty else {
         return false;
@@ -146,8 +162,29 @@ fn pushable(graph: &Graph, consumers: &HashMap<NodeId, usize>, data: NodeId) -> 
         Ty::Events { layout, .. } => leaves(layout),
         _ => 0,
     };
-    let cheaper = matches!(node.op, Op::Concatenate) || input_leaves <= output_leaves;
-    event_by_event && aligned && cheaper && consumers.get(&data) == Some(&1)
+    let used = consumers.get(&data).copied().unwrap_or(0);
+    let only_cuts = used <= MAX_SHARING_CUTS && cuts.get(&data) == Some(&used);
+    // Shared by cuts, the work below would otherwise run on every event and then be cut once
+    // per cut: cutting its inputs instead costs no more while they are no more columns than
+    // the cuts would filter above (`w[a]`, `w[b]` with `w = x * y`: x and y, cut twice each).
+    let cut_columns = if only_cuts { used } else { 1 } * output_leaves;
+    let cheaper = matches!(node.op, Op::Concatenate) || input_leaves <= cut_columns;
+    event_by_event && aligned && cheaper && (used == 1 || only_cuts)
+}
+
+/// How many event cuts (`x[m]`, `m` one boolean per event) use each node as their data.
+fn cut_consumers(graph: &Graph, outputs: &[NodeId]) -> HashMap<NodeId, usize> {
+    let mut counts: HashMap<NodeId, usize> = HashMap::new();
+    for id in graph.topo_order(outputs) {
+        let node = graph.node(id);
+        if let (Op::Mask, [data, mask]) = (&node.op, node.inputs.as_slice())
+            && data != mask
+            && is_event_mask(&graph.node(*mask).ty)
+        {
+            *counts.entry(*data).or_default() += 1;
+        }
+    }
+    counts
 }
 
 /// The number of primitive columns of a layout (a list counts its items').

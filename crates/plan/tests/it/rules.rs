@@ -303,6 +303,46 @@ fn mask_pushdown_cuts_before_the_work() {
 }
 
 #[test]
+fn mask_pushdown_copies_work_used_by_two_cuts_below_each() {
+    // A per-event weight filled into two regions: each region computes it for its events.
+    let ctx = Context::new();
+    let events = nano(&ctx);
+    let met = events.field("MET").unwrap().field("pt").unwrap();
+    let weight = (&(&met * 0.5).unwrap() + 1.0).unwrap();
+    let n_mu = events.field("Muon").unwrap().num().unwrap();
+    let region_a = n_mu.eq(1).unwrap();
+    let region_b = n_mu.ge(2).unwrap();
+    let a = weight.mask(&region_a).unwrap();
+    let b = weight.mask(&region_b).unwrap();
+    let two = plan(&[&a, &b]);
+    insta::assert_snapshot!("mask_pushdown_two_cuts", before_after(&MaskPushdown, &two));
+    let after = MaskPushdown.rewrite(&two).unwrap();
+    for out in &after.outputs {
+        assert_eq!(
+            after.graph.node(*out).op.name(),
+            "add",
+            "each cut went below the weight"
+        );
+    }
+
+    // Must not fire: a third cut (three copies could cost three times the work), or the weight
+    // also used uncut.
+    let c = weight.mask(&n_mu.eq(0).unwrap()).unwrap();
+    let three = plan(&[&a, &b, &c]);
+    let after = MaskPushdown.rewrite(&three).unwrap();
+    for out in &after.outputs {
+        assert_eq!(
+            after.graph.node(*out).op.name(),
+            "getitem",
+            "the cuts stayed above"
+        );
+    }
+    let with_uncut = plan(&[&a, &b, &weight]);
+    let after = MaskPushdown.rewrite(&with_uncut).unwrap();
+    assert_eq!(after.output_keys(), with_uncut.output_keys());
+}
+
+#[test]
 fn take_pushdown_picks_before_the_work() {
     // ADL Q6: the pT of the trijet whose mass is closest to 172.5.
     let ctx = Context::new();

@@ -1,0 +1,107 @@
+//! Keeping the values whose bit is set, in order: the copy behind every event cut
+//! ([`crate::column::Col::compress`]).
+//!
+//! A cut used to gather by index (an index per kept value, made first, then a load per index);
+//! here the values are read in order, eight at a time, and the kept ones packed together
+//! (AVX-512's `vpcompressq` on x86-64, a walk over the set bits elsewhere), with no index list.
+
+use arrow_buffer::BooleanBuffer;
+
+use crate::isa::Isa;
+
+/// The values (8 bytes each: `f64`, `i64`, `u64`) whose bit in `keep` is set, in order;
+/// `None` when `keep` is longer than `values`.
+///
+/// ```
+/// use arrow_buffer::BooleanBuffer;
+/// let keep = BooleanBuffer::from_iter([true, false, false, true, true]);
+/// let kept = rask_core::kernels::compress::compress(&[1.0, 2.0, 3.0, 4.0, 5.0], &keep);
+/// assert_eq!(kept, Some(vec![1.0, 4.0, 5.0]));
+/// ```
+pub fn compress<T: Copy>(values: &[T], keep: &BooleanBuffer) -> Option<Vec<T>> {
+    const { assert!(std::mem::size_of::<T>() == 8) };
+    if keep.len() > values.len() {
+        return None;
+    }
+    let kept = keep.count_set_bits();
+    // Eight slots beyond the kept values: the vector path stores eight lanes at a time.
+    let mut out: Vec<T> = Vec::with_capacity(kept + 8);
+    let written = match Isa::detect() {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `Isa::detect` chose AVX-512 only on a CPU that has it; `out` has room for
+        // `kept` values (the set bits) plus eight.
+        Isa::Avx512 => unsafe { compress_avx512(values, keep, out.as_mut_ptr()) },
+        _ => {
+            out.extend(keep.set_indices().map(|i| values[i]));
+            out.len()
+        }
+    };
+    debug_assert_eq!(written, kept);
+    // SAFETY: the first `kept` slots were written (one per set bit), and `kept` fits the capacity.
+    unsafe { out.set_len(written.min(kept)) };
+    Some(out)
+}
+
+/// Packs the values of `values` whose bit in `keep` is set into `out`, a byte of bits at a
+/// time; returns how many it wrote. Lanes past the kept ones in a store are garbage that the
+/// next store (or the final length) overwrites or leaves out.
+///
+/// # Safety
+/// The CPU has AVX-512F; `out` has room for `keep.count_set_bits() + 8` values; `keep` is no
+/// longer than `values`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq")]
+unsafe fn compress_avx512<T: Copy>(values: &[T], keep: &BooleanBuffer, out: *mut T) -> usize {
+    use std::arch::x86_64::_mm512_storeu_si512;
+    use std::arch::x86_64::{__m512i, _mm512_loadu_si512, _mm512_maskz_compress_epi64};
+    let chunks = keep.inner().bit_chunks(keep.offset(), keep.len());
+    let src = values.as_ptr() as *const i64;
+    let dst = out as *mut i64;
+    let mut w = 0usize;
+    let mut at = 0usize;
+    for word in chunks.iter() {
+        for byte in word.to_le_bytes() {
+            if byte != 0 {
+                // SAFETY: `at + 8 <= 64 * chunks <= keep.len() <= values.len()`: a whole chunk
+                // of eight values is in bounds; `w + 8` fits `out` (w counts set bits so far).
+                unsafe {
+                    let v = _mm512_loadu_si512(src.add(at) as *const __m512i);
+                    let packed = _mm512_maskz_compress_epi64(byte, v);
+                    _mm512_storeu_si512(dst.add(w) as *mut __m512i, packed);
+                }
+                w += byte.count_ones() as usize;
+            }
+            at += 8;
+        }
+    }
+    let rest = chunks.remainder_bits();
+    for k in 0..chunks.remainder_len() {
+        if rest >> k & 1 == 1 {
+            // SAFETY: `at + k < keep.len() <= values.len()`; `w` is below the set-bit count.
+            unsafe { *dst.add(w) = *src.add(at + k) };
+            w += 1;
+        }
+    }
+    w
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sliced_mask_keeps_from_its_offset() -> Result<(), String> {
+        let bits = BooleanBuffer::from_iter((0..200).map(|i| i % 3 == 0 || i % 7 == 1));
+        let keep = bits.slice(5, 130);
+        let values: Vec<i64> = (0..130).collect();
+        let want: Vec<i64> = (0..130).filter(|&i| keep.value(i as usize)).collect();
+        assert_eq!(compress(&values, &keep).ok_or("too long")?, want);
+        Ok(())
+    }
+
+    #[test]
+    fn a_mask_longer_than_the_values_is_refused() {
+        let keep = BooleanBuffer::from_iter([true; 3]);
+        assert_eq!(compress(&[1i64, 2], &keep), None);
+    }
+}
