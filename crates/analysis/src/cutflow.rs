@@ -227,7 +227,9 @@ pub(crate) fn cutflow(
         let n = cuts.len();
         let count = |m: Option<Expr>| -> Result<Expr, PlanError> {
             match m {
-                Some(m) => first.mask(&m)?.count(None),
+                // The events a cut keeps are its trues (cuts are never missing): counted from
+                // the mask's bits, with no column cut to count its rows.
+                Some(m) => m.sum(None),
                 None => first.count(None),
             }
         };
