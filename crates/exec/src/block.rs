@@ -590,9 +590,12 @@ pub(crate) fn reduce_array(r: ReduceOp, data: &ArrayRef) -> Result<Partial, Exec
         ReduceOp::All => {
             Partial::All(arrow_arith::aggregate::bool_and(data.as_boolean()).unwrap_or(true))
         }
-        ReduceOp::Sum
-            if data.data_type() == &DataType::Int64 || data.data_type() == &DataType::Boolean =>
-        {
+        // Trues counted from the bitmap (a cut-flow's count of the events a cut keeps), not
+        // each widened to an integer and added with an overflow check.
+        ReduceOp::Sum if data.data_type() == &DataType::Boolean => {
+            Partial::SumInt(data.as_boolean().true_count() as i64)
+        }
+        ReduceOp::Sum if data.data_type() == &DataType::Int64 => {
             let x = arrow_cast::cast(&data, &DataType::Int64)?;
             let mut sum = 0i64;
             for v in x.as_primitive::<Int64Type>().values() {

@@ -178,6 +178,14 @@ fn histograms_and_reductions_merge_in_partition_order() {
         as_data(&Engine::new(Scheduler::Sync).compute(&n).unwrap()),
         n.compute(&NoSources).unwrap()
     );
+    // The trues of a mask summed (counted from its bitmap) are the events it keeps.
+    let trues = x.gt(1.0).unwrap().sum(None).unwrap();
+    for e in engines() {
+        assert_eq!(
+            as_data(&e.compute(&trues).unwrap()),
+            n.compute(&NoSources).unwrap()
+        );
+    }
 }
 
 #[test]
