@@ -90,7 +90,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_sliced_mask_keeps_from_its_offset() -> Result<(), String> {
+    fn a_sliced_mask_keeps_from_its_offset() -> Result<(), Box<dyn std::error::Error>> {
         let bits = BooleanBuffer::from_iter((0..200).map(|i| i % 3 == 0 || i % 7 == 1));
         let keep = bits.slice(5, 130);
         let values: Vec<i64> = (0..130).collect();

@@ -18,6 +18,28 @@ fn to_lists(c: &Col) -> Vec<Vec<f64>> {
         .collect()
 }
 
+/// A record of `items.len()` rows (a list of floats, a boolean read through a bitmap that
+/// starts `skip` bits in, an optional integer), as the nested-column tests build it.
+fn nested_record(items: &[&(Vec<f64>, bool, Option<i64>)], skip: usize, pad: bool) -> Col {
+    let inner: Vec<Vec<f64>> = items.iter().map(|t| t.0.clone()).collect();
+    let flags: arrow_buffer::BooleanBuffer = std::iter::repeat_n(pad, skip)
+        .chain(items.iter().map(|t| t.1))
+        .collect();
+    let valid: arrow_buffer::BooleanBuffer = items.iter().map(|t| t.2.is_some()).collect();
+    let values = Col::I64(items.iter().map(|t| t.2.unwrap_or(0)).collect());
+    Col::record(
+        items.len(),
+        vec![
+            ("x".to_string(), jagged(&inner)),
+            ("b".to_string(), Col::Bool(flags.slice(skip, items.len()))),
+            (
+                "o".to_string(),
+                Col::Opt(valid, std::sync::Arc::new(values)),
+            ),
+        ],
+    )
+}
+
 proptest! {
     /// Lists of up to 12 items: those of more than 8 among short ones take the per-item path
     /// of `ListSelection`'s index.
@@ -46,19 +68,8 @@ proptest! {
         picks in prop::collection::vec(0usize..8, 0..10),
     ) {
         let items: Vec<_> = events.iter().flatten().collect();
-        let inner: Vec<Vec<f64>> = items.iter().map(|t| t.0.clone()).collect();
         // Booleans whose buffer starts `skip` bits in, as a sliced Arrow buffer does.
-        let flags: arrow_buffer::BooleanBuffer = std::iter::repeat_n(true, skip)
-            .chain(items.iter().map(|t| t.1))
-            .collect();
-        let flags = flags.slice(skip, items.len());
-        let valid: arrow_buffer::BooleanBuffer = items.iter().map(|t| t.2.is_some()).collect();
-        let values = Col::I64(items.iter().map(|t| t.2.unwrap_or(0)).collect());
-        let record = Col::record(items.len(), vec![
-            ("x".to_string(), jagged(&inner)),
-            ("b".to_string(), Col::Bool(flags)),
-            ("o".to_string(), Col::Opt(valid, std::sync::Arc::new(values))),
-        ]);
+        let record = nested_record(&items, skip, true);
         let offsets = rask_core::kernels::offsets_from_lengths(events.iter().map(Vec::len)).unwrap();
         let c = Col::list(offsets, record);
         let picks: Vec<u32> = picks.into_iter().filter(|&p| p < events.len()).map(|p| p as u32).collect();
@@ -84,17 +95,7 @@ proptest! {
         skip in 0usize..70,
     ) {
         let items: Vec<_> = events.iter().flat_map(|e| e.0.iter()).collect();
-        let inner: Vec<Vec<f64>> = items.iter().map(|t| t.0.clone()).collect();
-        let flags: arrow_buffer::BooleanBuffer = std::iter::repeat_n(true, skip)
-            .chain(items.iter().map(|t| t.1))
-            .collect();
-        let valid: arrow_buffer::BooleanBuffer = items.iter().map(|t| t.2.is_some()).collect();
-        let values = Col::I64(items.iter().map(|t| t.2.unwrap_or(0)).collect());
-        let record = Col::record(items.len(), vec![
-            ("x".to_string(), jagged(&inner)),
-            ("b".to_string(), Col::Bool(flags.slice(skip, items.len()))),
-            ("o".to_string(), Col::Opt(valid, std::sync::Arc::new(values))),
-        ]);
+        let record = nested_record(&items, skip, true);
         let offsets = rask_core::kernels::offsets_from_lengths(events.iter().map(|e| e.0.len())).unwrap();
         let lists = Col::list(offsets.clone(), record.clone());
         let keep: arrow_buffer::BooleanBuffer = std::iter::repeat_n(false, skip)
@@ -130,17 +131,7 @@ proptest! {
         skip in 0usize..9,
         runs in prop::collection::vec((0usize..40, 0usize..14), 0..6),
     ) {
-        let inner: Vec<Vec<f64>> = rows.iter().map(|t| t.0.clone()).collect();
-        let flags: arrow_buffer::BooleanBuffer = std::iter::repeat_n(false, skip)
-            .chain(rows.iter().map(|t| t.1))
-            .collect();
-        let valid: arrow_buffer::BooleanBuffer = rows.iter().map(|t| t.2.is_some()).collect();
-        let values = Col::I64(rows.iter().map(|t| t.2.unwrap_or(0)).collect());
-        let c = Col::record(rows.len(), vec![
-            ("x".to_string(), jagged(&inner)),
-            ("b".to_string(), Col::Bool(flags.slice(skip, rows.len()))),
-            ("o".to_string(), Col::Opt(valid, std::sync::Arc::new(values))),
-        ]);
+        let c = nested_record(&rows.iter().collect::<Vec<_>>(), skip, false);
         let ranges: Vec<std::ops::Range<u32>> = runs
             .into_iter()
             .filter(|&(start, _)| start <= rows.len())
