@@ -209,12 +209,8 @@ impl ListSelection {
                 if !in_order || !worth_packing(total, end) {
                     return None;
                 }
-                let mut bits = arrow_buffer::BooleanBufferBuilder::new(end);
-                for r in &self.ranges {
-                    bits.append_n(r.start as usize - bits.len(), false);
-                    bits.append_n(r.len(), true);
-                }
-                Some(bits.finish())
+                let runs = self.ranges.iter().map(|r| r.start as usize..r.end as usize);
+                Some(crate::kernels::compress::bits_of_runs(runs, end))
             })
             .as_ref()
     }
@@ -349,22 +345,15 @@ impl Col {
                     .collect::<Option<_>>()?,
             ),
             Col::List(o, items) => {
-                let mut offsets = Vec::with_capacity(keep.count_set_bits() + 1);
-                offsets.push(0i32);
+                // The kept lists' runs of items (offsets are non-decreasing: runs in order).
+                let runs = || {
+                    keep.set_indices()
+                        .map(|e| o[e].max(0) as usize..o[e + 1].max(0) as usize)
+                };
+                let offsets = crate::kernels::offsets_from_lengths(runs().map(|r| r.len())).ok()?;
                 let end = o[keep.len()].max(0) as usize;
-                let mut bits = arrow_buffer::BooleanBufferBuilder::new(end);
-                let mut total = 0i32;
-                for (e, w) in o[..=keep.len()].windows(2).enumerate() {
-                    let (a, b) = (w[0].max(0) as usize, w[1].max(0) as usize);
-                    bits.append_n(a.saturating_sub(bits.len()), false);
-                    let kept = keep.value(e);
-                    bits.append_n(b.saturating_sub(a), kept);
-                    if kept {
-                        total += w[1] - w[0];
-                        offsets.push(total);
-                    }
-                }
-                Col::list(offsets, items.compress(&bits.finish())?)
+                let bits = crate::kernels::compress::bits_of_runs(runs(), end);
+                Col::list(offsets, items.compress(&bits)?)
             }
         })
     }

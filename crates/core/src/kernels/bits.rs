@@ -62,17 +62,44 @@ impl Ranks {
     /// assert_eq!(ranks.ranks_at(&[0, 1, 4, 2]), vec![0, 1, 3, 1]);
     /// ```
     pub fn ranks_at(&self, positions: &[i32]) -> Vec<u64> {
-        let mut out = Vec::with_capacity(positions.len());
+        if positions.iter().all(|&p| p >= 0 && p as usize <= self.len) {
+            return self.ranks_within(Within {
+                offsets: positions,
+                len: self.len,
+            });
+        }
+        positions
+            .iter()
+            .map(|&p| self.rank(p.max(0) as usize))
+            .collect()
+    }
+
+    /// [`Ranks::ranks_at`] of positions already found inside the bitmap (not checked again).
+    fn ranks_within(&self, positions: Within<'_>) -> Vec<u64> {
+        let mut out = Vec::with_capacity(positions.offsets.len());
         #[cfg(target_arch = "x86_64")]
-        if positions.iter().all(|&p| p >= 0 && p as usize <= self.len) && has_vector_popcount() {
-            // SAFETY: the CPU has AVX-512F and VPOPCNTDQ; every position is in `0..=len`, so
-            // its word is one of the `len / 64 + 1` words.
-            unsafe { ranks_avx512(self, positions, &mut out) };
+        if positions.len == self.len && has_vector_popcount() {
+            // SAFETY: the CPU has AVX-512F and VPOPCNTDQ; every position is in `0..=len`
+            // (what a `Within` of this length holds), so its word is one of the
+            // `len / 64 + 1` words.
+            unsafe { ranks_avx512(self, positions.offsets, &mut out) };
             return out;
         }
-        out.extend(positions.iter().map(|&p| self.rank(p.max(0) as usize)));
+        out.extend(
+            positions
+                .offsets
+                .iter()
+                .map(|&p| self.rank(p.max(0) as usize)),
+        );
         out
     }
+}
+
+/// Positions found inside a bitmap of `len` bits (each in `0..=len`).
+#[derive(Debug, Clone, Copy)]
+struct Within<'a> {
+    offsets: &'a [i32],
+    len: usize,
 }
 
 /// Whether this CPU counts bits eight words at a time (AVX-512 VPOPCNTDQ).
@@ -124,10 +151,7 @@ unsafe fn ranks_avx512(ranks: &Ranks, positions: &[i32], out: &mut Vec<u64>) {
 /// assert_eq!(rask_core::kernels::count_set(&[0, 2, 2, 5], &bits), Some(vec![1, 0, 2]));
 /// ```
 pub fn count_set(offsets: &[i32], bits: &BooleanBuffer) -> Option<Vec<i64>> {
-    if !within(offsets, bits) {
-        return None;
-    }
-    let ranks = Ranks::new(bits).ranks_at(offsets);
+    let ranks = Ranks::new(bits).ranks_within(within(offsets, bits)?);
     Some(ranks.windows(2).map(|w| (w[1] - w[0]) as i64).collect())
 }
 
@@ -161,19 +185,20 @@ pub fn any_all_set(offsets: &[i32], bits: &BooleanBuffer, all: bool) -> Option<V
 /// The offsets after keeping the set bits of each list: `out[i]` = set bits between
 /// `offsets[0]` and `offsets[i]`. `None` when a list reaches past the bitmap.
 pub(crate) fn kept_offsets_of(offsets: &[i32], bits: &BooleanBuffer) -> Option<Vec<i32>> {
-    if !within(offsets, bits) {
-        return None;
-    }
-    let ranks = Ranks::new(bits).ranks_at(offsets);
+    let ranks = Ranks::new(bits).ranks_within(within(offsets, bits)?);
     let base = ranks.first().copied().unwrap_or(0);
     // Fewer set bits than positions, and offsets fit i32: every rank difference fits i32.
     Some(ranks.iter().map(|&r| (r - base) as i32).collect())
 }
 
-/// Offsets non-negative, non-decreasing and inside `bits`.
-fn within(offsets: &[i32], bits: &BooleanBuffer) -> bool {
+/// The offsets, when they are non-negative, non-decreasing and inside `bits`.
+fn within<'a>(offsets: &'a [i32], bits: &BooleanBuffer) -> Option<Within<'a>> {
     let ordered = offsets.windows(2).fold(true, |ok, w| ok & (w[0] <= w[1]));
-    ordered
+    let inside = ordered
         && offsets.first().is_none_or(|&o| o >= 0)
-        && offsets.last().is_none_or(|&o| o as usize <= bits.len())
+        && offsets.last().is_none_or(|&o| o as usize <= bits.len());
+    inside.then_some(Within {
+        offsets,
+        len: bits.len(),
+    })
 }

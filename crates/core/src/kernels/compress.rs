@@ -42,6 +42,26 @@ pub fn compress<T: Copy>(values: &[T], keep: &BooleanBuffer) -> Option<Vec<T>> {
     Some(out)
 }
 
+/// A bitmap of `len` bits with exactly the bits of `runs` set (runs in order, not overlapping,
+/// inside `len`): the items of kept lists, for [`compress`].
+///
+/// ```
+/// let bits = rask_core::kernels::compress::bits_of_runs([1..3, 3..3, 4..5], 6);
+/// assert_eq!(bits.iter().collect::<Vec<_>>(), [false, true, true, false, true, false]);
+/// ```
+pub fn bits_of_runs(
+    runs: impl IntoIterator<Item = std::ops::Range<usize>>,
+    len: usize,
+) -> BooleanBuffer {
+    let mut bits = arrow_buffer::BooleanBufferBuilder::new(len);
+    for r in runs {
+        bits.append_n(r.start.saturating_sub(bits.len()), false);
+        bits.append_n(r.len(), true);
+    }
+    bits.append_n(len.saturating_sub(bits.len()), false);
+    bits.finish()
+}
+
 /// Packs the values of `values` whose bit in `keep` is set into `out`, a byte of bits at a
 /// time; returns how many it wrote. Lanes past the kept ones in a store are garbage that the
 /// next store (or the final length) overwrites or leaves out.
