@@ -292,9 +292,10 @@ impl Col {
     /// assert_eq!((o.to_vec(), items.take(&[0, 1, 2]).len()), (vec![0, 1, 3], 3));
     /// ```
     pub fn take(&self, idx: &[u32]) -> Col {
+        use crate::kernels::gather::gather;
         match self {
-            Col::F64(v) => Col::F64(idx.iter().map(|&i| v[i as usize]).collect()),
-            Col::I64(v) => Col::I64(idx.iter().map(|&i| v[i as usize]).collect()),
+            Col::F64(v) => Col::F64(gather(v, idx).unwrap_or_else(|| out_of_bounds(idx)).into()),
+            Col::I64(v) => Col::I64(gather(v, idx).unwrap_or_else(|| out_of_bounds(idx)).into()),
             Col::Bool(v) => Col::Bool(idx.iter().map(|&i| v.value(i as usize)).collect()),
             Col::List(o, items) => ListSelection::new(o, idx).apply(items),
             Col::Opt(v, inner) => Col::Opt(
@@ -689,4 +690,15 @@ impl Col {
 
 fn widen<T: Copy + Into<i64>>(v: &[T]) -> ScalarBuffer<i64> {
     v.iter().map(|&x| x.into()).collect()
+}
+
+/// A row index past the end in [`Col::take`]: a broken invariant of the caller, as indexing a
+/// slice out of bounds is.
+#[cold]
+#[inline(never)]
+fn out_of_bounds(idx: &[u32]) -> ! {
+    panic!(
+        "Col::take: a row index is out of bounds (largest {:?})",
+        idx.iter().max()
+    )
 }

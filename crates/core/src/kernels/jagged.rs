@@ -60,11 +60,14 @@ pub fn offsets_from_lengths(lengths: impl IntoIterator<Item = usize>) -> Res<Vec
     let it = lengths.into_iter();
     let mut out = Vec::with_capacity(it.size_hint().0 + 1);
     out.push(0i32);
+    // The running total never decreases: when the last fits an offset, every one before it
+    // did, so it is checked once, at the end (no branch per list).
     let mut total = 0usize;
     for n in it {
-        total += n;
-        out.push(checked_offset(total, "list lengths")?);
+        total = total.saturating_add(n);
+        out.push(total as i32);
     }
+    checked_offset(total, "list lengths")?;
     Ok(out)
 }
 

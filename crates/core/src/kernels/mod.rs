@@ -8,6 +8,7 @@
 pub mod bits;
 pub mod combinations;
 pub mod compress;
+pub mod gather;
 pub mod jagged;
 pub mod lorentz;
 pub mod trig;

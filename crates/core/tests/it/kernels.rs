@@ -85,6 +85,31 @@ proptest! {
 }
 
 proptest! {
+    /// Values gathered at positions (eight per vector gather on AVX-512 machines, the tail one
+    /// by one) equal indexing position by position, for any count of positions; a position past
+    /// the end anywhere among them is refused.
+    #[test]
+    fn gathered_values_equal_indexing(
+        values in prop::collection::vec(any::<i64>(), 1..200),
+        picks in prop::collection::vec(any::<u32>(), 0..100),
+        bad_at in any::<prop::sample::Index>(),
+    ) {
+        let n = values.len() as u32;
+        let positions: Vec<u32> = picks.iter().map(|&p| p % n).collect();
+        let want: Vec<i64> = positions.iter().map(|&p| values[p as usize]).collect();
+        prop_assert_eq!(kernels::gather::gather(&values, &positions), Some(want));
+        let floats: Vec<f64> = values.iter().map(|&v| v as f64).collect();
+        let want: Vec<f64> = positions.iter().map(|&p| floats[p as usize]).collect();
+        prop_assert_eq!(kernels::gather::gather(&floats, &positions), Some(want));
+        if !positions.is_empty() {
+            let mut bad = positions.clone();
+            bad[bad_at.index(positions.len())] = n;
+            prop_assert_eq!(kernels::gather::gather(&values, &bad), None);
+        }
+    }
+}
+
+proptest! {
     #[test]
     fn counts_parents_local_index(l in lists()) {
         let o = offsets_of(&l);
@@ -482,6 +507,22 @@ fn p4_eta_at_zero_pt() {
     assert_eq!(p(0.0).eta(), 0.0);
     assert_eq!(p(2.0).eta(), f64::INFINITY);
     assert_eq!(p(-2.0).eta(), f64::NEG_INFINITY);
+}
+
+/// Lengths whose running total passes the largest offset are refused, wherever the total
+/// passes it and even when it would wrap around the machine's integers; the largest total that
+/// fits is kept.
+#[test]
+fn offsets_past_the_largest_are_refused() {
+    let max = i32::MAX as usize;
+    assert_eq!(
+        kernels::offsets_from_lengths([max - 1, 1]).ok(),
+        Some(vec![0, i32::MAX - 1, i32::MAX])
+    );
+    assert!(kernels::offsets_from_lengths([max, 1, 0]).is_err());
+    assert!(kernels::offsets_from_lengths([1, max]).is_err());
+    assert!(kernels::offsets_from_lengths([usize::MAX, 2]).is_err());
+    assert!(kernels::offsets_from_lengths([usize::MAX / 2 + 1, usize::MAX / 2 + 1, 0]).is_err());
 }
 
 #[test]

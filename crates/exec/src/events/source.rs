@@ -129,10 +129,18 @@ pub fn source_col(batch: &RecordBatch, ty: &Ty, spec: &SourceSpec) -> Result<Col
                                 let Some(counts) = read(&counter).ok().flatten() else {
                                     continue;
                                 };
-                                let counts = counts.to_f64().map_err(|e| err(e.to_string()))?;
-                                let offsets = rask_core::kernels::offsets_from_lengths(
-                                    counts.iter().map(|&c| c.max(0.0) as usize),
-                                )
+                                let offsets = match &counts {
+                                    Col::I64(counts) => rask_core::kernels::offsets_from_lengths(
+                                        counts.iter().map(|&c| c.max(0) as usize),
+                                    ),
+                                    _ => {
+                                        let counts =
+                                            counts.to_f64().map_err(|e| err(e.to_string()))?;
+                                        rask_core::kernels::offsets_from_lengths(
+                                            counts.iter().map(|&c| c.max(0.0) as usize),
+                                        )
+                                    }
+                                }
                                 .map_err(|e| err(e.to_string()))?;
                                 let offsets = OffsetBuffer::new(offsets.into());
                                 counted.push((counter, offsets.clone()));
