@@ -2,7 +2,7 @@
 //! integer-valued operands (its division path) and on everything else.
 
 use proptest::prelude::*;
-use rask_plan::arith::remainder;
+use rask_plan::arith::{remainder, remainders_by};
 
 fn same(a: f64, b: f64) -> bool {
     a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
@@ -41,5 +41,22 @@ proptest! {
     #[test]
     fn any_operands_give_fmods_bits(p in any_float(), q in any_float()) {
         prop_assert!(same(remainder(p, q), p % q), "{} % {}: {} vs {}", p, q, remainder(p, q), p % q);
+    }
+
+    /// A whole buffer by one divisor (the vector loop, then `fmod` where needed) gives `%`'s
+    /// bits value by value: buffers of integers only, and integers mixed with anything.
+    #[test]
+    fn a_buffer_by_one_divisor_gives_fmods_bits(
+        integers in prop::collection::vec(integer(), 0..40),
+        mixed in prop::collection::vec(any_float(), 0..40),
+        q in prop_oneof![integer(), any_float()],
+    ) {
+        for values in [&integers, &mixed] {
+            let mut out = vec![0.0; values.len()];
+            remainders_by(values, q, &mut out);
+            for (&p, &r) in values.iter().zip(&out) {
+                prop_assert!(same(r, p % q), "{} % {}: {} vs {}", p, q, r, p % q);
+            }
+        }
     }
 }

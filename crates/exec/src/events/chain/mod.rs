@@ -609,6 +609,10 @@ impl<'a> Views<'a> {
             (Kind::Arith(op), Slot::F(out)) => {
                 let (a, b) = (self.f(nd.a, slots, m)?, self.f(nd.b, slots, m)?);
                 let out = &mut out[..m];
+                if let (BinaryOp::Mod, V::S(x), V::C(q)) = (op, a, b) {
+                    rask_plan::arith::remainders_by(x, q, out);
+                    return Ok(());
+                }
                 rask_plan::with_binary_float_fn!(
                     op,
                     |f| zip2(a, b, out, f),
