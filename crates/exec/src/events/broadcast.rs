@@ -260,33 +260,17 @@ pub fn binary(op: BinaryOp, args: &[Arg<'_>], out: DType) -> R<Col> {
     if op.is_comparison() {
         // Numbers against numbers or a constant: 64 results per word, no per-element dispatch
         // (IEEE comparisons give what the `partial_cmp` tests below give, NaN included).
-        macro_rules! compare {
-            ($cmp:tt) => {
-                match (&x, &y) {
-                    (Num::F(a), Num::Const(c)) => {
-                        let c = c.as_f64();
-                        Some(BooleanBuffer::collect_bool(a.len(), |i| a[i] $cmp c))
-                    }
-                    (Num::F(a), Num::F(b)) if a.len() == b.len() => {
-                        Some(BooleanBuffer::collect_bool(a.len(), |i| a[i] $cmp b[i]))
-                    }
-                    (Num::I(a), Num::Const(Scalar::I64(c))) => {
-                        Some(BooleanBuffer::collect_bool(a.len(), |i| a[i] $cmp *c))
-                    }
-                    (Num::I(a), Num::I(b)) if a.len() == b.len() => {
-                        Some(BooleanBuffer::collect_bool(a.len(), |i| a[i] $cmp b[i]))
-                    }
-                    _ => None,
-                }
-            };
-        }
-        let fast = match op {
-            Eq => compare!(==),
-            Ne => compare!(!=),
-            Lt => compare!(<),
-            Le => compare!(<=),
-            Gt => compare!(>),
-            _ => compare!(>=),
+        use super::chain::{Rhs, compare_items};
+        let fast = match (&x, &y) {
+            (Num::F(a), Num::Const(c)) => Some(compare_items(op, a, Rhs::Const(c.as_f64()))),
+            (Num::F(a), Num::F(b)) if a.len() == b.len() => {
+                Some(compare_items(op, a, Rhs::Items(b)))
+            }
+            (Num::I(a), Num::Const(Scalar::I64(c))) => Some(compare_items(op, a, Rhs::Const(*c))),
+            (Num::I(a), Num::I(b)) if a.len() == b.len() => {
+                Some(compare_items(op, a, Rhs::Items(b)))
+            }
+            _ => None,
         };
         if let Some(out) = fast {
             return Ok(Col::Bool(out));

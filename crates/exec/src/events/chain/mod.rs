@@ -684,6 +684,49 @@ fn zip2<T: Copy, U: Copy>(a: V<'_, T>, b: V<'_, T>, out: &mut [U], f: impl Fn(T,
     }
 }
 
+/// The right side of [`compare_items`]: items (as many as the left side's) or one constant.
+#[derive(Clone, Copy)]
+pub(super) enum Rhs<'a, T> {
+    Items(&'a [T]),
+    Const(T),
+}
+
+/// `a[i] op b[i]` (or `a[i] op c`) for every item, as a bitmap: comparisons outside chains
+/// (`broadcast`), in the chains' loop compiled for the widest instruction set this CPU has
+/// (IEEE for floats: NaN compares false, unequal to everything).
+pub(super) fn compare_items<T: Copy + PartialOrd>(
+    op: BinaryOp,
+    a: &[T],
+    b: Rhs<'_, T>,
+) -> BooleanBuffer {
+    use rask_core::isa::Isa;
+    let m = a.len();
+    let b = match b {
+        Rhs::Items(y) => V::S(&y[..m]),
+        Rhs::Const(c) => V::C(c),
+    };
+    let mut words = vec![0u64; m.div_ceil(64)];
+    match Isa::detect() {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `Isa::detect` chose AVX-512 only on a CPU that has it.
+        Isa::Avx512 => unsafe { compare_avx512(op, V::S(a), b, m, &mut words) },
+        _ => compare(op, V::S(a), b, m, &mut words),
+    }
+    BooleanBuffer::new(Buffer::from_vec(words), 0, m)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq")]
+fn compare_avx512<T: Copy + PartialOrd>(
+    op: BinaryOp,
+    a: V<'_, T>,
+    b: V<'_, T>,
+    m: usize,
+    out: &mut [u64],
+) {
+    compare(op, a, b, m, out)
+}
+
 /// A comparison of `m` items into words (IEEE for floats: NaN compares false, unequal to
 /// everything).
 #[inline(always)]
