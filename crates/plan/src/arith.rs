@@ -84,12 +84,7 @@ const EXACT_QUOTIENT: f64 = 4_503_599_627_370_496.0; // 2^52
 /// ```
 #[inline]
 pub fn remainder(p: f64, q: f64) -> f64 {
-    let integers = p.abs() < EXACT_QUOTIENT
-        && q.abs() < EXACT_QUOTIENT
-        && q != 0.0
-        && p == p.trunc()
-        && q == q.trunc();
-    if integers {
+    if exact_integer(p) && exact_integer(q) && q != 0.0 {
         (p - (p / q).trunc() * q).copysign(p)
     } else {
         fmod(p, q)
@@ -109,8 +104,7 @@ pub fn remainder(p: f64, q: f64) -> f64 {
 /// ```
 #[inline(always)]
 pub fn remainders_by(values: &[f64], q: f64, out: &mut [f64]) {
-    let exact = |x: f64| x.abs() < EXACT_QUOTIENT && x == x.trunc();
-    if !(exact(q) && q != 0.0) {
+    if !(exact_integer(q) && q != 0.0) {
         for (o, &p) in out.iter_mut().zip(values) {
             *o = remainder(p, q);
         }
@@ -119,15 +113,21 @@ pub fn remainders_by(values: &[f64], q: f64, out: &mut [f64]) {
     let mut all_exact = true;
     for (o, &p) in out.iter_mut().zip(values) {
         *o = (p - (p / q).trunc() * q).copysign(p);
-        all_exact &= exact(p);
+        all_exact &= exact_integer(p);
     }
     if !all_exact {
         for (o, &p) in out.iter_mut().zip(values) {
-            if !exact(p) {
+            if !exact_integer(p) {
                 *o = fmod(p, q);
             }
         }
     }
+}
+
+/// An integer value below 2^52 in magnitude: where [`remainder`]'s division path is exact.
+#[inline(always)]
+fn exact_integer(x: f64) -> bool {
+    x.abs() < EXACT_QUOTIENT && x == x.trunc()
 }
 
 /// Rust's `%` on floats, kept out of line: inlined, LLVM's `frem` is free of side effects and a

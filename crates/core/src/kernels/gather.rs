@@ -32,11 +32,17 @@ pub fn gather<T: Copy>(values: &[T], positions: &[u32]) -> Option<Vec<T>> {
             unsafe { out.set_len(positions.len()) };
             Some(out)
         }
-        _ => positions
-            .iter()
-            .map(|&i| values.get(i as usize).copied())
-            .collect(),
+        _ => gather_portable(values, positions),
     }
+}
+
+/// [`gather`] one position at a time (CPUs without AVX-512, buffers of 2^31 values or more).
+fn gather_portable<T: Copy>(values: &[T], positions: &[u32]) -> Option<Vec<T>> {
+    let mut out = Vec::with_capacity(positions.len());
+    for &p in positions {
+        out.push(*values.get(p as usize)?);
+    }
+    Some(out)
 }
 
 /// Writes `values[positions[k]]` to `out[k]` for every `k`, eight at a time; returns whether a
@@ -94,6 +100,7 @@ mod tests {
         for n in 0..27 {
             let positions: Vec<u32> = (0..n).map(|k| (k * 7 + 3) % 40).collect();
             let want: Vec<i64> = positions.iter().map(|&p| values[p as usize]).collect();
+            assert_eq!(gather_portable(&values, &positions), Some(want.clone()));
             assert_eq!(gather(&values, &positions), Some(want), "{n} positions");
         }
     }
@@ -101,6 +108,7 @@ mod tests {
     #[test]
     fn a_position_past_the_end_is_refused_in_a_vector_and_in_the_tail() {
         assert_eq!(gather(&[0.5; 9], &[0, 1, 2, 9, 4, 5, 6, 7, 8]), None);
+        assert_eq!(gather_portable(&[0.5; 9], &[0, 1, 2, 9]), None);
         assert_eq!(
             gather(&[0i64; 3], &[0, 1, 2, 0, 1, 2, 0, 1, 4_000_000_000]),
             None

@@ -18,6 +18,16 @@ fn to_lists(c: &Col) -> Vec<Vec<f64>> {
         .collect()
 }
 
+/// Arrow's own `take` of `c`'s rows at `picks`: the reference for rask's takes.
+fn arrow_take(c: &Col, picks: &[u32]) -> arrow_array::ArrayRef {
+    arrow_select::take::take(
+        c.to_arrow().unwrap().as_ref(),
+        &arrow_array::UInt32Array::from(picks.to_vec()),
+        None,
+    )
+    .unwrap()
+}
+
 /// A record of `items.len()` rows (a list of floats, a boolean read through a bitmap that
 /// starts `skip` bits in, an optional integer), as the nested-column tests build it.
 fn nested_record(items: &[&(Vec<f64>, bool, Option<i64>)], skip: usize, pad: bool) -> Col {
@@ -74,11 +84,7 @@ proptest! {
         let c = Col::list(offsets, record);
         let picks: Vec<u32> = picks.into_iter().filter(|&p| p < events.len()).map(|p| p as u32).collect();
         let ours = c.take(&picks).to_arrow().unwrap();
-        let theirs = arrow_select::take::take(
-            c.to_arrow().unwrap().as_ref(),
-            &arrow_array::UInt32Array::from(picks.clone()),
-            None,
-        ).unwrap();
+        let theirs = arrow_take(&c, &picks);
         prop_assert_eq!(ours.as_ref(), theirs.as_ref());
     }
 
@@ -112,11 +118,7 @@ proptest! {
         let picks: Vec<u32> = keep.set_indices().map(|i| i as u32).collect();
         let o = arrow_buffer::OffsetBuffer::new(offsets.into());
         let ours = rask_core::column::ListSelection::new(&o, &picks).apply(&record).to_arrow().unwrap();
-        let theirs = arrow_select::take::take(
-            lists.to_arrow().unwrap().as_ref(),
-            &arrow_array::UInt32Array::from(picks.clone()),
-            None,
-        ).unwrap();
+        let theirs = arrow_take(&lists, &picks);
         prop_assert_eq!(ours.as_ref(), theirs.as_ref());
         // A mask longer than the column is refused.
         let longer: arrow_buffer::BooleanBuffer = std::iter::repeat_n(true, events.len() + 1).collect();

@@ -706,24 +706,31 @@ pub(super) fn compare_items<T: Copy + PartialOrd>(
         Rhs::Const(c) => V::C(c),
     };
     let mut words = vec![0u64; m.div_ceil(64)];
+    let a = V::S(a);
     match Isa::detect() {
+        Isa::Portable => compare(op, a, b, m, &mut words),
         #[cfg(target_arch = "x86_64")]
-        // SAFETY: `Isa::detect` chose AVX-512 only on a CPU that has it.
-        Isa::Avx512 => unsafe { compare_avx512(op, V::S(a), b, m, &mut words) },
-        _ => compare(op, V::S(a), b, m, &mut words),
+        // SAFETY: `Isa::detect` chose AVX2 only on a CPU that has it.
+        Isa::Avx2 => unsafe { compare_avx2((op, a, b, m, &mut words)) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as above, for the AVX-512 subsets.
+        Isa::Avx512 => unsafe { compare_avx512((op, a, b, m, &mut words)) },
     }
     BooleanBuffer::new(Buffer::from_vec(words), 0, m)
 }
 
+/// One comparison's operands and output, as [`compare`] takes them.
+type Compared<'a, 'o, T> = (BinaryOp, V<'a, T>, V<'a, T>, usize, &'o mut [u64]);
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn compare_avx2<T: Copy + PartialOrd>((op, a, b, m, out): Compared<'_, '_, T>) {
+    compare(op, a, b, m, out)
+}
+
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq")]
-fn compare_avx512<T: Copy + PartialOrd>(
-    op: BinaryOp,
-    a: V<'_, T>,
-    b: V<'_, T>,
-    m: usize,
-    out: &mut [u64],
-) {
+fn compare_avx512<T: Copy + PartialOrd>((op, a, b, m, out): Compared<'_, '_, T>) {
     compare(op, a, b, m, out)
 }
 
