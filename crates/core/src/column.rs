@@ -478,8 +478,8 @@ impl Col {
     /// ```
     pub fn append(&self, other: &Col) -> Result<Col, ColumnError> {
         Ok(match (self, other) {
-            (Col::F64(a), Col::F64(b)) => Col::F64(a.iter().chain(b.iter()).copied().collect()),
-            (Col::I64(a), Col::I64(b)) => Col::I64(a.iter().chain(b.iter()).copied().collect()),
+            (Col::F64(a), Col::F64(b)) => Col::F64([&a[..], &b[..]].concat().into()),
+            (Col::I64(a), Col::I64(b)) => Col::I64([&a[..], &b[..]].concat().into()),
             (Col::Bool(a), Col::Bool(b)) => Col::Bool(a.iter().chain(b.iter()).collect()),
             (a, b) if a.is_number() && b.is_number() => {
                 Col::F64(a.to_f64()?.into_iter().chain(b.to_f64()?).collect())

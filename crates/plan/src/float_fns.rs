@@ -39,11 +39,11 @@ macro_rules! with_unary_float_fn {
                 $body
             }
             U::Sin => {
-                let $f = f64::sin;
+                let $f = $crate::arith::sin;
                 $body
             }
             U::Cos => {
-                let $f = f64::cos;
+                let $f = $crate::arith::cos;
                 $body
             }
             U::Tan => {

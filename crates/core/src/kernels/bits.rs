@@ -202,3 +202,97 @@ fn within<'a>(offsets: &'a [i32], bits: &BooleanBuffer) -> Option<Within<'a>> {
         len: bits.len(),
     })
 }
+
+/// Keeps `values[k]` where bit `k` of `words` is set (64 bits a word, the lowest first, as
+/// Arrow packs them) and writes `otherwise` where it is clear: `where(cond, values, otherwise)`
+/// in place, eight values per masked blend with AVX-512.
+///
+/// ```
+/// let mut v = [1.0, 2.0, 3.0];
+/// rask_core::kernels::bits::keep_where_set(&mut v, [0b101], f64::INFINITY);
+/// assert_eq!(v, [1.0, f64::INFINITY, 3.0]);
+/// ```
+pub fn keep_where_set(values: &mut [f64], words: impl IntoIterator<Item = u64>, otherwise: f64) {
+    match crate::isa::Isa::detect() {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `Isa::detect` chose AVX-512 only on a CPU that has it.
+        crate::isa::Isa::Avx512 => unsafe { keep_where_set_avx512(values, words, otherwise) },
+        _ => keep_where_set_portable(values, words, otherwise),
+    }
+}
+
+/// [`keep_where_set`] a value at a time.
+fn keep_where_set_portable(
+    values: &mut [f64],
+    words: impl IntoIterator<Item = u64>,
+    otherwise: f64,
+) {
+    for (block, word) in values.chunks_mut(64).zip(words) {
+        for (k, v) in block.iter_mut().enumerate() {
+            if word >> k & 1 == 0 {
+                *v = otherwise;
+            }
+        }
+    }
+}
+
+/// [`keep_where_set`], whole words as eight masked blends.
+///
+/// # Safety
+/// The CPU has AVX-512F.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn keep_where_set_avx512(
+    values: &mut [f64],
+    words: impl IntoIterator<Item = u64>,
+    otherwise: f64,
+) {
+    use std::arch::x86_64::{
+        _mm512_loadu_pd, _mm512_mask_blend_pd, _mm512_set1_pd, _mm512_storeu_pd,
+    };
+    let fill = _mm512_set1_pd(otherwise);
+    for (block, word) in values.chunks_mut(64).zip(words) {
+        if block.len() < 64 {
+            keep_where_set_portable(block, [word], otherwise);
+            continue;
+        }
+        for j in 0..8 {
+            // SAFETY: the block holds 64 values, so values `8 j .. 8 j + 8` are inside it.
+            unsafe {
+                let at = block.as_mut_ptr().add(8 * j);
+                let kept = _mm512_mask_blend_pd((word >> (8 * j)) as u8, fill, _mm512_loadu_pd(at));
+                _mm512_storeu_pd(at, kept);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod keep_tests {
+    use super::*;
+
+    #[test]
+    fn keeps_the_set_bits_values_at_every_length() {
+        for n in 0..200usize {
+            let values: Vec<f64> = (0..n).map(|i| i as f64).collect();
+            let words: Vec<u64> = (0..n.div_ceil(64) as u64)
+                .map(|w| 0x9E37_79B9_7F4A_7C15u64.wrapping_mul(w + 1))
+                .collect();
+            let want: Vec<f64> = (0..n)
+                .map(|i| {
+                    if words[i / 64] >> (i % 64) & 1 == 1 {
+                        i as f64
+                    } else {
+                        -1.0
+                    }
+                })
+                .collect();
+            let mut got = values.clone();
+            keep_where_set(&mut got, words.iter().copied(), -1.0);
+            assert_eq!(got, want, "{n} values");
+            let mut portable = values;
+            keep_where_set_portable(&mut portable, words.iter().copied(), -1.0);
+            assert_eq!(portable, want);
+        }
+    }
+}

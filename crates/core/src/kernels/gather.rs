@@ -90,6 +90,89 @@ unsafe fn gather_avx512<T: Copy>(values: &[T], positions: &[u32], out: *mut T) -
     false
 }
 
+/// `out[k] = values[positions[k]]`, or with `ADD` `out[k] += values[positions[k]]`, for every
+/// `k` (`out` as long as `positions`): the loads and additions of a sum of tuple members, eight
+/// at a time with AVX-512 (the same IEEE additions in the same order, so the same bits). `false`
+/// when a position is not below `values.len()` or the lengths differ (`out` is then partly
+/// written).
+///
+/// ```
+/// use rask_core::kernels::gather::gather_into;
+/// let mut out = [0.0; 3];
+/// assert!(gather_into::<false>(&[1.0, 2.0, 4.0], &[2, 0, 1], &mut out));
+/// assert!(gather_into::<true>(&[1.0, 2.0, 4.0], &[0, 0, 0], &mut out));
+/// assert_eq!(out, [5.0, 2.0, 3.0]);
+/// assert!(!gather_into::<true>(&[1.0], &[0, 1, 0], &mut out));
+/// ```
+pub fn gather_into<const ADD: bool>(values: &[f64], positions: &[u32], out: &mut [f64]) -> bool {
+    if out.len() != positions.len() {
+        return false;
+    }
+    match Isa::detect() {
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx512 if values.len() <= i32::MAX as usize => {
+            // SAFETY: `Isa::detect` chose AVX-512 only on a CPU that has it; `out` is as long as
+            // `positions`; `values` is shorter than 2^31.
+            unsafe { gather_into_avx512::<ADD>(values, positions, out) }
+        }
+        _ => gather_into_portable::<ADD>(values, positions, out),
+    }
+}
+
+/// [`gather_into`] one position at a time.
+fn gather_into_portable<const ADD: bool>(
+    values: &[f64],
+    positions: &[u32],
+    out: &mut [f64],
+) -> bool {
+    for (o, &p) in out.iter_mut().zip(positions) {
+        let Some(&v) = values.get(p as usize) else {
+            return false;
+        };
+        *o = if ADD { *o + v } else { v };
+    }
+    true
+}
+
+/// [`gather_into`] eight positions at a time, checked against the length by a mask as
+/// [`gather_avx512`] does.
+///
+/// # Safety
+/// The CPU has AVX-512F and VL; `out.len() == positions.len()`; `values.len() <= i32::MAX`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512vl")]
+unsafe fn gather_into_avx512<const ADD: bool>(
+    values: &[f64],
+    positions: &[u32],
+    out: &mut [f64],
+) -> bool {
+    use std::arch::x86_64::{
+        __m256i, _mm256_cmplt_epu32_mask, _mm256_loadu_si256, _mm256_set1_epi32, _mm512_add_pd,
+        _mm512_loadu_pd, _mm512_mask_i32gather_pd, _mm512_setzero_pd, _mm512_storeu_pd,
+    };
+    let base = values.as_ptr();
+    let limit = _mm256_set1_epi32(values.len() as i32);
+    let whole = positions.len() / 8 * 8;
+    let mut bad = 0u8;
+    let mut at = 0;
+    while at < whole {
+        // SAFETY: `at + 8 <= positions.len() == out.len()`; the gather loads only lanes whose
+        // position is below `values.len()` (the mask).
+        unsafe {
+            let p = _mm256_loadu_si256(positions.as_ptr().add(at) as *const __m256i);
+            let inside = _mm256_cmplt_epu32_mask(p, limit);
+            bad |= !inside;
+            let mut v = _mm512_mask_i32gather_pd::<8>(_mm512_setzero_pd(), inside, p, base);
+            if ADD {
+                v = _mm512_add_pd(_mm512_loadu_pd(out.as_ptr().add(at)), v);
+            }
+            _mm512_storeu_pd(out.as_mut_ptr().add(at), v);
+        }
+        at += 8;
+    }
+    bad == 0 && gather_into_portable::<ADD>(values, &positions[whole..], &mut out[whole..])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,6 +186,40 @@ mod tests {
             assert_eq!(gather_portable(&values, &positions), Some(want.clone()));
             assert_eq!(gather(&values, &positions), Some(want), "{n} positions");
         }
+    }
+
+    #[test]
+    fn gathers_into_and_adds_like_indexing_at_every_length() {
+        let values: Vec<f64> = (0..40).map(|i| i as f64 * 0.37 - 3.0).collect();
+        for n in 0..27 {
+            let a: Vec<u32> = (0..n).map(|k| (k * 7 + 3) % 40).collect();
+            let b: Vec<u32> = (0..n).map(|k| (k * 11 + 5) % 40).collect();
+            let want: Vec<f64> = a
+                .iter()
+                .zip(&b)
+                .map(|(&p, &q)| values[p as usize] + values[q as usize])
+                .collect();
+            let mut out = vec![0.0; n as usize];
+            assert!(gather_into::<false>(&values, &a, &mut out));
+            assert!(gather_into::<true>(&values, &b, &mut out));
+            assert_eq!(out, want, "{n} positions");
+            let mut portable = vec![0.0; n as usize];
+            assert!(gather_into_portable::<false>(&values, &a, &mut portable));
+            assert!(gather_into_portable::<true>(&values, &b, &mut portable));
+            assert_eq!(portable, want);
+        }
+    }
+
+    #[test]
+    fn gathering_into_refuses_a_bad_position_anywhere_and_other_lengths() {
+        let values = [0.5; 9];
+        let mut out = [0.0; 9];
+        for bad in 0..9 {
+            let mut p = [0u32, 1, 2, 3, 4, 5, 6, 7, 8];
+            p[bad] = 9;
+            assert!(!gather_into::<false>(&values, &p, &mut out), "bad at {bad}");
+        }
+        assert!(!gather_into::<false>(&values, &[0, 1], &mut out));
     }
 
     #[test]

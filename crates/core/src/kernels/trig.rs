@@ -181,8 +181,93 @@ pub fn sin_cos(x: f64) -> (f64, f64) {
     if sin_cos_in_range(x) {
         sin_cos_fast(x)
     } else {
-        (x.sin(), x.cos())
+        libm_sin_cos(x)
     }
+}
+
+/// `out[k] = sin(values[k])` for every `k`, as [`sin_cos`] gives each (the same bits): the
+/// fast path over the whole buffer in one loop that vectorises, then libm's value for the few
+/// outside its range.
+///
+/// ```
+/// let mut out = [0.0; 2];
+/// rask_core::kernels::trig::sin_into(&[0.5, 1e300], &mut out);
+/// assert_eq!(out, [rask_core::kernels::trig::sin_cos(0.5).0, 1e300f64.sin()]);
+/// ```
+pub fn sin_into(values: &[f64], out: &mut [f64]) {
+    trig_into::<true>(values, out)
+}
+
+/// `out[k] = cos(values[k])` for every `k`, as [`sin_into`].
+///
+/// ```
+/// let mut out = [0.0; 2];
+/// rask_core::kernels::trig::cos_into(&[0.5, f64::NAN], &mut out);
+/// assert_eq!(out[0], rask_core::kernels::trig::sin_cos(0.5).1);
+/// assert!(out[1].is_nan());
+/// ```
+pub fn cos_into(values: &[f64], out: &mut [f64]) {
+    trig_into::<false>(values, out)
+}
+
+fn trig_into<const SIN: bool>(values: &[f64], out: &mut [f64]) {
+    use crate::isa::Isa;
+    match Isa::detect() {
+        Isa::Portable => trig_body::<SIN>(values, out),
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `Isa::detect` chose AVX2 only on a CPU that has it.
+        Isa::Avx2 => unsafe { trig_avx2::<SIN>(values, out) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as above, for the AVX-512 subsets.
+        Isa::Avx512 => unsafe { trig_avx512::<SIN>(values, out) },
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn trig_avx2<const SIN: bool>(values: &[f64], out: &mut [f64]) {
+    trig_body::<SIN>(values, out)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq")]
+fn trig_avx512<const SIN: bool>(values: &[f64], out: &mut [f64]) {
+    trig_body::<SIN>(values, out)
+}
+
+#[inline(always)]
+fn trig_body<const SIN: bool>(values: &[f64], out: &mut [f64]) {
+    let mut all_fast = true;
+    for (o, &x) in out.iter_mut().zip(values) {
+        let (s, c) = sin_cos_fast(x);
+        *o = if SIN { s } else { c };
+        all_fast &= sin_cos_in_range(x);
+    }
+    if all_fast {
+        return;
+    }
+    for (o, &x) in out.iter_mut().zip(values) {
+        if !sin_cos_in_range(x) {
+            let (s, c) = libm_sin_cos(x);
+            *o = if SIN { s } else { c };
+        }
+    }
+}
+
+/// libm's sine and cosine, out of line: LLVM treats `f64::sin`/`cos` as pure, so inlined into a
+/// loop it computes them for every value and selects (a libm call per value even where the
+/// fast path applies); a call it cannot see into is made only where it is needed.
+#[cold]
+#[inline(never)]
+fn libm_sin_cos(x: f64) -> (f64, f64) {
+    (x.sin(), x.cos())
+}
+
+/// libm's `sinh`, out of line for the reason [`libm_sin_cos`] is.
+#[cold]
+#[inline(never)]
+fn libm_sinh(x: f64) -> f64 {
+    x.sinh()
 }
 
 /// `sinh x`: the fast path within [`SINH_LIMIT`], libm elsewhere.
@@ -198,6 +283,6 @@ pub fn sinh(x: f64) -> f64 {
     if sinh_in_range(x) {
         sinh_fast(x)
     } else {
-        x.sinh()
+        libm_sinh(x)
     }
 }

@@ -161,3 +161,25 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    /// The buffer forms give each value's `sin_cos` bit for bit, in range or not (NaN, ±inf,
+    /// beyond the fast range), whatever the buffer's length.
+    #[test]
+    fn buffer_sine_and_cosine_equal_the_per_value_ones(
+        xs in prop::collection::vec(
+            prop_oneof![-7.0f64..7.0, -1e6f64..1e6, Just(f64::NAN), Just(f64::INFINITY), any::<f64>()],
+            0..40,
+        )
+    ) {
+        use rask_core::kernels::trig::{cos_into, sin_into};
+        let (mut s, mut c) = (vec![0.0; xs.len()], vec![0.0; xs.len()]);
+        sin_into(&xs, &mut s);
+        cos_into(&xs, &mut c);
+        for (k, &x) in xs.iter().enumerate() {
+            let (ws, wc) = sin_cos(x);
+            prop_assert_eq!(s[k].to_bits(), ws.to_bits(), "sin {}", x);
+            prop_assert_eq!(c[k].to_bits(), wc.to_bits(), "cos {}", x);
+        }
+    }
+}

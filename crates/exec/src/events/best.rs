@@ -513,24 +513,16 @@ fn apply_guard(
             "a guard's condition is not as long as its tuples",
         ));
     }
-    // 64 flags a word: a select per value, no branch on each flag.
+    // 64 flags a word: eight values per masked blend, no branch on each flag.
     let flip = if guard.takes_value_when { 0 } else { u64::MAX };
     let chunks = flags
         .inner()
         .bit_chunks(flags.offset() + start, values.len());
     let words = chunks
         .iter()
-        .chain(std::iter::once(chunks.remainder_bits()));
-    for (block, word) in values.chunks_mut(64).zip(words) {
-        let taken = word ^ flip;
-        for (k, v) in block.iter_mut().enumerate() {
-            *v = if taken >> k & 1 == 1 {
-                *v
-            } else {
-                guard.otherwise
-            };
-        }
-    }
+        .chain(std::iter::once(chunks.remainder_bits()))
+        .map(|word| word ^ flip);
+    kernels::bits::keep_where_set(values, words, guard.otherwise);
     Ok(())
 }
 

@@ -461,6 +461,13 @@ fn eval_fused(body: &Arc<FusedBody>, inputs: &[&EvValue], tys: &[&Ty]) -> R<EvVa
                 stash, slot, index, &reads[i],
             )?));
         }
+        if let Some(&(c, slot)) = sums.member_takes.get(&i)
+            && let Some(stash) = stashes.get(&c)
+            && let Some(taken) =
+                sums::take_member(stash, slot, col(ins[0])?, col(ins[1])?, &reads[i])?
+        {
+            return Ok(EvValue::Col(taken));
+        }
         if sums.chains.contains_key(&i) {
             let (chain, stash) = chain_of(i)?;
             return Ok(EvValue::Col(sums::evaluate(chain, stash)?));

@@ -40,6 +40,11 @@ pub struct Sums {
     /// Argcombinations whose tuples a chain reads through a jagged mask (`pairs[sfos]`, the
     /// chain's combination being the mask): they keep their slots for the mask to cut.
     pub cut_bases: Vec<usize>,
+    /// `take(x, field[name](c))` of a combination `c` that keeps its slots (`leps[pairs.l1]`
+    /// read for its flavour as well as summed, ADL Q8), by body index: `c` and the slot of
+    /// `name`. The slot already holds the members' flat indices, so the take gathers by it
+    /// instead of resolving the local indices again.
+    pub member_takes: HashMap<usize, (usize, usize)>,
 }
 
 impl Sums {
@@ -86,6 +91,7 @@ pub fn plan(body: &FusedBody, types: &[Ty], tys: &[&Ty]) -> Sums {
         chains: HashMap::new(),
         skipped: vec![false; n],
         cut_bases: Vec::new(),
+        member_takes: HashMap::new(),
     };
     if types.len() != n {
         return sums;
@@ -135,6 +141,14 @@ pub fn plan(body: &FusedBody, types: &[Ty], tys: &[&Ty]) -> Sums {
                     .all(|&c| c == i || internal.contains(&c) && sums.skipped[c]);
         }
         sums.chains.insert(i, Chain { combination, slots });
+    }
+    for (i, (op, _)) in body.ops.iter().enumerate() {
+        if !matches!(op, Op::Take) || sums.silent(i) {
+            continue;
+        }
+        if let Some((c, slot)) = member(body, i).filter(|(c, _)| sums.stashes(*c)) {
+            sums.member_takes.insert(i, (c, slot));
+        }
     }
     sums
 }
@@ -323,6 +337,35 @@ impl Stash {
     }
 }
 
+/// `take(data, index)` with `index` the field of slot `slot` of the tuples `stash` keeps
+/// ([`Sums::member_takes`]): the members gathered through the slot, as `read` reads them.
+/// `None` when the index is not lists as long as the tuples' (the caller takes the usual way).
+pub(super) fn take_member(
+    stash: &Stash,
+    slot: usize,
+    data: &Col,
+    index: &Col,
+    read: &super::demand::Demand,
+) -> R<Option<Col>> {
+    let (Col::List(io, _), Some(members)) = (index, stash.tuples.slots.get(slot)) else {
+        return Ok(None);
+    };
+    if !super::broadcast::same_offsets(io, &stash.tuples.offsets)
+        || io.last().copied().unwrap_or(0) as usize != members.len()
+    {
+        return Ok(None);
+    }
+    let (_, items) = super::gather::gathered(data, "indexing", read)?;
+    if members
+        .iter()
+        .max()
+        .is_some_and(|&m| m as usize >= items.len())
+    {
+        return Err(EventError::internal("a tuple's member past its particles"));
+    }
+    Ok(Some(Col::List(io.clone(), Arc::new(items.take(members)))))
+}
+
 /// The chain's sum per tuple: a list (the combination's offsets) of component records, as the
 /// chain of `p4_add`s gives, summed in the same order.
 pub fn evaluate(chain: &Chain, stash: &Stash) -> R<Col> {
@@ -360,6 +403,15 @@ fn summed(stash: &Stash, first: &[u32], rest: &[&[u32]]) -> [ScalarBuffer<f64>; 
 /// slot's added in the chain's order, in loops over whole slot columns (every chain's sums, the
 /// picked tuples' sums and the block sums of a pick add this way, so they have the same bits).
 pub(super) fn sum_into(component: &[f64], first: &[u32], rest: &[&[u32]], out: &mut [f64]) {
+    use rask_core::kernels::gather::gather_into;
+    if gather_into::<false>(component, first, out)
+        && rest
+            .iter()
+            .all(|slot| gather_into::<true>(component, slot, out))
+    {
+        return;
+    }
+    // A slot past the particles (a broken invariant): stop there, as indexing does.
     for (a, &k) in out.iter_mut().zip(first) {
         *a = component[k as usize];
     }

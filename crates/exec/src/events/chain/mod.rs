@@ -622,7 +622,12 @@ impl<'a> Views<'a> {
             (Kind::Float(u), Slot::F(out)) => {
                 let a = self.f(nd.a, slots, m)?;
                 let out = &mut out[..m];
-                rask_plan::with_unary_float_fn!(u, |f| zip2(a, a, out, |p, _| f(p)));
+                // Sine and cosine as `f` gives them, but vectorised ([`rask_plan::arith::cos`]).
+                match (u, a) {
+                    (UnaryOp::Sin, V::S(x)) => rask_core::kernels::trig::sin_into(x, out),
+                    (UnaryOp::Cos, V::S(x)) => rask_core::kernels::trig::cos_into(x, out),
+                    _ => rask_plan::with_unary_float_fn!(u, |f| zip2(a, a, out, |p, _| f(p))),
+                }
             }
             (Kind::Compare(op, true), Slot::B(out)) => {
                 compare(op, self.i(nd.a)?, self.i(nd.b)?, m, out);
