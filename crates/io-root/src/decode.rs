@@ -15,6 +15,7 @@ use arrow_buffer::{BooleanBufferBuilder, Buffer, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field};
 
 use crate::basket::Basket;
+use crate::expected_offsets::{Check, Expected};
 use crate::types::{Layout, Prim};
 
 /// Why a basket's bytes do not make a column of the branch's layout (damage), or why Arrow
@@ -291,6 +292,8 @@ pub struct ColumnBuilder {
     /// String bytes (char* layout).
     bytes: Vec<u8>,
     entries: usize,
+    /// Jagged offsets expected instead of built ([`ColumnBuilder::expecting`]).
+    expected: Option<Expected>,
 }
 
 impl ColumnBuilder {
@@ -329,7 +332,33 @@ impl ColumnBuilder {
             offsets,
             bytes: Vec::new(),
             entries: 0,
+            expected: None,
         }
+    }
+
+    /// The same builder, its entries expected to have `offsets` (those of a branch of the same
+    /// counter over the same entries): they are checked as baskets are appended instead of
+    /// written, and the column shares `offsets` when every entry matches
+    /// ([`crate::expected_offsets`]). Only jagged layouts expect; others ignore it.
+    ///
+    /// ```
+    /// # use rask_io_root::{ColumnBuilder, Basket, types::{Layout, Prim}};
+    /// use arrow_array::{Array, cast::AsArray};
+    /// let layout = Layout::Jagged { prim: Prim::I32, inner: vec![] };
+    /// let first = arrow_buffer::OffsetBuffer::new(vec![0, 1, 1].into());
+    /// let mut b = ColumnBuilder::new(&layout, 2, 4).expecting(first.clone());
+    /// let basket = Basket { data: &[0, 0, 0, 7], entries: 2, entry_offsets: Some(&[0, 4, 4]) };
+    /// b.append(basket, 0, 2)?;
+    /// let column = b.finish()?;
+    /// assert!(column.as_list::<i32>().offsets().inner().inner().ptr_eq(first.inner().inner()));
+    /// # Ok::<(), rask_io_root::decode::ColumnError>(())
+    /// ```
+    pub fn expecting(mut self, offsets: OffsetBuffer<i32>) -> Self {
+        if matches!(self.layout, Layout::Jagged { .. }) && self.entries == 0 {
+            self.offsets = vec![0];
+            self.expected = Some(Expected::new(offsets));
+        }
+        self
     }
 
     /// Appends entries `lo..hi` of `basket`. Errors describe what in the basket is inconsistent.
@@ -353,14 +382,27 @@ impl ColumnBuilder {
                 let offs = entry_offsets(basket)?;
                 let item = prim.size() * self.layout.multiplicity();
                 let (base, end) = (offs[lo], offs[hi]);
-                let start = *self.offsets.last().unwrap_or(&0) as usize;
+                let start = match &self.expected {
+                    Some(e) => e.last() as usize,
+                    None => *self.offsets.last().unwrap_or(&0) as usize,
+                };
                 if start + (end - base) as usize / item > i32::MAX as usize {
                     return Err(ColumnError::TooManyValues);
                 }
                 // Entry offsets are checked monotone when the basket is read, so every entry is a
                 // whole number of values exactly when every offset from `base` is a multiple of
                 // `item`. Item sizes are powers of two for all but odd fixed inner dimensions.
-                let misaligned = push_entry_offsets(&mut self.offsets, &offs[lo..=hi], start, item);
+                let entries = &offs[lo..=hi];
+                let misaligned = match self.expected.as_mut().map(|e| e.check(entries, item)) {
+                    Some(Check::Same) => false,
+                    Some(Check::Misaligned) => true,
+                    Some(Check::Differs) | None => {
+                        if let Some(e) = self.expected.take() {
+                            self.offsets = e.verified_prefix();
+                        }
+                        push_entry_offsets(&mut self.offsets, entries, start, item)
+                    }
+                };
                 if misaligned {
                     return Err(ColumnError::Misaligned { item });
                 }
@@ -433,7 +475,11 @@ impl ColumnBuilder {
             Layout::Fixed { dims, .. } => Ok(wrap_fixed(self.values.finish(), &dims)),
             Layout::Jagged { inner, .. } => {
                 let values = wrap_fixed(self.values.finish(), &inner);
-                list(data_type, self.offsets, values)
+                match self.expected.map(Expected::finish) {
+                    Some(Ok(shared)) => list_of(data_type, shared, values),
+                    Some(Err(offsets)) => list(data_type, offsets, values),
+                    None => list(data_type, self.offsets, values),
+                }
             }
             Layout::Vector { .. } => list(data_type, self.offsets, self.values.finish()),
             Layout::CharStar => {
@@ -572,6 +618,19 @@ fn list(data_type: DataType, offsets: Vec<i32>, values: ArrayRef) -> Result<Arra
     // SAFETY: non-empty, starts at 0 (checked above) and non-decreasing (by construction, see
     // above), which is all `OffsetBuffer` requires.
     let offsets = unsafe { OffsetBuffer::new_unchecked(ScalarBuffer::from(offsets)) };
+    list_of(DataType::List(field), offsets, values)
+}
+
+/// A list array of `values` with `offsets` (`ListArray::try_new` checks that the last offset is
+/// inside the values).
+fn list_of(
+    data_type: DataType,
+    offsets: OffsetBuffer<i32>,
+    values: ArrayRef,
+) -> Result<ArrayRef, ColumnError> {
+    let DataType::List(field) = data_type else {
+        return Err(ColumnError::ListType(data_type));
+    };
     ListArray::try_new(field, offsets, values, None)
         .map(|a| Arc::new(a) as ArrayRef)
         .map_err(ColumnError::List)
@@ -595,6 +654,38 @@ mod tests {
             entry_offsets: offsets,
             entries,
         }
+    }
+
+    #[test]
+    fn expected_offsets_that_differ_midway_give_the_branch_its_own() {
+        let layout = Layout::Jagged {
+            prim: Prim::I32,
+            inner: vec![],
+        };
+        // Expected: entries of 1, 0, 2 values; read: 1, 0, then 1 in a second basket.
+        let expected = OffsetBuffer::new(vec![0, 1, 1, 3].into());
+        let mut b = ColumnBuilder::new(&layout, 3, 8).expecting(expected.clone());
+        b.append(basket(&[0, 0, 0, 5], Some(&[0, 4, 4]), 2), 0, 2)
+            .unwrap();
+        b.append(basket(&[0, 0, 0, 6], Some(&[0, 4]), 1), 0, 1)
+            .unwrap();
+        let column = b.finish().unwrap();
+        let list = column.as_list::<i32>();
+        assert_eq!(list.offsets().to_vec(), vec![0, 1, 1, 2]);
+        assert!(
+            !list
+                .offsets()
+                .inner()
+                .inner()
+                .ptr_eq(expected.inner().inner())
+        );
+        // A damaged basket is still refused while expecting.
+        let mut b =
+            ColumnBuilder::new(&layout, 1, 8).expecting(OffsetBuffer::new(vec![0, 1].into()));
+        assert!(matches!(
+            b.append(basket(&[0; 6], Some(&[0, 6]), 1), 0, 1),
+            Err(ColumnError::Misaligned { .. })
+        ));
     }
 
     #[test]

@@ -22,6 +22,7 @@ pub mod cursor;
 pub mod decode;
 pub mod error;
 pub mod events;
+mod expected_offsets;
 pub mod file;
 pub mod fileset;
 mod inflate;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
 use arrow_array::{Array, ArrayRef, ListArray, RecordBatch, RecordBatchOptions};
+use arrow_buffer::OffsetBuffer;
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use rask_core::{COUNTER_METADATA_KEY, ROOT_TYPE_METADATA_KEY};
 
@@ -150,7 +151,15 @@ impl RootTree {
         let lease = self.file.lease()?;
         for &name in columns {
             let branch = self.branch(name)?;
-            let mut array = self.read_branch_in(&lease, branch, range.clone(), buffers, widths)?;
+            // A jagged branch of a counter read before expects that branch's offsets.
+            let expected = branch
+                .counter
+                .as_ref()
+                .and_then(|c| shared.get(c))
+                .and_then(|a| a.as_list_opt::<i32>())
+                .map(|l| l.offsets().clone());
+            let read = (range.clone(), widths, expected);
+            let mut array = self.read_branch_in(&lease, branch, read, buffers)?;
             if let Some(counter) = &branch.counter {
                 array = share_offsets(&mut shared, counter, array);
             }
@@ -199,17 +208,19 @@ impl RootTree {
         range: std::ops::Range<u64>,
         buffers: &mut BasketBuffers,
     ) -> Result<ArrayRef> {
-        self.read_branch_in(&self.file.lease()?, branch, range, buffers, Widths::Stored)
+        let read = (range, Widths::Stored, None);
+        self.read_branch_in(&self.file.lease()?, branch, read, buffers)
     }
 
     /// Reads one branch for `range` while `lease` holds the file.
+    /// Entries `range` of `branch` decoded as `widths` says, its offsets expected to be
+    /// `expected` when given ([`ColumnBuilder::expecting`]).
     fn read_branch_in(
         &self,
         lease: &Lease,
         branch: &BranchMeta,
-        range: std::ops::Range<u64>,
+        (range, widths, expected): (std::ops::Range<u64>, Widths, Option<OffsetBuffer<i32>>),
         buffers: &mut BasketBuffers,
-        widths: Widths,
     ) -> Result<ArrayRef> {
         let layout = branch
             .layout
@@ -235,6 +246,9 @@ impl RootTree {
             / branch.entries.max(1) as u128)
             .min(crate::compression::MAX_RECORD as u128) as usize;
         let mut builder = ColumnBuilder::with_widths(layout, entries, value_bytes_hint, widths);
+        if let Some(offsets) = expected {
+            builder = builder.expecting(offsets);
+        }
         let first = branch
             .baskets
             .partition_point(|b| b.first_entry + b.entries <= range.start);
@@ -325,6 +339,8 @@ fn share_offsets(
         return array;
     };
     match shared.get(counter).and_then(|a| a.as_list_opt::<i32>()) {
+        // Already shared: the builder verified them against the first ([`ColumnBuilder::expecting`]).
+        Some(first) if offsets_shared(first, list) && first.len() == list.len() => array,
         Some(first) if first.offsets() == list.offsets() && !std::ptr::eq(first, list) => {
             let (field, _, values, nulls) = list.clone().into_parts();
             Arc::new(ListArray::new(
