@@ -80,6 +80,18 @@ unsafe fn compress_avx512<T: Copy>(values: &[T], keep: &BooleanBuffer, out: *mut
     let mut w = 0usize;
     let mut at = 0usize;
     for word in chunks.iter() {
+        // Whole words kept or dropped (the items of runs of kept or cut lists) need no packing.
+        if word == u64::MAX {
+            // SAFETY: as below, for 64 values: `at + 64 <= keep.len() <= values.len()` and
+            // `w + 64` fits `out`.
+            unsafe { std::ptr::copy_nonoverlapping(src.add(at), dst.add(w), 64) };
+            (w, at) = (w + 64, at + 64);
+            continue;
+        }
+        if word == 0 {
+            at += 64;
+            continue;
+        }
         for byte in word.to_le_bytes() {
             if byte != 0 {
                 // SAFETY: `at + 8 <= 64 * chunks <= keep.len() <= values.len()`: a whole chunk
@@ -117,6 +129,24 @@ mod tests {
         let want: Vec<i64> = (0..130).filter(|&i| keep.value(i as usize)).collect();
         assert_eq!(compress(&values, &keep).ok_or("too long")?, want);
         Ok(())
+    }
+
+    #[test]
+    fn whole_words_kept_or_dropped_are_copied_or_skipped_in_order() {
+        // Runs of 64 and more set and clear bits between scattered ones, not word-aligned
+        // after the slice.
+        let bits = BooleanBuffer::from_iter(
+            (0..1000).map(|i| (100..300).contains(&i) || i % 5 == 0 && i > 600),
+        );
+        for offset in [0, 3] {
+            let keep = bits.slice(offset, 1000 - offset);
+            let values: Vec<u64> = (0..1000 - offset as u64).map(|v| v * 7).collect();
+            let want: Vec<u64> = (0..keep.len())
+                .filter(|&i| keep.value(i))
+                .map(|i| values[i])
+                .collect();
+            assert_eq!(compress(&values, &keep), Some(want), "offset {offset}");
+        }
     }
 
     #[test]
