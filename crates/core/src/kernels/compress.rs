@@ -53,13 +53,26 @@ pub fn bits_of_runs(
     runs: impl IntoIterator<Item = std::ops::Range<usize>>,
     len: usize,
 ) -> BooleanBuffer {
-    let mut bits = arrow_buffer::BooleanBufferBuilder::new(len);
+    // A few word operations per run (the items of a kept list, often a handful): the first and
+    // last words masked in, whole words between set.
+    let mut words = vec![0u64; len.div_ceil(64)];
     for r in runs {
-        bits.append_n(r.start.saturating_sub(bits.len()), false);
-        bits.append_n(r.len(), true);
+        let (start, end) = (r.start, r.end.min(len));
+        if start >= end {
+            continue;
+        }
+        let (first, last) = (start / 64, (end - 1) / 64);
+        let head = u64::MAX << (start % 64);
+        let tail = u64::MAX >> (63 - (end - 1) % 64);
+        if first == last {
+            words[first] |= head & tail;
+        } else {
+            words[first] |= head;
+            words[first + 1..last].fill(u64::MAX);
+            words[last] |= tail;
+        }
     }
-    bits.append_n(len.saturating_sub(bits.len()), false);
-    bits.finish()
+    BooleanBuffer::new(arrow_buffer::Buffer::from_vec(words), 0, len)
 }
 
 /// Packs the values of `values` whose bit in `keep` is set into `out`, a byte of bits at a
@@ -147,6 +160,20 @@ mod tests {
                 .collect();
             assert_eq!(compress(&values, &keep), Some(want), "offset {offset}");
         }
+    }
+
+    #[test]
+    fn runs_set_exactly_their_bits_within_and_across_words() {
+        let runs = [0..1, 3..3, 5..64, 64..70, 100..300, 300..301, 399..400];
+        let bits = bits_of_runs(runs.clone(), 400);
+        let want: Vec<bool> = (0..400)
+            .map(|i| runs.iter().any(|r| r.contains(&i)))
+            .collect();
+        assert_eq!(bits.iter().collect::<Vec<_>>(), want);
+        assert_eq!(
+            bits_of_runs([2..9], 5).iter().collect::<Vec<_>>(),
+            [false, false, true, true, true]
+        );
     }
 
     #[test]
