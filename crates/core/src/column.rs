@@ -314,6 +314,34 @@ impl Col {
         }
     }
 
+    /// `self.append(other)?.take(idx)` without the appended column, for numbers and records of
+    /// numbers (the items of two lists concatenated per event, gathered from both buffers);
+    /// `None` for other kinds, records of other fields, or a position past both (the caller
+    /// appends and takes).
+    ///
+    /// ```
+    /// use rask_core::column::Col;
+    /// let (a, b) = (Col::F64(vec![1.0].into()), Col::F64(vec![2.0, 3.0].into()));
+    /// let Some(Col::F64(v)) = a.take_concat(&b, &[2, 0]) else { unreachable!() };
+    /// assert_eq!(&v[..], &[3.0, 1.0]);
+    /// ```
+    pub fn take_concat(&self, other: &Col, idx: &[u32]) -> Option<Col> {
+        use crate::kernels::gather::gather_two;
+        Some(match (self, other) {
+            (Col::F64(a), Col::F64(b)) => Col::F64(gather_two(a, b, idx)?.into()),
+            (Col::I64(a), Col::I64(b)) => Col::I64(gather_two(a, b, idx)?.into()),
+            (Col::Record(_, fa), Col::Record(_, fb)) => {
+                let mut fields = Vec::with_capacity(fa.len());
+                for (name, c) in fa.iter() {
+                    let d = fb.iter().find(|(m, _)| m == name).map(|(_, d)| d)?;
+                    fields.push((name.clone(), c.take_concat(d, idx)?));
+                }
+                Col::Record(idx.len(), fields.into())
+            }
+            _ => return None,
+        })
+    }
+
     /// The rows whose bit in `keep` is set, in order (an event cut), packed without an index
     /// per row ([`crate::kernels::compress`]); `None` when `keep` is longer than the column.
     ///

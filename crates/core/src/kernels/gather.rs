@@ -90,6 +90,95 @@ unsafe fn gather_avx512<T: Copy>(values: &[T], positions: &[u32], out: *mut T) -
     false
 }
 
+/// The values at `positions` of `a` followed by `b` (`a ++ b`) without making that
+/// concatenation: a position below `a.len()` reads `a`, the rest read `b` shifted by `a.len()`
+/// (the items of two lists per event concatenated); `None` when a position is past both.
+///
+/// ```
+/// use rask_core::kernels::gather::gather_two;
+/// assert_eq!(gather_two(&[1i64, 2], &[30, 40, 50], &[4, 0, 2, 1]), Some(vec![50, 1, 30, 2]));
+/// assert_eq!(gather_two(&[1i64], &[2], &[2]), None);
+/// ```
+pub fn gather_two<T: Copy>(a: &[T], b: &[T], positions: &[u32]) -> Option<Vec<T>> {
+    const { assert!(std::mem::size_of::<T>() == 8) };
+    match Isa::detect() {
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx512 if a.len() <= i32::MAX as usize && b.len() <= i32::MAX as usize => {
+            let mut out: Vec<T> = Vec::with_capacity(positions.len());
+            // SAFETY: as in `gather`: AVX-512 present, room for every position, both buffers
+            // shorter than 2^31.
+            if unsafe { gather_two_avx512(a, b, positions, out.as_mut_ptr()) } {
+                return None;
+            }
+            // SAFETY: every slot below `positions.len()` was written (no position was bad).
+            unsafe { out.set_len(positions.len()) };
+            Some(out)
+        }
+        _ => gather_two_portable(a, b, positions),
+    }
+}
+
+/// [`gather_two`] one position at a time.
+fn gather_two_portable<T: Copy>(a: &[T], b: &[T], positions: &[u32]) -> Option<Vec<T>> {
+    let mut out = Vec::with_capacity(positions.len());
+    for &p in positions {
+        let p = p as usize;
+        out.push(match p.checked_sub(a.len()) {
+            None => a[p],
+            Some(q) => *b.get(q)?,
+        });
+    }
+    Some(out)
+}
+
+/// [`gather_two`] eight positions at a time: two masked gathers, one per buffer; returns
+/// whether a position was past both.
+///
+/// # Safety
+/// The CPU has AVX-512F and VL; `out` has room for `positions.len()` values; `a` and `b` are
+/// shorter than 2^31.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512vl")]
+unsafe fn gather_two_avx512<T: Copy>(a: &[T], b: &[T], positions: &[u32], out: *mut T) -> bool {
+    use std::arch::x86_64::{
+        __m256i, __m512i, _mm256_cmplt_epu32_mask, _mm256_loadu_si256, _mm256_set1_epi32,
+        _mm256_sub_epi32, _mm512_mask_i32gather_epi64, _mm512_setzero_si512, _mm512_storeu_si512,
+    };
+    let (base_a, base_b) = (a.as_ptr() as *const i64, b.as_ptr() as *const i64);
+    let dst = out as *mut i64;
+    let (len_a, len_b) = (
+        _mm256_set1_epi32(a.len() as i32),
+        _mm256_set1_epi32(b.len() as i32),
+    );
+    let whole = positions.len() / 8 * 8;
+    let mut bad = 0u8;
+    let mut at = 0;
+    while at < whole {
+        // SAFETY: `at + 8 <= positions.len()`; each gather loads only lanes whose position is
+        // inside its buffer (the masks), and `out` has room for `positions.len()` values.
+        unsafe {
+            let p = _mm256_loadu_si256(positions.as_ptr().add(at) as *const __m256i);
+            let in_a = _mm256_cmplt_epu32_mask(p, len_a);
+            let q = _mm256_sub_epi32(p, len_a);
+            let in_b = !in_a & _mm256_cmplt_epu32_mask(q, len_b);
+            bad |= !(in_a | in_b);
+            let v = _mm512_mask_i32gather_epi64::<8>(_mm512_setzero_si512(), in_a, p, base_a);
+            let v = _mm512_mask_i32gather_epi64::<8>(v, in_b, q, base_b);
+            _mm512_storeu_si512(dst.add(at) as *mut __m512i, v);
+        }
+        at += 8;
+    }
+    if bad != 0 {
+        return true;
+    }
+    let Some(tail) = gather_two_portable(a, b, &positions[whole..]) else {
+        return true;
+    };
+    // SAFETY: `whole + tail.len() == positions.len()`, within `out`'s room.
+    unsafe { std::ptr::copy_nonoverlapping(tail.as_ptr(), out.add(whole), tail.len()) };
+    false
+}
+
 /// `out[k] = values[positions[k]]`, or with `ADD` `out[k] += values[positions[k]]`, for every
 /// `k` (`out` as long as `positions`): the loads and additions of a sum of tuple members, eight
 /// at a time with AVX-512 (the same IEEE additions in the same order, so the same bits). `false`
@@ -185,6 +274,24 @@ mod tests {
             let want: Vec<i64> = positions.iter().map(|&p| values[p as usize]).collect();
             assert_eq!(gather_portable(&values, &positions), Some(want.clone()));
             assert_eq!(gather(&values, &positions), Some(want), "{n} positions");
+        }
+    }
+
+    #[test]
+    fn gathers_from_two_buffers_like_indexing_their_concatenation() {
+        let (a, b): (Vec<i64>, Vec<i64>) = ((0..13).collect(), (100..120).collect());
+        let both: Vec<i64> = a.iter().chain(&b).copied().collect();
+        for n in 0..27u32 {
+            let positions: Vec<u32> = (0..n).map(|k| (k * 11 + 4) % 33).collect();
+            let want: Vec<i64> = positions.iter().map(|&p| both[p as usize]).collect();
+            assert_eq!(gather_two(&a, &b, &positions), Some(want.clone()), "{n}");
+            assert_eq!(gather_two_portable(&a, &b, &positions), Some(want));
+            if n > 0 {
+                let mut bad = positions.clone();
+                bad[(n as usize * 5 + 3) % n as usize] = 33;
+                assert_eq!(gather_two(&a, &b, &bad), None, "{n}");
+                assert_eq!(gather_two_portable(&a, &b, &bad), None);
+            }
         }
     }
 

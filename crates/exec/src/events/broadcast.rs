@@ -301,7 +301,17 @@ pub fn binary(op: BinaryOp, args: &[Arg<'_>], out: DType) -> R<Col> {
         let (values, overflow) = match op {
             Add => int_map2(&x, &y, n, i64::overflowing_add),
             Sub => int_map2(&x, &y, n, i64::overflowing_sub),
-            Mul => int_map2(&x, &y, n, i64::overflowing_mul),
+            Mul => match (&x, &y) {
+                // By a constant (`-11 * charge`): when the extreme products fit, none overflows
+                // (the product is monotonic), and the loop needs no flag per element.
+                (Num::I(a), Num::Const(Scalar::I64(c)))
+                | (Num::Const(Scalar::I64(c)), Num::I(a))
+                    if products_fit(a, *c) =>
+                {
+                    (a.iter().map(|&p| p.wrapping_mul(*c)).collect(), false)
+                }
+                _ => int_map2(&x, &y, n, i64::overflowing_mul),
+            },
             Minimum => int_map2(&x, &y, n, |p, q| (p.min(q), false)),
             Maximum => int_map2(&x, &y, n, |p, q| (p.max(q), false)),
             other => return Err(IntegerError::NotInteger { op: other }.into()),
@@ -319,6 +329,16 @@ pub fn binary(op: BinaryOp, args: &[Arg<'_>], out: DType) -> R<Col> {
         return Err(EventError::Internal(format!("{op:?} is not arithmetic")))
     );
     Ok(fix(Col::F64(v.into()), out))
+}
+
+/// Whether `v * c` fits in an `i64` for every `v` of `values`: it does for their smallest and
+/// largest, between which the product is monotonic.
+fn products_fit(values: &[i64], c: i64) -> bool {
+    let (lo, hi) = values
+        .iter()
+        .fold((i64::MAX, i64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+    let fits = |v: i64| i64::try_from(i128::from(v) * i128::from(c)).is_ok();
+    values.is_empty() || fits(lo) && fits(hi)
 }
 
 /// `f` over two integer operands, whole buffers where they are: the wrapped results and whether
@@ -619,4 +639,21 @@ pub fn present_leaves(col: &Col) -> R<Vec<ScalarBuffer<f64>>> {
         }
     }
     walk(col, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::products_fit;
+
+    #[test]
+    fn products_by_a_constant_fit_only_when_both_extremes_do() {
+        assert!(products_fit(&[], i64::MAX));
+        assert!(products_fit(&[-3, 0, 5], -13));
+        assert!(products_fit(&[i64::MAX / 2, -(i64::MAX / 2)], 2));
+        assert!(!products_fit(&[0, i64::MAX / 2 + 1], 2));
+        assert!(!products_fit(&[i64::MIN, 0], -1));
+        assert!(products_fit(&[i64::MIN, i64::MAX], 1));
+        assert!(products_fit(&[i64::MIN, i64::MAX], 0));
+        assert!(!products_fit(&[-2, 1], i64::MIN));
+    }
 }

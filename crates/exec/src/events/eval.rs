@@ -289,9 +289,11 @@ fn eval_op(op: &Op, inputs: &[&EvValue], tys: &[&Ty], out: &Ty, read: &Demand) -
                     .collect(),
                 _ => Vec::new(),
             };
-            let items = project(&ia, &keep)?
-                .append(&project(&ib, &keep)?)?
-                .take(&idx);
+            let (a, b) = (project(&ia, &keep)?, project(&ib, &keep)?);
+            let items = match a.take_concat(&b, &idx) {
+                Some(items) => items,
+                None => a.append(&b)?.take(&idx),
+            };
             let items = match out.dtype() {
                 Some(d) if items.is_number() => broadcast::fix_kind(items, d),
                 _ => items,
