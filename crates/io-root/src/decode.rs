@@ -657,7 +657,7 @@ mod tests {
     }
 
     #[test]
-    fn expected_offsets_that_differ_midway_give_the_branch_its_own() {
+    fn expected_offsets_that_differ_midway_give_the_branch_its_own() -> Result<(), ColumnError> {
         let layout = Layout::Jagged {
             prim: Prim::I32,
             inner: vec![],
@@ -665,11 +665,9 @@ mod tests {
         // Expected: entries of 1, 0, 2 values; read: 1, 0, then 1 in a second basket.
         let expected = OffsetBuffer::new(vec![0, 1, 1, 3].into());
         let mut b = ColumnBuilder::new(&layout, 3, 8).expecting(expected.clone());
-        b.append(basket(&[0, 0, 0, 5], Some(&[0, 4, 4]), 2), 0, 2)
-            .unwrap();
-        b.append(basket(&[0, 0, 0, 6], Some(&[0, 4]), 1), 0, 1)
-            .unwrap();
-        let column = b.finish().unwrap();
+        b.append(basket(&[0, 0, 0, 5], Some(&[0, 4, 4]), 2), 0, 2)?;
+        b.append(basket(&[0, 0, 0, 6], Some(&[0, 4]), 1), 0, 1)?;
+        let column = b.finish()?;
         let list = column.as_list::<i32>();
         assert_eq!(list.offsets().to_vec(), vec![0, 1, 1, 2]);
         assert!(
@@ -686,6 +684,7 @@ mod tests {
             b.append(basket(&[0; 6], Some(&[0, 6]), 1), 0, 1),
             Err(ColumnError::Misaligned { .. })
         ));
+        Ok(())
     }
 
     #[test]
