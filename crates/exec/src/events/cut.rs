@@ -1,4 +1,5 @@
-//! Event cuts made once per evaluation.
+//! Event cuts made once per evaluation, and `x[mask]` ([`mask`]: events by a mask of events,
+//! items by a jagged mask).
 //!
 //! Mask pushdown moves an event cut down to every branch it cuts: ADL Q8's `≥ 3 leptons` cuts
 //! ten jagged branches and two MET fields, each with the same mask, and the five fields of one
@@ -10,6 +11,14 @@ use std::sync::Arc;
 
 use arrow_buffer::{BooleanBuffer, OffsetBuffer};
 use rask_core::column::{Col, ListSelection};
+use rask_core::kernels;
+
+use super::demand::Demand;
+use super::error::EventError;
+use super::eval::EvValue;
+use super::gather::with_gathered_items;
+
+type R<T> = Result<T, EventError>;
 
 /// The events of `c` that `keep` keeps (`keep` as long as `c`).
 pub(super) fn cut(c: &Col, keep: &BooleanBuffer) -> Col {
@@ -31,6 +40,41 @@ pub(super) fn cut(c: &Col, keep: &BooleanBuffer) -> Col {
                 .flatten();
             packed.unwrap_or_else(|| other.take(&kept(keep)))
         }
+    }
+}
+
+/// `data[m]`: the events (or, with a jagged mask, the items) `m` keeps, their fields read as
+/// `read` reads them.
+pub(super) fn mask(data: &EvValue, m: &EvValue, read: &Demand) -> R<EvValue> {
+    match (data, super::eval::col(m)?) {
+        (EvValue::Flat(d), Col::Bool(keep)) => {
+            let idx: Vec<u32> = keep.set_indices().map(|i| i as u32).collect();
+            Ok(EvValue::Flat(d.take(&idx)))
+        }
+        (EvValue::Col(d), Col::Bool(keep)) => {
+            if d.len() != keep.len() {
+                return Err(EventError::Data(format!(
+                    "a mask of {} events for {} events",
+                    keep.len(),
+                    d.len()
+                )));
+            }
+            Ok(EvValue::Col(cut(&read.keep(&with_gathered_items(d)), keep)))
+        }
+        (EvValue::Col(Col::List(o, items)), Col::List(mo, flags)) => {
+            let Col::Bool(flags) = flags.as_ref() else {
+                return Err(EventError::internal("a jagged mask must hold booleans"));
+            };
+            let (offsets, kept) = kernels::filter_bits(o, mo, flags)?;
+            Ok(EvValue::Col(Col::list(
+                offsets,
+                read.keep(items).take(&kept),
+            )))
+        }
+        (_, m) => Err(EventError::Internal(format!(
+            "cannot mask with {}",
+            m.kind()
+        ))),
     }
 }
 

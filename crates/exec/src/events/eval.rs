@@ -20,7 +20,7 @@ use rask_plan::{Graph, NodeId};
 use super::broadcast::{self, Arg};
 use super::demand::Demand;
 use super::error::EventError;
-use super::gather::{combinations, gathered, list_parts, with_gathered_items};
+use super::gather::{combinations, gathered, list_parts};
 use super::{best, chain, nearby, pairs, pick, sums};
 use crate::block::{Partial, reduce_array};
 use crate::error::ExecError;
@@ -77,7 +77,7 @@ fn evaluate_nodes(
     Ok(outputs.iter().map(|o| values[o].clone()).collect())
 }
 
-fn col(v: &EvValue) -> R<&Col> {
+pub(super) fn col(v: &EvValue) -> R<&Col> {
     match v {
         EvValue::Col(c) | EvValue::Flat(c) => Ok(c),
         EvValue::Const(_) => Err(EventError::internal(
@@ -156,7 +156,7 @@ fn eval_op(op: &Op, inputs: &[&EvValue], tys: &[&Ty], out: &Ty, read: &Demand) -
         Op::Lorentz(l) => EvValue::Col(broadcast::broadcast(&args()?, &|a| {
             broadcast::lorentz(*l, a)
         })?),
-        Op::Mask => mask(inputs[0], inputs[1], read)?,
+        Op::Mask => super::cut::mask(inputs[0], inputs[1], read)?,
         Op::Reduce { op: r, axis } => reduce(*r, *axis, inputs[0], out)?,
         Op::Field(name) => EvValue::Col(field(col(inputs[0])?, name)?),
         Op::Zip(names) => EvValue::Col(zip(names, inputs)?),
@@ -653,42 +653,6 @@ fn project(c: &Col, keep: &[String]) -> R<Col> {
             Ok(Col::record(*n, fields))
         }
         other => Ok(other.clone()),
-    }
-}
-
-fn mask(data: &EvValue, m: &EvValue, read: &Demand) -> R<EvValue> {
-    match (data, col(m)?) {
-        (EvValue::Flat(d), Col::Bool(keep)) => {
-            let idx: Vec<u32> = keep.set_indices().map(|i| i as u32).collect();
-            Ok(EvValue::Flat(d.take(&idx)))
-        }
-        (EvValue::Col(d), Col::Bool(keep)) => {
-            if d.len() != keep.len() {
-                return Err(EventError::Data(format!(
-                    "a mask of {} events for {} events",
-                    keep.len(),
-                    d.len()
-                )));
-            }
-            Ok(EvValue::Col(super::cut::cut(
-                &read.keep(&with_gathered_items(d)),
-                keep,
-            )))
-        }
-        (EvValue::Col(Col::List(o, items)), Col::List(mo, flags)) => {
-            let Col::Bool(flags) = flags.as_ref() else {
-                return Err(EventError::internal("a jagged mask must hold booleans"));
-            };
-            let (offsets, kept) = kernels::filter_bits(o, mo, flags)?;
-            Ok(EvValue::Col(Col::list(
-                offsets,
-                read.keep(items).take(&kept),
-            )))
-        }
-        (_, m) => Err(EventError::Internal(format!(
-            "cannot mask with {}",
-            m.kind()
-        ))),
     }
 }
 
