@@ -1,11 +1,13 @@
 //! Loading the values at a list of positions: the copy behind [`crate::column::Col::take`]
-//! (pairs' sides, items of kept lists, the k-th item).
+//! (pairs' sides, items of kept lists, the k-th item), behind concatenated lists
+//! ([`gather_two`]) and behind sums of tuple members ([`gather_into`]).
 //!
 //! A load per position with a bounds check each was the portable loop; with AVX-512 the
 //! positions are checked eight at a time against the length and the values loaded by one masked
-//! gather (`vpgatherdq`) per eight, so a bad position costs nothing until the end, where it is
-//! reported exactly as slice indexing would.
+//! gather (`vpgatherdq`) per eight ([`lanes`], the one vector loop of all three), so a bad
+//! position costs nothing until the end, where it is reported exactly as slice indexing would.
 
+#[cfg(target_arch = "x86_64")]
 use crate::isa::Isa;
 
 /// The values (8 bytes each: `f64`, `i64`) at `positions`, in the order of `positions`;
@@ -17,77 +19,13 @@ use crate::isa::Isa;
 /// assert_eq!(gather(&[1.0, 2.0, 3.0], &[3]), None);
 /// ```
 pub fn gather<T: Copy>(values: &[T], positions: &[u32]) -> Option<Vec<T>> {
-    const { assert!(std::mem::size_of::<T>() == 8) };
-    match Isa::detect() {
-        // The vector gather's offsets are signed 32-bit: longer buffers take the portable loop.
-        #[cfg(target_arch = "x86_64")]
-        Isa::Avx512 if values.len() <= i32::MAX as usize => {
-            let mut out: Vec<T> = Vec::with_capacity(positions.len());
-            // SAFETY: `Isa::detect` chose AVX-512 only on a CPU that has it; `out` has room for
-            // `positions.len()` values; `values` is shorter than 2^31.
-            if unsafe { gather_avx512(values, positions, out.as_mut_ptr()) } {
-                return None;
-            }
-            // SAFETY: every slot below `positions.len()` was written (no position was bad).
-            unsafe { out.set_len(positions.len()) };
-            Some(out)
-        }
-        _ => gather_portable(values, positions),
-    }
+    gather_two(values, &[], positions)
 }
 
 /// [`gather`] one position at a time (CPUs without AVX-512, buffers of 2^31 values or more).
+#[cfg(test)]
 fn gather_portable<T: Copy>(values: &[T], positions: &[u32]) -> Option<Vec<T>> {
-    let mut out = Vec::with_capacity(positions.len());
-    for &p in positions {
-        out.push(*values.get(p as usize)?);
-    }
-    Some(out)
-}
-
-/// Writes `values[positions[k]]` to `out[k]` for every `k`, eight at a time; returns whether a
-/// position was out of bounds (its slot is then zero or unwritten).
-///
-/// # Safety
-/// The CPU has AVX-512F and VL; `out` has room for `positions.len()` values;
-/// `values.len() <= i32::MAX`.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512vl")]
-unsafe fn gather_avx512<T: Copy>(values: &[T], positions: &[u32], out: *mut T) -> bool {
-    use std::arch::x86_64::{
-        __m256i, __m512i, _mm256_cmplt_epu32_mask, _mm256_loadu_si256, _mm256_set1_epi32,
-        _mm512_mask_i32gather_epi64, _mm512_setzero_si512, _mm512_storeu_si512,
-    };
-    let base = values.as_ptr() as *const i64;
-    let dst = out as *mut i64;
-    let len = values.len() as i32;
-    let limit = _mm256_set1_epi32(len);
-    let whole = positions.len() / 8 * 8;
-    let mut bad = 0u8;
-    let mut at = 0;
-    while at < whole {
-        // SAFETY: `at + 8 <= positions.len()`; the gather loads only lanes whose position is
-        // below `values.len()` (the mask), and `out` has room for `positions.len()` values.
-        unsafe {
-            let p = _mm256_loadu_si256(positions.as_ptr().add(at) as *const __m256i);
-            let inside = _mm256_cmplt_epu32_mask(p, limit);
-            bad |= !inside;
-            let v = _mm512_mask_i32gather_epi64::<8>(_mm512_setzero_si512(), inside, p, base);
-            _mm512_storeu_si512(dst.add(at) as *mut __m512i, v);
-        }
-        at += 8;
-    }
-    if bad != 0 {
-        return true;
-    }
-    for (k, &p) in positions.iter().enumerate().skip(whole) {
-        let Some(&v) = values.get(p as usize) else {
-            return true;
-        };
-        // SAFETY: `k < positions.len()`, within `out`'s room.
-        unsafe { *out.add(k) = v };
-    }
-    false
+    gather_two_portable(values, &[], positions)
 }
 
 /// The values at `positions` of `a` followed by `b` (`a ++ b`) without making that
@@ -100,28 +38,37 @@ unsafe fn gather_avx512<T: Copy>(values: &[T], positions: &[u32], out: *mut T) -
 /// assert_eq!(gather_two(&[1i64], &[2], &[2]), None);
 /// ```
 pub fn gather_two<T: Copy>(a: &[T], b: &[T], positions: &[u32]) -> Option<Vec<T>> {
-    const { assert!(std::mem::size_of::<T>() == 8) };
-    match Isa::detect() {
-        #[cfg(target_arch = "x86_64")]
-        Isa::Avx512 if a.len() <= i32::MAX as usize && b.len() <= i32::MAX as usize => {
-            let mut out: Vec<T> = Vec::with_capacity(positions.len());
-            // SAFETY: as in `gather`: AVX-512 present, room for every position, both buffers
-            // shorter than 2^31.
-            if unsafe { gather_two_avx512(a, b, positions, out.as_mut_ptr()) } {
-                return None;
-            }
-            // SAFETY: every slot below `positions.len()` was written (no position was bad).
-            unsafe { out.set_len(positions.len()) };
-            Some(out)
-        }
-        _ => gather_two_portable(a, b, positions),
-    }
+    collect_two(a, b, positions, vectors_for(a, b))
 }
 
 /// [`gather_two`] one position at a time.
+#[cfg(test)]
 fn gather_two_portable<T: Copy>(a: &[T], b: &[T], positions: &[u32]) -> Option<Vec<T>> {
-    let mut out = Vec::with_capacity(positions.len());
-    for &p in positions {
+    collect_two(a, b, positions, false)
+}
+
+/// [`gather_two`], the whole eights of positions by [`lanes`] when `vectors`, the rest one at a
+/// time.
+fn collect_two<T: Copy>(a: &[T], b: &[T], positions: &[u32], vectors: bool) -> Option<Vec<T>> {
+    const { assert!(std::mem::size_of::<T>() == 8) };
+    let mut out: Vec<T> = Vec::with_capacity(positions.len());
+    let done = if vectors {
+        // SAFETY: `vectors_for` allows vectors only on a CPU with AVX-512 and for buffers
+        // shorter than 2^31; `out` has room for `positions.len()` values.
+        let done = unsafe {
+            if b.is_empty() {
+                lanes::<T, false, false>(a, b, positions, out.as_mut_ptr())
+            } else {
+                lanes::<T, true, false>(a, b, positions, out.as_mut_ptr())
+            }
+        };
+        // SAFETY: the first `done` slots were written (no position among them was bad).
+        unsafe { out.set_len(done?) };
+        out.len()
+    } else {
+        0
+    };
+    for &p in &positions[done..] {
         let p = p as usize;
         out.push(match p.checked_sub(a.len()) {
             None => a[p],
@@ -129,54 +76,6 @@ fn gather_two_portable<T: Copy>(a: &[T], b: &[T], positions: &[u32]) -> Option<V
         });
     }
     Some(out)
-}
-
-/// [`gather_two`] eight positions at a time: two masked gathers, one per buffer; returns
-/// whether a position was past both.
-///
-/// # Safety
-/// The CPU has AVX-512F and VL; `out` has room for `positions.len()` values; `a` and `b` are
-/// shorter than 2^31.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512vl")]
-unsafe fn gather_two_avx512<T: Copy>(a: &[T], b: &[T], positions: &[u32], out: *mut T) -> bool {
-    use std::arch::x86_64::{
-        __m256i, __m512i, _mm256_cmplt_epu32_mask, _mm256_loadu_si256, _mm256_set1_epi32,
-        _mm256_sub_epi32, _mm512_mask_i32gather_epi64, _mm512_setzero_si512, _mm512_storeu_si512,
-    };
-    let (base_a, base_b) = (a.as_ptr() as *const i64, b.as_ptr() as *const i64);
-    let dst = out as *mut i64;
-    let (len_a, len_b) = (
-        _mm256_set1_epi32(a.len() as i32),
-        _mm256_set1_epi32(b.len() as i32),
-    );
-    let whole = positions.len() / 8 * 8;
-    let mut bad = 0u8;
-    let mut at = 0;
-    while at < whole {
-        // SAFETY: `at + 8 <= positions.len()`; each gather loads only lanes whose position is
-        // inside its buffer (the masks), and `out` has room for `positions.len()` values.
-        unsafe {
-            let p = _mm256_loadu_si256(positions.as_ptr().add(at) as *const __m256i);
-            let in_a = _mm256_cmplt_epu32_mask(p, len_a);
-            let q = _mm256_sub_epi32(p, len_a);
-            let in_b = !in_a & _mm256_cmplt_epu32_mask(q, len_b);
-            bad |= !(in_a | in_b);
-            let v = _mm512_mask_i32gather_epi64::<8>(_mm512_setzero_si512(), in_a, p, base_a);
-            let v = _mm512_mask_i32gather_epi64::<8>(v, in_b, q, base_b);
-            _mm512_storeu_si512(dst.add(at) as *mut __m512i, v);
-        }
-        at += 8;
-    }
-    if bad != 0 {
-        return true;
-    }
-    let Some(tail) = gather_two_portable(a, b, &positions[whole..]) else {
-        return true;
-    };
-    // SAFETY: `whole + tail.len() == positions.len()`, within `out`'s room.
-    unsafe { std::ptr::copy_nonoverlapping(tail.as_ptr(), out.add(whole), tail.len()) };
-    false
 }
 
 /// `out[k] = values[positions[k]]`, or with `ADD` `out[k] += values[positions[k]]`, for every
@@ -194,27 +93,41 @@ unsafe fn gather_two_avx512<T: Copy>(a: &[T], b: &[T], positions: &[u32], out: *
 /// assert!(!gather_into::<true>(&[1.0], &[0, 1, 0], &mut out));
 /// ```
 pub fn gather_into<const ADD: bool>(values: &[f64], positions: &[u32], out: &mut [f64]) -> bool {
-    if out.len() != positions.len() {
-        return false;
-    }
-    match Isa::detect() {
-        #[cfg(target_arch = "x86_64")]
-        Isa::Avx512 if values.len() <= i32::MAX as usize => {
-            // SAFETY: `Isa::detect` chose AVX-512 only on a CPU that has it; `out` is as long as
-            // `positions`; `values` is shorter than 2^31.
-            unsafe { gather_into_avx512::<ADD>(values, positions, out) }
-        }
-        _ => gather_into_portable::<ADD>(values, positions, out),
-    }
+    into_with::<ADD>(values, positions, out, vectors_for(values, &[]))
 }
 
 /// [`gather_into`] one position at a time.
+#[cfg(test)]
 fn gather_into_portable<const ADD: bool>(
     values: &[f64],
     positions: &[u32],
     out: &mut [f64],
 ) -> bool {
-    for (o, &p) in out.iter_mut().zip(positions) {
+    into_with::<ADD>(values, positions, out, false)
+}
+
+/// [`gather_into`], the whole eights of positions by [`lanes`] when `vectors`, the rest one at
+/// a time.
+fn into_with<const ADD: bool>(
+    values: &[f64],
+    positions: &[u32],
+    out: &mut [f64],
+    vectors: bool,
+) -> bool {
+    if out.len() != positions.len() {
+        return false;
+    }
+    let done = if vectors {
+        // SAFETY: as in `collect_two`; `out` is as long as `positions` and initialised, and the
+        // values are `f64`, as `ADD` needs.
+        match unsafe { lanes::<f64, false, ADD>(values, &[], positions, out.as_mut_ptr()) } {
+            Some(done) => done,
+            None => return false,
+        }
+    } else {
+        0
+    };
+    for (o, &p) in out[done..].iter_mut().zip(&positions[done..]) {
         let Some(&v) = values.get(p as usize) else {
             return false;
         };
@@ -223,43 +136,84 @@ fn gather_into_portable<const ADD: bool>(
     true
 }
 
-/// [`gather_into`] eight positions at a time, checked against the length by a mask as
-/// [`gather_avx512`] does.
+/// Whether [`lanes`] may gather from `a` and `b`: AVX-512 on this CPU, and both shorter than
+/// 2^31 (the vector gather's offsets are signed 32-bit; longer buffers take the scalar loop).
+fn vectors_for<T>(a: &[T], b: &[T]) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if Isa::detect() == Isa::Avx512 {
+        return a.len() <= i32::MAX as usize && b.len() <= i32::MAX as usize;
+    }
+    let _ = (a, b);
+    false
+}
+
+/// The whole eights of `positions`, eight per masked gather: the value of `a ++ b` at each
+/// (without `TWO`, of `a` alone) written to `out`, or with `ADD` added to it as `f64`s; how
+/// many positions were done, `None` when one of them was past both buffers (checked by a
+/// mask per eight, reported at the end).
 ///
 /// # Safety
-/// The CPU has AVX-512F and VL; `out.len() == positions.len()`; `values.len() <= i32::MAX`.
+/// The CPU has AVX-512F and VL; `out` has room for `positions.len()` values; `a` and `b` are
+/// shorter than 2^31; with `ADD`, `T` is `f64` and `out`'s first `positions.len()` values are
+/// initialised.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512vl")]
-unsafe fn gather_into_avx512<const ADD: bool>(
-    values: &[f64],
+unsafe fn lanes<T: Copy, const TWO: bool, const ADD: bool>(
+    a: &[T],
+    b: &[T],
     positions: &[u32],
-    out: &mut [f64],
-) -> bool {
+    out: *mut T,
+) -> Option<usize> {
     use std::arch::x86_64::{
-        __m256i, _mm256_cmplt_epu32_mask, _mm256_loadu_si256, _mm256_set1_epi32, _mm512_add_pd,
-        _mm512_loadu_pd, _mm512_mask_i32gather_pd, _mm512_setzero_pd, _mm512_storeu_pd,
+        __m256i, __m512i, _mm256_cmplt_epu32_mask, _mm256_loadu_si256, _mm256_set1_epi32,
+        _mm256_sub_epi32, _mm512_add_pd, _mm512_castpd_si512, _mm512_castsi512_pd, _mm512_loadu_pd,
+        _mm512_mask_i32gather_epi64, _mm512_setzero_si512, _mm512_storeu_si512,
     };
-    let base = values.as_ptr();
-    let limit = _mm256_set1_epi32(values.len() as i32);
+    const { assert!(std::mem::size_of::<T>() == 8) };
+    let (base_a, base_b) = (a.as_ptr() as *const i64, b.as_ptr() as *const i64);
+    let dst = out as *mut i64;
+    let (len_a, len_b) = (
+        _mm256_set1_epi32(a.len() as i32),
+        _mm256_set1_epi32(b.len() as i32),
+    );
     let whole = positions.len() / 8 * 8;
     let mut bad = 0u8;
     let mut at = 0;
     while at < whole {
-        // SAFETY: `at + 8 <= positions.len() == out.len()`; the gather loads only lanes whose
-        // position is below `values.len()` (the mask).
+        // SAFETY: `at + 8 <= positions.len()`; each gather loads only lanes whose position is
+        // inside its buffer (the masks); `out` has room for `positions.len()` values.
         unsafe {
             let p = _mm256_loadu_si256(positions.as_ptr().add(at) as *const __m256i);
-            let inside = _mm256_cmplt_epu32_mask(p, limit);
-            bad |= !inside;
-            let mut v = _mm512_mask_i32gather_pd::<8>(_mm512_setzero_pd(), inside, p, base);
-            if ADD {
-                v = _mm512_add_pd(_mm512_loadu_pd(out.as_ptr().add(at)), v);
+            let in_a = _mm256_cmplt_epu32_mask(p, len_a);
+            let mut v = _mm512_mask_i32gather_epi64::<8>(_mm512_setzero_si512(), in_a, p, base_a);
+            let mut inside = in_a;
+            if TWO {
+                let q = _mm256_sub_epi32(p, len_a);
+                let in_b = !in_a & _mm256_cmplt_epu32_mask(q, len_b);
+                v = _mm512_mask_i32gather_epi64::<8>(v, in_b, q, base_b);
+                inside |= in_b;
             }
-            _mm512_storeu_pd(out.as_mut_ptr().add(at), v);
+            bad |= !inside;
+            if ADD {
+                let sum = _mm512_loadu_pd(dst.add(at) as *const f64);
+                v = _mm512_castpd_si512(_mm512_add_pd(sum, _mm512_castsi512_pd(v)));
+            }
+            _mm512_storeu_si512(dst.add(at) as *mut __m512i, v);
         }
         at += 8;
     }
-    bad == 0 && gather_into_portable::<ADD>(values, &positions[whole..], &mut out[whole..])
+    (bad == 0).then_some(whole)
+}
+
+/// Off x86-64 there is no vector loop ([`vectors_for`] is always `false`).
+#[cfg(not(target_arch = "x86_64"))]
+unsafe fn lanes<T: Copy, const TWO: bool, const ADD: bool>(
+    _: &[T],
+    _: &[T],
+    _: &[u32],
+    _: *mut T,
+) -> Option<usize> {
+    Some(0)
 }
 
 #[cfg(test)]

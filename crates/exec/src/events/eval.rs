@@ -466,7 +466,7 @@ fn eval_fused(body: &Arc<FusedBody>, inputs: &[&EvValue], tys: &[&Ty]) -> R<EvVa
         if let Some(&(c, slot)) = sums.member_takes.get(&i)
             && let Some(stash) = stashes.get(&c)
             && let Some(taken) =
-                sums::take_member(stash, slot, col(ins[0])?, col(ins[1])?, &reads[i])?
+                sums::take_through_slot(stash, slot, col(ins[0])?, col(ins[1])?, &reads[i])?
         {
             return Ok(EvValue::Col(taken));
         }

@@ -340,7 +340,7 @@ impl Stash {
 /// `take(data, index)` with `index` the field of slot `slot` of the tuples `stash` keeps
 /// ([`Sums::member_takes`]): the members gathered through the slot, as `read` reads them.
 /// `None` when the index is not lists as long as the tuples' (the caller takes the usual way).
-pub(super) fn take_member(
+pub(super) fn take_through_slot(
     stash: &Stash,
     slot: usize,
     data: &Col,
