@@ -213,17 +213,10 @@ fn regular_slots(axis: RegularAxis, xs: &[f64], out: &mut [u32]) {
 /// The same arithmetic as [`super::regular_index`] (`z = (x - lower) / (upper - lower)`, `z < 1`
 /// tested first so NaN is overflow, then `z * bins` truncated), with selects for branches.
 #[inline(always)]
-fn regular_slots_body(axis: RegularAxis, xs: &[f64], out: &mut [u32]) {
+fn regular_slots_exact(axis: RegularAxis, xs: &[f64], out: &mut [u32]) {
     let (lower, width) = (axis.lower, axis.upper - axis.lower);
     let bins = axis.bins as f64;
-    let n = axis.bins as i32;
-    let shift = i32::from(axis.underflow);
-    let under = if axis.underflow { 0 } else { TRASH as i32 };
-    let over = if axis.overflow {
-        n + shift
-    } else {
-        TRASH as i32
-    };
+    let places = Places::of(axis);
     for (o, &x) in out.iter_mut().zip(xs) {
         let z = (x - lower) / width;
         let v = if z >= 0.0 { z * bins } else { -1.0 };
@@ -231,14 +224,95 @@ fn regular_slots_body(axis: RegularAxis, xs: &[f64], out: &mut [u32]) {
         // SAFETY: `v` is -1, or in [0, bins] after the `min` (z < 1 makes z * bins finite), and
         // `bins < 2^30` (`fits`), so it is finite and in `i32`'s range.
         let i = unsafe { v.min(bins).to_int_unchecked::<i32>() };
+        *o = places.slot(i);
+    }
+}
+
+/// Where a bin number lands: its slot, or a flow slot (or [`TRASH`]).
+#[derive(Clone, Copy)]
+struct Places {
+    n: i32,
+    shift: i32,
+    under: i32,
+    over: i32,
+}
+
+impl Places {
+    fn of(axis: RegularAxis) -> Places {
+        let n = axis.bins as i32;
+        let shift = i32::from(axis.underflow);
+        Places {
+            n,
+            shift,
+            under: if axis.underflow { 0 } else { TRASH as i32 },
+            over: if axis.overflow {
+                n + shift
+            } else {
+                TRASH as i32
+            },
+        }
+    }
+
+    /// The slot of bin `i` (-1 below the axis, `n` above).
+    #[inline(always)]
+    fn slot(self, i: i32) -> u32 {
         let slot = if i < 0 {
-            under
-        } else if i >= n {
-            over
+            self.under
+        } else if i >= self.n {
+            self.over
         } else {
-            i + shift
+            i + self.shift
         };
-        *o = slot as u32;
+        slot as u32
+    }
+}
+
+/// A product within this relative distance of a whole number may truncate to another bin
+/// than the quotient's: `(x - lower) * (1 / width) * bins` differs from
+/// `(x - lower) / width * bins` by less than 2^-50 of itself (three roundings of 2^-53).
+const NEAR_WHOLE: f64 = 1.0 / (1u64 << 45) as f64;
+
+/// [`regular_slots_exact`]'s slots with a multiplication by the reciprocal of the width instead
+/// of a division (a vector division takes as long as a dozen multiplications). Where the
+/// product is not clearly inside a bin (within [`NEAR_WHOLE`] of a whole number: an edge, the
+/// axis's ends, zero, NaN, infinities and huge values), the eight values around it are done
+/// again by the division, so every slot is the division's.
+#[inline(always)]
+fn regular_slots_body(axis: RegularAxis, xs: &[f64], out: &mut [u32]) {
+    let (lower, width) = (axis.lower, axis.upper - axis.lower);
+    let inv = 1.0 / width;
+    if !(width > 0.0 && inv.is_finite() && inv >= f64::MIN_POSITIVE) {
+        return regular_slots_exact(axis, xs, out);
+    }
+    let bins = axis.bins as f64;
+    let places = Places::of(axis);
+    // Below the axis for sure (`z < 0` exactly when `x - lower < 0`, the width being
+    // positive), or the product clearly inside one bin.
+    let product = |x: f64| (x - lower) * inv * bins;
+    let sure = |x: f64| {
+        let v = product(x);
+        let frac = v - v.floor();
+        let tol = v * NEAR_WHOLE;
+        (x - lower < 0.0) | ((frac > tol) & (frac < 1.0 - tol))
+    };
+    let mut all_sure = true;
+    for (o, &x) in out.iter_mut().zip(xs) {
+        let v = product(x);
+        let v = if x - lower < 0.0 { -1.0 } else { v.min(bins) };
+        // SAFETY: `v` is -1, or at most `bins` and not below 0 (`x - lower` is not negative,
+        // the reciprocal and `bins` are positive; NaN gives `bins` through the `min`), and
+        // `bins < 2^30` (`fits`), so it is finite and in `i32`'s range.
+        let i = unsafe { v.to_int_unchecked::<i32>() };
+        *o = places.slot(i);
+        all_sure &= sure(x);
+    }
+    if all_sure {
+        return;
+    }
+    for (xs8, out8) in xs.chunks(8).zip(out.chunks_mut(8)) {
+        if !xs8.iter().fold(true, |all, &x| all & sure(x)) {
+            regular_slots_exact(axis, xs8, out8);
+        }
     }
 }
 
@@ -332,6 +406,35 @@ mod tests {
                 label: "b".into()
             }),
         ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        /// Values on every edge of the axis and one step of a float either side: where the
+        /// product by the reciprocal and the quotient can truncate to different bins.
+        #[test]
+        fn slots_at_and_beside_every_edge_are_the_division_s(
+            bins in 1u32..120,
+            lower in prop_oneof![-100.0..100.0f64, (-8i32..8).prop_map(f64::from)],
+            width in prop_oneof![1e-3..300.0f64, (1i32..400).prop_map(f64::from), Just(0.1), Just(2.5)],
+            underflow in any::<bool>(),
+            overflow in any::<bool>(),
+        ) {
+            let axis = RegularAxis { bins, lower, upper: lower + width, underflow, overflow };
+            let xs: Vec<f64> = (0..=bins)
+                .map(|k| lower + f64::from(k) * width / f64::from(bins))
+                .flat_map(|e| [e.next_down(), e, e.next_up(), e as f32 as f64])
+                .collect();
+            let want: Vec<u32> = xs
+                .iter()
+                .map(|&x| regular_index(x, lower, lower + width, bins, underflow, overflow).map_or(TRASH, |i| i as u32))
+                .collect();
+            for slots in variants() {
+                let mut got = vec![7u32; xs.len()];
+                slots(axis, &xs, &mut got);
+                prop_assert_eq!(&got, &want);
+            }
+        }
     }
 
     proptest! {

@@ -5,7 +5,8 @@
 use proptest::prelude::*;
 use rask_core::kernels::{self, P4};
 
-/// Per-event lists of 0 to 8 particles (four components each, some NaN or infinite).
+/// Per-event lists of 0 to 12 particles (four components each, some NaN or infinite): rows of
+/// tuples longer than a vector of eight too.
 fn particles() -> impl Strategy<Value = Vec<Vec<[f64; 4]>>> {
     let component = prop_oneof![
         8 => -50.0f64..50.0,
@@ -14,7 +15,7 @@ fn particles() -> impl Strategy<Value = Vec<Vec<[f64; 4]>>> {
         1 => Just(0.0),
     ];
     prop::collection::vec(
-        prop::collection::vec(prop::array::uniform4(component), 0..9),
+        prop::collection::vec(prop::array::uniform4(component), 0..13),
         0..10,
     )
 }
