@@ -421,7 +421,7 @@ pub fn where_(args: &[Arg<'_>], out: DType) -> R<Col> {
                 .collect(),
         ),
         d if d.is_float() => Col::F64(match (&c, a.floats(n), b.floats(n)) {
-            (Num::B(c), Some(a), Some(b)) if c.len() == n => pick(c, a, b).into(),
+            (Num::B(c), Some(a), Some(b)) if c.len() == n => pick_floats(c, a, b).into(),
             _ => (0..n)
                 .map(|i| if c.b(i) { a.f(i) } else { b.f(i) })
                 .collect(),
@@ -459,6 +459,25 @@ impl<'a> Num<'a> {
             _ => None,
         }
     }
+}
+
+/// [`pick`] for floats: a column and a literal (`where(mask, pt, -inf)` before an `argmax`,
+/// either way round) by copying the column and blending the literal in, eight values per
+/// masked operation ([`kernels::bits::keep_where_set`]), 64 flags a word.
+fn pick_floats(c: &BooleanBuffer, a: Picked<'_, f64>, b: Picked<'_, f64>) -> Vec<f64> {
+    let (values, otherwise, flip) = match (a, b) {
+        (Picked::Slice(x), Picked::Const(q)) => (x, q, 0),
+        (Picked::Const(p), Picked::Slice(y)) => (y, p, u64::MAX),
+        _ => return pick(c, a, b),
+    };
+    let mut out = values.to_vec();
+    let chunks = c.inner().bit_chunks(c.offset(), c.len());
+    let words = chunks
+        .iter()
+        .chain(std::iter::once(chunks.remainder_bits()))
+        .map(|word| word ^ flip);
+    kernels::bits::keep_where_set(&mut out, words, otherwise);
+    out
 }
 
 /// `c ? a : b` item by item, a loop per operand kind (no per-item dispatch).
@@ -643,7 +662,43 @@ pub fn present_leaves(col: &Col) -> R<Vec<ScalarBuffer<f64>>> {
 
 #[cfg(test)]
 mod tests {
-    use super::products_fit;
+    use super::{Arg, products_fit, where_};
+    use rask_core::column::Col;
+    use rask_plan::op::Scalar;
+    use rask_plan::types::DType;
+
+    #[test]
+    fn where_of_floats_and_a_literal_picks_item_by_item_either_way_round() -> Result<(), String> {
+        // 150 items (two whole words and a part), the mask read from bit 3 of its buffer.
+        let bits: Vec<bool> = (0..153).map(|i| (i * 7 + i / 5) % 3 != 0).collect();
+        let cond = arrow_buffer::BooleanBuffer::from(bits.clone()).slice(3, 150);
+        let x: Vec<f64> = (0..150).map(|i| i as f64 * 0.5 - 7.0).collect();
+        let (mask, values) = (Col::Bool(cond), Col::F64(x.clone().into()));
+        let lit = Arg::Const(Scalar::F64(f64::NEG_INFINITY));
+        let ways = [
+            [Arg::Col(&mask), Arg::Col(&values), lit],
+            [Arg::Col(&mask), lit, Arg::Col(&values)],
+        ];
+        for (k, args) in ways.iter().enumerate() {
+            let got = match where_(args, DType::F64) {
+                Ok(Col::F64(got)) => got,
+                other => return Err(format!("where of floats gave {other:?}")),
+            };
+            let want: Vec<f64> = (0..150)
+                .map(|i| match (bits[i + 3], k) {
+                    (true, 0) | (false, 1) => x[i],
+                    _ => f64::NEG_INFINITY,
+                })
+                .collect();
+            assert_eq!(
+                &got[..],
+                &want[..],
+                "literal {}",
+                if k == 0 { "second" } else { "first" }
+            );
+        }
+        Ok(())
+    }
 
     #[test]
     fn products_by_a_constant_fit_only_when_both_extremes_do() {
