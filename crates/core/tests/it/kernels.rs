@@ -226,6 +226,25 @@ proptest! {
     }
 
     #[test]
+    fn arg_extreme_of_lists_that_start_past_the_first_value(
+        l in lists(),
+        skip in 0usize..5,
+        max in any::<bool>(),
+    ) {
+        // Offsets of a slice: the lists start at item `skip` of the values.
+        let o: Vec<i32> = offsets_of(&l).iter().map(|&k| k + skip as i32).collect();
+        let mut values = vec![f64::NEG_INFINITY; skip];
+        values.extend(flat(&l));
+        let got = kernels::arg_extreme(&o, &values, max);
+        let want: Vec<Option<u32>> = l
+            .iter()
+            .enumerate()
+            .map(|(e, x)| first_extreme(x, max).map(|k| o[e] as u32 + k as u32))
+            .collect();
+        prop_assert_eq!(got, want);
+    }
+
+    #[test]
     fn arg_extreme_of_integers(l in int_lists(), max in any::<bool>()) {
         let o = offsets_of(&l);
         let got = kernels::arg_extreme(&o, &flat(&l), max);
