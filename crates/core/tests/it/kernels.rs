@@ -56,6 +56,14 @@ fn first_extreme(l: &[f64], max: bool) -> Option<usize> {
     best
 }
 
+/// Each list's first extreme, as an index into the items of lists with offsets `o`.
+fn first_extremes(l: &[Vec<f64>], o: &[i32], max: bool) -> Vec<Option<u32>> {
+    l.iter()
+        .enumerate()
+        .map(|(e, x)| first_extreme(x, max).map(|k| o[e] as u32 + k as u32))
+        .collect()
+}
+
 proptest! {
     /// Set bits counted per list by rank queries (eight lists at a time on AVX-512 machines,
     /// the rest one by one) over hundreds of lists and a bitmap read through an offset, equal
@@ -216,13 +224,7 @@ proptest! {
     #[test]
     fn arg_extreme_takes_the_first_and_skips_nan(l in lists(), max in any::<bool>()) {
         let o = offsets_of(&l);
-        let got = kernels::arg_extreme(&o, &flat(&l), max);
-        let want: Vec<Option<u32>> = l
-            .iter()
-            .enumerate()
-            .map(|(e, x)| first_extreme(x, max).map(|k| o[e] as u32 + k as u32))
-            .collect();
-        prop_assert_eq!(got, want);
+        prop_assert_eq!(kernels::arg_extreme(&o, &flat(&l), max), first_extremes(&l, &o, max));
     }
 
     #[test]
@@ -235,13 +237,7 @@ proptest! {
         let o: Vec<i32> = offsets_of(&l).iter().map(|&k| k + skip as i32).collect();
         let mut values = vec![f64::NEG_INFINITY; skip];
         values.extend(flat(&l));
-        let got = kernels::arg_extreme(&o, &values, max);
-        let want: Vec<Option<u32>> = l
-            .iter()
-            .enumerate()
-            .map(|(e, x)| first_extreme(x, max).map(|k| o[e] as u32 + k as u32))
-            .collect();
-        prop_assert_eq!(got, want);
+        prop_assert_eq!(kernels::arg_extreme(&o, &values, max), first_extremes(&l, &o, max));
     }
 
     #[test]
