@@ -293,6 +293,26 @@ fn first_extreme_by_selects<T: Key>(list: &[T], better: impl Fn(T, T) -> bool) -
     found.then_some(at)
 }
 
+/// The offsets [`filter_bits`] gives, alone, when the lists start at item 0 and the mask's lists
+/// are theirs, each within `bits`; `None` otherwise. With them, the kept items are the set
+/// bits' items in order, which `Col::compress` packs a vector at a time.
+///
+/// ```
+/// let bits = arrow_buffer::BooleanBuffer::from(vec![true, false, true]);
+/// let kept = rask_core::kernels::filter_offsets(&[0, 2, 3], &[0, 2, 3], &bits);
+/// assert_eq!(kept, Some(vec![0, 1, 2]));
+/// ```
+pub fn filter_offsets(
+    offsets: &[i32],
+    mask_offsets: &[i32],
+    bits: &arrow_buffer::BooleanBuffer,
+) -> Option<Vec<i32>> {
+    if offsets.first().is_some_and(|&o| o != 0) || offsets != mask_offsets {
+        return None;
+    }
+    super::bits::kept_offsets_of(offsets, bits)
+}
+
 /// [`filter`] with the mask as a bitmap (the engine's boolean columns): the same result, the
 /// kept elements found a 64-bit word at a time.
 ///

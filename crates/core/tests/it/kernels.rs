@@ -275,6 +275,9 @@ proptest! {
         let bits = arrow_buffer::BooleanBuffer::from_iter(values.iter().map(|v| *v > 0.0));
         let (off3, kept3) = kernels::filter_bits(&o, &o, &bits).unwrap();
         prop_assert_eq!(&off3, &offsets_of(&want));
+        // The offsets alone (the packed path), from item 0 only.
+        prop_assert_eq!(kernels::filter_offsets(&o, &o, &bits), Some(off3.clone()));
+        prop_assert_eq!(kernels::filter_offsets(&o[1..], &o[1..], &bits).is_none(), o.len() > 1 && o[1] != 0);
         let got3: Vec<f64> = kept3.iter().map(|&k| values[k as usize]).collect();
         prop_assert!(same(&got3, &flat(&want)));
         if o.len() > 2 {

@@ -65,6 +65,9 @@ pub(super) fn mask(data: &EvValue, m: &EvValue, read: &Demand) -> R<EvValue> {
             let Col::Bool(flags) = flags.as_ref() else {
                 return Err(EventError::internal("a jagged mask must hold booleans"));
             };
+            if let Some(packed) = packed_filter(o, mo, flags, items, read) {
+                return Ok(EvValue::Col(packed));
+            }
             let (offsets, kept) = kernels::filter_bits(o, mo, flags)?;
             Ok(EvValue::Col(Col::list(
                 offsets,
@@ -76,6 +79,27 @@ pub(super) fn mask(data: &EvValue, m: &EvValue, read: &Demand) -> R<EvValue> {
             m.kind()
         ))),
     }
+}
+
+/// `x[m]` with `m` a jagged mask over the lists of `x`, when it keeps a quarter of the items or
+/// more: the kept items packed by the mask's bits ([`Col::compress`], a vector at a time)
+/// instead of gathered by the index of each set bit (ADL Q3's `Jet.pt[abs(Jet.eta) < 1]`).
+/// `None` when the lists do not line up with the mask from item 0 (the caller gathers).
+fn packed_filter(
+    o: &OffsetBuffer<i32>,
+    mo: &OffsetBuffer<i32>,
+    flags: &BooleanBuffer,
+    items: &Col,
+    read: &Demand,
+) -> Option<Col> {
+    let end = o.last().copied().unwrap_or(0).max(0) as usize;
+    let aligned = end == flags.len() && items.len() == end;
+    if !aligned || !rask_core::column::worth_packing(flags.count_set_bits(), end) {
+        return None;
+    }
+    let offsets = kernels::filter_offsets(o, mo, flags)?;
+    let values = read.keep(items).compress(flags)?;
+    Some(Col::list(offsets, values))
 }
 
 /// The indices of the events `keep` keeps, made once per mask.
