@@ -41,21 +41,7 @@ impl Sides<'_> {
         if self.ob.len() != events + 1 {
             return self.flags::<SWAPPED, ALL>(test);
         }
-        // The longest `b` run of an event with `a` particles: the number of passes.
-        let most = self
-            .oa
-            .windows(2)
-            .zip(self.ob.windows(2))
-            .map(|(wa, wb)| {
-                if wa[1] > wa[0] {
-                    (wb[1] - wb[0]).max(0)
-                } else {
-                    0
-                }
-            })
-            .max()
-            .unwrap_or(0) as u32;
-        let dense = dense_passes(self.oa, self.ob, most, total);
+        let dense = dense_passes(self.oa, self.ob, total);
         let mut acc = vec![u8::from(ALL); total];
         let lanes = Lanes {
             sides: self,
@@ -91,31 +77,37 @@ impl Sides<'_> {
 
 /// A pass over every `a` particle of the morsel (vector lanes) is worth it while at least one
 /// in `DENSE` of them has a `k`-th `b` particle; the rest are paired event by event. One event
-/// with seven leptons would otherwise make seven passes over every jet of its morsel (ADL Q7:
-/// 81 % of the jets have a first lepton, 24 % a second, 5 % a third).
+/// with seven leptons would otherwise make seven passes over every jet of its morsel (ADL Q7's
+/// file: 81 % of the events have a lepton, 24 % a second, 5 % a third; 5 to 7 at most in a
+/// morsel).
 const DENSE: usize = 4;
 
-/// How many of the first `b` positions (`k = 0, 1, …`, up to `most`) are paired in passes
-/// over every `a` particle: those where at least `total / DENSE` particles have a `k`-th `b`
-/// particle (their number falls as `k` grows).
-fn dense_passes(oa: &[i32], ob: &[i32], most: u32, total: usize) -> u32 {
-    // `having[c]`: the `a` particles of events with `c` `b` particles (`most` and more).
-    let mut having = vec![0usize; most as usize + 1];
+/// How many of the first `b` positions (`k = 0, 1, …`) are paired in passes over every `a`
+/// particle: those where at least `total / DENSE` particles have a `k`-th `b` particle (their
+/// number falls as `k` grows). Never more than the longest `b` run of an event with `a`
+/// particles, so a pass's lanes without a `k`-th particle read inside some run.
+fn dense_passes(oa: &[i32], ob: &[i32], total: usize) -> u32 {
+    // `having[c]`: the `a` particles of events with `c` `b` particles.
+    let mut having: Vec<usize> = Vec::new();
     for (wa, wb) in oa.windows(2).zip(ob.windows(2)) {
         let na = (wa[1] - wa[0]).max(0) as usize;
-        let nb = ((wb[1] - wb[0]).max(0) as u32).min(most) as usize;
-        if let Some(h) = having.get_mut(nb) {
-            *h += na;
+        if na == 0 {
+            continue;
         }
+        let nb = (wb[1] - wb[0]).max(0) as usize;
+        if having.len() <= nb {
+            having.resize(nb + 1, 0);
+        }
+        having[nb] += na;
     }
     // Particles with a `k`-th `b` particle: those of events with more than `k`.
     let mut beyond = total.saturating_sub(having.first().copied().unwrap_or(0));
     let mut k = 0;
-    while k < most && beyond * DENSE >= total && beyond > 0 {
+    while k + 1 < having.len() && beyond * DENSE >= total && beyond > 0 {
         k += 1;
-        beyond = beyond.saturating_sub(having[k as usize]);
+        beyond = beyond.saturating_sub(having[k]);
     }
-    k
+    k as u32
 }
 
 /// The event of each of the `total` particles of lists with offsets `o` (starting at 0): the
@@ -168,7 +160,7 @@ impl Lanes<'_> {
                 let (start, end) = unsafe { (*ob.get_unchecked(e), *ob.get_unchecked(e + 1)) };
                 let valid = (k as i32) < end - start;
                 // An index in bounds for lanes without a `k`-th particle too (their outcome is
-                // dropped): 0, inside `eb` as some run is not empty (`k < dense <= most`).
+                // dropped): 0, inside `eb` as some run is not empty (`dense_passes`).
                 let i = if valid {
                     (start + k as i32) as usize
                 } else {
