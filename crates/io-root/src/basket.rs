@@ -121,11 +121,17 @@ impl BasketBuffers {
         self.raw.capacity() + self.data.capacity() + 4 * self.offsets.capacity()
     }
 
-    /// The basket last read.
+    /// The basket last decoded by [`BasketBuffers::decode`].
     pub fn basket(&self, entries: usize) -> Basket<'_> {
+        self.basket_over(&self.raw[..self.raw_len], entries)
+    }
+
+    /// The basket last decoded, its payload in `raw` when it stayed there (stored
+    /// uncompressed).
+    fn basket_over<'a>(&'a self, raw: &'a [u8], entries: usize) -> Basket<'a> {
         let payload = match self.payload {
             Payload::Data(len) => &self.data[..len],
-            Payload::Raw(start) => &self.raw[start..self.raw_len],
+            Payload::Raw(start) => &raw[start..],
         };
         Basket {
             data: &payload[..self.border],
@@ -151,39 +157,43 @@ impl BasketBuffers {
     /// Reads and decodes the basket at `loc`; `location` names it in errors
     /// (`tree 'events', branch 'Jet_Px', basket 3`).
     ///
-    /// A file `lease` holds in memory (mapped) is decompressed straight from there; other
-    /// sources are copied first.
-    pub fn read(
-        &mut self,
+    /// A file `lease` holds in memory (mapped) is decompressed straight from there, and a
+    /// basket stored uncompressed is not copied at all: its payload is read where it lies (the
+    /// returned basket borrows the lease). Other sources are copied first.
+    pub fn read<'a>(
+        &'a mut self,
         file: &RootFile,
-        lease: &Lease,
+        lease: &'a Lease,
         loc: &BasketLoc,
         location: &str,
-    ) -> Result<()> {
+    ) -> Result<Basket<'a>> {
+        let entries = loc.entries as usize;
         if let Some(raw) = file.bytes_at(lease, loc.seek, loc.bytes as usize)? {
-            return self.decode_from(raw, file, loc, location, false);
+            self.decode_from(raw, file, loc, location)?;
+            return Ok(self.basket_over(raw, entries));
         }
         self.read_raw(file, loc)?;
-        self.decode(file, loc, location)
+        self.decode(file, loc, location)?;
+        Ok(self.basket(entries))
     }
 
     /// Decompresses and splits the raw bytes read by [`BasketBuffers::read_raw`].
     pub fn decode(&mut self, file: &RootFile, loc: &BasketLoc, location: &str) -> Result<()> {
         let raw = std::mem::take(&mut self.raw);
-        let done = self.decode_from(&raw[..self.raw_len], file, loc, location, true);
+        let done = self.decode_from(&raw[..self.raw_len], file, loc, location);
         self.raw = raw;
         done
     }
 
     /// Decompresses and splits the raw bytes `raw` of the basket at `loc` (key header included);
-    /// `in_raw`: `raw` is this buffer's own `raw`, where an uncompressed payload can stay.
+    /// an uncompressed payload stays in `raw` (read back by [`BasketBuffers::basket_over`] with
+    /// the same `raw`).
     fn decode_from(
         &mut self,
         raw: &[u8],
         file: &RootFile,
         loc: &BasketLoc,
         location: &str,
-        in_raw: bool,
     ) -> Result<()> {
         let at = || format!("{location} (byte {})", loc.seek);
         // Nothing of an earlier basket is offered as this one's if this one fails.
@@ -221,7 +231,7 @@ impl BasketBuffers {
             .get(key.key_len as usize..)
             .ok_or_else(|| file.corrupt(at(), BasketError::KeyLength(key.key_len)))?;
         let len = key.obj_len as usize;
-        let payload = if in_raw && stored.len() == len {
+        let payload = if stored.len() == len {
             self.payload = Payload::Raw(key.key_len as usize);
             stored
         } else {

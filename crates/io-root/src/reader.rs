@@ -257,18 +257,18 @@ impl RootTree {
                 break;
             }
             let location = self.location(branch, i);
-            buffers.read(&self.file, lease, loc, &location)?;
+            let basket = buffers.read(&self.file, lease, loc, &location)?;
             let lo = range.start.saturating_sub(loc.first_entry) as usize;
             let hi = (range.end.min(loc.first_entry + loc.entries) - loc.first_entry) as usize;
-            builder
-                .append(buffers.basket(loc.entries as usize), lo, hi)
-                .map_err(|e| {
-                    RootError::column(
-                        self.file.path(),
-                        format!("{location} (byte {})", loc.seek),
-                        e,
-                    )
-                })?;
+            builder.append(basket, lo, hi).map_err(|e| {
+                RootError::column(
+                    self.file.path(),
+                    format!("{location} (byte {})", loc.seek),
+                    e,
+                )
+            })?;
+            // A basket read from a mapping that lost pages meanwhile is not data.
+            lease.check_read()?;
         }
         builder.finish().map_err(|e| {
             RootError::column(

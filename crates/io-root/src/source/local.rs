@@ -7,11 +7,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::SystemTime;
 
+use super::fault_guard::Registration;
 use super::{ByteSource, Held, Lease, check_range};
 use crate::error::{Result, RootError};
 
-/// A local file, read with positional reads (`pread`), or — when mapping is asked for — during a
-/// partition decompressed straight from a read-only mapping of it. Shareable by threads.
+/// A local file, read during a partition straight from a read-only mapping of it (by default), or
+/// with positional reads (`pread`). Shareable by threads.
 ///
 /// **Only while a lease holds it** is the file open (and mapped): a source of a thousand files
 /// has none open and none mapped between partitions, so descriptors, address space and resident
@@ -22,14 +23,15 @@ use crate::error::{Result, RootError};
 /// and modification time are recorded; every reopening and every lease checks them again
 /// (`fstat`), and a short `pread` is reported the same way (`RootError::Changed`).
 ///
-/// **Mapping is off by default** (`RASK_MMAP=1` turns it on, [`LocalFile::with_mapping`] per
-/// file). Reading Q8's branches measured the same speed both ways (about 70 ms for 400k events,
-/// release build, page cache warm): a mapping made per partition faults its pages in as `pread`
-/// copies them. What mapping costs is a window: a mapped file truncated by another process
-/// between the `fstat` made before each basket is taken from the map and the end of that
-/// basket's decompression faults (SIGBUS), which `pread` cannot. Files on network and FUSE
+/// **Mapped by default** on local filesystems (`RASK_MMAP=0` turns it off, [`LocalFile::with_mapping`]
+/// per file): a basket stored uncompressed is then decoded where it lies, and a compressed one
+/// inflated from there, without the copy `pread` makes (2M uncompressed events, one thread: ADL
+/// Q2, Q3 and Q8 up to 18 % faster than with `pread`; see ARCHITECTURE.md's invariants). A mapped file truncated by another process while a
+/// basket is read would fault (SIGBUS); the guard of `fault_guard` turns that into zeros and a
+/// mark, and the reader reports the file as changed after the basket. Files on network and FUSE
 /// filesystems (NFS, EOS and CVMFS mounts, AFS, CIFS, Ceph, Lustre, GPFS), where a failed read of
-/// a mapped page would be a signal too, are never mapped; nor are files elsewhere than on Linux.
+/// a mapped page would be a signal for other reasons, are never mapped; nor are files elsewhere
+/// than on Linux.
 #[derive(Debug)]
 pub struct LocalFile {
     path: PathBuf,
@@ -49,6 +51,9 @@ struct Opened {
     path: PathBuf,
     stamp: Stamp,
     file: File,
+    /// The mapping's registration with the `SIGBUS` guard: declared before `map`, so it is
+    /// dropped (unregistered) before the mapping is unmapped.
+    guard: Option<Registration>,
     map: Option<memmap2::Mmap>,
 }
 
@@ -112,10 +117,17 @@ impl LocalFile {
                 .filter(|m| m.len() == len),
             _ => None,
         };
+        // A mapping is used only under the guard (see `fault_guard`); unguarded, it is dropped
+        // and the file read with `pread`.
+        let guard = map
+            .as_ref()
+            .and_then(|m| Registration::new(m.as_ptr(), m.len()));
+        let map = map.filter(|_| guard.is_some());
         let open = Arc::new(Opened {
             path: self.path.clone(),
             stamp: self.stamp.clone(),
             file,
+            guard,
             map,
         });
         *slot = Arc::downgrade(&open);
@@ -173,6 +185,15 @@ impl Held for Opened {
         match self.stamp.change_to(&meta) {
             Some(change) => Err(changed(&self.path, &change)),
             None => Ok(()),
+        }
+    }
+    fn check_read(&self) -> Result<()> {
+        match &self.guard {
+            Some(guard) if guard.was_hit() => Err(changed(
+                &self.path,
+                "it shrank while it was read (pages of its mapping vanished)",
+            )),
+            _ => Ok(()),
         }
     }
 }
@@ -300,9 +321,9 @@ fn check_regular(path: &Path, meta: &Metadata) -> Result<()> {
     })
 }
 
-/// Whether a file is mapped: only with `RASK_MMAP=1`, and only on a local filesystem.
+/// Whether a file is mapped: on a local filesystem, unless `RASK_MMAP=0`.
 fn mapping_allowed(file: &File) -> bool {
-    std::env::var_os("RASK_MMAP").is_some_and(|v| v == "1") && on_local_filesystem(file)
+    std::env::var_os("RASK_MMAP").is_none_or(|v| v != "0") && on_local_filesystem(file)
 }
 
 /// Whether `file` is on a local filesystem (not a network or FUSE one), by its `statfs` magic.

@@ -6,6 +6,22 @@
 //! some lease holds it, and bytes in memory are handed out only through the lease, so no slice
 //! outlives its mapping.
 
+#[cfg(target_os = "linux")]
+mod fault_guard;
+/// Elsewhere than on Linux files are never mapped, and nothing is guarded.
+#[cfg(not(target_os = "linux"))]
+mod fault_guard {
+    #[derive(Debug)]
+    pub(crate) struct Registration;
+    impl Registration {
+        pub(crate) fn new(_: *const u8, _: usize) -> Option<Registration> {
+            None
+        }
+        pub(crate) fn was_hit(&self) -> bool {
+            false
+        }
+    }
+}
 mod local;
 
 use std::path::{Path, PathBuf};
@@ -50,6 +66,12 @@ pub trait Held: Send + Sync + std::fmt::Debug {
     fn check(&self) -> Result<()> {
         Ok(())
     }
+    /// Checks, after bytes from [`Held::bytes`] were used, that none of them vanished while
+    /// they were read (a mapped file shrunk meanwhile: the pages past its new end read as zeros,
+    /// see `fault_guard`).
+    fn check_read(&self) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// A source held ready for a run of reads; see [`ByteSource::lease`]. Clones share it.
@@ -89,6 +111,13 @@ impl Lease {
             read.fetch_add(len as u64, Ordering::Relaxed);
         }
         Ok(Some(slice))
+    }
+
+    /// After slices from [`Lease::slice_at`] were read: fails, naming the file, when some of
+    /// their bytes vanished meanwhile (a mapped file shrunk while it was read; what was read
+    /// must then be thrown away).
+    pub fn check_read(&self) -> Result<()> {
+        self.held.as_ref().map_or(Ok(()), |held| held.check_read())
     }
 }
 

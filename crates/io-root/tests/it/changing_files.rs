@@ -79,6 +79,41 @@ fn a_file_truncated_while_a_partition_holds_it_is_an_error_not_a_signal() {
 }
 
 #[test]
+#[cfg(target_os = "linux")]
+fn a_file_truncated_while_its_mapped_bytes_are_read_is_an_error_not_a_signal() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = hzz_copy(dir.path(), "shrinking.root");
+    let t = tree(&path, true);
+    let lease = t.file().lease().unwrap();
+    let len = std::fs::metadata(&path).unwrap().len() as usize;
+    // A basket's bytes, checked and handed out: then the file shrinks under the reader.
+    let bytes = lease
+        .slice_at(0, len)
+        .unwrap()
+        .expect("a local file is mapped");
+    assert!(lease.check_read().is_ok());
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_len(1000)
+        .unwrap();
+    // Reading past the new end would be a SIGBUS; the guard makes it zeros...
+    let past: u64 = bytes[len / 2..]
+        .iter()
+        .map(|&b| u64::from(std::hint::black_box(b)))
+        .sum();
+    assert_eq!(past, 0);
+    // ...and the lease says they are not data.
+    let err = lease.check_read().unwrap_err();
+    assert_changed(&err, &path, "mapped bytes read after a truncation");
+    assert!(
+        err.to_string().contains("shrank while it was read"),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_file_rewritten_or_replaced_after_open_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     // Same length, new contents (a new modification time).

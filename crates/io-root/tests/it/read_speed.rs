@@ -1,5 +1,5 @@
 //! Reading speed of Q8's branches from 20 files (a measurement, not a check): run in release mode
-//! once with `RASK_MMAP=1` (partitions decompressed from a mapping) and once without (`pread`).
+//! once as is (partitions decompressed from a mapping) and once with `RASK_MMAP=0` (`pread`).
 
 use rask_io_root::EventSource;
 
