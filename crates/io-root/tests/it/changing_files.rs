@@ -24,6 +24,12 @@ fn tree(path: &Path, mapped: bool) -> RootTree {
     RootTree::new(RootFile::from_source(Arc::new(file)).unwrap(), "events").unwrap()
 }
 
+/// Shrinks the file at `path` to `len` bytes, as another process would.
+fn truncate(path: &Path, len: u64) {
+    let file = std::fs::OpenOptions::new().write(true).open(path).unwrap();
+    file.set_len(len).unwrap();
+}
+
 fn assert_changed(err: &RootError, path: &Path, what: &str) {
     let msg = err.to_string();
     assert!(
@@ -39,12 +45,7 @@ fn a_file_truncated_between_open_and_read_is_an_error_not_a_signal() {
         let path = hzz_copy(dir.path(), &format!("truncated-{mapped}.root"));
         let t = tree(&path, mapped);
         let len = std::fs::metadata(&path).unwrap().len();
-        std::fs::OpenOptions::new()
-            .write(true)
-            .open(&path)
-            .unwrap()
-            .set_len(len / 2)
-            .unwrap();
+        truncate(&path, len / 2);
         let err = t.read(0..t.entries(), &["Jet_Px", "NJet"]).unwrap_err();
         assert_changed(&err, &path, &format!("mapped {mapped}"));
         assert!(
@@ -62,12 +63,7 @@ fn a_file_truncated_while_a_partition_holds_it_is_an_error_not_a_signal() {
         let t = tree(&path, mapped);
         // A partition in progress: the file is open (and mapped) while the lease lives.
         let lease = t.file().lease().unwrap();
-        std::fs::OpenOptions::new()
-            .write(true)
-            .open(&path)
-            .unwrap()
-            .set_len(1000)
-            .unwrap();
+        truncate(&path, 1000);
         let err = t.read(0..t.entries(), &["Jet_Px"]).unwrap_err();
         assert_changed(&err, &path, &format!("mapped {mapped}"));
         // Bytes taken from the mapping are checked first too.
@@ -92,12 +88,7 @@ fn a_file_truncated_while_its_mapped_bytes_are_read_is_an_error_not_a_signal() {
         .unwrap()
         .expect("a local file is mapped");
     assert!(lease.check_read().is_ok());
-    std::fs::OpenOptions::new()
-        .write(true)
-        .open(&path)
-        .unwrap()
-        .set_len(1000)
-        .unwrap();
+    truncate(&path, 1000);
     // Reading past the new end would be a SIGBUS; the guard makes it zeros...
     let past: u64 = bytes[len / 2..]
         .iter()
@@ -141,12 +132,7 @@ fn a_parquet_file_truncated_after_open_is_an_error() {
     let path = dir.path().join("tiny.parquet");
     std::fs::copy(crate::common::repo().join("tests/slt/tiny.parquet"), &path).unwrap();
     let f = ParquetFile::open(&path).unwrap();
-    std::fs::OpenOptions::new()
-        .write(true)
-        .open(&path)
-        .unwrap()
-        .set_len(100)
-        .unwrap();
+    truncate(&path, 100);
     let err = f.read(0..f.entries(), &["Muon_pt"]).unwrap_err();
     assert_changed(&err, &path, "parquet");
 }
