@@ -4,7 +4,8 @@
 //! `field(name)` narrows what its input must provide to that field, `num`, `local_index` and
 //! `argcombinations` need only list lengths (the counter branch), any other operation needs all
 //! of its inputs. At a source, field paths map to branches: `Muon.pt` → `Muon_pt`,
-//! `MET.phi` → `MET_phi`, `num(Muon)` → `nMuon`.
+//! `MET.phi` → `MET_phi`, `num(Muon)` → `nMuon` (unless a branch `nMuon` counts is read anyway:
+//! its offsets give the lengths).
 //!
 //! Before: `source(events, columns=None)`. After: `source(events, columns=[MET_pt, Muon_pt])`.
 
@@ -271,17 +272,29 @@ fn branches_for(spec: &SourceSpec, need: &Need) -> Vec<String> {
             .is_ok_and(|f| f.data_type() != &arrow_schema::DataType::Null)
     };
     let mut out: BTreeSet<String> = BTreeSet::new();
+    // Counters read for list lengths alone: not needed when a branch they count is read anyway
+    // (its offsets give the same lengths).
+    let mut for_lengths: BTreeSet<String> = BTreeSet::new();
+    let mut for_values: BTreeSet<String> = BTreeSet::new();
     for (path, structure) in &need.paths {
         match path.as_slice() {
-            [] => out.extend(names.iter().filter(readable).map(|n| n.to_string())),
+            [] => {
+                let all = names.iter().filter(readable).map(|n| n.to_string());
+                for_values.extend(all.clone());
+                out.extend(all);
+            }
             [top, rest @ ..] => {
                 if names.contains(&top.as_str()) {
                     // A branch by its own name; for its list lengths alone, its counter will do.
                     match counter_of(spec, top) {
                         Some(c) if *structure && rest.is_empty() && names.contains(&c.as_str()) => {
+                            for_lengths.insert(c.clone());
                             out.insert(c)
                         }
-                        _ => out.insert(top.clone()),
+                        _ => {
+                            for_values.insert(top.clone());
+                            out.insert(top.clone())
+                        }
                     };
                     continue;
                 }
@@ -300,6 +313,7 @@ fn branches_for(spec: &SourceSpec, need: &Need) -> Vec<String> {
                     [] if *structure => {
                         let counter = format!("n{top}");
                         if names.contains(&counter.as_str()) {
+                            for_lengths.insert(counter.clone());
                             out.insert(counter);
                         } else if let Some(first) = members.first() {
                             out.insert(first.to_string());
@@ -308,6 +322,14 @@ fn branches_for(spec: &SourceSpec, need: &Need) -> Vec<String> {
                     [] => out.extend(members.iter().map(|m| m.to_string())),
                 }
             }
+        }
+    }
+    for counter in for_lengths.difference(&for_values) {
+        let counted_elsewhere = out
+            .iter()
+            .any(|b| b != counter && counter_of(spec, b).as_ref() == Some(counter));
+        if counted_elsewhere {
+            out.remove(counter);
         }
     }
     out.into_iter().collect()

@@ -125,6 +125,20 @@ fn pushdown_reads_only_the_branches_used() {
         let cols = e.necessary_columns().unwrap();
         assert_eq!(cols["events"], ["nElectron", "nMuon"], "{}", e.describe());
     }
+    // A collection's lengths come from a branch of it read anyway, not from its counter too
+    // (the seed's Q8 cuts on num(leptons) and reads every lepton's pt).
+    let pts = leptons.field("pt").unwrap();
+    let kept = pts.mask(&leptons.num().unwrap().ge(3).unwrap()).unwrap();
+    let cols = kept.necessary_columns().unwrap();
+    assert_eq!(cols["events"], ["Electron_pt", "Muon_pt"]);
+    // A counter read as a value stays.
+    let mu = events.field("Muon").unwrap();
+    let counted = (&events.field("nMuon").unwrap() + &mu.num().unwrap()).unwrap();
+    let e = (&counted + &mu.field("pt").unwrap().sum(Some(1)).unwrap()).unwrap();
+    assert_eq!(
+        e.necessary_columns().unwrap()["events"],
+        ["Muon_pt", "nMuon"]
+    );
 }
 
 #[test]
