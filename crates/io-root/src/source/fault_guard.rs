@@ -2,7 +2,8 @@
 //!
 //! Touching a page of a mapped file past the file's current end raises `SIGBUS`, which by
 //! default kills the process. Every mapping rask reads is registered here while it lives; a
-//! process-wide `SIGBUS` handler, installed with the first registration, replaces a faulting page
+//! process-wide `SIGBUS` handler, installed with the first registration (and again by a later
+//! one when something replaced it), replaces a faulting page
 //! of a registered mapping with a page of zeros (an anonymous `MAP_FIXED` mapping over it) and
 //! marks the mapping hit, so the faulting read resumes and reads zeros. The reader checks the mark
 //! after every basket ([`Registration::was_hit`]) and reports the file as changed: the zeros are
@@ -15,8 +16,8 @@
 //! with `pread`).
 
 use std::ffi::c_void;
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 /// How many mappings can be guarded at once (more are refused; the files are read with `pread`).
 pub(crate) const SLOTS: usize = 256;
@@ -84,29 +85,40 @@ impl Drop for Registration {
     }
 }
 
-/// Installs the handler once; whether it is in place.
+/// Installs the handler, or installs it again when something replaced it since (Python's
+/// `faulthandler.disable()` restores the disposition it found, dropping ours); whether it is in
+/// place. One `sigaction` query per mapping made.
 fn installed() -> bool {
-    static DONE: OnceLock<bool> = OnceLock::new();
-    *DONE.get_or_init(|| {
-        // SAFETY: plain libc calls with valid pointers; `sysconf` has no preconditions.
-        unsafe {
-            let page = libc::sysconf(libc::_SC_PAGESIZE);
-            if page > 0 {
-                PAGE.store(page as usize, Ordering::Relaxed);
-            }
-            let mut ours: libc::sigaction = std::mem::zeroed();
-            ours.sa_sigaction = on_sigbus as *const () as usize;
-            ours.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK;
-            libc::sigemptyset(&mut ours.sa_mask);
-            let previous = Box::into_raw(Box::new(std::mem::zeroed::<libc::sigaction>()));
-            if libc::sigaction(libc::SIGBUS, &ours, previous) != 0 {
-                drop(Box::from_raw(previous));
-                return false;
-            }
-            PREVIOUS.store(previous, Ordering::Release);
-            true
+    static INSTALL: Mutex<()> = Mutex::new(());
+    let _one_at_a_time = INSTALL.lock().unwrap_or_else(PoisonError::into_inner);
+    let ours_addr = on_sigbus as *const () as usize;
+    // SAFETY: plain libc calls with valid pointers; `sysconf` has no preconditions.
+    unsafe {
+        let mut current: libc::sigaction = std::mem::zeroed();
+        if libc::sigaction(libc::SIGBUS, std::ptr::null(), &mut current) != 0 {
+            return false;
         }
-    })
+        if current.sa_sigaction == ours_addr {
+            return true;
+        }
+        let page = libc::sysconf(libc::_SC_PAGESIZE);
+        if page > 0 {
+            PAGE.store(page as usize, Ordering::Relaxed);
+        }
+        let mut ours: libc::sigaction = std::mem::zeroed();
+        ours.sa_sigaction = ours_addr;
+        ours.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK;
+        libc::sigemptyset(&mut ours.sa_mask);
+        // The disposition found is kept for good (a handler may still be passing a signal to
+        // an earlier one), so it is leaked, once per installation.
+        let previous = Box::into_raw(Box::new(std::mem::zeroed::<libc::sigaction>()));
+        if libc::sigaction(libc::SIGBUS, &ours, previous) != 0 {
+            drop(Box::from_raw(previous));
+            return false;
+        }
+        PREVIOUS.store(previous, Ordering::Release);
+        true
+    }
 }
 
 /// The registered slot holding `addr`, if any.
@@ -182,8 +194,13 @@ mod tests {
 
     use super::*;
 
+    /// The tests that fault or change SIGBUS's disposition run one at a time (a default
+    /// disposition put back by one while another faults would end the test process).
+    static SIGNALS: Mutex<()> = Mutex::new(());
+
     #[test]
     fn a_page_past_the_end_of_a_shrunk_file_reads_zeros_and_marks_the_mapping() {
+        let _alone = SIGNALS.lock().unwrap_or_else(PoisonError::into_inner);
         let mut file = tempfile::tempfile().unwrap();
         file.write_all(&[7u8; 3 * 4096]).unwrap();
         // SAFETY: a private temporary file, shrunk below on purpose; reads past its end are
@@ -200,6 +217,24 @@ mod tests {
         // The page still in the file reads as before.
         assert_eq!(unsafe { std::ptr::read_volatile(map.as_ptr().add(10)) }, 7);
         drop(guard);
+    }
+
+    #[test]
+    fn the_guard_comes_back_after_another_handler_replaced_it() {
+        let _alone = SIGNALS.lock().unwrap_or_else(PoisonError::into_inner);
+        let data = [0u8; 64];
+        drop(Registration::new(data.as_ptr(), data.len()).unwrap());
+        // As `faulthandler.disable()` does: the default disposition put back.
+        // SAFETY: restoring SIGBUS's default disposition; nothing faults in this test meanwhile.
+        unsafe { libc::signal(libc::SIGBUS, libc::SIG_DFL) };
+        drop(Registration::new(data.as_ptr(), data.len()).unwrap());
+        let mut current: libc::sigaction = unsafe { std::mem::zeroed() };
+        // SAFETY: a query of the disposition into a valid struct.
+        assert_eq!(
+            unsafe { libc::sigaction(libc::SIGBUS, std::ptr::null(), &mut current) },
+            0
+        );
+        assert_eq!(current.sa_sigaction, on_sigbus as *const () as usize);
     }
 
     #[test]
