@@ -10,7 +10,7 @@ use super::jagged::{KernelError, Res, Tuples, events, offsets_from_lengths, rang
 use super::lorentz::P4;
 
 /// The number of `n`-combinations of `m` items (`n` 2 or 3; otherwise 0).
-fn choose(m: usize, n: usize) -> usize {
+pub(super) fn choose(m: usize, n: usize) -> usize {
     match n {
         2 => m * m.saturating_sub(1) / 2,
         3 => m * m.saturating_sub(1) * m.saturating_sub(2) / 6,
@@ -251,7 +251,11 @@ fn sum_measures<const N: usize>(
 /// The sum of every `N`-combination of the `m` particles `at(0..m)`, in order, handed to
 /// `put`: `(p_i + p_j) + p_k`, the pair summed once per third member.
 #[inline(always)]
-fn list_sums<const N: usize>(at: impl Fn(usize) -> P4, m: usize, put: &mut impl FnMut(P4)) {
+pub(super) fn list_sums<const N: usize>(
+    at: impl Fn(usize) -> P4,
+    m: usize,
+    put: &mut impl FnMut(P4),
+) {
     for i in 0..m {
         for j in i + 1..m {
             let p = at(i) + at(j);
@@ -295,6 +299,21 @@ pub fn combination_sum_measures(
     measure: impl Fn(P4) -> f64,
     out: &mut Vec<f64>,
 ) -> Res<()> {
+    let total = measured_tuples(offsets, parts, n)?;
+    let start = out.len();
+    out.resize(start + total, 0.0);
+    let values = &mut out[start..];
+    match n {
+        2 => sum_measures::<2>(offsets, parts, &measure, values),
+        3 => sum_measures::<3>(offsets, parts, &measure, values),
+        _ => {}
+    }
+    Ok(())
+}
+
+/// The count of `n`-combinations of the lists `offsets`, checked to fit 32-bit offsets, with
+/// the particles' components `parts` long enough for the lists' items.
+pub(super) fn measured_tuples(offsets: &[i32], parts: [&[f64]; 4], n: usize) -> Res<usize> {
     let items = offsets.last().copied().unwrap_or(0).max(0) as usize;
     for c in parts {
         if c.len() < items {
@@ -314,13 +333,5 @@ pub fn combination_sum_measures(
             what: "combinations",
         });
     }
-    let start = out.len();
-    out.resize(start + total, 0.0);
-    let values = &mut out[start..];
-    match n {
-        2 => sum_measures::<2>(offsets, parts, &measure, values),
-        3 => sum_measures::<3>(offsets, parts, &measure, values),
-        _ => {}
-    }
-    Ok(())
+    Ok(total)
 }

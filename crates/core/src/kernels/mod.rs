@@ -11,9 +11,11 @@ pub mod compress;
 pub mod gather;
 pub mod jagged;
 pub mod lorentz;
+pub mod sum_measure;
 pub mod trig;
 
 pub use bits::{Ranks, any_all_set, count_set};
 pub use combinations::*;
 pub use jagged::*;
 pub use lorentz::*;
+pub use sum_measure::{SumMeasure, combination_sum_measure};

@@ -3,7 +3,7 @@
 //! checks against plain nested loops.
 
 use proptest::prelude::*;
-use rask_core::kernels::{self, P4};
+use rask_core::kernels::{self, P4, SumMeasure};
 
 /// Per-event lists of 0 to 12 particles (four components each, some NaN or infinite): rows of
 /// tuples longer than a vector of eight too.
@@ -70,15 +70,25 @@ proptest! {
                     measure(sum)
                 })
                 .collect();
-            let mut got = vec![7.0]; // appended to what is there
             let [px, py, pz, e] = &parts;
-            kernels::combination_sum_measures(&o, [px, py, pz, e], n, measure, &mut got).unwrap();
-            prop_assert_eq!(got.len(), want.len() + 1);
-            let same = got[1..]
-                .iter()
-                .zip(&want)
-                .all(|(a, b)| a.to_bits() == b.to_bits() || a.is_nan() && b.is_nan());
-            prop_assert!(same, "{name}: {:?} vs {:?}", &got[1..], want);
+            let by_kind = if name == "mass" { SumMeasure::Mass } else { SumMeasure::Pt };
+            // The scalar loop, and the one the CPU chooses (eight tuples a vector on AVX-512).
+            for vector in [false, true] {
+                let mut got = vec![7.0]; // appended to what is there
+                if vector {
+                    kernels::combination_sum_measure(&o, [px, py, pz, e], n, by_kind, &mut got)
+                        .unwrap();
+                } else {
+                    kernels::combination_sum_measures(&o, [px, py, pz, e], n, measure, &mut got)
+                        .unwrap();
+                }
+                prop_assert_eq!(got.len(), want.len() + 1);
+                let same = got[1..]
+                    .iter()
+                    .zip(&want)
+                    .all(|(a, b)| a.to_bits() == b.to_bits() || a.is_nan() && b.is_nan());
+                prop_assert!(same, "{name} (vector {vector}): {:?} vs {:?}", &got[1..], want);
+            }
         }
     }
 }
@@ -104,4 +114,18 @@ fn picks_past_the_tuples_are_errors() {
         err.to_string(),
         "particle components: index 3 past the end (2)"
     );
+    let err = kernels::combination_sum_measure(&o, [&short; 4], 2, SumMeasure::Mass, &mut vec![])
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "particle components: index 3 past the end (2)"
+    );
+    // Offsets that go back, or past the components halfway: errors, not reads outside.
+    let four = [1.0; 4];
+    for bad in [[0, 3, 1, 4], [0, 6, 2, 4]] {
+        let mut out = vec![7.0];
+        let err = kernels::combination_sum_measure(&bad, [&four; 4], 2, SumMeasure::Pt, &mut out);
+        assert!(err.is_err(), "{bad:?}");
+        assert_eq!(out, vec![7.0], "{bad:?}: nothing appended");
+    }
 }

@@ -13,7 +13,7 @@
 use std::collections::HashMap;
 
 use rask_core::column::Col;
-use rask_core::kernels::{self, P4};
+use rask_core::kernels::{self, P4, SumMeasure};
 use rask_plan::op::{BinaryOp, FusedBody, FusedRef, LorentzOp, Op, UnaryOp};
 use rask_plan::types::{DType, Layout, Ty};
 
@@ -418,11 +418,12 @@ fn enumerated_picks(
         }
         values.clear();
         let block = &lists[e0..=e1];
-        if best.measure == LorentzOp::Mass {
-            kernels::combination_sum_measures(block, parts, c.n, P4::mass, &mut values)?;
+        let measure = if best.measure == LorentzOp::Mass {
+            SumMeasure::Mass
         } else {
-            kernels::combination_sum_measures(block, parts, c.n, P4::pt, &mut values)?;
-        }
+            SumMeasure::Pt
+        };
+        kernels::combination_sum_measure(block, parts, c.n, measure, &mut values)?;
         if values.len() != (o[e1] - o[e0]) as usize {
             return Err(EventError::internal("a measure per tuple of another count"));
         }
