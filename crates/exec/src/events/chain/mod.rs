@@ -343,7 +343,7 @@ enum Leaf<'a> {
 
 /// An operand over one block: a slice or a constant.
 #[derive(Clone, Copy)]
-enum V<'a, T> {
+pub(in crate::events) enum V<'a, T> {
     S(&'a [T]),
     C(T),
 }
@@ -699,11 +699,7 @@ pub(super) enum Rhs<'a, T> {
 /// `a[i] op b[i]` (or `a[i] op c`) for every item, as a bitmap: comparisons outside chains
 /// (`broadcast`), in the chains' loop compiled for the widest instruction set this CPU has
 /// (IEEE for floats: NaN compares false, unequal to everything).
-pub(super) fn compare_items<T: Copy + PartialOrd>(
-    op: BinaryOp,
-    a: &[T],
-    b: Rhs<'_, T>,
-) -> BooleanBuffer {
+pub(super) fn compare_items<T: Word>(op: BinaryOp, a: &[T], b: Rhs<'_, T>) -> BooleanBuffer {
     use rask_core::isa::Isa;
     let m = a.len();
     let b = match b {
@@ -729,27 +725,23 @@ type Compared<'a, 'o, T> = (BinaryOp, V<'a, T>, V<'a, T>, usize, &'o mut [u64]);
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn compare_avx2<T: Copy + PartialOrd>((op, a, b, m, out): Compared<'_, '_, T>) {
+fn compare_avx2<T: Word>((op, a, b, m, out): Compared<'_, '_, T>) {
     compare(op, a, b, m, out)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq")]
-fn compare_avx512<T: Copy + PartialOrd>((op, a, b, m, out): Compared<'_, '_, T>) {
+fn compare_avx512<T: Word>((op, a, b, m, out): Compared<'_, '_, T>) {
     compare(op, a, b, m, out)
 }
 
 /// A comparison of `m` items into words (IEEE for floats: NaN compares false, unequal to
 /// everything).
 #[inline(always)]
-fn compare<T: Copy + PartialOrd>(
-    op: BinaryOp,
-    a: V<'_, T>,
-    b: V<'_, T>,
-    m: usize,
-    out: &mut [u64],
-) {
+fn compare<T: Word>(op: BinaryOp, a: V<'_, T>, b: V<'_, T>, m: usize, out: &mut [u64]) {
     use BinaryOp::*;
+    let done = T::words(op, a, b, m, out);
+    let (a, b, m, out) = (a.from(done), b.from(done), m - done, &mut out[done / 64..]);
     match op {
         Eq => bits(a, b, m, out, |p, q| p == q),
         Ne => bits(a, b, m, out, |p, q| p != q),
@@ -797,3 +789,5 @@ fn bits<T: Copy>(a: V<'_, T>, b: V<'_, T>, m: usize, out: &mut [u64], f: impl Fn
 
 #[cfg(test)]
 mod tests;
+mod words;
+use words::Word;

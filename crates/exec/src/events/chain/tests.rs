@@ -131,3 +131,74 @@ fn arithmetic_over_several_blocks_equals_a_loop_per_item() {
     assert_eq!(got.len(), expected.len());
     assert!(got.iter().zip(&expected).all(|(a, b)| same(*a, *b)));
 }
+
+/// Comparisons by whole words (AVX-512) and the items past them equal Rust's operators item by
+/// item: floats with NaN, ±inf and ±0 (NaN unequal to everything, -0 == +0), integers at their
+/// extremes, against items and against constants, for lengths around word boundaries.
+#[test]
+fn comparisons_by_words_are_the_operators_per_item() {
+    let specials = [
+        f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        0.0,
+        -0.0,
+        1.5,
+        -1.5,
+        2.0,
+    ];
+    let floats: Vec<f64> = (0..200).map(|i| specials[(i * 7 + i / 9) % 8]).collect();
+    let others: Vec<f64> = (0..200).map(|i| specials[(i * 5 + 3) % 8]).collect();
+    let ints: Vec<i64> = (0..200)
+        .map(|i| [i64::MIN, i64::MAX, 0, -1, 1, 7][(i * 7 + i / 9) % 6])
+        .collect();
+    let int_others: Vec<i64> = (0..200)
+        .map(|i| [i64::MIN, i64::MAX, 0, -1, 1, 7][(i * 5 + 3) % 6])
+        .collect();
+    let ops = [
+        BinaryOp::Eq,
+        BinaryOp::Ne,
+        BinaryOp::Lt,
+        BinaryOp::Le,
+        BinaryOp::Gt,
+        BinaryOp::Ge,
+    ];
+    fn per_item<T: PartialOrd + Copy>(op: BinaryOp, p: T, q: T) -> bool {
+        match op {
+            BinaryOp::Eq => p == q,
+            BinaryOp::Ne => p != q,
+            BinaryOp::Lt => p < q,
+            BinaryOp::Le => p <= q,
+            BinaryOp::Gt => p > q,
+            _ => p >= q,
+        }
+    }
+    for m in [0, 1, 63, 64, 65, 128, 130, 200] {
+        for op in ops {
+            let got = compare_items(op, &floats[..m], Rhs::Items(&others[..m]));
+            let want: Vec<bool> = (0..m).map(|i| per_item(op, floats[i], others[i])).collect();
+            assert_eq!(got.iter().collect::<Vec<_>>(), want, "{op:?} floats, m {m}");
+            for c in [f64::NAN, -0.0, 1.5] {
+                let got = compare_items(op, &floats[..m], Rhs::Const(c));
+                let want: Vec<bool> = (0..m).map(|i| per_item(op, floats[i], c)).collect();
+                assert_eq!(got.iter().collect::<Vec<_>>(), want, "{op:?} {c}, m {m}");
+            }
+            let got = compare_items(op, &ints[..m], Rhs::Items(&int_others[..m]));
+            let want: Vec<bool> = (0..m)
+                .map(|i| per_item(op, ints[i], int_others[i]))
+                .collect();
+            assert_eq!(
+                got.iter().collect::<Vec<_>>(),
+                want,
+                "{op:?} integers, m {m}"
+            );
+            let got = compare_items(op, &ints[..m], Rhs::Const(-1));
+            let want: Vec<bool> = (0..m).map(|i| per_item(op, ints[i], -1)).collect();
+            assert_eq!(
+                got.iter().collect::<Vec<_>>(),
+                want,
+                "{op:?} integers -1, m {m}"
+            );
+        }
+    }
+}
