@@ -49,8 +49,9 @@ impl SumMeasure {
 /// use rask_core::kernels::{SumMeasure, combination_sum_measure};
 /// let (px, py, pz, e) = ([1.0, 2.0, 4.0], [0.0; 3], [0.0; 3], [10.0; 3]);
 /// let mut out = Vec::new();
-/// combination_sum_measure(&[0, 3], [&px, &py, &pz, &e], 2, SumMeasure::Pt, &mut out).unwrap();
+/// combination_sum_measure(&[0, 3], [&px, &py, &pz, &e], 2, SumMeasure::Pt, &mut out)?;
 /// assert_eq!(out, vec![3.0, 5.0, 6.0]);
+/// # Ok::<(), rask_core::kernels::KernelError>(())
 /// ```
 pub fn combination_sum_measure(
     offsets: &[i32],

@@ -39,95 +39,88 @@ fn whole_words<T>(a: V<'_, T>, b: V<'_, T>, m: usize, out: &[u64]) -> usize {
     (m.min(held(a)).min(held(b)) / 64).min(out.len())
 }
 
-impl Word for f64 {
-    fn words(op: BinaryOp, a: V<'_, f64>, b: V<'_, f64>, m: usize, out: &mut [u64]) -> usize {
-        #[cfg(target_arch = "x86_64")]
-        if rask_core::isa::Isa::detect() == rask_core::isa::Isa::Avx512 {
-            use std::arch::x86_64::*;
-            let n = whole_words(a, b, m, out);
-            // SAFETY: `Isa::detect` chose AVX-512 only on a CPU that has it; `n` words of
-            // items are inside both operands and `out`.
-            unsafe {
-                match op {
-                    BinaryOp::Eq => f64_words::<_CMP_EQ_OQ>(a, b, n, out),
-                    BinaryOp::Ne => f64_words::<_CMP_NEQ_UQ>(a, b, n, out),
-                    BinaryOp::Lt => f64_words::<_CMP_LT_OQ>(a, b, n, out),
-                    BinaryOp::Le => f64_words::<_CMP_LE_OQ>(a, b, n, out),
-                    BinaryOp::Gt => f64_words::<_CMP_GT_OQ>(a, b, n, out),
-                    _ => f64_words::<_CMP_GE_OQ>(a, b, n, out),
+/// The [`Word`] impl of one item type: the CPU check, the operator's predicate (in the order
+/// `==`, `!=`, `<`, `<=`, `>`, `>=`) and the loop of eight compares per word, written once for
+/// both types.
+macro_rules! word_impl {
+    ($t:ty, $words:ident, $load:ident, $splat:ident, $cmp:ident, [$eq:ident, $ne:ident, $lt:ident, $le:ident, $gt:ident, $ge:ident]) => {
+        impl Word for $t {
+            fn words(op: BinaryOp, a: V<'_, $t>, b: V<'_, $t>, m: usize, out: &mut [u64]) -> usize {
+                #[cfg(target_arch = "x86_64")]
+                if rask_core::isa::Isa::detect() == rask_core::isa::Isa::Avx512 {
+                    use std::arch::x86_64::*;
+                    let n = whole_words(a, b, m, out);
+                    // SAFETY: `Isa::detect` chose AVX-512 only on a CPU that has it; `n` words
+                    // of items are inside both operands and `out`.
+                    unsafe {
+                        match op {
+                            BinaryOp::Eq => $words::<$eq>(a, b, n, out),
+                            BinaryOp::Ne => $words::<$ne>(a, b, n, out),
+                            BinaryOp::Lt => $words::<$lt>(a, b, n, out),
+                            BinaryOp::Le => $words::<$le>(a, b, n, out),
+                            BinaryOp::Gt => $words::<$gt>(a, b, n, out),
+                            _ => $words::<$ge>(a, b, n, out),
+                        }
+                    }
+                    return n * 64;
                 }
+                0
             }
-            return n * 64;
         }
-        0
-    }
-}
 
-impl Word for i64 {
-    fn words(op: BinaryOp, a: V<'_, i64>, b: V<'_, i64>, m: usize, out: &mut [u64]) -> usize {
+        /// `n` words of `a P b`.
+        ///
+        /// # Safety
+        /// The CPU has AVX-512F; both operands hold `64 n` items and `out` `n` words.
         #[cfg(target_arch = "x86_64")]
-        if rask_core::isa::Isa::detect() == rask_core::isa::Isa::Avx512 {
+        #[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq")]
+        unsafe fn $words<const P: i32>(a: V<'_, $t>, b: V<'_, $t>, n: usize, out: &mut [u64]) {
             use std::arch::x86_64::*;
-            let n = whole_words(a, b, m, out);
-            // SAFETY: as for `f64`.
-            unsafe {
-                match op {
-                    BinaryOp::Eq => i64_words::<_MM_CMPINT_EQ>(a, b, n, out),
-                    BinaryOp::Ne => i64_words::<_MM_CMPINT_NE>(a, b, n, out),
-                    BinaryOp::Lt => i64_words::<_MM_CMPINT_LT>(a, b, n, out),
-                    BinaryOp::Le => i64_words::<_MM_CMPINT_LE>(a, b, n, out),
-                    BinaryOp::Gt => i64_words::<_MM_CMPINT_NLE>(a, b, n, out),
-                    _ => i64_words::<_MM_CMPINT_NLT>(a, b, n, out),
+            // SAFETY: the caller's operands hold `64 n` items; `i + 8 <= 64 n`.
+            let load = |v: V<'_, $t>, i: usize| match v {
+                V::S(x) => unsafe { $load(x.as_ptr().add(i).cast()) },
+                V::C(c) => $splat(c),
+            };
+            for (w, word) in out[..n].iter_mut().enumerate() {
+                let mut bits = 0u64;
+                for c in 0..8 {
+                    let i = 64 * w + 8 * c;
+                    bits |= ($cmp::<P>(load(a, i), load(b, i)) as u64) << (8 * c);
                 }
+                *word = bits;
             }
-            return n * 64;
         }
-        0
-    }
+    };
 }
 
-/// `n` words of `a P b` for floats.
-///
-/// # Safety
-/// The CPU has AVX-512F; both operands hold `64 n` items and `out` `n` words.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq")]
-unsafe fn f64_words<const P: i32>(a: V<'_, f64>, b: V<'_, f64>, n: usize, out: &mut [u64]) {
-    use std::arch::x86_64::*;
-    // SAFETY: the caller's operands hold `64 n` items; `i + 8 <= 64 n`.
-    let load = |v: V<'_, f64>, i: usize| match v {
-        V::S(x) => unsafe { _mm512_loadu_pd(x.as_ptr().add(i)) },
-        V::C(c) => _mm512_set1_pd(c),
-    };
-    for (w, word) in out[..n].iter_mut().enumerate() {
-        let mut bits = 0u64;
-        for c in 0..8 {
-            let i = 64 * w + 8 * c;
-            bits |= (_mm512_cmp_pd_mask::<P>(load(a, i), load(b, i)) as u64) << (8 * c);
-        }
-        *word = bits;
-    }
-}
-
-/// `n` words of `a P b` for integers.
-///
-/// # Safety
-/// As [`f64_words`].
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq")]
-unsafe fn i64_words<const P: i32>(a: V<'_, i64>, b: V<'_, i64>, n: usize, out: &mut [u64]) {
-    use std::arch::x86_64::*;
-    // SAFETY: as in `f64_words`.
-    let load = |v: V<'_, i64>, i: usize| match v {
-        V::S(x) => unsafe { _mm512_loadu_si512(x.as_ptr().add(i).cast()) },
-        V::C(c) => _mm512_set1_epi64(c),
-    };
-    for (w, word) in out[..n].iter_mut().enumerate() {
-        let mut bits = 0u64;
-        for c in 0..8 {
-            let i = 64 * w + 8 * c;
-            bits |= (_mm512_cmp_epi64_mask::<P>(load(a, i), load(b, i)) as u64) << (8 * c);
-        }
-        *word = bits;
-    }
-}
+// IEEE ordered and quiet predicates, unordered `!=` (NaN unequal to everything).
+word_impl!(
+    f64,
+    f64_words,
+    _mm512_loadu_pd,
+    _mm512_set1_pd,
+    _mm512_cmp_pd_mask,
+    [
+        _CMP_EQ_OQ,
+        _CMP_NEQ_UQ,
+        _CMP_LT_OQ,
+        _CMP_LE_OQ,
+        _CMP_GT_OQ,
+        _CMP_GE_OQ
+    ]
+);
+word_impl!(
+    i64,
+    i64_words,
+    _mm512_loadu_si512,
+    _mm512_set1_epi64,
+    _mm512_cmp_epi64_mask,
+    [
+        _MM_CMPINT_EQ,
+        _MM_CMPINT_NE,
+        _MM_CMPINT_LT,
+        _MM_CMPINT_LE,
+        _MM_CMPINT_NLE,
+        _MM_CMPINT_NLT
+    ]
+);
