@@ -397,7 +397,7 @@ pub fn filter_bits_of(
 
 /// The element ranges of event `e` in lists `offsets` and in a mask's `mask_offsets`, which must be
 /// as long.
-fn aligned_ranges(
+pub(crate) fn aligned_ranges(
     offsets: &[i32],
     mask_offsets: &[i32],
     e: usize,

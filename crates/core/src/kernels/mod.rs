@@ -11,6 +11,7 @@ pub mod compress;
 pub mod gather;
 pub mod jagged;
 pub mod lorentz;
+pub mod selected_sum;
 pub mod sum_measure;
 pub mod trig;
 
@@ -18,4 +19,5 @@ pub use bits::{Ranks, any_all_set, count_set};
 pub use combinations::*;
 pub use jagged::*;
 pub use lorentz::*;
+pub use selected_sum::sum_selected_of;
 pub use sum_measure::{SumMeasure, combination_sum_measure};

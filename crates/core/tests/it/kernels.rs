@@ -342,6 +342,37 @@ proptest! {
     }
 
     #[test]
+    fn sums_of_the_kept_selections_are_the_sums_of_the_filtered_cut_lists(
+        l in lists(),
+        events in prop::collection::vec(any::<bool>(), 12),
+        selected in prop::collection::vec(any::<bool>(), 60),
+    ) {
+        let o = offsets_of(&l);
+        let values = flat(&l);
+        let bits = arrow_buffer::BooleanBuffer::from_iter(selected[..values.len()].iter().copied());
+        let keep = arrow_buffer::BooleanBuffer::from_iter(events[..l.len()].iter().copied());
+        let sums = kernels::sum_selected_of(&o, &o, &bits, &keep, &values).unwrap();
+        // Filter, cut, then sum each list (as `sum_f64` does: from +0.0, in order), with
+        // NaN, infinities and -0.0 among the values.
+        let (off, kept) = kernels::filter_bits_of(&o, &o, &bits, &keep).unwrap();
+        let picked: Vec<f64> = kept.iter().map(|&k| values[k as usize]).collect();
+        let want = kernels::sum_f64(&off, &picked);
+        // Equal bits (any NaN for a NaN: Rust leaves a NaN's sign and payload unspecified).
+        prop_assert!(same(&sums, &want));
+        // A mask of other lengths, too few values or a cut of another number of events:
+        // errors, not panics.
+        if let Some(e) = l.iter().position(|x| !x.is_empty()) {
+            let mut other = l.clone();
+            other[e].pop();
+            let everything = arrow_buffer::BooleanBuffer::new_set(l.len());
+            prop_assert!(kernels::sum_selected_of(&o, &offsets_of(&other), &bits, &everything, &values).is_err());
+            prop_assert!(kernels::sum_selected_of(&o, &o, &bits, &everything, &values[1..]).is_err());
+        }
+        let more = arrow_buffer::BooleanBuffer::new_set(l.len() + 1);
+        prop_assert!(kernels::sum_selected_of(&o, &o, &bits, &more, &values).is_err());
+    }
+
+    #[test]
     fn concat_puts_a_before_b(pairs in prop::collection::vec((prop::collection::vec(value(), 0..4), prop::collection::vec(value(), 0..4)), 0..10)) {
         let a: Vec<Vec<f64>> = pairs.iter().map(|p| p.0.clone()).collect();
         let b: Vec<Vec<f64>> = pairs.iter().map(|p| p.1.clone()).collect();

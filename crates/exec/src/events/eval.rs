@@ -406,9 +406,20 @@ fn eval_fused(body: &Arc<FusedBody>, inputs: &[&EvValue], tys: &[&Ty]) -> R<EvVa
             return Ok(EvValue::Const(Scalar::Bool(false)));
         }
         if let Some(&(j, pair)) = planned.pairs.seconds.get(&i) {
-            let stashed = firsts
-                .remove(&j)
-                .ok_or_else(|| EventError::internal("a pair's second before its first"))?;
+            let mut stashed_of = |j: usize| {
+                firsts
+                    .remove(&j)
+                    .ok_or_else(|| EventError::internal("a pair's second before its first"))
+            };
+            let stashed = stashed_of(j)?;
+            if let pairs::Pair::SelectedCutSum(k) = pair {
+                let firsts = [
+                    (&body.ops[k].0, stashed_of(k)?, &reads[k]),
+                    (&body.ops[j].0, stashed, &reads[j]),
+                ];
+                let sum = (ins, ts, out, &reads[i]);
+                return pairs::selected_cut_sum(firsts, op, sum, eval_op);
+            }
             let first = (&body.ops[j].0, pair);
             let reads = [&reads[j], &reads[i]];
             return pairs::evaluate(first, op, stashed, (ins, ts, out), reads, eval_op);

@@ -6,6 +6,10 @@
 //!   five jet fields were gathered for every event, for each jet-pT variation (about a tenth of
 //!   the task's time on one thread). As a pair, only the kept events' selected elements are
 //!   gathered ([`rask_core::kernels::filter_bits_of`]).
+//! - **Sums of selections cut to a region**: `sum(x[selected][region], axis=1)` (ADL Q7's scalar
+//!   sum of the clean jets' pT in events with one) is the sum of each kept event's selected
+//!   elements ([`rask_core::kernels::sum_selected_of`]), without gathering them at all: three
+//!   operations as one, the selection and the cut both read by nothing else.
 //! - **Item `k`**: `firsts(x[:, k:k+1])` (awkward's `x[:, k]` on padded lists, what the
 //!   `list_slice` rule makes of `firsts(x[local_index(x) == k])`) is item `k` of every list
 //!   ([`rask_core::kernels::item_at`]), without building the one-item lists (the AGC's b-tag
@@ -18,7 +22,7 @@ use std::sync::Arc;
 
 use rask_core::column::Col;
 use rask_core::kernels;
-use rask_plan::op::{FusedBody, FusedRef, Op};
+use rask_plan::op::{FusedBody, FusedRef, Op, ReduceOp};
 use rask_plan::types::{DType, Layout, Ty};
 
 use super::demand::Demand;
@@ -32,6 +36,9 @@ pub enum Pair {
     SelectedCut,
     /// `firsts(list_slice[k:k+1](x))`.
     Item(u32),
+    /// `sum(mask(mask(x, selected), region), axis=1)`: the second is the sum, the first the cut,
+    /// and the selection (operation `.0`) is computed by the sum too.
+    SelectedCutSum(usize),
 }
 
 /// The pairs of a body.
@@ -78,6 +85,23 @@ pub fn plan(body: &FusedBody, types: &[Ty], tys: &[&Ty], taken: impl Fn(usize) -
             continue;
         };
         let (first, first_refs) = (&body.ops[j].0, body.ops[j].1.as_slice());
+        // The sum of a selected cut pair that nothing else reads: the three as one.
+        if let (
+            Op::Reduce {
+                op: ReduceOp::Sum,
+                axis: Some(1),
+            },
+            Some(&(k, Pair::SelectedCut)),
+        ) = (op, out.seconds.get(&j))
+            && readers[j] == 1
+            && !taken(i)
+            && is_f64(&types[i])
+        {
+            out.seconds.remove(&j);
+            out.seconds.insert(i, (j, Pair::SelectedCutSum(k)));
+            out.skipped[j] = true;
+            continue;
+        }
         let pair = match (op, refs.as_slice(), first, first_refs) {
             (Op::Mask, [_, cut], Op::Mask, [data, selection])
                 if ty_of(cut).is_some_and(is_event_mask)
@@ -169,6 +193,53 @@ pub(crate) fn item_at(o: &[i32], items: &Col, k: u32) -> Col {
         items.take(&idx)
     };
     Col::Opt(valid, Arc::new(values))
+}
+
+/// The three operations of [`Pair::SelectedCutSum`]: the selection, the cut (each with its
+/// stashed operands and what is read of it) and the sum (operation, operands, their types, its
+/// type, what is read). Sums of values other than `f64` go operation by operation.
+pub(crate) fn selected_cut_sum(
+    [(select, selected, read_selected), (cut, kept, read_kept)]: [(&Op, Stashed, &Demand); 2],
+    sum: &Op,
+    (ins, ts, out, read): (&[&EvValue], &[&Ty], &Ty, &Demand),
+    eval_op: EvalOp,
+) -> Result<EvValue, EventError> {
+    if let (
+        [
+            EvValue::Col(Col::List(o, items)),
+            EvValue::Col(Col::List(mo, flags)),
+        ],
+        [_, EvValue::Col(Col::Bool(keep))],
+        true,
+    ) = (
+        selected.values.as_slice(),
+        kept.values.as_slice(),
+        is_f64(out),
+    ) && let (Col::F64(values), Col::Bool(flags)) = (items.as_ref(), flags.as_ref())
+    {
+        let sums = kernels::sum_selected_of(o, mo, flags, keep, values)?;
+        return Ok(EvValue::Col(Col::F64(sums.into())));
+    }
+    let operands: Vec<&EvValue> = selected.values.iter().collect();
+    let types: Vec<&Ty> = selected.types.iter().collect();
+    let selection = eval_op(select, &operands, &types, &kept.types[0], read_selected)?;
+    let mut operands: Vec<&EvValue> = kept.values.iter().collect();
+    operands[0] = &selection;
+    let types: Vec<&Ty> = kept.types.iter().collect();
+    let region = eval_op(cut, &operands, &types, ts[0], read_kept)?;
+    let mut rest = ins.to_vec();
+    rest[0] = &region;
+    eval_op(sum, &rest, ts, out, read)
+}
+
+fn is_f64(ty: &Ty) -> bool {
+    matches!(
+        ty,
+        Ty::Events {
+            layout: Layout::Prim(DType::F64),
+            ..
+        }
+    )
 }
 
 fn is_event_mask(ty: &Ty) -> bool {

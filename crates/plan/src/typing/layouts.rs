@@ -283,6 +283,12 @@ pub(super) fn mask(data: Input<'_>, mask: Input<'_>, key: Key) -> Result<Ty, Typ
             let _ = key;
             Err(TypeError::MaskMix)
         }
+        // A literal or a whole-collection number is the same for every event: nothing to cut.
+        (d @ (Ty::Scalar(_) | Ty::Hist { .. }), _) => Err(TypeError::Expected {
+            what: "a mask selects from".to_string(),
+            wanted: "per-event values or arrays",
+            found: d.describe(),
+        }),
         (_, m) => Err(TypeError::Expected {
             what: "a mask must be".to_string(),
             wanted: "boolean",

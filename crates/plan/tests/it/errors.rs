@@ -28,6 +28,18 @@ fn wrong_arity_is_typed_and_worded() {
 }
 
 #[test]
+fn a_mask_on_a_literal_names_the_literal_not_the_mask() {
+    let ctx = Context::new();
+    let one = ctx.literal(1.0).unwrap();
+    let keep = ctx.random_normal(&[4], &[2], 1).unwrap().gt(0.0).unwrap();
+    let err = one.mask(&keep).unwrap_err().to_string();
+    assert!(
+        err.contains("a mask selects from per-event values or arrays, not scalar float64"),
+        "{err}"
+    );
+}
+
+#[test]
 fn kind_mismatches_keep_their_words() {
     let x = f64_scalar();
     let b = Ty::Scalar(DType::Bool);
