@@ -42,7 +42,7 @@ Statements end with `;` (a statement may span lines). Examples:
     SELECT hist(len(good), 10, 0, 10) AS n FROM j;   -- named steps; see queries/adl/q8.sql
 Commands:
   .schema [NAME]           collections and branches; NAME (Muon, events.Muon) lists all its fields
-  .sources                 registered tables, their files and trees
+  .sources                 registered tables, their files and trees; the views created
   .open NAME FILE... [TREE]  open files as table NAME; the last word is a tree when it is not
                            a file on disk and does not end in .root or .parquet (default: the
                            --tree of `rask sql`, Events)
@@ -182,11 +182,15 @@ impl Repl {
         }
     }
 
-    fn query(&self, sql: &str) -> String {
-        let outs = match self.session.query(sql) {
+    fn query(&mut self, sql: &str) -> String {
+        let outs = match self.session.run(sql) {
             Ok(o) => o,
             Err(e) => return self.error(&e, sql),
         };
+        if outs.is_empty() {
+            // Only views were created: they are kept for the statements that follow.
+            return format!("views: {}\n", self.session.views().join(", "));
+        }
         let exprs: Vec<&rask_plan::Expr> = outs.iter().map(|(_, e)| e).collect();
         self.cancel.reset(); // a Ctrl-C before this statement does not stop it
         let results = match self.engine.compute_many(&exprs) {
@@ -214,11 +218,18 @@ impl Repl {
                 format!("timer {}\n", if self.timer { "on" } else { "off" })
             }
             "sources" if self.tables.is_empty() => self.greeting(),
-            "sources" => self
-                .tables
-                .iter()
-                .map(|t| format!("{} (tree {}): {}\n", t.name, t.tree, t.files.join(", ")))
-                .collect(),
+            "sources" => {
+                let mut s: String = self
+                    .tables
+                    .iter()
+                    .map(|t| format!("{} (tree {}): {}\n", t.name, t.tree, t.files.join(", ")))
+                    .collect();
+                let views = self.session.views();
+                if !views.is_empty() {
+                    s.push_str(&format!("views: {}\n", views.join(", ")));
+                }
+                s
+            }
             "schema" => match (words.next(), words.next()) {
                 (name, None) => match schema::schema(&self.session, name) {
                     Ok(s) => s,

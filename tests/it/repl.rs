@@ -257,3 +257,30 @@ fn an_input_given_twice_is_read_once() {
         "{err}"
     );
 }
+
+/// A view created by one statement is read by the statements after it (the prompt runs them
+/// one at a time), created again it is replaced, and `.sources` lists it.
+#[test]
+fn views_live_until_the_prompt_ends() {
+    let nano = data("nano-20k.root");
+    let script = "CREATE VIEW v AS SELECT * FROM events WHERE nMuon >= 2;\n\
+                  SELECT count(*) AS a FROM v;\n\
+                  SELECT count(*) AS b FROM events WHERE nMuon >= 2;\n\
+                  CREATE VIEW v AS SELECT *, MET.pt * 0 + 2 AS w FROM events;\n\
+                  SELECT count(*) AS c, sum(w) AS d FROM v;\n\
+                  .sources\n";
+    let (out, err) = piped(&["--input", &nano], script);
+    assert!(!out.contains("error"), "{out}{err}");
+    let value = |name: &str| -> f64 {
+        let line = out
+            .lines()
+            .find(|l| l.starts_with(&format!("{name} = ")))
+            .unwrap_or_else(|| panic!("no {name} in {out}"));
+        line[name.len() + 3..].trim().parse().unwrap()
+    };
+    // The file holds 20,000 events (data/README.md); two muons or more in some of them.
+    assert_eq!(value("a"), value("b"), "{out}");
+    assert!(value("a") > 0.0 && value("a") < 20_000.0, "{out}");
+    assert_eq!((value("c"), value("d")), (20_000.0, 40_000.0), "{out}");
+    assert_eq!(out.matches("views: v\n").count(), 3, "{out}");
+}

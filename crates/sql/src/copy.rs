@@ -55,7 +55,7 @@ impl SqlSession {
     pub fn statements(&self, sql: &str) -> R<Vec<SqlStatement>> {
         let statements = parse(sql)?;
         vary::clear(&self.ctx);
-        let mut views = BTreeMap::new();
+        let mut views = self.views.clone();
         let mut out = Vec::new();
         for st in &statements {
             out.push(match copy_query(st)? {

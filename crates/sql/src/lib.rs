@@ -81,6 +81,7 @@ mod opener;
 mod outputs;
 mod suggest;
 mod vary;
+mod views;
 
 pub use copy::{CopyTo, SqlStatement, has_copy};
 pub use functions::FUNCTIONS;
@@ -191,6 +192,8 @@ pub struct SqlSession {
     ctx: Context,
     tables: BTreeMap<String, Expr>,
     opener: Option<TableOpener>,
+    /// Views kept by [`SqlSession::run`] for later statements (`views.rs`).
+    views: BTreeMap<String, Frame>,
 }
 
 impl SqlSession {
@@ -199,6 +202,7 @@ impl SqlSession {
             ctx: ctx.clone(),
             tables: BTreeMap::new(),
             opener: None,
+            views: BTreeMap::new(),
         }
     }
 
@@ -226,6 +230,11 @@ impl SqlSession {
     /// Parses and lowers one or more `;`-separated SELECT statements: the outputs, named by
     /// their alias (`AS q1`) or by position (`col1`, ...).
     pub fn query(&self, sql: &str) -> R<Vec<(String, Expr)>> {
+        self.query_in(sql, &mut self.views.clone())
+    }
+
+    /// [`SqlSession::query`] with the views `views` (extended by the statements' `CREATE VIEW`).
+    fn query_in(&self, sql: &str, views: &mut BTreeMap<String, Frame>) -> R<Vec<(String, Expr)>> {
         let dialect = DuckDbDialect {};
         let tokens = Tokenizer::new(&dialect, sql)
             .tokenize_with_location()
@@ -238,10 +247,9 @@ impl SqlSession {
             .map_err(parse_error)?;
         vary::clear(&self.ctx);
         let mut out = Vec::new();
-        // `CREATE VIEW v AS SELECT ...` names a frame for the statements after it (in this call).
-        let mut views = BTreeMap::new();
+        // `CREATE VIEW v AS SELECT ...` names a frame for the statements after it.
         for st in &statements {
-            out.extend(self.statement(st, &mut views)?);
+            out.extend(self.statement(st, views)?);
         }
         Ok(out)
     }
