@@ -47,10 +47,11 @@ impl sqllogictest::DB for Rask {
     type ColumnType = DefaultColumnType;
 
     fn run(&mut self, sql: &str) -> Result<DBOutput<DefaultColumnType>, SltError> {
-        let outs = self
-            .session
-            .query(sql)
-            .map_err(|e| SltError(e.to_string()))?;
+        // Statements run one at a time, as at the prompt: views live on (`SqlSession::run`).
+        let outs = self.session.run(sql).map_err(|e| SltError(e.to_string()))?;
+        if outs.is_empty() {
+            return Ok(DBOutput::StatementComplete(0));
+        }
         let exprs: Vec<&rask::Expr> = outs.iter().map(|(_, e)| e).collect();
         let results = self
             .engine

@@ -69,6 +69,11 @@ impl Scope<'_> {
                 ),
             ));
         }
+        // A constant (`1.5 AS w` of a view) is a value of every event.
+        let x = match x.ty() {
+            rask_plan::types::Ty::Scalar(_) => self.per_event(&x, span)?,
+            _ => x,
+        };
         let x = self.selected(x, span)?;
         Ok(Some(
             match function {

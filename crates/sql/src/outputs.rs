@@ -47,9 +47,11 @@ impl Scope<'_> {
         self.selected(self.expr(e)?, e.span())
     }
 
-    /// `x` masked by the WHERE condition, if any.
+    /// `x` masked by the WHERE condition, if any. A constant (`1.5 AS w`, `TRUE AS flag`) is the
+    /// same in every event kept: it stays as it is.
     pub(super) fn selected(&self, x: Expr, span: Span) -> R<Expr> {
         match &self.keep {
+            Some(_) if matches!(x.ty(), rask_plan::types::Ty::Scalar(_)) => Ok(x),
             Some((keep, at)) => x.mask(keep).map_err(|e| plan_error(*at, e)),
             None => {
                 let _ = span;
@@ -60,6 +62,23 @@ impl Scope<'_> {
 
     fn count(&self, span: Span) -> R<Expr> {
         // The number of events: a count of the smallest per-event branch.
+        let x = self.per_event_branch(span)?;
+        self.selected(x, span)?
+            .count(None)
+            .map_err(|e| plan_error(span, e))
+    }
+
+    /// The constant `c` once per event of the frame (`sum(1.5)` over the events, as SQL sums a
+    /// constant column): `where(b == b, c, c)` of a per-event branch `b`.
+    pub(super) fn per_event(&self, c: &Expr, span: Span) -> R<Expr> {
+        let b = self.per_event_branch(span)?;
+        let pe = |e| plan_error(span, e);
+        let any = b.eq(&b).map_err(pe)?;
+        self.ctx.where_(&any, c, c).map_err(pe)
+    }
+
+    /// The frame's first per-event (not list) branch.
+    fn per_event_branch(&self, span: Span) -> R<Expr> {
         let rask_plan::types::Ty::Events {
             layout: rask_plan::types::Layout::Record(fields),
             ..
@@ -71,10 +90,7 @@ impl Scope<'_> {
             .iter()
             .find(|(_, l)| matches!(l, rask_plan::types::Layout::Prim(_)))
             .ok_or_else(|| SqlError::at(span, "count(*) needs a per-event branch"))?;
-        let x = self.frame.field(&flat.0).map_err(|e| plan_error(span, e))?;
-        self.selected(x, span)?
-            .count(None)
-            .map_err(|e| plan_error(span, e))
+        self.frame.field(&flat.0).map_err(|e| plan_error(span, e))
     }
 
     /// `hist`, `whist` or `hist_var` (`function`) as the output `name`. The axes are checked by
