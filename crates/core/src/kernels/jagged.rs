@@ -362,17 +362,7 @@ pub fn filter_bits_of(
     bits: &arrow_buffer::BooleanBuffer,
     events_kept: &arrow_buffer::BooleanBuffer,
 ) -> Res<(Vec<i32>, Vec<u32>)> {
-    let n = events(offsets);
-    if mask_offsets.len() != offsets.len() || events_kept.len() != n {
-        return Err(KernelError::EventCount {
-            a: n,
-            b: if mask_offsets.len() != offsets.len() {
-                events(mask_offsets)
-            } else {
-                events_kept.len()
-            },
-        });
-    }
+    same_events(offsets, mask_offsets, events_kept)?;
     let mut out = Vec::with_capacity(events_kept.count_set_bits() + 1);
     out.push(0i32);
     let mut kept = Vec::new();
@@ -393,6 +383,27 @@ pub fn filter_bits_of(
         out.push(checked_offset(kept.len(), "filter")?);
     }
     Ok((out, kept))
+}
+
+/// Checks that lists `offsets`, a jagged mask's `mask_offsets` and a cut `events_kept` are of
+/// one number of events.
+pub(crate) fn same_events(
+    offsets: &[i32],
+    mask_offsets: &[i32],
+    events_kept: &arrow_buffer::BooleanBuffer,
+) -> Res<()> {
+    let n = events(offsets);
+    if mask_offsets.len() != offsets.len() || events_kept.len() != n {
+        return Err(KernelError::EventCount {
+            a: n,
+            b: if mask_offsets.len() != offsets.len() {
+                events(mask_offsets)
+            } else {
+                events_kept.len()
+            },
+        });
+    }
+    Ok(())
 }
 
 /// The element ranges of event `e` in lists `offsets` and in a mask's `mask_offsets`, which must be

@@ -3,7 +3,7 @@
 
 use arrow_buffer::BooleanBuffer;
 
-use super::jagged::{KernelError, Res, aligned_ranges, events};
+use super::jagged::{KernelError, Res, aligned_ranges, same_events};
 
 /// For every event `events_kept` keeps, the sum of its values whose bit in `bits` is set (`bits`
 /// a jagged mask with offsets `mask_offsets`, as long per event as the lists of `offsets`).
@@ -30,17 +30,7 @@ pub fn sum_selected_of(
     events_kept: &BooleanBuffer,
     values: &[f64],
 ) -> Res<Vec<f64>> {
-    let n = events(offsets);
-    if mask_offsets.len() != offsets.len() || events_kept.len() != n {
-        return Err(KernelError::EventCount {
-            a: n,
-            b: if mask_offsets.len() != offsets.len() {
-                events(mask_offsets)
-            } else {
-                events_kept.len()
-            },
-        });
-    }
+    same_events(offsets, mask_offsets, events_kept)?;
     let mut sums = Vec::with_capacity(events_kept.count_set_bits());
     for e in events_kept.set_indices() {
         let (r, m) = aligned_ranges(offsets, mask_offsets, e)?;
