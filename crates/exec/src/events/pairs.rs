@@ -220,13 +220,13 @@ pub(crate) fn selected_cut_sum(
         let sums = kernels::sum_selected_of(o, mo, flags, keep, values)?;
         return Ok(EvValue::Col(Col::F64(sums.into())));
     }
-    let operands: Vec<&EvValue> = selected.values.iter().collect();
-    let types: Vec<&Ty> = selected.types.iter().collect();
-    let selection = eval_op(select, &operands, &types, &kept.types[0], read_selected)?;
-    let mut operands: Vec<&EvValue> = kept.values.iter().collect();
-    operands[0] = &selection;
-    let types: Vec<&Ty> = kept.types.iter().collect();
-    let region = eval_op(cut, &operands, &types, ts[0], read_kept)?;
+    // Otherwise the selected cut as a pair, then the sum.
+    let cut_ins: Vec<&EvValue> = kept.values.iter().collect();
+    let cut_types: Vec<&Ty> = kept.types.iter().collect();
+    let reads = [read_selected, read_kept];
+    let first = (select, Pair::SelectedCut);
+    let cut_of = (cut_ins.as_slice(), cut_types.as_slice(), ts[0]);
+    let region = evaluate(first, cut, selected, cut_of, reads, eval_op)?;
     let mut rest = ins.to_vec();
     rest[0] = &region;
     eval_op(sum, &rest, ts, out, read)
