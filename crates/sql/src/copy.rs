@@ -150,7 +150,8 @@ pub fn has_copy(sql: &str) -> bool {
     parse(sql).is_ok_and(|sts| sts.iter().any(|s| matches!(s, Statement::Copy { .. })))
 }
 
-fn parse(sql: &str) -> R<Vec<Statement>> {
+/// The statements of `sql` (DuckDB's dialect, nesting bounded by `guard`).
+pub(super) fn parse(sql: &str) -> R<Vec<Statement>> {
     let dialect = DuckDbDialect {};
     let tokens = Tokenizer::new(&dialect, sql)
         .tokenize_with_location()

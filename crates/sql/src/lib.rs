@@ -65,9 +65,6 @@ use sqlparser::ast::{
     self as ast, BinaryOperator, FunctionArg, FunctionArgExpr, FunctionArguments, SelectItem,
     SetExpr, Spanned, Statement, TableFactor, UnaryOperator, Value,
 };
-use sqlparser::dialect::DuckDbDialect;
-use sqlparser::parser::Parser;
-use sqlparser::tokenizer::Tokenizer;
 
 mod aggregates;
 mod copy;
@@ -235,16 +232,7 @@ impl SqlSession {
 
     /// [`SqlSession::query`] with the views `views` (extended by the statements' `CREATE VIEW`).
     fn query_in(&self, sql: &str, views: &mut BTreeMap<String, Frame>) -> R<Vec<(String, Expr)>> {
-        let dialect = DuckDbDialect {};
-        let tokens = Tokenizer::new(&dialect, sql)
-            .tokenize_with_location()
-            .map_err(|e| parse_error(e.into()))?;
-        guard::check(&tokens)?;
-        let statements = Parser::new(&dialect)
-            .with_recursion_limit(guard::MAX_PARSER_RECURSION)
-            .with_tokens_with_locations(tokens)
-            .parse_statements()
-            .map_err(parse_error)?;
+        let statements = copy::parse(sql)?;
         vary::clear(&self.ctx);
         let mut out = Vec::new();
         // `CREATE VIEW v AS SELECT ...` names a frame for the statements after it.
@@ -710,6 +698,7 @@ impl<'a> Scope<'a> {
                 ),
             },
             Value::Boolean(b) => Scalar::Bool(*b),
+            Value::SingleQuotedString(t) => return Err(SqlError::at(v.span, vary::string_here(t))),
             other => return Err(SqlError::at(v.span, format!("literal {other} here"))),
         };
         self.ctx.literal(s).map_err(|e| plan_error(v.span, e))

@@ -61,6 +61,10 @@ impl Scope<'_> {
     }
 
     fn count(&self, span: Span) -> R<Expr> {
+        // Under a WHERE, the events it keeps: no branch is read for the count itself.
+        if let Some((keep, at)) = &self.keep {
+            return keep.sum(None).map_err(|e| plan_error(*at, e));
+        }
         // The number of events: a count of the smallest per-event branch.
         let x = self.per_event_branch(span)?;
         self.selected(x, span)?

@@ -119,6 +119,14 @@ pub(super) fn is_systematic(e: &ast::Expr) -> bool {
     matches!(e, ast::Expr::Identifier(id) if id.value.eq_ignore_ascii_case(SYSTEMATIC))
 }
 
+/// The message for a string anywhere but beside a coded column.
+pub(super) fn string_here(text: &str) -> String {
+    format!(
+        "a string ('{text}') only names a value of a coded column (a fileset's dataset, process \
+         or string metadata: process = 'ttbar'); numbers have no quotes"
+    )
+}
+
 /// A name that is not one of a coded column's values.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("'{name}' is not one of the column's values ({}){}", .categories.join(", "), rask_core::suggest::did_you_mean(.near))]

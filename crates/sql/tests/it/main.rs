@@ -4,6 +4,7 @@
 #[path = "../../../plan/tests/it/common.rs"]
 #[allow(dead_code)] // the SQL tests use some of the fixtures
 mod common;
+mod count;
 mod fuzz;
 mod hostile;
 mod opener;
