@@ -608,8 +608,12 @@ pub(crate) fn reduce_array(r: ReduceOp, data: &ArrayRef) -> Result<Partial, Exec
             let x = arrow_cast::cast(&data, &DataType::Float64)?;
             let vals = x.as_primitive::<Float64Type>().values();
             match r {
-                ReduceOp::Sum => Partial::Sum(vals.iter().sum()),
-                ReduceOp::Mean => Partial::Mean(vals.iter().sum(), vals.len() as i64),
+                // From +0.0, as per-event sums (`kernels::sum_f64`) and numpy's `sum([])`:
+                // Rust's `Sum` starts at -0.0, so no values summed to -0.0.
+                ReduceOp::Sum => Partial::Sum(vals.iter().fold(0.0, |s, v| s + v)),
+                ReduceOp::Mean => {
+                    Partial::Mean(vals.iter().fold(0.0, |s, v| s + v), vals.len() as i64)
+                }
                 ReduceOp::Min => Partial::Min(vals.iter().copied().fold(f64::INFINITY, |a, b| {
                     if a.is_nan() || b.is_nan() {
                         f64::NAN

@@ -44,7 +44,14 @@ impl Scope<'_> {
                 }
             }
         }
-        self.selected(self.expr(e)?, e.span())
+        let x = self.expr(e)?;
+        // A constant output is the constant for every event (`SELECT 1 AS one`), as SQL gives it
+        // for every row.
+        let x = match x.ty() {
+            rask_plan::types::Ty::Scalar(_) => self.per_event(&x, e.span())?,
+            _ => x,
+        };
+        self.selected(x, e.span())
     }
 
     /// `x` masked by the WHERE condition, if any. A constant (`1.5 AS w`, `TRUE AS flag`) is the

@@ -312,3 +312,22 @@ fn values_of_all_events_read_per_event_equal_the_same_by_hand() {
         assert!((total - 1.0).abs() < 1e-9, "{total}");
     }
 }
+
+/// A float sum over no values is +0, as numpy's `sum([])` and the per-event sums (Rust's own
+/// float `Sum` starts at -0.0): on the engine with either scheduler and in the reference.
+#[test]
+fn a_sum_over_no_events_is_plus_zero() {
+    let ctx = Context::new();
+    let outs = query(
+        &ctx,
+        "SELECT sum(MET.pt) AS s FROM events WHERE MET.pt > 1e9",
+    );
+    for scheduler in [Scheduler::Sync, Scheduler::Threads(2)] {
+        match Engine::new(scheduler).compute(&outs[0].1).unwrap() {
+            Output::Float(x) => assert_eq!(x.to_bits(), 0.0f64.to_bits(), "{x}"),
+            other => panic!("a float sum, not {other:?}"),
+        }
+    }
+    let reference = outs[0].1.compute(&FileReader).unwrap();
+    assert!(matches!(scalar(&reference), Output::Float(x) if x.to_bits() == 0));
+}

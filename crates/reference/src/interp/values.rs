@@ -384,10 +384,11 @@ pub(super) fn reduce_values(r: ReduceOp, vals: &[Value]) -> R<Value> {
                 }
                 Value::I64(sum)
             } else {
-                Value::F64(xs.iter().sum())
+                // From +0.0 (Rust's `Sum` starts at -0.0), as the engine and numpy.
+                Value::F64(xs.iter().fold(0.0, |s, v| s + v))
             }
         }
-        ReduceOp::Mean => Value::F64(xs.iter().sum::<f64>() / xs.len() as f64),
+        ReduceOp::Mean => Value::F64(xs.iter().fold(0.0, |s, v| s + v) / xs.len() as f64),
         ReduceOp::Min => Value::F64(xs.iter().copied().fold(f64::INFINITY, |a, b| {
             if b.is_nan() || a.is_nan() {
                 f64::NAN
