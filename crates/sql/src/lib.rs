@@ -76,6 +76,7 @@ mod guard;
 mod limit;
 mod opener;
 mod outputs;
+mod sugar;
 mod suggest;
 mod vary;
 mod views;
@@ -640,12 +641,15 @@ impl<'a> Scope<'a> {
                 expr,
                 field: ast::CeilFloorKind::DateTimeField(ast::DateTimeField::NoDateTime),
             } => self.expr(expr)?.ceil().map_err(pe)?,
-            other => {
-                return Err(SqlError::at(
-                    span,
-                    format!("expressions like `{other}` are not supported"),
-                ));
-            }
+            other => match self.sugar(other)? {
+                Some(x) => x,
+                None => {
+                    return Err(SqlError::at(
+                        span,
+                        format!("expressions like `{other}` are not supported"),
+                    ));
+                }
+            },
         })
     }
 

@@ -1,0 +1,85 @@
+//! SQL forms lowered through others: `x BETWEEN a AND b` as `x >= a AND x <= b`, `x IN (a, b)` as
+//! `x = a OR x = b` (so `process IN ('ttbar', 'wjets')` compares a coded column by name), their
+//! `NOT` forms, and `CASE [x] WHEN c THEN v ... ELSE w END` as nested `if(c, v, ...)` (with an
+//! operand, `WHEN c` means `x = c`).
+
+use sqlparser::ast::{self, BinaryOperator, Spanned};
+
+use super::{R, Scope, SqlError, plan_error};
+use rask_plan::expr::Expr;
+
+fn bin(left: ast::Expr, op: BinaryOperator, right: ast::Expr) -> ast::Expr {
+    ast::Expr::BinaryOp {
+        left: Box::new(left),
+        op,
+        right: Box::new(right),
+    }
+}
+
+fn negated(x: ast::Expr, negated: bool) -> ast::Expr {
+    if !negated {
+        return x;
+    }
+    ast::Expr::UnaryOp {
+        op: ast::UnaryOperator::Not,
+        expr: Box::new(ast::Expr::Nested(Box::new(x))),
+    }
+}
+
+impl Scope<'_> {
+    /// `e` lowered through the forms it stands for, or `None` when it is none of them.
+    pub(super) fn sugar(&self, e: &ast::Expr) -> R<Option<Expr>> {
+        let rewritten = match e {
+            ast::Expr::Between {
+                expr,
+                negated: not,
+                low,
+                high,
+            } => {
+                let above = bin(*expr.clone(), BinaryOperator::GtEq, *low.clone());
+                let below = bin(*expr.clone(), BinaryOperator::LtEq, *high.clone());
+                negated(bin(above, BinaryOperator::And, below), *not)
+            }
+            ast::Expr::InList {
+                expr,
+                list,
+                negated: not,
+            } => {
+                let any = list
+                    .iter()
+                    .map(|v| bin(*expr.clone(), BinaryOperator::Eq, v.clone()))
+                    .reduce(|acc, t| bin(acc, BinaryOperator::Or, t))
+                    .ok_or_else(|| SqlError::at(e.span(), "IN needs at least one value"))?;
+                negated(any, *not)
+            }
+            ast::Expr::Case {
+                operand,
+                conditions,
+                else_result,
+                ..
+            } => {
+                let Some(otherwise) = else_result else {
+                    return Err(SqlError::at(
+                        e.span(),
+                        "CASE needs an ELSE: the value of the events no WHEN matches",
+                    ));
+                };
+                let mut value = self.expr(otherwise)?;
+                for w in conditions.iter().rev() {
+                    let cond = match operand {
+                        Some(x) => bin(*x.clone(), BinaryOperator::Eq, w.condition.clone()),
+                        None => w.condition.clone(),
+                    };
+                    let (c, then) = (self.expr(&cond)?, self.expr(&w.result)?);
+                    value = self
+                        .ctx
+                        .where_(&c, &then, &value)
+                        .map_err(|err| plan_error(w.condition.span(), err))?;
+                }
+                return Ok(Some(value));
+            }
+            _ => return Ok(None),
+        };
+        self.expr(&rewritten).map(Some)
+    }
+}
