@@ -498,9 +498,11 @@ fn parse_error(e: sqlparser::parser::ParserError) -> SqlError {
         .match_indices("found: sort")
         .any(|(i, m)| !lower[i + m.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_'));
     let hint = if sort_keyword {
-        " (after a comma in a select list, write list_sort(...) or (sort(...)))"
+        " (after a comma in a select list, write list_sort(...) or (sort(...)))".to_string()
+    } else if lower.contains("expected: :, found") {
+        format!(" ({})", sugar::BRACKETS) // `x[cond]`, read as a slice
     } else {
-        ""
+        String::new()
     };
     match pos {
         Some((i, line, column)) => SqlError {
@@ -508,7 +510,7 @@ fn parse_error(e: sqlparser::parser::ParserError) -> SqlError {
                 .trim()
                 .trim_start_matches("sql parser error: ")
                 .to_string()
-                + hint,
+                + &hint,
             line,
             column,
         },

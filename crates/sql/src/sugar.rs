@@ -8,6 +8,10 @@ use sqlparser::ast::{self, BinaryOperator, Spanned};
 use super::{R, Scope, SqlError, plan_error};
 use rask_plan::expr::Expr;
 
+/// What to write instead of `x[...]` on a list.
+pub(super) const BRACKETS: &str = "lists are not indexed with [ ]: first(x) is each list's first \
+     element, first(take(x, argmax(y))) the one of largest y, list_filter(x, v -> v > 30) keeps some";
+
 fn bin(left: ast::Expr, op: BinaryOperator, right: ast::Expr) -> ast::Expr {
     ast::Expr::BinaryOp {
         left: Box::new(left),
@@ -77,6 +81,13 @@ impl Scope<'_> {
                         .map_err(|err| plan_error(w.condition.span(), err))?;
                 }
                 return Ok(Some(value));
+            }
+            ast::Expr::CompoundFieldAccess { access_chain, .. }
+                if access_chain
+                    .iter()
+                    .any(|a| matches!(a, ast::AccessExpr::Subscript(_))) =>
+            {
+                return Err(SqlError::at(e.span(), BRACKETS));
             }
             _ => return Ok(None),
         };
