@@ -70,11 +70,7 @@ impl Scope<'_> {
             ));
         }
         // A constant (`1.5 AS w` of a view) is a value of every event.
-        let x = match x.ty() {
-            rask_plan::types::Ty::Scalar(_) => self.per_event(&x, span)?,
-            _ => x,
-        };
-        let x = self.selected(x, span)?;
+        let x = self.selected(self.per_event_if_constant(x, span)?, span)?;
         Ok(Some(
             match function {
                 "sum" | "count_if" => x.sum(None),

@@ -345,11 +345,8 @@ impl SqlSession {
         // (`MET.pt[keep]`, as one writes it with the API), which is the same as masking first.
         let keep = match &select.selection {
             Some(cond) => {
-                let mut k = scope.expr(cond)?;
                 // `WHERE TRUE` (or `1 = 1`): the constant for every event.
-                if let rask_plan::types::Ty::Scalar(rask_plan::types::DType::Bool) = k.ty() {
-                    k = scope.per_event(&k, cond.span())?;
-                }
+                let k = scope.per_event_if_constant(scope.expr(cond)?, cond.span())?;
                 if !matches!(
                     k.ty(),
                     rask_plan::types::Ty::Events {

@@ -44,13 +44,9 @@ impl Scope<'_> {
                 }
             }
         }
-        let x = self.expr(e)?;
         // A constant output is the constant for every event (`SELECT 1 AS one`), as SQL gives it
         // for every row.
-        let x = match x.ty() {
-            rask_plan::types::Ty::Scalar(_) => self.per_event(&x, e.span())?,
-            _ => x,
-        };
+        let x = self.per_event_if_constant(self.expr(e)?, e.span())?;
         self.selected(x, e.span())
     }
 
@@ -79,13 +75,16 @@ impl Scope<'_> {
             .map_err(|e| plan_error(span, e))
     }
 
-    /// The constant `c` once per event of the frame (`sum(1.5)` over the events, as SQL sums a
-    /// constant column): `where(b == b, c, c)` of a per-event branch `b`.
-    pub(super) fn per_event(&self, c: &Expr, span: Span) -> R<Expr> {
+    /// `x`, or if it is a constant, the constant once per event of the frame (`sum(1.5)` over the
+    /// events, as SQL sums a constant column): `where(b == b, c, c)` of a per-event branch `b`.
+    pub(super) fn per_event_if_constant(&self, x: Expr, span: Span) -> R<Expr> {
+        if !matches!(x.ty(), rask_plan::types::Ty::Scalar(_)) {
+            return Ok(x);
+        }
         let b = self.per_event_branch(span)?;
         let pe = |e| plan_error(span, e);
         let any = b.eq(&b).map_err(pe)?;
-        self.ctx.where_(&any, c, c).map_err(pe)
+        self.ctx.where_(&any, &x, &x).map_err(pe)
     }
 
     /// The frame's first per-event (not list) branch.
