@@ -346,7 +346,10 @@ impl SqlSession {
         let keep = match &select.selection {
             Some(cond) => {
                 // `WHERE TRUE` (or `1 = 1`): the constant for every event.
-                let k = scope.per_event_if_constant(scope.expr(cond)?, cond.span())?;
+                let k = scope
+                    .expr(cond)
+                    .map_err(|e| sugar::alias_hint(e, &select.projection))?;
+                let k = scope.per_event_if_constant(k, cond.span())?;
                 if !matches!(
                     k.ty(),
                     rask_plan::types::Ty::Events {

@@ -12,6 +12,28 @@ use rask_plan::expr::Expr;
 pub(super) const BRACKETS: &str = "lists are not indexed with [ ]: first(x) is each list's first \
      element, first(take(x, argmax(y))) the one of largest y, list_filter(x, v -> v > 30) keeps some";
 
+/// `e`, an error of a WHERE, with a hint when the unknown name it reports is a select item's
+/// alias (`SELECT list_sum(Jet.pt) AS ht ... WHERE ht > 100`): in SQL a WHERE reads the table.
+pub(super) fn alias_hint(mut e: SqlError, projection: &[ast::SelectItem]) -> SqlError {
+    let unknown = e
+        .message
+        .split_once("has no field '")
+        .and_then(|(_, rest)| rest.split_once('\''))
+        .map(|(name, _)| name.to_string());
+    let aliased = |name: &str| {
+        projection.iter().any(|item| {
+            matches!(item, ast::SelectItem::ExprWithAlias { alias, .. } if alias.value.eq_ignore_ascii_case(name))
+        })
+    };
+    if let Some(name) = unknown.filter(|n| aliased(n)) {
+        e.message.push_str(&format!(
+            " ('{name}' names a select item: a WHERE reads the table's columns, as in SQL; name \
+             it in a WITH step, then filter that step)"
+        ));
+    }
+    e
+}
+
 fn bin(left: ast::Expr, op: BinaryOperator, right: ast::Expr) -> ast::Expr {
     ast::Expr::BinaryOp {
         left: Box::new(left),
