@@ -68,8 +68,8 @@ fn the_random_region_shape_cuts_two_selections_in_one() {
 
 /// The number of sums of selections cut to a region in the bodies of `e`'s optimised plan.
 fn selected_cut_sums(e: &Expr) -> usize {
-    let sums = found(e);
-    sums.iter()
+    found(e)
+        .iter()
         .filter(|p| matches!(p, Pair::SelectedCutSum(_)))
         .count()
 }
